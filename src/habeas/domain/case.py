@@ -1,0 +1,159 @@
+"""The case file as a fold of its events: parties, stage, and the effective timeline.
+
+Folding is deterministic and pure: the same events in the same order always give
+the same state. A `record.corrected` event does not erase the fact it corrects:
+the timeline shows the corrected fact (its `corrections` name the correcting
+events) and the correction itself stays in the timeline as a fact of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from habeas.domain.events import Event
+
+# Stages decide competence (a custody order is the investigating judge's before the
+# case reaches court, the trial court's after).
+PRE_TRIAL, COURT, CLOSED = "pre_trial", "court", "closed"
+
+
+@dataclass(slots=True)
+class Party:
+    person: str
+    role: str
+    name: str | None = None
+    birth_date: date | None = None
+    citizenship: str | None = None
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"person": self.person, "role": self.role, "name": self.name}
+        for key in ("birth_date", "citizenship", "language"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+
+@dataclass(slots=True)
+class CaseState:
+    case: str
+    version: int = 0
+    stage: str = PRE_TRIAL
+    reported_at: datetime | None = None
+    registered_at: datetime | None = None
+    erdr_number: str | None = None
+    article: str | None = None
+    part: int | None = None
+    region: str | None = None
+    sent_to_court: bool = False
+    closed_ground: str | None = None
+    parties: dict[str, Party] = field(default_factory=dict)
+    timeline: list[Event] = field(default_factory=list)
+
+    def event(self, event_id: str) -> Event | None:
+        for ev in self.timeline:
+            if ev.id == event_id:
+                return ev
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        """The case-list row: what a clerk scans before opening the file."""
+        return {
+            "case": self.case,
+            "stage": self.stage,
+            "erdr_number": self.erdr_number,
+            "article": self.article,
+            "part": self.part,
+            "region": self.region,
+            "reported_at": self.reported_at.isoformat() if self.reported_at else None,
+            "registered_at": self.registered_at.isoformat() if self.registered_at else None,
+            "closed_ground": self.closed_ground,
+            "parties": [p.to_dict() for p in self.parties.values()],
+            "events": self.version,
+        }
+
+
+def fold(state: CaseState | None, event: Event) -> CaseState:
+    """Apply one stored event to the case state (mutates and returns `state`)."""
+    if state is None:
+        state = CaseState(case=event.stream)
+    state.version += 1
+    if event.kind == "record.corrected":
+        _apply_correction(state, event)
+        state.timeline.append(event)
+        _recompute(state)
+        return state
+    state.timeline.append(event)
+    _apply(state, event)
+    return state
+
+
+def fold_all(events) -> CaseState | None:
+    state = None
+    for event in events:
+        state = fold(state, event)
+    return state
+
+
+def corrected(original: Event, correction: Event) -> Event:
+    """The original fact as the correction says it should read."""
+    changes = dict(correction.data["data"])
+    occurred_at = original.occurred_at
+    if "occurred_at" in changes:
+        occurred_at = datetime.fromisoformat(changes.pop("occurred_at"))
+    return replace(
+        original,
+        occurred_at=occurred_at,
+        data={**original.data, **changes},
+        corrections=original.corrections + (correction.id,),
+    )
+
+
+def _apply_correction(state: CaseState, correction: Event) -> None:
+    target = correction.data["event"]
+    for index, ev in enumerate(state.timeline):
+        if ev.id == target:
+            state.timeline[index] = corrected(ev, correction)
+            return
+
+
+def _recompute(state: CaseState) -> None:
+    """Re-derive the summary from the (corrected) timeline."""
+    fresh = CaseState(case=state.case, version=state.version, timeline=state.timeline)
+    for ev in state.timeline:
+        _apply(fresh, ev)
+    for name in CaseState.__slots__:
+        setattr(state, name, getattr(fresh, name))
+
+
+def _apply(state: CaseState, event: Event) -> None:
+    data = event.data
+    kind = event.kind
+    if kind == "report.received":
+        state.reported_at = state.reported_at or event.occurred_at
+    elif kind == "case.registered":
+        state.registered_at = event.occurred_at
+        state.erdr_number = data["erdr_number"]
+        state.article = data["article"]
+        state.part = data.get("part")
+        state.region = data["region"]
+    elif kind == "party.added":
+        birth = data.get("birth_date")
+        state.parties[data["person"]] = Party(
+            person=data["person"],
+            role=data["role"],
+            name=data.get("name"),
+            birth_date=date.fromisoformat(birth) if birth else None,
+            citizenship=data.get("citizenship"),
+            language=data.get("language"),
+        )
+    elif kind == "case.sent_to_court":
+        state.sent_to_court = True
+        if state.stage == PRE_TRIAL:
+            state.stage = COURT
+    elif kind == "case.closed":
+        state.closed_ground = data["ground"]
+        state.stage = CLOSED

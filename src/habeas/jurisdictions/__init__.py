@@ -1,0 +1,54 @@
+"""Jurisdiction packages: the law as data files shipped with habeas.
+
+This module is the one place that reads them from disk; `habeas.law` stays pure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from habeas.law.package import Law, LawDataError
+
+DEFAULT = "kz"
+
+
+def read_documents(name: str) -> dict[str, Any]:
+    """Every YAML and CSV file of the package, keyed by its path inside the package."""
+    root = resources.files("habeas.jurisdictions") / name
+    if not root.is_dir():
+        raise LawDataError(name, "-", "no such jurisdiction package")
+    documents: dict[str, Any] = {}
+    for path, text in _walk(root, ""):
+        if path.startswith("cases/"):
+            continue  # law scenarios are tests, not law
+        try:
+            if path.endswith(".yaml"):
+                documents[path] = yaml.safe_load(text)
+            elif path.endswith(".csv"):
+                documents[path] = list(csv.DictReader(io.StringIO(text)))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else "-"
+            raise LawDataError(path, where, f"not valid YAML: {exc}") from None
+    return documents
+
+
+def _walk(node, prefix: str):
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        path = f"{prefix}{child.name}"
+        if child.is_dir():
+            yield from _walk(child, path + "/")
+        elif child.name.endswith((".yaml", ".csv")):
+            yield path, child.read_text(encoding="utf-8")
+
+
+@cache
+def load(name: str = DEFAULT) -> Law:
+    """The validated law package `name` (cached: law data is read once per process)."""
+    return Law.from_documents(read_documents(name))

@@ -1,0 +1,53 @@
+"""Competence: whether the law lets this actor record this kind of fact, now.
+
+The register refuses only what the actor cannot legally do (design §1.3). Which
+roles may do what is data (`competence.yaml`), never an `if` per country here.
+"""
+
+from __future__ import annotations
+
+from habeas.domain.case import COURT, PRE_TRIAL, CaseState
+from habeas.domain.events import Event, Problem
+from habeas.law.package import Law
+
+
+def competence_problems(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
+    """Why `event.actor` may not record `event` on this case ([] when it may)."""
+    rule = law.competence.kinds.get(event.kind)
+    role = event.actor.role
+    if rule is None:
+        return [Problem("kind", f"no one may record {event.kind} under the {law.jurisdiction} law")]
+    allowed = rule.roles
+    if rule.by_stage:
+        stage = COURT if state is not None and state.sent_to_court else PRE_TRIAL
+        allowed = rule.by_stage.get(stage, allowed)
+    if role not in allowed:
+        cited = f" ({'; '.join(str(c) for c in rule.citations)})" if rule.citations else ""
+        return [
+            Problem(
+                "actor.role",
+                f"a {role} may not record {event.kind}: only {', '.join(allowed)}{cited}",
+            )
+        ]
+    if event.kind == "record.corrected":
+        return _correction_problems(law, event, state)
+    return []
+
+
+def _correction_problems(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
+    target_id = event.data["event"]
+    target = state.event(target_id) if state is not None else None
+    if target is None:
+        return [Problem("data.event", f"no event {target_id!r} in case {event.case}")]
+    if target.kind == "record.corrected":
+        return [Problem("data.event", "a correction is corrected by a new correction of the original")]
+    original_role = target.actor.role
+    may = [original_role, *law.competence.supervisors.get(original_role, [])]
+    if event.actor.role not in may:
+        return [
+            Problem(
+                "actor.role",
+                f"{target_id} was recorded by a {original_role}; only {', '.join(may)} may correct it",
+            )
+        ]
+    return []

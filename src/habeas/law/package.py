@@ -1,0 +1,180 @@
+"""A jurisdiction's law as data: dated, cited parameters and competences.
+
+Pure: `Law.from_documents` takes already-read YAML/CSV content (the reading is
+done by `habeas.jurisdictions`), validates it and answers "what was the rule in
+force on that day?". A broken document raises `LawDataError` naming the file,
+the key and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Certainty = Literal["C", "P", "M", "U", "policy", "-"]
+
+
+class LawDataError(Exception):
+    """A law document that cannot be used: which file, which key, why."""
+
+    def __init__(self, file: str, key: str, reason: str):
+        self.file, self.key, self.reason = file, key, reason
+        super().__init__(f"{file}: {key}: {reason}")
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    act: str
+    article: str | None = None
+    part: str | None = None
+    title: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+    def __str__(self) -> str:
+        text = self.act
+        if self.article:
+            text += f" art. {self.article}"
+        if self.part:
+            text += f" part {self.part}"
+        return text
+
+
+class Version(BaseModel):
+    """One value of a parameter for a period; `valid_until` is the last day it applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: Any
+    unit: Literal["hours", "days", "months", "years", "count", "flag", "text"] | None = None
+    valid_from: date
+    valid_until: date | None = None
+    citations: list[Citation] = Field(min_length=1)
+    certainty: Certainty
+    verified: str | None = None  # how and where the value was checked, when it was
+
+    @model_validator(mode="after")
+    def _period(self) -> Version:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+    def applies_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Parameter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    versions: list[Version] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Parameter:
+        ordered = sorted(self.versions, key=lambda v: v.valid_from)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            if earlier.valid_until is None or earlier.valid_until >= later.valid_from:
+                raise ValueError(
+                    f"versions overlap: {earlier.valid_from}..{earlier.valid_until} "
+                    f"and {later.valid_from}.."
+                )
+        return self
+
+
+class ParametersDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction: str
+    parameters: dict[str, Parameter]
+
+
+class KindCompetence(BaseModel):
+    """Who may record a kind; `by_stage` narrows it by the stage the case is in."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    roles: list[str] = Field(min_length=1)
+    by_stage: dict[str, list[str]] | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    certainty: Certainty = "-"
+
+
+class CompetenceDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    jurisdiction: str
+    supervisors: dict[str, list[str]] = Field(default_factory=dict)
+    kinds: dict[str, KindCompetence]
+
+
+class MissingLaw(LookupError):
+    """No version of a parameter is in force on the day asked about."""
+
+
+@dataclass(frozen=True)
+class Law:
+    """A jurisdiction's law package, validated."""
+
+    jurisdiction: str
+    parameters: Mapping[str, Parameter]
+    competence: CompetenceDocument
+    extra: Mapping[str, Any] = field(default_factory=dict)  # further documents (rules, offences)
+
+    @classmethod
+    def from_documents(cls, documents: Mapping[str, Any]) -> Law:
+        """Build from {file name: parsed content}.
+
+        Parameters may be split over several files under `parameters/`; a key
+        defined twice is an error. `competence.yaml` is required.
+        """
+        competence = _validated("competence.yaml", documents, CompetenceDocument)
+        parameters: dict[str, Parameter] = {}
+        origin: dict[str, str] = {}
+        param_files = sorted(k for k in documents if k.startswith("parameters/"))
+        if not param_files:
+            raise LawDataError("parameters/", "-", "no parameter files in the law package")
+        for name in param_files:
+            doc = _validated(name, documents, ParametersDocument)
+            if doc.jurisdiction != competence.jurisdiction:
+                raise LawDataError(name, "jurisdiction", "differs from competence.yaml")
+            for key, param in doc.parameters.items():
+                if key in parameters:
+                    raise LawDataError(name, f"parameters.{key}", f"already defined in {origin[key]}")
+                parameters[key], origin[key] = param, name
+        extra = {
+            k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files
+        }
+        return cls(competence.jurisdiction, parameters, competence, extra)
+
+    def parameter(self, key: str) -> Parameter:
+        try:
+            return self.parameters[key]
+        except KeyError:
+            raise MissingLaw(f"no parameter {key!r} in the {self.jurisdiction} law package") from None
+
+    def version(self, key: str, moment: date | datetime) -> Version:
+        """The version of `key` in force on the local day of `moment`."""
+        day = moment.date() if isinstance(moment, datetime) else moment
+        for version in self.parameter(key).versions:
+            if version.applies_on(day):
+                return version
+        raise MissingLaw(f"{key}: no version in force on {day.isoformat()}")
+
+    def value(self, key: str, moment: date | datetime) -> Any:
+        return self.version(key, moment).value
+
+
+def _validated(name: str, documents: Mapping[str, Any], model: type[BaseModel]) -> Any:
+    if name not in documents:
+        raise LawDataError(name, "-", "file is missing from the law package")
+    try:
+        return model.model_validate(documents[name])
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(part) for part in err["loc"]) or "-"
+        raise LawDataError(name, key, err["msg"]) from None
