@@ -1,0 +1,34 @@
+# habeas: `make demo` runs the register on a SQLite file; `make test` runs every test
+# on SQLite and on a real PostgreSQL server. Both install into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+DEMO_DB ?= sqlite:///habeas-demo.db
+
+.PHONY: install demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/habeas --help >/dev/null
+	$(BIN)/python -m habeas.demo --db "$(DEMO_DB)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+test: $(STAMP) lint
+	@url=$$(scripts/postgres-for-tests.sh) && \
+	  HABEAS_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) habeas-demo.db* .pytest_cache .ruff_cache

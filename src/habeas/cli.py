@@ -1,0 +1,313 @@
+"""`habeas` on the command line (design §5). Parse, call a service, render."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from habeas import config
+from habeas.clock import SystemClock
+from habeas.db.engine import DatabaseUrlError, make_engine, migrate
+from habeas.domain.events import IDENTIFIER, Actor, Problem, parse_time
+from habeas.domain.vocabulary import ROLES
+from habeas.jurisdictions import load as load_law
+from habeas.law.package import LawDataError
+from habeas.law.rules import describe, rule_codes
+from habeas.services import maintenance, queries
+from habeas.services.register import Register
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="habeas: a criminal-justice register.")
+case_app = typer.Typer(no_args_is_help=True, help="Case files.")
+law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
+app.add_typer(case_app, name="case")
+app.add_typer(law_app, name="law")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")]
+AtOption = Annotated[str | None, typer.Option("--at", help="Evaluate as of this time (ISO 8601 with offset; default now).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsOption = Annotated[str | None, typer.Option("--as", help="Who reads: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")]
+PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@contextmanager
+def database(url: str | None, *, ready: bool = True):
+    """An engine for the chosen database, with clear errors instead of tracebacks."""
+    try:
+        engine = make_engine(config.database_url(url))
+    except DatabaseUrlError as exc:
+        raise fail(str(exc), 2) from None
+    try:
+        yield engine
+    except OperationalError as exc:
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            raise fail("the database has no habeas schema yet: run `habeas init` first") from None
+        raise fail(f"cannot use the database: {exc.orig}") from None
+    except ProgrammingError as exc:
+        if "does not exist" in str(exc):
+            raise fail("the database has no habeas schema yet: run `habeas init` first") from None
+        raise
+    finally:
+        engine.dispose()
+
+
+def law():
+    try:
+        return load_law(config.jurisdiction())
+    except LawDataError as exc:
+        raise fail(f"law package: {exc}") from None
+
+
+def when(at: str | None) -> datetime:
+    if at is None or at == "now":
+        return SystemClock().now()
+    problems: list[Problem] = []
+    moment = parse_time(at, "--at", problems)
+    if problems:
+        raise fail(str(problems[0]), 2)
+    return moment
+
+
+def actor_from(spec: str | None) -> Actor:
+    spec = spec or os.environ.get("HABEAS_ACTOR") or f"registrar:{_login()}"
+    role, _, rest = spec.partition(":")
+    actor_id, _, agency = rest.partition("@")
+    if role not in ROLES or not IDENTIFIER.match(actor_id or ""):
+        raise fail(f"--as {spec!r}: write ROLE:ID[@AGENCY], ROLE one of {', '.join(ROLES)}", 2)
+    return Actor(actor_id, role, agency or None)
+
+
+def _login() -> str:
+    try:
+        name = getpass.getuser()
+    except Exception:  # no login name in a bare container
+        name = "cli"
+    return name if IDENTIFIER.match(name) else "cli"
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create or migrate the database (safe to run twice)."""
+    with database(db) as engine:
+        revision = migrate(engine)
+    out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="JSONL file: one event per line (design §4).")],
+    db: DbOption = None,
+    registrar: AsOption = None,
+) -> None:
+    """Import events, all or nothing: any bad line stores nothing and is listed."""
+    if not file.is_file():
+        raise fail(f"{file}: no such file", 2)
+    who = actor_from(registrar)
+    law_package = law()
+    with database(db) as engine, file.open(encoding="utf-8", errors="strict") as handle:
+        register = Register(engine, law_package)
+        try:
+            with _progress(file.stat().st_size, f"importing {file.name}") as advance:
+                report = register.import_lines(handle, who, progress=advance)
+        except UnicodeDecodeError as exc:
+            raise fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); nothing stored", 2) from None
+    if report.errors:
+        for line_error in report.errors:
+            for text in line_error.lines():
+                err.print(text, highlight=False, markup=False)
+        bad = len(report.errors)
+        raise fail(f"{bad} of {report.lines} lines refused; nothing was stored", 2)
+    out.print(f"stored {report.stored}, skipped {report.skipped} (already stored)", highlight=False)
+
+
+@contextmanager
+def _progress(total: int, label: str):
+    """A progress bar on a terminal; nothing when output is piped."""
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        TimeRemainingColumn(), console=err, transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+@case_app.command("show")
+def case_show(
+    case: str,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+    at: AtOption = None,
+    reader: AsOption = None,
+    purpose: PurposeOption = "case review",
+) -> None:
+    """The case file: parties, timeline, findings (as of --at)."""
+    moment = when(at)
+    who = actor_from(reader)
+    with database(db) as engine:
+        try:
+            file = queries.case_file(engine, law(), case, who, purpose, moment, SystemClock().now())
+        except queries.UnknownCase:
+            raise fail(f"no case {case!r} in the register") from None
+    if json_out:
+        print(json.dumps(file, ensure_ascii=False, indent=2))
+        return
+    summary = file["summary"]
+    out.print(f"[bold]{case}[/]  stage {summary['stage']}  article {summary['article'] or '-'}"
+              f"{' part ' + str(summary['part']) if summary['part'] else ''}  region {summary['region'] or '-'}")
+    parties = Table("person", "role", "name", "born", title="Parties", title_justify="left")
+    for p in file["parties"]:
+        parties.add_row(p["person"], p["role"], p.get("name") or "", p.get("birth_date") or "")
+    out.print(parties)
+    timeline = Table("#", "occurred", "kind", "by", "details", title="Timeline", title_justify="left")
+    for ev in file["events"]:
+        details = ", ".join(f"{k}={v}" for k, v in ev["data"].items())
+        if ev.get("corrected_by"):
+            details += f"  [yellow](corrected by {', '.join(ev['corrected_by'])})[/]"
+        timeline.add_row(str(ev["position"]), ev["occurred_at"], ev["kind"], f"{ev['actor']['role']} {ev['actor']['id']}", details)
+    out.print(timeline)
+    _print_findings(file["findings"], f"Findings as of {file['at']}")
+
+
+def _print_findings(findings: list[dict], title: str) -> None:
+    if not findings:
+        out.print(f"{title}: none")
+        return
+    table = Table("status", "code", "case", "person", "due", "citation", "message", title=title, title_justify="left")
+    for f in findings:
+        style = "bold red" if f["status"] == "breached" else "yellow"
+        table.add_row(f"[{style}]{f['status']}[/]", f["code"], f.get("case", ""), f.get("person") or "",
+                      f.get("due_at") or "", f.get("citation") or "", f.get("message") or "")
+    out.print(table)
+
+
+@app.command()
+def alerts(
+    db: DbOption = None,
+    json_out: JsonOption = False,
+    at: AtOption = None,
+    code: Annotated[str | None, typer.Option("--code", help="Only this finding code.")] = None,
+) -> None:
+    """Open and breached findings across all cases, most urgent first."""
+    moment = when(at)
+    if code and code not in rule_codes(law()):
+        raise fail(f"unknown finding code {code!r}; see `habeas law show`", 2)
+    with database(db) as engine:
+        found = queries.alerts(engine, moment, code=code)
+    if json_out:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    _print_findings(found, f"Alerts as of {moment.isoformat()}")
+
+
+@app.command()
+def verify(db: DbOption = None) -> None:
+    """Walk the whole hash chain. Exit 1 at the first record that is not what was stored."""
+    with database(db) as engine:
+        result = maintenance.verify(engine)
+    if result.intact:
+        out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
+        return
+    raise fail(f"broken at position {result.bad_position}: {result.reason} "
+               f"({result.count} events verified before it)")
+
+
+@app.command()
+def rebuild(db: DbOption = None) -> None:
+    """Drop every projection and rebuild it from the log."""
+    with database(db) as engine:
+        count = maintenance.rebuild(engine, law())
+    out.print(f"rebuilt projections from {count} events", highlight=False)
+
+
+@app.command()
+def export(
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", help="Only jsonl for now.")] = "jsonl",
+) -> None:
+    """The log as events in the import format (round-trips through `habeas import`)."""
+    if format != "jsonl":
+        raise fail(f"unknown format {format!r}: only jsonl", 2)
+    with database(db) as engine:
+        write = sys.stdout.write
+        for line in maintenance.export_lines(engine):
+            write(line + "\n")
+
+
+@law_app.command("show")
+def law_show(
+    code: Annotated[str | None, typer.Argument(help="A finding code, e.g. KZ-DETENTION-LIMIT; none lists them.")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A rule, its versions with dates, citations and certainty."""
+    package = law()
+    if code is None:
+        for known in rule_codes(package):
+            out.print(known)
+        return
+    try:
+        rule = describe(package, code)
+    except LookupError:
+        raise fail(f"unknown rule code {code!r}; known: {', '.join(rule_codes(package))}", 2) from None
+    if json_out:
+        print(json.dumps(rule, ensure_ascii=False, indent=2, default=str))
+        return
+    _print_rule(rule)
+
+
+def _print_rule(rule: dict) -> None:
+    out.print(f"[bold]{rule.get('code')}[/]  {rule.get('title') or rule.get('description') or ''}", highlight=False)
+    for key, value in rule.items():
+        if key in ("code", "title", "parameters", "versions"):
+            continue
+        out.print(f"  {key}: {value}", highlight=False)
+    for name, versions in (rule.get("parameters") or {}).items():
+        table = Table("value", "valid from", "valid until", "certainty", "citation", title=name, title_justify="left")
+        for v in versions:
+            table.add_row(f"{v.get('value')} {v.get('unit') or ''}", str(v.get("valid_from")),
+                          str(v.get("valid_until") or "-"), str(v.get("certainty")), str(v.get("citation") or ""))
+        out.print(table)
+
+
+@app.command()
+def reads(
+    case: Annotated[str, typer.Option("--case", help="The case.")],
+    person: Annotated[str | None, typer.Option("--person", help="Only reads of this person's data.")] = None,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Who read this case's (or person's) data, when, and why."""
+    with database(db) as engine:
+        found = queries.who_read(engine, case, person)
+    if json_out:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table("when", "who", "role", "agency", "what", "purpose", title=f"Reads of {case}", title_justify="left")
+    for r in found:
+        table.add_row(r["read_at"], r["actor"]["id"], r["actor"]["role"], r["actor"]["agency"] or "", r["what"], r["purpose"] or "")
+    out.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,83 @@
+"""Engines for the two stores: SQLite (embedded default, WAL) and PostgreSQL (production).
+
+Appends are serialised so the chain has one order: on SQLite a write transaction
+starts with BEGIN IMMEDIATE (taking the write lock at once), on PostgreSQL it takes
+a transaction-scoped advisory lock (`lock_for_append`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+DEFAULT_URL = "sqlite:///habeas.db"
+APPEND_LOCK_KEY = 0x6861626561  # "habea": one advisory lock for the whole log
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
+        raise DatabaseUrlError(f"not a database URL: {url!r} ({exc})") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    raise DatabaseUrlError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection):
+        if conn.get_execution_options().get("writer"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, whose transactions take the append lock on SQLite."""
+    return engine.execution_options(writer=True)
+
+
+def lock_for_append(conn: Connection) -> None:
+    """Serialise appends on PostgreSQL (SQLite already holds its write lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+
+
+def migrate(engine: Engine) -> str:
+    """Create or upgrade the schema to the newest revision (safe to run twice)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()

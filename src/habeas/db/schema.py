@@ -1,0 +1,110 @@
+"""Tables (SQLAlchemy Core). The same schema on SQLite and PostgreSQL.
+
+`events` is the log: append-only, one global order (`position`), one version per
+stream. Every other table is a projection rebuilt from the log, or a log of its
+own (reads).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("event_id", String(128), nullable=False, unique=True),
+    Column("stream", String(160), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("occurred_at", String(40), nullable=False),  # UTC ISO 8601, Z
+    Column("utc_offset", String(6), nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("actor", Text, nullable=False),  # canonical JSON
+    Column("registrar", Text, nullable=True),  # canonical JSON
+    Column("data", Text, nullable=False),  # canonical JSON
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("stream", "version", name="uq_events_stream_version"),
+)
+
+# The head of the chain as last appended: a deleted tail shows against it.
+chain_head = Table(
+    "chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# How far each projection has read the log.
+projection_positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+# Projection: the case list and the case file summary.
+cases = Table(
+    "cases",
+    metadata,
+    Column("case", String(160), primary_key=True),
+    Column("stage", String(20), nullable=False),
+    Column("region", String(128)),
+    Column("article", String(16)),
+    Column("part", Integer),
+    Column("erdr_number", String(40)),
+    Column("reported_at", DateTime),  # UTC, naive
+    Column("registered_at", DateTime),
+    Column("version", Integer, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON
+)
+Index("ix_cases_region", cases.c.region)
+
+# Projection: deadlines and violations per case, so `alerts` is a query, not a replay.
+deadlines = Table(
+    "deadlines",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("case", String(160), nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("person", String(128)),
+    Column("started_at", DateTime),  # UTC, naive
+    Column("due_at", DateTime),
+    Column("met_at", DateTime),
+    Column("finding", Text, nullable=False),  # JSON: the finding, time-independent
+)
+Index("ix_deadlines_case", deadlines.c.case)
+Index("ix_deadlines_due", deadlines.c.met_at, deadlines.c.due_at)
+
+# Every read of personal data: who, when, what, why (design §1.4).
+reads = Table(
+    "reads",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("read_at", DateTime, nullable=False),
+    Column("actor_id", String(128), nullable=False),
+    Column("actor_role", String(40), nullable=False),
+    Column("actor_agency", String(128)),
+    Column("case", String(160), nullable=False),
+    Column("person", String(128)),
+    Column("what", String(60), nullable=False),
+    Column("purpose", Text),
+)
+Index("ix_reads_case", reads.c.case, reads.c.person)
+
+PROJECTION_TABLES = (cases, deadlines)

@@ -1,0 +1,120 @@
+"""The hash chain: canonical bytes of a stored record and the link between records.
+
+Each record's hash is SHA-256 over the previous record's hash (32 zero bytes for
+the first) followed by the record's canonical bytes: JSON with sorted keys, no
+spaces, UTF-8, timestamps in UTC ISO 8601 (design §3). The offset an event was
+recorded with is kept beside its UTC time so the local time is protected too.
+
+`canonical_row` builds the same bytes straight from the stored column texts
+(actor, registrar and data are stored as canonical JSON already), so `verify`
+never parses JSON: it stays as fast as reading and hashing the rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from json.encoder import encode_basestring  # C-accelerated; ensure_ascii=False spelling
+from typing import Any
+
+GENESIS = bytes(32)
+
+
+def canonical_json(value: Any) -> str:
+    """The one spelling of a JSON value: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A record as stored: the columns the chain covers, as text."""
+
+    position: int
+    event_id: str
+    stream: str
+    version: int
+    kind: str
+    occurred_at: str  # UTC, ISO 8601 with Z
+    utc_offset: str  # +HH:MM the event was recorded with
+    recorded_at: str  # UTC, ISO 8601 with Z
+    actor: str  # canonical JSON
+    registrar: str | None  # canonical JSON or None
+    data: str  # canonical JSON
+
+
+def canonical_row(
+    position: int,
+    event_id: str,
+    stream: str,
+    version: int,
+    kind: str,
+    occurred_at: str,
+    utc_offset: str,
+    recorded_at: str,
+    actor: str,
+    registrar: str | None,
+    data: str,
+) -> bytes:
+    """Canonical bytes of a record, from its stored columns (keys in sorted order)."""
+    return (
+        '{"actor":' + actor
+        + ',"data":' + data
+        + ',"id":' + encode_basestring(event_id)
+        + ',"kind":' + encode_basestring(kind)
+        + ',"occurred_at":' + encode_basestring(occurred_at)
+        + ',"offset":' + encode_basestring(utc_offset)
+        + ',"position":' + str(position)
+        + ',"recorded_at":' + encode_basestring(recorded_at)
+        + ',"registrar":' + (registrar if registrar is not None else "null")
+        + ',"stream":' + encode_basestring(stream)
+        + ',"version":' + str(version)
+        + "}"
+    ).encode("utf-8")
+
+
+def canonical_record(record: Mapping[str, Any]) -> bytes:
+    """The reference definition: the same bytes via json.dumps (used by tests and tools)."""
+    return canonical_json(record).encode("utf-8")
+
+
+def link(previous_hash: bytes, canonical: bytes) -> bytes:
+    """The hash of a record: SHA-256(previous hash || canonical bytes)."""
+    return hashlib.sha256(previous_hash + canonical).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """Where the chain stops being the chain: first bad position and why."""
+
+    position: int
+    reason: str
+
+
+class ChainWalker:
+    """Folds rows in position order and reports the first break, if any."""
+
+    __slots__ = ("head", "position", "count", "broken")
+
+    def __init__(self) -> None:
+        self.head = GENESIS
+        self.position = 0
+        self.count = 0
+        self.broken: Break | None = None
+
+    def step(self, row: tuple, stored_hash: str) -> bool:
+        """Check one row (the Row fields as a tuple); False once the chain is broken."""
+        position = row[0]
+        if position != self.position + 1:
+            expected = self.position + 1
+            self.broken = Break(expected, f"position {expected} is missing (next stored is {position})")
+            return False
+        digest = hashlib.sha256(self.head + canonical_row(*row)).digest()
+        if digest.hex() != stored_hash:
+            self.broken = Break(position, "hash does not match the stored record")
+            return False
+        self.head = digest
+        self.position = position
+        self.count += 1
+        return True

@@ -1,0 +1,206 @@
+"""The log on disk: append, read back, walk the chain.
+
+All functions take an open SQLAlchemy connection; the caller owns the
+transaction (the service appends and projects in one). Appends must run under
+the append lock (`habeas.db.engine.writer` + `lock_for_append`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from habeas.db.schema import chain_head, events
+from habeas.domain.events import Actor, Event, from_utc, offset_text, utc_iso
+from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row
+
+COLUMNS = (
+    "position",
+    "event_id",
+    "stream",
+    "version",
+    "kind",
+    "occurred_at",
+    "utc_offset",
+    "recorded_at",
+    "actor",
+    "registrar",
+    "data",
+)
+SELECT_ROWS = f"SELECT {', '.join(COLUMNS)}, hash FROM events"
+
+
+class ConcurrencyConflict(Exception):
+    """The stream moved on since it was read (optimistic concurrency)."""
+
+
+@dataclass(slots=True)
+class Head:
+    position: int
+    hash: bytes
+
+
+def read_head(conn: Connection) -> Head:
+    row = conn.execute(select(chain_head.c.position, chain_head.c.hash)).first()
+    if row is None:
+        return Head(0, GENESIS)
+    return Head(row.position, bytes.fromhex(row.hash))
+
+
+def write_head(conn: Connection, head: Head) -> None:
+    updated = conn.execute(
+        chain_head.update().where(chain_head.c.id == 1).values(position=head.position, hash=head.hash.hex())
+    )
+    if updated.rowcount == 0:
+        conn.execute(chain_head.insert().values(id=1, position=head.position, hash=head.hash.hex()))
+
+
+class Appender:
+    """Turns decided events into chained rows and writes them in batches."""
+
+    def __init__(self, conn: Connection, recorded_at: datetime, registrar: Actor | None):
+        self.conn = conn
+        self.head = read_head(conn)
+        self.recorded_at = utc_iso(recorded_at)
+        self.recorded_at_dt = recorded_at
+        self.registrar = registrar
+        self._registrar_json = canonical_json(registrar.to_dict()) if registrar else None
+        self._pending: list[dict] = []
+
+    def append(self, event: Event, version: int) -> Event:
+        """Chain one event at the next position with the stream `version` given."""
+        position = self.head.position + 1
+        occurred_at = utc_iso(event.occurred_at)
+        offset = offset_text(event.occurred_at)
+        actor = canonical_json(event.actor.to_dict())
+        data = canonical_json(event.data)
+        stream = event.stream
+        canonical = canonical_row(
+            position, event.id, stream, version, event.kind, occurred_at, offset,
+            self.recorded_at, actor, self._registrar_json, data,
+        )
+        digest = hashlib.sha256(self.head.hash + canonical).digest()
+        self.head = Head(position, digest)
+        self._pending.append(
+            {
+                "position": position,
+                "event_id": event.id,
+                "stream": stream,
+                "version": version,
+                "kind": event.kind,
+                "occurred_at": occurred_at,
+                "utc_offset": offset,
+                "recorded_at": self.recorded_at,
+                "actor": actor,
+                "registrar": self._registrar_json,
+                "data": data,
+                "hash": digest.hex(),
+            }
+        )
+        return Event(
+            id=event.id,
+            kind=event.kind,
+            case=event.case,
+            occurred_at=event.occurred_at,
+            actor=event.actor,
+            data=event.data,
+            position=position,
+            version=version,
+            recorded_at=self.recorded_at_dt,
+            registrar=self.registrar,
+            hash=digest.hex(),
+        )
+
+    def flush(self) -> int:
+        """Write the pending rows and the new head; returns how many were written."""
+        if not self._pending:
+            return 0
+        written = len(self._pending)
+        self.conn.execute(events.insert(), self._pending)
+        self._pending = []
+        write_head(self.conn, self.head)
+        return written
+
+
+def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
+    """Which of these event ids are already stored."""
+    wanted = list(ids)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        found.update(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(chunk))).scalars())
+    return found
+
+
+def row_to_event(row) -> Event:
+    (position, event_id, stream, version, kind, occurred_at, offset, recorded_at, actor, registrar, data) = row[:11]
+    data_dict = json.loads(data)
+    return Event(
+        id=event_id,
+        kind=kind,
+        case=None if stream.startswith("facility:") else stream,
+        occurred_at=from_utc(occurred_at, offset),
+        actor=Actor.from_dict(json.loads(actor)),
+        data=data_dict,
+        position=position,
+        version=version,
+        recorded_at=from_utc(recorded_at),
+        registrar=Actor.from_dict(json.loads(registrar)) if registrar else None,
+        hash=row[11] if len(row) > 11 else None,
+    )
+
+
+def _param(conn: Connection, name: str) -> str:
+    return "?" if conn.dialect.name == "sqlite" else f"%({name})s"
+
+
+def stream_events(conn: Connection, stream: str) -> list[Event]:
+    """A stream's events in version order."""
+    sql = f"{SELECT_ROWS} WHERE stream = {_param(conn, 's')} ORDER BY version"
+    params = (stream,) if conn.dialect.name == "sqlite" else {"s": stream}
+    return [row_to_event(r) for r in conn.exec_driver_sql(sql, params)]
+
+
+def stream_exists(conn: Connection, stream: str) -> bool:
+    sql = f"SELECT 1 FROM events WHERE stream = {_param(conn, 's')} LIMIT 1"
+    params = (stream,) if conn.dialect.name == "sqlite" else {"s": stream}
+    return conn.exec_driver_sql(sql, params).first() is not None
+
+
+def iter_rows(conn: Connection, batch: int = 10_000, after: int = 0) -> Iterator[tuple]:
+    """Every stored row in position order, streamed in keyset pages (flat memory)."""
+    sql = f"{SELECT_ROWS} WHERE position > {_param(conn, 'p')} ORDER BY position LIMIT {batch}"
+    last = after
+    while True:
+        params = (last,) if conn.dialect.name == "sqlite" else {"p": last}
+        rows = conn.exec_driver_sql(sql, params).fetchall()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0]
+
+
+def iter_events(conn: Connection, after: int = 0) -> Iterator[Event]:
+    for row in iter_rows(conn, after=after):
+        yield row_to_event(row)
+
+
+def verify(conn: Connection, progress=None) -> tuple[ChainWalker, Break | None]:
+    """Walk the whole chain; the walker holds the head, the Break the first bad position."""
+    walker = ChainWalker()
+    for row in iter_rows(conn):
+        if not walker.step(row[:11], row[11]):
+            return walker, walker.broken
+        if progress is not None and walker.count % 10_000 == 0:
+            progress(walker.count)
+    stored = read_head(conn)
+    if stored.position != walker.position or stored.hash != walker.head:
+        if stored.position > walker.position:
+            return walker, Break(walker.position + 1, f"the log ends at {walker.position} but its head says {stored.position}")
+        return walker, Break(stored.position, "the stored head does not match the chain")
+    return walker, None

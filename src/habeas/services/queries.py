@@ -1,0 +1,140 @@
+"""Reads. Every read of a person's data goes through here and is itself logged."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, or_, select
+
+from habeas.db.engine import writer
+from habeas.db.schema import cases, deadlines, reads
+from habeas.domain.case import fold_all
+from habeas.domain.events import Actor, Event
+from habeas.law.package import Law
+from habeas.law.rules import judge
+from habeas.ledger import store
+from habeas.projections.cases import naive_utc
+
+
+class UnknownCase(LookupError):
+    pass
+
+
+def event_view(event: Event) -> dict:
+    """An event as shown in a case file: the import format plus where the log put it."""
+    out = event.to_import_dict()
+    out["position"] = event.position
+    out["recorded_at"] = event.recorded_at.isoformat() if event.recorded_at else None
+    if event.registrar is not None:
+        out["registrar"] = event.registrar.to_dict()
+    return out
+
+
+def log_read(conn, reader: Actor, case: str, what: str, purpose: str | None, when: datetime, person=None):
+    conn.execute(
+        reads.insert().values(
+            read_at=naive_utc(when),
+            actor_id=reader.id,
+            actor_role=reader.role,
+            actor_agency=reader.agency,
+            case=case,
+            person=person,
+            what=what,
+            purpose=purpose,
+        )
+    )
+
+
+def case_file(engine: Engine, law: Law, case: str, reader: Actor, purpose: str | None, at: datetime, now: datetime) -> dict:
+    """The case file as of `at`: parties, timeline (corrections shown), findings. Logged."""
+    with writer(engine).begin() as conn:
+        events = store.stream_events(conn, case)
+        if not events:
+            raise UnknownCase(case)
+        log_read(conn, reader, case, "case_file", purpose, now)
+    state = fold_all(events)
+    corrected = {e.id: e for e in state.timeline}
+    timeline = []
+    for ev in events:
+        view = event_view(ev)
+        effective = corrected.get(ev.id)
+        if effective is not None and effective.corrections:
+            view["corrected_by"] = list(effective.corrections)
+            view["as_corrected"] = {
+                "occurred_at": effective.occurred_at.isoformat(),
+                "data": dict(effective.data),
+            }
+        timeline.append(view)
+    return {
+        "case": case,
+        "at": at.isoformat(),
+        "summary": state.summary(),
+        "parties": [p.to_dict() for p in state.parties.values()],
+        "events": timeline,
+        "findings": [f.to_dict(at) for f in judge(state, law, at)],
+    }
+
+
+def alerts(engine: Engine, at: datetime, code: str | None = None, case: str | None = None, limit: int | None = None) -> list[dict]:
+    """Open and breached findings across cases as of `at`, from the deadlines projection."""
+    moment = naive_utc(at)
+    query = select(deadlines.c.case, deadlines.c.due_at, deadlines.c.met_at, deadlines.c.started_at, deadlines.c.finding).where(
+        or_(deadlines.c.started_at.is_(None), deadlines.c.started_at <= moment),
+        or_(
+            deadlines.c.met_at.is_(None),
+            deadlines.c.met_at > moment,
+            deadlines.c.due_at.is_(None),
+            deadlines.c.met_at > deadlines.c.due_at,
+        ),  # a deadline met on time by `at` is no alert
+    )
+    if code:
+        query = query.where(deadlines.c.code == code)
+    if case:
+        query = query.where(deadlines.c.case == case)
+    out = []
+    with engine.connect() as conn:
+        for row in conn.execute(query.order_by(deadlines.c.due_at, deadlines.c.id)):
+            finding = json.loads(row.finding)
+            status = status_at(finding.get("kind"), row.due_at, row.met_at, moment)
+            if status == "met":
+                continue
+            finding["case"] = row.case
+            finding["status"] = status
+            out.append(finding)
+            if limit and len(out) >= limit:
+                break
+    out.sort(key=lambda f: (f["status"] != "breached", f.get("due_at") or f.get("started_at") or ""))
+    return out
+
+
+def status_at(kind: str | None, due_at, met_at, at) -> str:
+    """Finding.status_at over projected columns: met on or before due; breached after it."""
+    if kind == "violation":
+        return "breached"
+    if met_at is not None and met_at <= at:
+        return "met" if due_at is None or met_at <= due_at else "breached"
+    return "breached" if due_at is not None and at > due_at else "open"
+
+
+def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]:
+    query = select(reads).where(reads.c.case == case)
+    if person:
+        query = query.where(or_(reads.c.person == person, and_(reads.c.person.is_(None))))
+    with engine.connect() as conn:
+        return [
+            {
+                "read_at": row.read_at.isoformat() + "Z",
+                "actor": {"id": row.actor_id, "role": row.actor_role, "agency": row.actor_agency},
+                "case": row.case,
+                "person": row.person,
+                "what": row.what,
+                "purpose": row.purpose,
+            }
+            for row in conn.execute(query.order_by(reads.c.id))
+        ]
+
+
+def case_list(engine: Engine, limit: int = 100) -> list[dict]:
+    with engine.connect() as conn:
+        return [json.loads(r.summary) for r in conn.execute(select(cases.c.summary).order_by(cases.c.case).limit(limit))]

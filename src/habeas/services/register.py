@@ -1,0 +1,247 @@
+"""The register: the one place facts enter the log.
+
+`Register.submit` takes one event (the API, the web UI, the simulator);
+`Register.import_lines` takes a JSONL stream (the importer). Both go through a
+`Batch`: check the case and the actor's competence against the law, fold the
+case, chain the event and project it, all in one transaction. A refused event
+stores nothing; an import with any refused line stores nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import uuid4
+
+from sqlalchemy import Connection, Engine
+
+from habeas.clock import Clock, SystemClock
+from habeas.db.engine import lock_for_append, writer
+from habeas.domain.case import CaseState, fold, fold_all
+from habeas.domain.events import Actor, Event, Problem, Refused, parse_event, parse_time, validate_data
+from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
+from habeas.law.competence import competence_problems
+from habeas.law.package import Law
+from habeas.ledger import store
+from habeas.projections import cases as case_projection
+
+# Import chunking: events decided between two writes. Bounded memory per chunk.
+CHUNK = 2000
+# States kept in memory during a batch, by events held (a case's timeline).
+CACHE_EVENTS = 60_000
+
+
+def new_event_id() -> str:
+    return f"ev-{uuid4().hex}"
+
+
+@dataclass
+class Outcome:
+    """What happened to one submitted event."""
+
+    status: str  # "stored" | "skipped"
+    event: Event
+
+
+@dataclass
+class LineError:
+    line: int
+    problems: list[Problem]
+
+    def lines(self) -> list[str]:
+        return [f"line {self.line}: {p.field}: {p.reason}" for p in self.problems]
+
+
+@dataclass
+class ImportReport:
+    stored: int = 0
+    skipped: int = 0
+    lines: int = 0
+    errors: list[LineError] = field(default_factory=list)
+    head_position: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Batch:
+    """One transaction's worth of appends, with the states of the cases it touches."""
+
+    def __init__(self, conn: Connection, law: Law, recorded_at: datetime, registrar: Actor | None):
+        self.conn = conn
+        self.law = law
+        self.appender = store.Appender(conn, recorded_at, registrar)
+        self._states: OrderedDict[str, CaseState | None] = OrderedDict()
+        self._held = 0  # events held in cached timelines
+        self._dirty: dict[str, CaseState] = {}
+        self._known_ids: set[str] = set()  # ids stored, in the database or this chunk
+
+    def prefetch_ids(self, ids: Iterable[str]) -> None:
+        """Look up which ids are already stored, once per chunk rather than once per event."""
+        self._known_ids = store.existing_ids(self.conn, [i for i in ids if i])
+
+    def state(self, stream: str) -> CaseState | None:
+        if stream in self._states:
+            self._states.move_to_end(stream)
+            return self._states[stream]
+        state = fold_all(store.stream_events(self.conn, stream))
+        self._states[stream] = state
+        self._held += state.version if state else 0
+        return state
+
+    def offer(self, event: Event) -> Outcome:
+        """Decide and append one event; raises Refused with every problem found."""
+        if event.id in self._known_ids:
+            return Outcome("skipped", event)
+        stream = event.stream
+        state = self.state(stream)
+        problems = decide(self.law, event, state)
+        if problems:
+            raise Refused(problems, code="refused")
+        version = (state.version if state else 0) + 1
+        stored = self.appender.append(event, version)
+        state = fold(state, stored)
+        if self._states.get(stream) is None:
+            self._states[stream] = state
+        self._held += 1
+        self._dirty[stream] = state
+        self._known_ids.add(event.id)
+        return Outcome("stored", stored)
+
+    def flush(self) -> int:
+        """Write pending events and the projections of the cases they touched."""
+        written = self.appender.flush()
+        if self._dirty:
+            case_projection.project(
+                self.conn,
+                [s for s in self._dirty.values() if not s.case.startswith("facility:")],
+                self.law,
+                self.appender.head.position,
+            )
+            self._dirty = {}
+        while self._held > CACHE_EVENTS and self._states:
+            _, evicted = self._states.popitem(last=False)
+            self._held -= evicted.version if evicted else 0
+        return written
+
+
+def decide(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
+    """Why the register must refuse this event ([] to store it)."""
+    if state is None and event.kind not in CASE_CREATING_KINDS and event.kind not in CASELESS_KINDS:
+        return [
+            Problem(
+                "case",
+                f"unknown case {event.case!r}: a case starts with report.received or case.registered",
+            )
+        ]
+    problems = competence_problems(law, event, state)
+    if not problems and event.kind == "record.corrected":
+        problems = correction_problems(event, state)
+    return problems
+
+
+def correction_problems(correction: Event, state: CaseState) -> list[Problem]:
+    """The corrected fields must make a valid fact of the original kind."""
+    target = state.event(correction.data["event"])
+    changes = dict(correction.data["data"])
+    problems: list[Problem] = []
+    if "occurred_at" in changes:
+        parse_time(changes.pop("occurred_at"), "data.data.occurred_at", problems)
+    validate_data(target.kind, {**target.data, **changes}, problems, prefix="data.data")
+    return problems
+
+
+class Register:
+    """The service every driver calls to record facts."""
+
+    def __init__(self, engine: Engine, law: Law, clock: Clock | None = None):
+        self.engine = engine
+        self.law = law
+        self.clock = clock or SystemClock()
+
+    def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
+        """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op."""
+        event = parse_event(raw, assign_id=new_event_id)
+        with writer(self.engine).begin() as conn:
+            lock_for_append(conn)
+            batch = Batch(conn, self.law, self.clock.now(), registrar)
+            batch.prefetch_ids([event.id])
+            outcome = batch.offer(event)
+            batch.flush()
+        return outcome
+
+    def import_lines(
+        self,
+        lines: Iterable[str],
+        registrar: Actor,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportReport:
+        """Import JSONL, all or nothing. Streams the input; memory stays flat in its size."""
+        report = ImportReport()
+        with writer(self.engine).connect() as conn:
+            transaction = conn.begin()
+            try:
+                lock_for_append(conn)
+                batch = Batch(conn, self.law, self.clock.now(), registrar)
+                for chunk in _chunks(lines, CHUNK):
+                    self._import_chunk(batch, chunk, report)
+                    # Written even once a line failed (the transaction is rolled back at the
+                    # end): later lines are then checked against the true state of the log.
+                    batch.flush()
+                    if progress:
+                        progress(sum(len(text) + 1 for _, text in chunk))
+                report.head_position = batch.appender.head.position
+                if report.errors:
+                    transaction.rollback()
+                    report.stored = 0
+                else:
+                    transaction.commit()
+            except BaseException:
+                transaction.rollback()
+                raise
+        return report
+
+    def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport) -> None:
+        parsed: list[tuple[int, Event]] = []
+        for number, text in chunk:
+            report.lines += 1
+            try:
+                raw = json.loads(text)
+            except json.JSONDecodeError as exc:
+                report.errors.append(LineError(number, [Problem("json", f"not valid JSON: {exc.msg}")]))
+                continue
+            try:
+                parsed.append((number, parse_event(raw, assign_id=new_event_id)))
+            except Refused as refused:
+                report.errors.append(LineError(number, refused.problems))
+        batch.prefetch_ids(e.id for _, e in parsed)
+        for number, event in parsed:
+            try:
+                outcome = batch.offer(event)
+            except Refused as refused:
+                report.errors.append(LineError(number, refused.problems))
+                continue
+            if outcome.status == "stored":
+                report.stored += 1
+            else:
+                report.skipped += 1
+
+
+def _chunks(lines: Iterable[str], size: int):
+    """(line number, text) chunks; blank lines are skipped but keep their numbers."""
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text:
+            continue
+        chunk.append((number, text))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
