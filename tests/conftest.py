@@ -105,7 +105,9 @@ def one_case_lines() -> list[str]:
     return ONE_CASE.read_text(encoding="utf-8").splitlines()
 
 
-def event(kind, data, *, case="KZ-2024-000777", at="2024-03-01T10:00:00+05:00", role="investigator", actor="inv-1", id=None):
+def event(
+    kind, data, *, case="KZ-2024-000777", at="2024-03-01T10:00:00+05:00", role="investigator", actor="inv-1", id=None
+):
     """One raw event in the import format, for tests."""
     raw = {
         "kind": kind,

@@ -37,10 +37,16 @@ app.add_typer(law_app, name="law")
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")]
-AtOption = Annotated[str | None, typer.Option("--at", help="Evaluate as of this time (ISO 8601 with offset; default now).")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")
+]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="Evaluate as of this time (ISO 8601 with offset; default now).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-AsOption = Annotated[str | None, typer.Option("--as", help="Who reads: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")]
+AsOption = Annotated[
+    str | None, typer.Option("--as", help="Who reads: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")
+]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
 
 
@@ -146,8 +152,13 @@ def _progress(total: int, label: str):
         yield None
         return
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=err, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n: progress.advance(task, n)
@@ -174,8 +185,10 @@ def case_show(
         print(json.dumps(file, ensure_ascii=False, indent=2))
         return
     summary = file["summary"]
-    out.print(f"[bold]{case}[/]  stage {summary['stage']}  article {summary['article'] or '-'}"
-              f"{' part ' + str(summary['part']) if summary['part'] else ''}  region {summary['region'] or '-'}")
+    out.print(
+        f"[bold]{case}[/]  stage {summary['stage']}  article {summary['article'] or '-'}"
+        f"{' part ' + str(summary['part']) if summary['part'] else ''}  region {summary['region'] or '-'}"
+    )
     parties = Table("person", "role", "name", "born", title="Parties", title_justify="left")
     for p in file["parties"]:
         parties.add_row(p["person"], p["role"], p.get("name") or "", p.get("birth_date") or "")
@@ -185,7 +198,9 @@ def case_show(
         details = ", ".join(f"{k}={v}" for k, v in ev["data"].items())
         if ev.get("corrected_by"):
             details += f"  [yellow](corrected by {', '.join(ev['corrected_by'])})[/]"
-        timeline.add_row(str(ev["position"]), ev["occurred_at"], ev["kind"], f"{ev['actor']['role']} {ev['actor']['id']}", details)
+        timeline.add_row(
+            str(ev["position"]), ev["occurred_at"], ev["kind"], f"{ev['actor']['role']} {ev['actor']['id']}", details
+        )
     out.print(timeline)
     _print_findings(file["findings"], f"Findings as of {file['at']}")
 
@@ -197,8 +212,15 @@ def _print_findings(findings: list[dict], title: str) -> None:
     table = Table("status", "code", "case", "person", "due", "citation", "message", title=title, title_justify="left")
     for f in findings:
         style = "bold red" if f["status"] == "breached" else "yellow"
-        table.add_row(f"[{style}]{f['status']}[/]", f["code"], f.get("case", ""), f.get("person") or "",
-                      f.get("due_at") or "", f.get("citation") or "", f.get("message") or "")
+        table.add_row(
+            f"[{style}]{f['status']}[/]",
+            f["code"],
+            f.get("case", ""),
+            f.get("person") or "",
+            f.get("due_at") or "",
+            f.get("citation") or "",
+            f.get("message") or "",
+        )
     out.print(table)
 
 
@@ -229,8 +251,7 @@ def verify(db: DbOption = None) -> None:
     if result.intact:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
         return
-    raise fail(f"broken at position {result.bad_position}: {result.reason} "
-               f"({result.count} events verified before it)")
+    raise fail(f"broken at position {result.bad_position}: {result.reason} ({result.count} events verified before it)")
 
 
 @app.command()
@@ -257,7 +278,9 @@ def export(
 
 @law_app.command("show")
 def law_show(
-    code: Annotated[str | None, typer.Argument(help="A finding code, e.g. KZ-DETENTION-LIMIT; none lists them.")] = None,
+    code: Annotated[
+        str | None, typer.Argument(help="A finding code, e.g. KZ-DETENTION-LIMIT; none lists them.")
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """A rule, its versions with dates, citations and certainty."""
@@ -285,8 +308,13 @@ def _print_rule(rule: dict) -> None:
     for name, versions in (rule.get("parameters") or {}).items():
         table = Table("value", "valid from", "valid until", "certainty", "citation", title=name, title_justify="left")
         for v in versions:
-            table.add_row(f"{v.get('value')} {v.get('unit') or ''}", str(v.get("valid_from")),
-                          str(v.get("valid_until") or "-"), str(v.get("certainty")), str(v.get("citation") or ""))
+            table.add_row(
+                f"{v.get('value')} {v.get('unit') or ''}",
+                str(v.get("valid_from")),
+                str(v.get("valid_until") or "-"),
+                str(v.get("certainty")),
+                str(v.get("citation") or ""),
+            )
         out.print(table)
 
 
@@ -305,7 +333,14 @@ def reads(
         return
     table = Table("when", "who", "role", "agency", "what", "purpose", title=f"Reads of {case}", title_justify="left")
     for r in found:
-        table.add_row(r["read_at"], r["actor"]["id"], r["actor"]["role"], r["actor"]["agency"] or "", r["what"], r["purpose"] or "")
+        table.add_row(
+            r["read_at"],
+            r["actor"]["id"],
+            r["actor"]["role"],
+            r["actor"]["agency"] or "",
+            r["what"],
+            r["purpose"] or "",
+        )
     out.print(table)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from habeas.domain.vocabulary import CASELESS_KINDS, CASE_CREATING_KINDS, DATA_MODELS, ROLES
+from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, DATA_MODELS, ROLES
 
 # Identifiers (event ids, case numbers, person ids, actor ids) stay printable and
 # free of quotes so they read the same in a URL, a CSV and the canonical bytes.
@@ -116,9 +116,7 @@ def parse_time(value: Any, field_name: str, problems: list[Problem]) -> datetime
         problems.append(Problem(field_name, f"not an ISO 8601 time: {value!r}"))
         return None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        problems.append(
-            Problem(field_name, f"{value!r} has no UTC offset (write e.g. {value}+05:00)")
-        )
+        problems.append(Problem(field_name, f"{value!r} has no UTC offset (write e.g. {value}+05:00)"))
         return None
     return moment
 
@@ -132,9 +130,7 @@ def parse_actor(raw: Any, field_name: str, problems: list[Problem]) -> Actor | N
     if not isinstance(actor_id, str) or not IDENTIFIER.match(actor_id):
         problems.append(Problem(f"{field_name}.id", "required; letters, digits and ._:/@+-"))
     if role not in ROLES:
-        problems.append(
-            Problem(f"{field_name}.role", f"unknown role {role!r}; one of {', '.join(ROLES)}")
-        )
+        problems.append(Problem(f"{field_name}.role", f"unknown role {role!r}; one of {', '.join(ROLES)}"))
     if agency is not None and not isinstance(agency, str):
         problems.append(Problem(f"{field_name}.agency", "must be a string"))
     extra = set(raw) - {"id", "role", "agency"}

@@ -59,17 +59,28 @@ def canonical_row(
 ) -> bytes:
     """Canonical bytes of a record, from its stored columns (keys in sorted order)."""
     return (
-        '{"actor":' + actor
-        + ',"data":' + data
-        + ',"id":' + encode_basestring(event_id)
-        + ',"kind":' + encode_basestring(kind)
-        + ',"occurred_at":' + encode_basestring(occurred_at)
-        + ',"offset":' + encode_basestring(utc_offset)
-        + ',"position":' + str(position)
-        + ',"recorded_at":' + encode_basestring(recorded_at)
-        + ',"registrar":' + (registrar if registrar is not None else "null")
-        + ',"stream":' + encode_basestring(stream)
-        + ',"version":' + str(version)
+        '{"actor":'
+        + actor
+        + ',"data":'
+        + data
+        + ',"id":'
+        + encode_basestring(event_id)
+        + ',"kind":'
+        + encode_basestring(kind)
+        + ',"occurred_at":'
+        + encode_basestring(occurred_at)
+        + ',"offset":'
+        + encode_basestring(utc_offset)
+        + ',"position":'
+        + str(position)
+        + ',"recorded_at":'
+        + encode_basestring(recorded_at)
+        + ',"registrar":'
+        + (registrar if registrar is not None else "null")
+        + ',"stream":'
+        + encode_basestring(stream)
+        + ',"version":'
+        + str(version)
         + "}"
     ).encode("utf-8")
 

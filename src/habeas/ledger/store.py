@@ -81,8 +81,17 @@ class Appender:
         data = canonical_json(event.data)
         stream = event.stream
         canonical = canonical_row(
-            position, event.id, stream, version, event.kind, occurred_at, offset,
-            self.recorded_at, actor, self._registrar_json, data,
+            position,
+            event.id,
+            stream,
+            version,
+            event.kind,
+            occurred_at,
+            offset,
+            self.recorded_at,
+            actor,
+            self._registrar_json,
+            data,
         )
         digest = hashlib.sha256(self.head.hash + canonical).digest()
         self.head = Head(position, digest)
@@ -201,6 +210,8 @@ def verify(conn: Connection, progress=None) -> tuple[ChainWalker, Break | None]:
     stored = read_head(conn)
     if stored.position != walker.position or stored.hash != walker.head:
         if stored.position > walker.position:
-            return walker, Break(walker.position + 1, f"the log ends at {walker.position} but its head says {stored.position}")
+            return walker, Break(
+                walker.position + 1, f"the log ends at {walker.position} but its head says {stored.position}"
+            )
         return walker, Break(stored.position, "the stored head does not match the chain")
     return walker, None

@@ -48,8 +48,9 @@ def rebuild(engine: Engine, law: Law, progress: Callable[[int], None] | None = N
         case_projection.clear(conn)
         pending: list[CaseState] = []
         state: CaseState | None = None
-        rows = conn.execution_options(stream_results=True, yield_per=5000).exec_driver_sql(
-            f"{store.SELECT_ROWS} ORDER BY stream, version"
+        rows = conn.exec_driver_sql(
+            f"{store.SELECT_ROWS} ORDER BY stream, version",
+            execution_options={"stream_results": True, "yield_per": 5000},
         )
         for row in rows:
             event = store.row_to_event(row)

@@ -46,7 +46,9 @@ def log_read(conn, reader: Actor, case: str, what: str, purpose: str | None, whe
     )
 
 
-def case_file(engine: Engine, law: Law, case: str, reader: Actor, purpose: str | None, at: datetime, now: datetime) -> dict:
+def case_file(
+    engine: Engine, law: Law, case: str, reader: Actor, purpose: str | None, at: datetime, now: datetime
+) -> dict:
     """The case file as of `at`: parties, timeline (corrections shown), findings. Logged."""
     with writer(engine).begin() as conn:
         events = store.stream_events(conn, case)
@@ -76,10 +78,14 @@ def case_file(engine: Engine, law: Law, case: str, reader: Actor, purpose: str |
     }
 
 
-def alerts(engine: Engine, at: datetime, code: str | None = None, case: str | None = None, limit: int | None = None) -> list[dict]:
+def alerts(
+    engine: Engine, at: datetime, code: str | None = None, case: str | None = None, limit: int | None = None
+) -> list[dict]:
     """Open and breached findings across cases as of `at`, from the deadlines projection."""
     moment = naive_utc(at)
-    query = select(deadlines.c.case, deadlines.c.due_at, deadlines.c.met_at, deadlines.c.started_at, deadlines.c.finding).where(
+    query = select(
+        deadlines.c.case, deadlines.c.due_at, deadlines.c.met_at, deadlines.c.started_at, deadlines.c.finding
+    ).where(
         or_(deadlines.c.started_at.is_(None), deadlines.c.started_at <= moment),
         or_(
             deadlines.c.met_at.is_(None),
@@ -137,4 +143,6 @@ def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]
 
 def case_list(engine: Engine, limit: int = 100) -> list[dict]:
     with engine.connect() as conn:
-        return [json.loads(r.summary) for r in conn.execute(select(cases.c.summary).order_by(cases.c.case).limit(limit))]
+        return [
+            json.loads(r.summary) for r in conn.execute(select(cases.c.summary).order_by(cases.c.case).limit(limit))
+        ]

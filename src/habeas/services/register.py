@@ -244,4 +244,3 @@ def _chunks(lines: Iterable[str], size: int):
             chunk = []
     if chunk:
         yield chunk
-
