@@ -121,7 +121,26 @@ def parse_time(value: Any, field_name: str, problems: list[Problem]) -> datetime
     return moment
 
 
+_KNOWN_ACTORS: dict[tuple, Actor] = {}  # a file names few actors many times
+
+
 def parse_actor(raw: Any, field_name: str, problems: list[Problem]) -> Actor | None:
+    if isinstance(raw, dict) and len(raw) <= 3:
+        try:
+            key = tuple(raw.items())
+            known = _KNOWN_ACTORS.get(key)
+        except TypeError:  # an unhashable value: not an actor we have seen
+            return _parse_actor(raw, field_name, problems)
+        if known is not None:
+            return known
+        actor = _parse_actor(raw, field_name, problems)
+        if actor is not None and len(_KNOWN_ACTORS) < 100_000:
+            _KNOWN_ACTORS[key] = actor
+        return actor
+    return _parse_actor(raw, field_name, problems)
+
+
+def _parse_actor(raw: Any, field_name: str, problems: list[Problem]) -> Actor | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem(field_name, "must be an object with id, role and agency"))
         return None
@@ -213,11 +232,7 @@ def creates_case(kind: str) -> bool:
 
 def utc_iso(moment: datetime) -> str:
     """UTC ISO 8601 with a Z, microseconds only when present: one spelling per instant."""
-    moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def offset_text(moment: datetime) -> str:

@@ -22,9 +22,13 @@ from typing import Any
 GENESIS = bytes(32)
 
 
+# One encoder for the process: json.dumps with options builds a new encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """The one spelling of a JSON value: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,14 +70,19 @@ class Appender:
         self.recorded_at_dt = recorded_at
         self.registrar = registrar
         self._registrar_json = canonical_json(registrar.to_dict()) if registrar else None
-        self._pending: list[dict] = []
+        self._pending: list[tuple] = []
+        self._actors: dict[Actor, str] = {}  # canonical JSON per actor: few actors, many events
+        marks = ", ".join(["?"] * 12) if conn.dialect.name == "sqlite" else ", ".join(["%s"] * 12)
+        self._insert = f"INSERT INTO events ({', '.join(COLUMNS)}, hash) VALUES ({marks})"
 
     def append(self, event: Event, version: int) -> Event:
         """Chain one event at the next position with the stream `version` given."""
         position = self.head.position + 1
         occurred_at = utc_iso(event.occurred_at)
         offset = offset_text(event.occurred_at)
-        actor = canonical_json(event.actor.to_dict())
+        actor = self._actors.get(event.actor)
+        if actor is None:
+            actor = self._actors[event.actor] = canonical_json(event.actor.to_dict())
         data = canonical_json(event.data)
         stream = event.stream
         canonical = canonical_row(
@@ -96,20 +101,20 @@ class Appender:
         digest = hashlib.sha256(self.head.hash + canonical).digest()
         self.head = Head(position, digest)
         self._pending.append(
-            {
-                "position": position,
-                "event_id": event.id,
-                "stream": stream,
-                "version": version,
-                "kind": event.kind,
-                "occurred_at": occurred_at,
-                "utc_offset": offset,
-                "recorded_at": self.recorded_at,
-                "actor": actor,
-                "registrar": self._registrar_json,
-                "data": data,
-                "hash": digest.hex(),
-            }
+            (
+                position,
+                event.id,
+                stream,
+                version,
+                event.kind,
+                occurred_at,
+                offset,
+                self.recorded_at,
+                actor,
+                self._registrar_json,
+                data,
+                digest.hex(),
+            )
         )
         return Event(
             id=event.id,
@@ -130,7 +135,7 @@ class Appender:
         if not self._pending:
             return 0
         written = len(self._pending)
-        self.conn.execute(events.insert(), self._pending)
+        self.conn.exec_driver_sql(self._insert, self._pending)
         self._pending = []
         write_head(self.conn, self.head)
         return written
@@ -175,10 +180,16 @@ def stream_events(conn: Connection, stream: str) -> list[Event]:
     return [row_to_event(r) for r in conn.exec_driver_sql(sql, params)]
 
 
-def stream_exists(conn: Connection, stream: str) -> bool:
-    sql = f"SELECT 1 FROM events WHERE stream = {_param(conn, 's')} LIMIT 1"
-    params = (stream,) if conn.dialect.name == "sqlite" else {"s": stream}
-    return conn.exec_driver_sql(sql, params).first() is not None
+def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[Event]]:
+    """The events of several streams at once, each in version order."""
+    found: dict[str, list[Event]] = {}
+    wanted = list(streams)
+    for start in range(0, len(wanted), 900):  # within every driver's parameter limit
+        chunk = wanted[start : start + 900]
+        query = select(*[events.c[name] for name in COLUMNS], events.c.hash).where(events.c.stream.in_(chunk))
+        for row in conn.execute(query.order_by(events.c.stream, events.c.version)):
+            found.setdefault(row[2], []).append(row_to_event(row))
+    return found
 
 
 def iter_rows(conn: Connection, batch: int = 10_000, after: int = 0) -> Iterator[tuple]:

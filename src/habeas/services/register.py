@@ -69,7 +69,12 @@ class ImportReport:
 
 
 class Batch:
-    """One transaction's worth of appends, with the states of the cases it touches."""
+    """One transaction's worth of appends, with the states of the cases it touches.
+
+    Case states stay in a bounded LRU cache. A case's projections are written when
+    its state leaves the cache or the batch finishes, so a case touched by many
+    chunks of an import is judged once, not once per chunk.
+    """
 
     def __init__(self, conn: Connection, law: Law, recorded_at: datetime, registrar: Actor | None):
         self.conn = conn
@@ -77,12 +82,20 @@ class Batch:
         self.appender = store.Appender(conn, recorded_at, registrar)
         self._states: OrderedDict[str, CaseState | None] = OrderedDict()
         self._held = 0  # events held in cached timelines
-        self._dirty: dict[str, CaseState] = {}
+        self._dirty: set[str] = set()  # streams whose projections are behind
         self._known_ids: set[str] = set()  # ids stored, in the database or this chunk
 
-    def prefetch_ids(self, ids: Iterable[str]) -> None:
-        """Look up which ids are already stored, once per chunk rather than once per event."""
-        self._known_ids = store.existing_ids(self.conn, [i for i in ids if i])
+    def prefetch(self, events: list[Event]) -> None:
+        """One look-up per chunk: which ids are stored, and the states of uncached cases."""
+        self._known_ids = store.existing_ids(self.conn, [e.id for e in events])
+        missing = {e.stream for e in events} - self._states.keys()
+        if not missing:
+            return
+        loaded = {stream: fold_all(found) for stream, found in store.streams_events(self.conn, missing).items()}
+        for stream in missing:
+            state = loaded.get(stream)
+            self._states[stream] = state
+            self._held += state.version if state else 0
 
     def state(self, stream: str) -> CaseState | None:
         if stream in self._states:
@@ -104,29 +117,37 @@ class Batch:
             raise Refused(problems, code="refused")
         version = (state.version if state else 0) + 1
         stored = self.appender.append(event, version)
-        state = fold(state, stored)
-        if self._states.get(stream) is None:
-            self._states[stream] = state
+        if state is None:
+            state = self._states[stream] = fold(None, stored)
+        else:
+            fold(state, stored)
         self._held += 1
-        self._dirty[stream] = state
+        self._dirty.add(stream)
         self._known_ids.add(event.id)
         return Outcome("stored", stored)
 
     def flush(self) -> int:
-        """Write pending events and the projections of the cases they touched."""
+        """Write pending events; let go of the least recently used states beyond the cap."""
         written = self.appender.flush()
-        if self._dirty:
-            case_projection.project(
-                self.conn,
-                [s for s in self._dirty.values() if not s.case.startswith("facility:")],
-                self.law,
-                self.appender.head.position,
-            )
-            self._dirty = {}
+        leaving = []
         while self._held > CACHE_EVENTS and self._states:
-            _, evicted = self._states.popitem(last=False)
+            stream, evicted = self._states.popitem(last=False)
             self._held -= evicted.version if evicted else 0
+            if stream in self._dirty:
+                self._dirty.discard(stream)
+                leaving.append(evicted)
+        self._project(leaving)
         return written
+
+    def finish(self) -> None:
+        """Write what is pending and bring every touched case's projections up to date."""
+        self.appender.flush()
+        self._project([self._states[s] for s in self._dirty])
+        self._dirty = set()
+
+    def _project(self, states: list[CaseState]) -> None:
+        cases = [s for s in states if not s.case.startswith("facility:")]
+        case_projection.project(self.conn, cases, self.law, self.appender.head.position)
 
 
 def decide(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
@@ -169,9 +190,9 @@ class Register:
         with writer(self.engine).begin() as conn:
             lock_for_append(conn)
             batch = Batch(conn, self.law, self.clock.now(), registrar)
-            batch.prefetch_ids([event.id])
+            batch.prefetch([event])
             outcome = batch.offer(event)
-            batch.flush()
+            batch.finish()
         return outcome
 
     def import_lines(
@@ -194,6 +215,7 @@ class Register:
                     batch.flush()
                     if progress:
                         progress(sum(len(text) + 1 for _, text in chunk))
+                batch.finish()
                 report.head_position = batch.appender.head.position
                 if report.errors:
                     transaction.rollback()
@@ -218,7 +240,7 @@ class Register:
                 parsed.append((number, parse_event(raw, assign_id=new_event_id)))
             except Refused as refused:
                 report.errors.append(LineError(number, refused.problems))
-        batch.prefetch_ids(e.id for _, e in parsed)
+        batch.prefetch([e for _, e in parsed])
         for number, event in parsed:
             try:
                 outcome = batch.offer(event)
