@@ -143,3 +143,20 @@ def test_an_import_killed_midway_leaves_the_database_as_before(db, tmp_path):
     assert habeas("verify", db=db).stdout.startswith("intact: 19 events, head 19 ")
     with sqlite3.connect(db.removeprefix("sqlite:///")) as conn:
         assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)
+
+
+def test_an_import_killed_midway_on_postgresql_leaves_it_as_before(db_url, tmp_path):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the SQLite case is the test above")
+    habeas("import", str(ONE_CASE), db=db_url)
+    big = tmp_path / "big.jsonl"
+    _big_file(big, 30_000)
+    env = {**os.environ, "HABEAS_DATABASE_URL": db_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "habeas", "import", str(big)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(4)  # well into the import: 150,000 events take far longer
+    assert proc.poll() is None, "the import finished before it could be killed: make the file bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert habeas("verify", db=db_url).stdout.startswith("intact: 19 events, head 19 ")
