@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/python -m habeas.demo --db "$(DEMO_DB)"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
 test: $(STAMP) lint
