@@ -750,7 +750,8 @@ class _Judge:
             )
 
     def _late(self, rule, start, starts, stops, applied, person) -> None:
-        """Report only closing events that came after the due time (until the next start)."""
+        """One finding per closing event (until the next start), never an open clock:
+        the closing act is not an official's duty, only its lateness is a finding."""
         later_starts = [
             s
             for s in starts
@@ -763,17 +764,16 @@ class _Judge:
         for stop in stops:
             if end is not None and stop.occurred_at >= end:
                 break
-            if stop.occurred_at > applied.due:
-                self._finding(
-                    rule,
-                    kind=DEADLINE,
-                    person=person,
-                    started_at=start.occurred_at,
-                    due_at=applied.due,
-                    met_at=stop.occurred_at,
-                    evidence=_evidence(start, stop),
-                    applied=applied,
-                )
+            self._finding(
+                rule,
+                kind=DEADLINE,
+                person=person,
+                started_at=start.occurred_at,
+                due_at=applied.due,
+                met_at=stop.occurred_at,
+                evidence=_evidence(start, stop),
+                applied=applied,
+            )
 
     # before
 
