@@ -34,7 +34,9 @@ law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
 app.add_typer(case_app, name="case")
 app.add_typer(law_app, name="law")
 
-out = Console(soft_wrap=True)
+# Piped output is not cut at 80 columns: tables stay readable in files and logs.
+_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
+out = Console(soft_wrap=True, width=_WIDTH)
 err = Console(stderr=True)
 
 DbOption = Annotated[
@@ -162,6 +164,29 @@ def _progress(total: int, label: str):
     ) as progress:
         task = progress.add_task(label, total=total)
         yield lambda n: progress.advance(task, n)
+
+
+@case_app.command("list")
+def case_list(
+    db: DbOption = None,
+    json_out: JsonOption = False,
+    region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="pre_trial, court or closed.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+) -> None:
+    """The case list: number, stage, region, article."""
+    with database(db) as engine:
+        found = queries.case_list(engine, region=region, stage=stage, limit=limit)
+    if json_out:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table(
+        "case", "stage", "region", "article", "events", "registered (UTC)", title="Cases", title_justify="left"
+    )
+    for c in found:
+        article = (c["article"] or "-") + (f" part {c['part']}" if c["part"] else "")
+        table.add_row(c["case"], c["stage"], c["region"] or "-", article, str(c["events"]), c["registered_at"] or "-")
+    out.print(table)
 
 
 @case_app.command("show")

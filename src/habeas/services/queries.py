@@ -141,8 +141,31 @@ def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]
         ]
 
 
-def case_list(engine: Engine, limit: int = 100) -> list[dict]:
+def case_list(engine: Engine, region: str | None = None, stage: str | None = None, limit: int = 100) -> list[dict]:
+    """The case list from its projection (no personal data: ids, stages, articles)."""
+    query = select(
+        cases.c.case,
+        cases.c.stage,
+        cases.c.region,
+        cases.c.article,
+        cases.c.part,
+        cases.c.version,
+        cases.c.registered_at,
+    )
+    if region:
+        query = query.where(cases.c.region == region)
+    if stage:
+        query = query.where(cases.c.stage == stage)
     with engine.connect() as conn:
         return [
-            json.loads(r.summary) for r in conn.execute(select(cases.c.summary).order_by(cases.c.case).limit(limit))
+            {
+                "case": r.case,
+                "stage": r.stage,
+                "region": r.region,
+                "article": r.article,
+                "part": r.part,
+                "events": r.version,
+                "registered_at": r.registered_at.isoformat() + "Z" if r.registered_at else None,
+            }
+            for r in conn.execute(query.order_by(cases.c.case).limit(limit))
         ]
