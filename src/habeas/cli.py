@@ -23,6 +23,7 @@ from habeas.db.engine import DatabaseUrlError, make_engine, migrate
 from habeas.domain.events import IDENTIFIER, Actor, Problem, parse_time
 from habeas.domain.vocabulary import ROLES
 from habeas.jurisdictions import load as load_law
+from habeas.jurisdictions.messages import languages, render
 from habeas.law.package import LawDataError
 from habeas.law.rules import describe, rule_codes
 from habeas.services import maintenance, queries
@@ -49,6 +50,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsOption = Annotated[
     str | None, typer.Option("--as", help="Who reads: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")
 ]
+LangOption = Annotated[str, typer.Option("--lang", help="Language of finding messages: en, ru or kk.")]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
 
 
@@ -197,15 +199,18 @@ def case_show(
     at: AtOption = None,
     reader: AsOption = None,
     purpose: PurposeOption = "case review",
+    lang: LangOption = "en",
 ) -> None:
     """The case file: parties, timeline, findings (as of --at)."""
     moment = when(at)
+    _check_language(lang)
     who = actor_from(reader)
     with database(db) as engine:
         try:
             file = queries.case_file(engine, law(), case, who, purpose, moment, SystemClock().now())
         except queries.UnknownCase:
             raise fail(f"no case {case!r} in the register") from None
+    _explain(file["findings"], lang, moment)
     if json_out:
         print(json.dumps(file, ensure_ascii=False, indent=2))
         return
@@ -230,21 +235,46 @@ def case_show(
     _print_findings(file["findings"], f"Findings as of {file['at']}")
 
 
+def _check_language(lang: str) -> None:
+    known = languages(config.jurisdiction())
+    if lang not in known:
+        raise fail(f"--lang {lang!r}: one of {', '.join(known)}", 2)
+
+
+def _explain(findings: list[dict], lang: str, at: datetime) -> None:
+    """Add each finding's message in the reader's language and how far past or ahead its due time is."""
+    for f in findings:
+        f["text"] = render(f.get("message") or f["code"], f.get("params"), lang, config.jurisdiction())
+        due = datetime.fromisoformat(f["due_at"]) if f.get("due_at") else None
+        if due is not None and f["status"] == "breached" and not f.get("met_at"):
+            f["overdue"] = _duration(at - due)
+        elif due is not None and f["status"] == "open":
+            f["remaining"] = _duration(due - at)
+
+
+def _duration(delta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
 def _print_findings(findings: list[dict], title: str) -> None:
     if not findings:
         out.print(f"{title}: none")
         return
-    table = Table("status", "code", "case", "person", "due", "citation", "message", title=title, title_justify="left")
+    table = Table(
+        "status", "code", "case", "due", "", "citation", "what the law requires", title=title, title_justify="left"
+    )
     for f in findings:
         style = "bold red" if f["status"] == "breached" else "yellow"
+        timing = f"by {f['overdue']}" if f.get("overdue") else f"in {f['remaining']}" if f.get("remaining") else ""
         table.add_row(
             f"[{style}]{f['status']}[/]",
             f["code"],
             f.get("case", ""),
-            f.get("person") or "",
             f.get("due_at") or "",
+            timing,
             f.get("citation") or "",
-            f.get("message") or "",
+            f.get("text") or "",
         )
     out.print(table)
 
@@ -255,13 +285,16 @@ def alerts(
     json_out: JsonOption = False,
     at: AtOption = None,
     code: Annotated[str | None, typer.Option("--code", help="Only this finding code.")] = None,
+    lang: LangOption = "en",
 ) -> None:
     """Open and breached findings across all cases, most urgent first."""
     moment = when(at)
+    _check_language(lang)
     if code and code not in rule_codes(law()):
         raise fail(f"unknown finding code {code!r}; see `habeas law show`", 2)
     with database(db) as engine:
         found = queries.alerts(engine, moment, code=code)
+    _explain(found, lang, moment)
     if json_out:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, reads
@@ -100,7 +100,8 @@ def alerts(
         query = query.where(deadlines.c.case == case)
     out = []
     with engine.connect() as conn:
-        for row in conn.execute(query.order_by(deadlines.c.due_at, deadlines.c.id)):
+        when = func.coalesce(deadlines.c.due_at, deadlines.c.started_at)
+        for row in conn.execute(query.order_by(when, deadlines.c.id)):
             finding = json.loads(row.finding)
             status = status_at(finding.get("kind"), row.due_at, row.met_at, moment)
             if status == "met":
@@ -108,10 +109,8 @@ def alerts(
             finding["case"] = row.case
             finding["status"] = status
             out.append(finding)
-            if limit and len(out) >= limit:
-                break
-    out.sort(key=lambda f: (f["status"] != "breached", f.get("due_at") or f.get("started_at") or ""))
-    return out
+    out.sort(key=lambda f: f["status"] != "breached")  # stable: each group stays in UTC time order
+    return out[:limit] if limit else out
 
 
 def status_at(kind: str | None, due_at, met_at, at) -> str:
