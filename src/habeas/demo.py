@@ -1,0 +1,112 @@
+"""`python -m habeas.demo --db URL [--cases N]`: a register with a sample caseload in it.
+
+Migrates the database, generates a sample caseload (`habeas.samplegen`) into a
+temporary JSONL file in the working folder, imports it with the bundled
+`samples/one-case.jsonl` through the register (as `habeas import` does), then
+shows the counts, the most urgent alerts and one case file with the CLI's own
+renderers. Safe to run twice: the same seed gives the same event ids, and the
+second import stores nothing new.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from habeas import cli
+from habeas.db.engine import make_engine, migrate
+from habeas.db.schema import cases as cases_table
+from habeas.domain.events import Actor
+from habeas.jurisdictions import load
+from habeas.samplegen import KZ_TIME, write_jsonl
+from habeas.services import maintenance, queries
+from habeas.services.register import Register
+
+REGISTRAR = Actor("demo", "registrar", "habeas-demo")
+# A fixed start, so that a second run generates the very same events (and stores none).
+START = datetime(2025, 9, 1, tzinfo=KZ_TIME)
+LOOK_AT = START + timedelta(days=45)  # alerts as of mid-way through the sample: open and breached
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m habeas.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="sqlite:///habeas-demo.db", help="database URL")
+    parser.add_argument("--cases", type=int, default=300, help="sample cases to generate (default 300)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
+    args = parser.parse_args(argv)
+    out = cli.out
+
+    engine = make_engine(args.db)
+    try:
+        revision = migrate(engine)
+        out.print(f"database ready: {args.db} (schema {revision})", highlight=False)
+        law = load("kz")
+        register = Register(engine, law)
+
+        bundled = resources.files("habeas") / "samples" / "one-case.jsonl"
+        with resources.as_file(bundled) as path, open(path, encoding="utf-8") as handle:
+            report = register.import_lines(handle, REGISTRAR)
+        _report(out, "samples/one-case.jsonl", report)
+
+        handle, name = tempfile.mkstemp(prefix="habeas-demo-", suffix=".jsonl", dir=Path.cwd())
+        os.close(handle)
+        try:
+            written = write_jsonl(name, cases=args.cases, seed=args.seed, start=START)
+            with open(name, encoding="utf-8") as lines:
+                report = register.import_lines(lines, REGISTRAR)
+            _report(out, f"{written} generated events ({args.cases} cases, seed {args.seed})", report)
+        finally:
+            os.unlink(name)
+
+        checked = maintenance.verify(engine)
+        with engine.connect() as conn:
+            case_count = conn.execute(select(func.count()).select_from(cases_table)).scalar_one()
+        out.print(f"\nthe register holds {checked.count} events in {case_count} cases; "
+                  f"chain {'intact' if checked.intact else 'BROKEN'}, head {checked.head_position} "
+                  f"{checked.head_hash[:16]}…", highlight=False)
+
+        every = queries.alerts(engine, LOOK_AT)
+        found = every[:10]
+        telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
+        detained = [f["case"] for f in every if f["code"].startswith(telling)]
+        case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
+        explain = getattr(cli, "_explain", None)
+        if explain is not None:
+            explain(found, "en", LOOK_AT)
+        cli._print_findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}")
+    finally:
+        engine.dispose()
+
+    out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n", highlight=False)
+    cli.app(["case", "show", case, "--db", args.db, "--purpose", "demo"], standalone_mode=False)
+
+    db = f" --db {args.db}" if args.db != "sqlite:///habeas.db" else ""
+    out.print(
+        "\nExplore:\n"
+        f"  habeas case list{db}\n"
+        f"  habeas case show {case}{db} [--json] [--at 2025-10-01T12:00+05:00]\n"
+        f"  habeas alerts{db} [--at {LOOK_AT.isoformat()}] [--code KZ-DETENTION-LIMIT]\n"
+        f"  habeas verify{db}\n"
+        f"  habeas reads --case {case}{db}   (the read you just made is logged)",
+        highlight=False,
+    )
+    return 0
+
+
+def _report(out, what: str, report) -> None:
+    if report.errors:
+        for error in report.errors[:20]:
+            for text in error.lines():
+                out.print(text, highlight=False, markup=False)
+        raise SystemExit(f"{what}: {len(report.errors)} lines refused; nothing stored")
+    out.print(f"{what}: stored {report.stored}, skipped {report.skipped} (already stored)", highlight=False)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The sample caseload generator: deterministic, valid, importable, bounded in memory; the demo."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from habeas.domain.events import Actor, parse_event
+from habeas.samplegen import Caseload, generate, write_jsonl
+from habeas.services import queries
+from habeas.services.register import Register
+
+REGISTRAR = Actor("reg-1", "registrar", "ministry-records")
+
+
+def test_same_seed_same_events_other_seed_other_events():
+    first = list(generate(events=3000, seed=5))
+    assert first == list(generate(events=3000, seed=5))
+    assert first != list(generate(events=3000, seed=6))
+
+
+def test_limits_and_identifiers():
+    events = list(generate(cases=50, seed=2))
+    cases = {e["case"] for e in events if "case" in e}
+    assert len(cases) == 50
+    assert all(c.startswith("KZ-20") and len(c.split("-")[2]) >= 6 for c in cases)
+    ids = [e["id"] for e in events]
+    assert len(ids) == len(set(ids)) and all(i.startswith("g2-") for i in ids)
+    assert len(list(generate(events=1234, seed=2))) == 1234
+
+
+def test_every_event_parses_and_comes_in_time_order():
+    events = list(generate(events=20_000, seed=11, breach_rate=0.2, cases_per_day=10))
+    times = []
+    for raw in events:
+        event = parse_event(raw)
+        times.append(event.occurred_at)
+    assert times == sorted(times)
+    kinds = Counter(e["kind"] for e in events)
+    for kind in ("report.received", "case.registered", "person.detained", "rights.explained",
+                 "custody.ordered", "custody.refused", "case.closed", "case.sent_to_court",
+                 "verdict.delivered", "decision.approved", "facility.visited"):
+        assert kinds[kind] > 0, kind
+
+
+def test_import_2000_generated_events_stores_all(sqlite_engine, law, clock):
+    lines = [json.dumps(e) for e in generate(events=2000, seed=3)]
+    report = Register(sqlite_engine, law, clock).import_lines(lines, REGISTRAR)
+    assert report.errors == []
+    assert (report.stored, report.skipped) == (2000, 0)
+
+
+def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine, law, clock):
+    """breach_rate=0 must be lawful through and through; breaches must show as findings."""
+    lawful = [json.dumps(e) for e in generate(cases=150, seed=4, breach_rate=0.0)]
+    register = Register(sqlite_engine, law, clock)
+    assert register.import_lines(lawful, REGISTRAR).ok
+    assert queries.alerts(sqlite_engine, clock.now()) == []
+    breaching = [json.dumps(e) for e in generate(cases=150, seed=40, breach_rate=0.3, first_case=5000)]
+    assert register.import_lines(breaching, REGISTRAR).ok
+    codes = {f["code"] for f in queries.alerts(sqlite_engine, clock.now())}
+    assert {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS"} <= codes
+
+
+def test_window_of_running_cases_stays_bounded():
+    """The active window depends on the arrival rate and a case's life, not on the length."""
+    short = Caseload(events=50_000, seed=9, cases_per_day=40)
+    for _ in short:
+        pass
+    long = Caseload(events=200_000, seed=9, cases_per_day=40)
+    for _ in long:
+        pass
+    assert long.cases_started > 3 * short.cases_started
+    assert long.peak_active < 6000  # ~40 cases a day x a few months of life
+    assert long.peak_active < long.cases_started / 2
+    assert long.peak_active < 1.5 * short.peak_active
+
+
+def test_write_jsonl(tmp_path):
+    path = tmp_path / "sample.jsonl"
+    assert write_jsonl(path, events=100, seed=1) == 100
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == list(itertools.islice(generate(seed=1), 100))
+
+
+def test_demo_runs_twice_and_stores_nothing_the_second_time(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    env = {**os.environ, "COLUMNS": "200"}
+    command = [sys.executable, "-m", "habeas.demo", "--db", url, "--cases", "40"]
+    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "samples/one-case.jsonl: stored 19, skipped 0" in first.stdout
+    assert "habeas verify" in first.stdout and "chain intact" in first.stdout
+    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert "stored 0, skipped 19" in second.stdout
+    assert "(40 cases, seed 1): stored 0," in second.stdout
+    assert not list(Path(tmp_path).glob("habeas-demo-*.jsonl"))  # the temporary file is gone
+
+
+@pytest.mark.parametrize("start", [datetime(2017, 6, 1, tzinfo=UTC), datetime(2020, 12, 20, tzinfo=UTC)])
+def test_other_starts_follow_the_law_then_in_force(start, sqlite_engine, law, clock):
+    """Across law versions (the 2018 detention reform, the 2021 three-tier model): valid, lawful."""
+    events = list(generate(cases=60, seed=8, start=start, breach_rate=0.0))
+    qualified = {e["id"] for e in events if e["kind"] == "suspicion.qualified" and e["occurred_at"] < "2021"}
+    assert not any(e["kind"] == "decision.approved" and e["data"]["event"] in qualified for e in events)
+    report = Register(sqlite_engine, law, clock).import_lines([json.dumps(e) for e in events], REGISTRAR)
+    assert report.ok
+    assert queries.alerts(sqlite_engine, clock.now()) == []
