@@ -158,7 +158,9 @@ def test_alerts_from_the_projection_equal_judging_every_case_again(sqlite_engine
                 REGISTRAR,
             )
     with sqlite_engine.connect() as conn:
-        states = [fold_all(store.stream_events(conn, c)) for c in ("KZ-2024-000123", "KZ-2024-90", "KZ-2024-91", "KZ-2024-92")]
+        states = [
+            fold_all(store.stream_events(conn, c)) for c in ("KZ-2024-000123", "KZ-2024-90", "KZ-2024-91", "KZ-2024-92")
+        ]
     for offset in hours:
         when = at("2024-03-01T00:00:00+05:00") + timedelta(hours=offset)
         projected = sorted(
