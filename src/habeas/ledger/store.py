@@ -7,7 +7,6 @@ the append lock (`habeas.db.engine.writer` + `lock_for_append`).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy import Connection, select
 
 from habeas.db.schema import chain_head, events
 from habeas.domain.events import Actor, Event, from_utc, offset_text, utc_iso
-from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row
+from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row, link
 
 COLUMNS = (
     "position",
@@ -85,7 +84,7 @@ class Appender:
             actor = self._actors[event.actor] = canonical_json(event.actor.to_dict())
         data = canonical_json(event.data)
         stream = event.stream
-        canonical = canonical_row(
+        row = (
             position,
             event.id,
             stream,
@@ -98,24 +97,9 @@ class Appender:
             self._registrar_json,
             data,
         )
-        digest = hashlib.sha256(self.head.hash + canonical).digest()
+        digest = link(self.head.hash, canonical_row(*row))
         self.head = Head(position, digest)
-        self._pending.append(
-            (
-                position,
-                event.id,
-                stream,
-                version,
-                event.kind,
-                occurred_at,
-                offset,
-                self.recorded_at,
-                actor,
-                self._registrar_json,
-                data,
-                digest.hex(),
-            )
-        )
+        self._pending.append((*row, digest.hex()))
         return Event(
             id=event.id,
             kind=event.kind,
