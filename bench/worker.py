@@ -1,0 +1,184 @@
+"""One measurement per process (`python -m bench.worker KIND ...`), printed as one JSON line.
+
+Each measurement runs in a fresh interpreter so its peak RSS (ru_maxrss) is its own and
+not the generator's or another measurement's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import resource
+import sqlite3
+import sys
+import time
+from datetime import UTC, datetime
+
+from habeas.clock import FixedClock
+from habeas.domain.events import Actor
+
+REGISTRAR = Actor("bench", "registrar", "habeas-bench")
+RECORDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+BASELINE_CHUNK = 2000  # rows per executemany, as the register's import chunk
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def habeas_import(path: str, url: str) -> dict:
+    from habeas.db.engine import make_engine, migrate
+    from habeas.jurisdictions import load
+    from habeas.services.register import Register
+
+    engine = make_engine(url)
+    migrate(engine)
+    law = load("kz")
+    register = Register(engine, law, FixedClock(RECORDED_AT))
+    before = peak_rss_mb()
+    started = time.perf_counter()
+    with open(path, encoding="utf-8") as lines:
+        report = register.import_lines(lines, REGISTRAR)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    if report.errors:
+        raise SystemExit(f"habeas import refused {len(report.errors)} lines: {report.errors[0].lines()}")
+    return {"events": report.stored, "seconds": seconds, "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+
+
+def baseline_import(path: str, db: str) -> dict:
+    """Raw sqlite3: parse each line for its stream, executemany (stream, version, json)."""
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE raw (stream TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL)")
+    conn.execute("CREATE UNIQUE INDEX raw_stream_version ON raw (stream, version)")
+    versions: dict[str, int] = {}
+    loads = json.loads
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    count = 0
+    with open(path, encoding="utf-8") as lines:
+        chunk = []
+        for line in lines:
+            raw = loads(line)
+            stream = raw.get("case") or f"facility:{raw['data'].get('facility')}"
+            version = versions.get(stream, 0) + 1
+            versions[stream] = version
+            chunk.append((stream, version, line))
+            if len(chunk) >= BASELINE_CHUNK:
+                conn.executemany("INSERT INTO raw (stream, version, body) VALUES (?, ?, ?)", chunk)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            conn.executemany("INSERT INTO raw (stream, version, body) VALUES (?, ?, ?)", chunk)
+            count += len(chunk)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return {"events": count, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+
+
+def verify(url: str, rounds: int = 2) -> dict:
+    """`maintenance.verify` against reading the same rows (same SELECT) and hashing them."""
+    from habeas.db.engine import make_engine
+    from habeas.ledger import store
+    from habeas.services import maintenance
+
+    engine = make_engine(url)
+
+    def baseline() -> int:
+        count = 0
+        sha256 = hashlib.sha256
+        with engine.connect() as conn:
+            for row in store.iter_rows(conn):
+                sha256("\x1f".join(map(str, row[:11])).encode()).digest()
+                count += 1
+        return count
+
+    best_habeas = best_base = float("inf")
+    count = base_count = 0
+    for _ in range(rounds):  # alternate, best of each: the same warm page cache for both
+        started = time.perf_counter()
+        base_count = baseline()
+        best_base = min(best_base, time.perf_counter() - started)
+        started = time.perf_counter()
+        result = maintenance.verify(engine)
+        best_habeas = min(best_habeas, time.perf_counter() - started)
+        if not result.intact:
+            raise SystemExit(f"verify: chain broken at {result.bad_position}")
+        count = result.count
+    engine.dispose()
+    return {"events": count, "seconds": best_habeas, "baseline_events": base_count, "baseline_seconds": best_base}
+
+
+def alerts(url: str, at: str, rounds: int = 2) -> dict:
+    """`queries.alerts` from the projection against folding and judging every case from the log."""
+    from sqlalchemy import func, select
+
+    from habeas.db.engine import make_engine
+    from habeas.db.schema import cases
+    from habeas.domain.case import fold
+    from habeas.jurisdictions import load
+    from habeas.law.rules import judge
+    from habeas.ledger import store
+    from habeas.services import queries
+
+    engine = make_engine(url)
+    law = load("kz")
+    moment = datetime.fromisoformat(at)
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(cases)).scalar_one()
+        open_cases = conn.execute(select(func.count()).select_from(cases).where(cases.c.stage != "closed")).scalar_one()
+        events = conn.execute(select(func.count()).select_from(store.events)).scalar_one()
+
+    projection = float("inf")
+    found: list = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        found = queries.alerts(engine, moment)
+        projection = min(projection, time.perf_counter() - started)
+
+    def replay() -> int:
+        """Every stream loaded in one ordered scan (the fastest replay), folded and judged
+        (`judge` keeps the open and breached findings, as `alerts` does)."""
+        findings = 0
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                f"{store.SELECT_ROWS} ORDER BY stream, version",
+                execution_options={"stream_results": True, "yield_per": 5000},
+            )
+            state = None
+            for row in rows:
+                event = store.row_to_event(row)
+                if state is not None and state.case != event.stream:
+                    findings += len(judge(state, law, moment))
+                    state = None
+                state = fold(state, event)
+            if state is not None:
+                findings += len(judge(state, law, moment))
+        return findings
+
+    started = time.perf_counter()
+    replayed = replay()
+    recompute = time.perf_counter() - started
+    engine.dispose()
+    return {
+        "cases": total,
+        "open_cases": open_cases,
+        "events": events,
+        "alerts": len(found),
+        "alerts_replayed": replayed,
+        "projection_seconds": projection,
+        "replay_seconds": recompute,
+    }
+
+
+def main(argv: list[str]) -> None:
+    kind, *args = argv
+    measure = {"import": habeas_import, "baseline": baseline_import, "verify": verify, "alerts": alerts}[kind]
+    print(json.dumps(measure(*args)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
