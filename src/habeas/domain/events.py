@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -246,7 +247,10 @@ def offset_text(moment: datetime) -> str:
 
 def from_utc(text: str, offset: str = "+00:00") -> datetime:
     """Inverse of utc_iso/offset_text: the instant, shown in its recorded offset."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text).astimezone(_zone(offset))
+
+
+@cache
+def _zone(offset: str) -> timezone:
     sign = 1 if offset[0] == "+" else -1
-    hours, minutes = int(offset[1:3]), int(offset[4:6])
-    return moment.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))

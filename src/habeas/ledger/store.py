@@ -11,10 +11,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, select
 
-from habeas.db.schema import chain_head, events
+from habeas.db.schema import chain_head
 from habeas.domain.events import Actor, Event, from_utc, offset_text, utc_iso
 from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row, link
 
@@ -125,30 +126,45 @@ class Appender:
         return written
 
 
+def _marks(conn: Connection, count: int) -> str:
+    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+
+
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     """Which of these event ids are already stored."""
     wanted = list(ids)
     found: set[str] = set()
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
-        found.update(conn.execute(select(events.c.event_id).where(events.c.event_id.in_(chunk))).scalars())
+    for start in range(0, len(wanted), 900):  # within every driver's parameter limit
+        chunk = wanted[start : start + 900]
+        sql = f"SELECT event_id FROM events WHERE event_id IN ({_marks(conn, len(chunk))})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _actor(text: str) -> Actor:
+    """Actors repeat across many rows: parse each stored spelling once."""
+    return Actor.from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=4096)
+def _recorded(text: str) -> datetime:
+    return from_utc(text)
 
 
 def row_to_event(row) -> Event:
     (position, event_id, stream, version, kind, occurred_at, offset, recorded_at, actor, registrar, data) = row[:11]
-    data_dict = json.loads(data)
     return Event(
         id=event_id,
         kind=kind,
         case=None if stream.startswith("facility:") else stream,
         occurred_at=from_utc(occurred_at, offset),
-        actor=Actor.from_dict(json.loads(actor)),
-        data=data_dict,
+        actor=_actor(actor),
+        data=json.loads(data),
         position=position,
         version=version,
-        recorded_at=from_utc(recorded_at),
-        registrar=Actor.from_dict(json.loads(registrar)) if registrar else None,
+        recorded_at=_recorded(recorded_at),
+        registrar=_actor(registrar) if registrar else None,
         hash=row[11] if len(row) > 11 else None,
     )
 
@@ -168,10 +184,10 @@ def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[E
     """The events of several streams at once, each in version order."""
     found: dict[str, list[Event]] = {}
     wanted = list(streams)
-    for start in range(0, len(wanted), 900):  # within every driver's parameter limit
+    for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        query = select(*[events.c[name] for name in COLUMNS], events.c.hash).where(events.c.stream.in_(chunk))
-        for row in conn.execute(query.order_by(events.c.stream, events.c.version)):
+        sql = f"{SELECT_ROWS} WHERE stream IN ({_marks(conn, len(chunk))}) ORDER BY stream, version"
+        for row in conn.exec_driver_sql(sql, tuple(chunk)):
             found.setdefault(row[2], []).append(row_to_event(row))
     return found
 

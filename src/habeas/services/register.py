@@ -31,7 +31,7 @@ from habeas.projections import cases as case_projection
 # Import chunking: events decided between two writes. Bounded memory per chunk.
 CHUNK = 2000
 # States kept in memory during a batch, by events held (a case's timeline).
-CACHE_EVENTS = 60_000
+CACHE_EVENTS = 150_000
 
 
 def new_event_id() -> str:
@@ -71,9 +71,9 @@ class ImportReport:
 class Batch:
     """One transaction's worth of appends, with the states of the cases it touches.
 
-    Case states stay in a bounded LRU cache. A case's projections are written when
-    its state leaves the cache or the batch finishes, so a case touched by many
-    chunks of an import is judged once, not once per chunk.
+    Case states stay in a bounded LRU cache. A case's projections are written once,
+    when the batch finishes: a case touched by many chunks of an import, or pushed
+    out of the cache and read back, is judged once, not once per touch.
     """
 
     def __init__(self, conn: Connection, law: Law, recorded_at: datetime, registrar: Actor | None):
@@ -129,20 +129,20 @@ class Batch:
     def flush(self) -> int:
         """Write pending events; let go of the least recently used states beyond the cap."""
         written = self.appender.flush()
-        leaving = []
         while self._held > CACHE_EVENTS and self._states:
-            stream, evicted = self._states.popitem(last=False)
+            _, evicted = self._states.popitem(last=False)
             self._held -= evicted.version if evicted else 0
-            if stream in self._dirty:
-                self._dirty.discard(stream)
-                leaving.append(evicted)
-        self._project(leaving)
         return written
 
     def finish(self) -> None:
         """Write what is pending and bring every touched case's projections up to date."""
         self.appender.flush()
-        self._project([self._states[s] for s in self._dirty])
+        cached = [s for s in self._dirty if self._states.get(s) is not None]
+        self._project([self._states[s] for s in cached])
+        gone = sorted(self._dirty.difference(cached))
+        for start in range(0, len(gone), 500):  # cases that left the cache: read back once
+            found = store.streams_events(self.conn, gone[start : start + 500])
+            self._project([fold_all(events) for events in found.values()])
         self._dirty = set()
 
     def _project(self, states: list[CaseState]) -> None:
