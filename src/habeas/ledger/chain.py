@@ -62,31 +62,12 @@ def canonical_row(
     data: str,
 ) -> bytes:
     """Canonical bytes of a record, from its stored columns (keys in sorted order)."""
+    q = encode_basestring
     return (
-        '{"actor":'
-        + actor
-        + ',"data":'
-        + data
-        + ',"id":'
-        + encode_basestring(event_id)
-        + ',"kind":'
-        + encode_basestring(kind)
-        + ',"occurred_at":'
-        + encode_basestring(occurred_at)
-        + ',"offset":'
-        + encode_basestring(utc_offset)
-        + ',"position":'
-        + str(position)
-        + ',"recorded_at":'
-        + encode_basestring(recorded_at)
-        + ',"registrar":'
-        + (registrar if registrar is not None else "null")
-        + ',"stream":'
-        + encode_basestring(stream)
-        + ',"version":'
-        + str(version)
-        + "}"
-    ).encode("utf-8")
+        f'{{"actor":{actor},"data":{data},"id":{q(event_id)},"kind":{q(kind)},"occurred_at":{q(occurred_at)},'
+        f'"offset":{q(utc_offset)},"position":{position},"recorded_at":{q(recorded_at)},'
+        f'"registrar":{"null" if registrar is None else registrar},"stream":{q(stream)},"version":{version}}}'
+    ).encode()
 
 
 def canonical_record(record: Mapping[str, Any]) -> bytes:
@@ -118,18 +99,20 @@ class ChainWalker:
         self.count = 0
         self.broken: Break | None = None
 
-    def step(self, row: tuple, stored_hash: str) -> bool:
-        """Check one row (the Row fields as a tuple); False once the chain is broken."""
-        position = row[0]
-        if position != self.position + 1:
-            expected = self.position + 1
-            self.broken = Break(expected, f"position {expected} is missing (next stored is {position})")
-            return False
-        digest = hashlib.sha256(self.head + canonical_row(*row)).digest()
-        if digest.hex() != stored_hash:
-            self.broken = Break(position, "hash does not match the stored record")
-            return False
-        self.head = digest
-        self.position = position
-        self.count += 1
-        return True
+    def walk(self, rows) -> bool:
+        """Check rows (the Row fields then the stored hash); False once the chain is broken."""
+        head, position, sha256 = self.head, self.position, hashlib.sha256
+        try:
+            for row in rows:
+                if row[0] != position + 1:
+                    self.broken = Break(position + 1, f"position {position + 1} is missing (next stored is {row[0]})")
+                    return False
+                digest = sha256(head + canonical_row(*row[:11])).digest()
+                if digest.hex() != row[11]:
+                    self.broken = Break(row[0], "hash does not match the stored record")
+                    return False
+                head, position = digest, row[0]
+                self.count += 1
+            return True
+        finally:
+            self.head, self.position = head, position

@@ -194,6 +194,12 @@ def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[E
 
 def iter_rows(conn: Connection, batch: int = 10_000, after: int = 0) -> Iterator[tuple]:
     """Every stored row in position order, streamed in keyset pages (flat memory)."""
+    for page in iter_pages(conn, batch, after):
+        yield from page
+
+
+def iter_pages(conn: Connection, batch: int = 10_000, after: int = 0) -> Iterator[list[tuple]]:
+    """The stored rows in position order, a page at a time."""
     sql = f"{SELECT_ROWS} WHERE position > {_param(conn, 'p')} ORDER BY position LIMIT {batch}"
     last = after
     while True:
@@ -201,7 +207,7 @@ def iter_rows(conn: Connection, batch: int = 10_000, after: int = 0) -> Iterator
         rows = conn.exec_driver_sql(sql, params).fetchall()
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1][0]
 
 
@@ -213,10 +219,10 @@ def iter_events(conn: Connection, after: int = 0) -> Iterator[Event]:
 def verify(conn: Connection, progress=None) -> tuple[ChainWalker, Break | None]:
     """Walk the whole chain; the walker holds the head, the Break the first bad position."""
     walker = ChainWalker()
-    for row in iter_rows(conn):
-        if not walker.step(row[:11], row[11]):
+    for page in iter_pages(conn):
+        if not walker.walk(page):
             return walker, walker.broken
-        if progress is not None and walker.count % 10_000 == 0:
+        if progress is not None:
             progress(walker.count)
     stored = read_head(conn)
     if stored.position != walker.position or stored.hash != walker.head:
