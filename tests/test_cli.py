@@ -34,7 +34,8 @@ def db(tmp_path):
 
 
 def test_init_is_safe_twice(db):
-    assert "schema 0001" in habeas("init", db=db).stdout
+    again = habeas("init", db=db).stdout
+    assert "database ready" in again and "(schema 0002)" in again
 
 
 def test_default_database_is_a_sqlite_file_in_the_working_folder(tmp_path):

@@ -29,6 +29,8 @@ from habeas.law.rules import describe, rule_codes
 from habeas.services import maintenance, queries
 from habeas.services.register import Register
 
+BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="habeas: a criminal-justice register.")
 case_app = typer.Typer(no_args_is_help=True, help="Case files.")
 law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
@@ -286,19 +288,27 @@ def alerts(
     at: AtOption = None,
     code: Annotated[str | None, typer.Option("--code", help="Only this finding code.")] = None,
     lang: LangOption = "en",
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, help="At most this many, most urgent first (0: all).")
+    ] = None,
 ) -> None:
     """Open and breached findings across all cases, most urgent first."""
     moment = when(at)
     _check_language(lang)
     if code and code not in rule_codes(law()):
         raise fail(f"unknown finding code {code!r}; see `habeas law show`", 2)
+    if limit is None:
+        limit = 0 if json_out else BOARD_SIZE  # a screen shows the most urgent; JSON gives all
     with database(db) as engine:
-        found = queries.alerts(engine, moment, code=code)
+        found = queries.alerts(engine, moment, code=code, limit=limit or None)
+        total = queries.count_alerts(engine, moment, code=code) if limit and len(found) == limit else len(found)
     _explain(found, lang, moment)
     if json_out:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return
     _print_findings(found, f"Alerts as of {moment.isoformat()}")
+    if total > len(found):
+        out.print(f"showing the {len(found)} most urgent of {total}; --limit 0 shows all", highlight=False)
 
 
 @app.command()

@@ -73,11 +73,11 @@ def lock_for_append(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
 
 
-def migrate(engine: Engine) -> str:
-    """Create or upgrade the schema to the newest revision (safe to run twice)."""
+def migrate(engine: Engine, revision: str = "head") -> str:
+    """Create or upgrade the schema to `revision`, the newest by default (safe to run twice)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()

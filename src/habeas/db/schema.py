@@ -86,6 +86,7 @@ deadlines = Table(
     Column("started_at", DateTime),  # UTC, naive
     Column("due_at", DateTime),
     Column("met_at", DateTime),
+    Column("kind", String(12), nullable=False, server_default="deadline"),  # or "violation"
     Column("finding", Text, nullable=False),  # JSON: the finding, time-independent
 )
 Index("ix_deadlines_case", deadlines.c.case)

@@ -75,6 +75,7 @@ def _deadline_rows(state: CaseState, law: Law) -> list[dict]:
             "started_at": naive_utc(f.started_at),
             "due_at": naive_utc(f.due_at),
             "met_at": naive_utc(f.met_at),
+            "kind": f.kind,
             "finding": json.dumps(_record(f), sort_keys=True, ensure_ascii=False),
         }
         for f in judge_deadlines(state, law)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, literal, or_, select
+from sqlalchemy import case as case_
 
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, reads
@@ -79,47 +80,60 @@ def case_file(
 
 
 def alerts(
-    engine: Engine, at: datetime, code: str | None = None, case: str | None = None, limit: int | None = None
+    engine: Engine,
+    at: datetime,
+    code: str | None = None,
+    case: str | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
-    """Open and breached findings across cases as of `at`, from the deadlines projection."""
-    moment = naive_utc(at)
-    query = select(
-        deadlines.c.case, deadlines.c.due_at, deadlines.c.met_at, deadlines.c.started_at, deadlines.c.finding
-    ).where(
-        or_(deadlines.c.started_at.is_(None), deadlines.c.started_at <= moment),
-        or_(
-            deadlines.c.met_at.is_(None),
-            deadlines.c.met_at > moment,
-            deadlines.c.due_at.is_(None),
-            deadlines.c.met_at > deadlines.c.due_at,
-        ),  # a deadline met on time by `at` is no alert
+    """Open and breached findings as of `at`, breached first, each group by due time (UTC).
+
+    A query over the deadlines projection: the status at `at` (Finding.status_at) is
+    computed in SQL, so the board's first page costs one scan, not a replay of the log.
+    """
+    where, status = _alert_filter(at, code, case)
+    d = deadlines.c
+    query = (
+        select(d.case, d.finding, status)
+        .where(*where)
+        .order_by(status, func.coalesce(d.due_at, d.started_at), d.id)  # "breached" sorts before "open"
     )
-    if code:
-        query = query.where(deadlines.c.code == code)
-    if case:
-        query = query.where(deadlines.c.case == case)
-    out = []
+    if limit:
+        query = query.limit(limit)
+    found = []
     with engine.connect() as conn:
-        when = func.coalesce(deadlines.c.due_at, deadlines.c.started_at)
-        for row in conn.execute(query.order_by(when, deadlines.c.id)):
+        for row in conn.execute(query):
             finding = json.loads(row.finding)
-            status = status_at(finding.get("kind"), row.due_at, row.met_at, moment)
-            if status == "met":
-                continue
             finding["case"] = row.case
-            finding["status"] = status
-            out.append(finding)
-    out.sort(key=lambda f: f["status"] != "breached")  # stable: each group stays in UTC time order
-    return out[:limit] if limit else out
+            finding["status"] = row.status
+            found.append(finding)
+    return found
 
 
-def status_at(kind: str | None, due_at, met_at, at) -> str:
-    """Finding.status_at over projected columns: met on or before due; breached after it."""
-    if kind == "violation":
-        return "breached"
-    if met_at is not None and met_at <= at:
-        return "met" if due_at is None or met_at <= due_at else "breached"
-    return "breached" if due_at is not None and at > due_at else "open"
+def count_alerts(engine: Engine, at: datetime, code: str | None = None, case: str | None = None) -> int:
+    where, _ = _alert_filter(at, code, case)
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(deadlines).where(*where)).scalar_one()
+
+
+def _alert_filter(at: datetime, code: str | None, case: str | None):
+    """Which projected findings are alerts at `at`, and their status there (Finding.status_at in SQL)."""
+    moment = naive_utc(at)
+    d = deadlines.c
+    met_by_then = and_(d.met_at.is_not(None), d.met_at <= moment)
+    breached = or_(
+        d.kind == "violation",
+        and_(met_by_then, d.met_at > d.due_at),
+        and_(~met_by_then, d.due_at < moment),
+    )
+    on_time = and_(d.kind != "violation", met_by_then, or_(d.due_at.is_(None), d.met_at <= d.due_at))
+    where = [or_(d.started_at.is_(None), d.started_at <= moment), ~on_time]
+    if code:
+        where.append(d.code == code)
+    if case:
+        where.append(d.case == case)
+    status = case_((breached, literal("breached")), else_=literal("open")).label("status")
+    return where, status
 
 
 def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]:
