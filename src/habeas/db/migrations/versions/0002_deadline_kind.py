@@ -17,11 +17,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("deadlines") as batch:
         batch.add_column(sa.Column("kind", sa.String(12), nullable=False, server_default="deadline"))
-    # Existing rows: the kind is in the stored finding.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("UPDATE deadlines SET kind = json_extract(finding, '$.kind') WHERE finding LIKE '%\"kind\": \"violation\"%'")
-    else:
-        op.execute("UPDATE deadlines SET kind = (finding::json ->> 'kind') WHERE finding LIKE '%\"kind\": \"violation\"%'")
+    # Existing rows: the kind is in the stored finding (JSON written with sort_keys).
+    op.execute("""UPDATE deadlines SET kind = 'violation' WHERE finding LIKE '%"kind": "violation"%'""")
 
 
 def downgrade() -> None:
