@@ -368,20 +368,38 @@ def law_show(
 
 
 def _print_rule(rule: dict) -> None:
-    out.print(f"[bold]{rule.get('code')}[/]  {rule.get('title') or rule.get('description') or ''}", highlight=False)
-    for key, value in rule.items():
-        if key in ("code", "title", "parameters", "versions"):
-            continue
-        out.print(f"  {key}: {value}", highlight=False)
+    out.print(f"[bold]{rule['code']}[/]  {rule.get('title') or ''}", highlight=False)
+    start = ", ".join((rule.get("start") or {}).get("kinds", []))
+    stop = ", ".join((rule.get("stop") or {}).get("kinds", []))
+    if start:
+        out.print(f"  clock starts at {start}" + (f"; stops at {stop}" if stop else ""), highlight=False)
+    out.print(f"  citations: {rule.get('citation') or '-'}", highlight=False)
+    out.print(
+        f"  certainty: {rule.get('certainty') or '-'}  (C confirmed, P partly, M from memory, U uncertain)",
+        highlight=False,
+    )
+    descriptions = rule.get("parameter_descriptions") or {}
     for name, versions in (rule.get("parameters") or {}).items():
-        table = Table("value", "valid from", "valid until", "certainty", "citation", title=name, title_justify="left")
+        table = Table(
+            "value",
+            "valid from",
+            "valid until",
+            "certainty",
+            "citation",
+            "verified",
+            title=f"{name}: {descriptions.get(name, '')}",
+            title_justify="left",
+        )
         for v in versions:
+            value = v.get("value")
+            value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
             table.add_row(
-                f"{v.get('value')} {v.get('unit') or ''}",
+                f"{value} {v.get('unit') or ''}".strip(),
                 str(v.get("valid_from")),
                 str(v.get("valid_until") or "-"),
                 str(v.get("certainty")),
                 str(v.get("citation") or ""),
+                str(v.get("verified") or ""),
             )
         out.print(table)
 
