@@ -68,20 +68,26 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "targets": TARGETS,
     }
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     try:
         if args.only in (None, "import"):
             results.update(bench_import(work, args.events, args.seed))
+            save(results, stamp)
         if args.only in (None, "alerts"):
             results["alerts"] = bench_alerts(work, args.cases, args.seed)
+            save(results, stamp)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    show(results)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for name in (f"bench-{stamp}.json", "latest.json"):
-        (OUT / name).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        show(results)
     console.print(f"results written to {OUT / f'bench-{stamp}.json'}", highlight=False)
     return 0
+
+
+def save(results: dict, stamp: str) -> None:
+    """Written after each part, so a failure later keeps what was measured."""
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (OUT / name).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
 def bench_import(work: Path, events: int, seed: int) -> dict:

@@ -118,6 +118,7 @@ def alerts(url: str, at: str, rounds: int = 2) -> dict:
 
     from habeas.db.engine import make_engine
     from habeas.db.schema import cases
+    from habeas.db.schema import events as events_table
     from habeas.domain.case import fold
     from habeas.jurisdictions import load
     from habeas.law.rules import judge
@@ -130,7 +131,7 @@ def alerts(url: str, at: str, rounds: int = 2) -> dict:
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(cases)).scalar_one()
         open_cases = conn.execute(select(func.count()).select_from(cases).where(cases.c.stage != "closed")).scalar_one()
-        events = conn.execute(select(func.count()).select_from(store.events)).scalar_one()
+        events = conn.execute(select(func.count()).select_from(events_table)).scalar_one()
 
     projection = float("inf")
     found: list = []
