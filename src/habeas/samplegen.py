@@ -40,6 +40,9 @@ from habeas.law.offences import offence as offence_row
 from habeas.law.package import Law, MissingLaw
 
 KZ_TIME = timezone(timedelta(hours=5))
+# When a jurisdiction package has no limit for an act, the generator paces it this far
+# out. A pacing choice of the generator, not a legal value: limits come from the law.
+NO_RULE_PACE = timedelta(days=1)
 DEFAULT_START = datetime(2024, 1, 1, tzinfo=KZ_TIME)
 
 # Registered criminal offences in 2023: 140.3k, i.e. ~384 a day (law-kz.md, calibration).
@@ -403,7 +406,7 @@ class Caseload:
         if c.victim:
             report["victim"] = "V1"
         yield self._event(reported, "report.received", case_id, inv, report)
-        limit = self._span("report.registration", reported) or timedelta(hours=24)
+        limit = self._span("report.registration", reported) or NO_RULE_PACE
         share = rng.uniform(1.1, 3.0) if self._breach() else rng.uniform(0.05, 0.8)
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
@@ -516,14 +519,14 @@ class Caseload:
         if not self._breach():
             rights = ["counsel", "silence", "interpreter", "notify_relatives"]
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
-        protocol_limit = self._span("detention.protocol", delivered) or timedelta(hours=3)
+        protocol_limit = self._span("detention.protocol", delivered) or NO_RULE_PACE
         share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.3, 0.9)
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
         add(protocol, "detention.protocol_drawn", inv, {"person": person})
-        relatives_limit = self._span("detention.relatives_notice", detained) or timedelta(hours=12)
+        relatives_limit = self._span("detention.relatives_notice", detained) or NO_RULE_PACE
         share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
         add(max(detained + relatives_limit * share, t), "relatives.notified", inv, {"person": person})
-        prosecutor_limit = self._span("detention.prosecutor_notice", protocol) or timedelta(hours=12)
+        prosecutor_limit = self._span("detention.prosecutor_notice", protocol) or NO_RULE_PACE
         share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.1, 0.8)
         add(protocol + prosecutor_limit * share, "prosecutor.notified", inv, {"person": person})
         # Counsel: requested and admitted, or (where the law allows it) waived.
@@ -560,7 +563,7 @@ class Caseload:
             petitioner = inv if inv["role"] == "investigator" else pros
             petition = max(questioned + _h(0.5), detained + limit * rng.uniform(0.35, 0.6))
             add(petition, "custody.petitioned", petitioner, {"person": person})
-            decide = self._span("custody.decision", petition) or timedelta(hours=8)
+            decide = self._span("custody.decision", petition) or NO_RULE_PACE
             if over:
                 decided = max(petition + _h(0.5), detained + limit * rng.uniform(1.05, 1.4))
             elif self._breach():
@@ -617,7 +620,7 @@ class Caseload:
             limit = self._span("detention.limit.exceptional", moment)
         else:
             limit = self._span("detention.limit.adult", moment)
-        return limit or timedelta(hours=48)
+        return limit or NO_RULE_PACE
 
     def _torture_complaint(self, c: _Case, s: _Suspect, t: datetime, add) -> None:
         rng = self.rng
@@ -626,8 +629,8 @@ class Caseload:
         by = s.lawyer if s.lawyer and rng.random() < 0.6 else {"id": f"{c.case}-{s.person}", "role": "person"}
         about = rng.choice(("torture", "ill_treatment", "ill_treatment"))
         add(t, "complaint.filed", by, {"complaint": complaint, "person": s.person, "about": about})
-        registration = self._span("torture.registration", t) or timedelta(hours=24)
-        medical = self._span("torture.medical", t) or timedelta(hours=24)
+        registration = self._span("torture.registration", t) or NO_RULE_PACE
+        medical = self._span("torture.medical", t) or NO_RULE_PACE
         # Such complaints often go unregistered or unexamined: breaches are likelier here.
         if not self._breach(4):
             share = rng.uniform(1.1, 3) if self._breach(2) else rng.uniform(0.1, 0.9)
@@ -711,7 +714,7 @@ class Caseload:
         verdict_at = _office(started + timedelta(days=rng.uniform(5, 50)), rng)
         acts += self._custody_until(c, verdict_at + timedelta(days=1), sent)
         acts.append(self._event(started, "trial.started", c.case, judge, {"court": court}))
-        term = self._span("appeal.term", verdict_at) or timedelta(days=15)
+        term = self._span("appeal.term", verdict_at) or NO_RULE_PACE
         t = verdict_at
         for s in c.suspects:
             if s.done:
