@@ -430,5 +430,16 @@ def reads(
     out.print(table)
 
 
+@app.command()
+def demo(
+    db: Annotated[str, typer.Option("--db", help="Database URL for the demo.")] = "sqlite:///habeas-demo.db",
+    cases: Annotated[int, typer.Option("--cases", min=1, help="Sample cases to generate.")] = 300,
+) -> None:
+    """A register with a sample caseload: import, verify, the most urgent alerts, one case file."""
+    from habeas.demo import main as run_demo  # the demo itself renders through this module
+
+    raise typer.Exit(run_demo(["--db", db, "--cases", str(cases)]))
+
+
 def main() -> None:
     app()
