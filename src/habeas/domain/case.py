@@ -38,6 +38,31 @@ class Party:
 
 
 @dataclass(slots=True)
+class CaseHead:
+    """What deciding a case's next fact needs, and no more: its version and its stage.
+
+    A bulk import keeps one of these per case instead of the whole case file, so its
+    memory does not grow with the cases' histories.
+    """
+
+    case: str
+    version: int = 0
+    sent_to_court: bool = False
+
+    def advance(self, event: Event) -> None:
+        self.version += 1
+        if event.kind == SENT_TO_COURT:
+            self.sent_to_court = True
+
+    @classmethod
+    def of(cls, state: CaseState) -> CaseHead:
+        return cls(state.case, state.version, state.sent_to_court)
+
+
+SENT_TO_COURT = "case.sent_to_court"
+
+
+@dataclass(slots=True)
 class CaseState:
     case: str
     version: int = 0
@@ -150,7 +175,7 @@ def _apply(state: CaseState, event: Event) -> None:
             citizenship=data.get("citizenship"),
             language=data.get("language"),
         )
-    elif kind == "case.sent_to_court":
+    elif kind == SENT_TO_COURT:
         state.sent_to_court = True
         if state.stage == PRE_TRIAL:
             state.stage = COURT

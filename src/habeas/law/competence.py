@@ -6,13 +6,17 @@ roles may do what is data (`competence.yaml`), never an `if` per country here.
 
 from __future__ import annotations
 
-from habeas.domain.case import COURT, PRE_TRIAL, CaseState
+from habeas.domain.case import COURT, PRE_TRIAL, CaseHead, CaseState
 from habeas.domain.events import Event, Problem
 from habeas.law.package import Law
 
 
-def competence_problems(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
-    """Why `event.actor` may not record `event` on this case ([] when it may)."""
+def competence_problems(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
+    """Why `event.actor` may not record `event` on this case ([] when it may).
+
+    A correction is judged against the whole case file (`CaseState`): who recorded the
+    fact it corrects decides who may correct it.
+    """
     rule = law.competence.kinds.get(event.kind)
     role = event.actor.role
     if rule is None:

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from habeas.clock import Clock, SystemClock
 from habeas.db.engine import lock_for_append, writer
-from habeas.domain.case import CaseState, fold, fold_all
+from habeas.domain.case import CaseHead, CaseState, fold_all
 from habeas.domain.events import Actor, Event, Problem, Refused, parse_event, parse_time, validate_data
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
 from habeas.law.competence import competence_problems
@@ -30,8 +30,8 @@ from habeas.projections import cases as case_projection
 
 # Import chunking: events decided between two writes. Bounded memory per chunk.
 CHUNK = 2000
-# States kept in memory during a batch, by events held (a case's timeline).
-CACHE_EVENTS = 150_000
+# Case heads kept in memory during a batch (a few dozen bytes each).
+CACHE_HEADS = 200_000
 
 
 def new_event_id() -> str:
@@ -69,88 +69,75 @@ class ImportReport:
 
 
 class Batch:
-    """One transaction's worth of appends, with the states of the cases it touches.
+    """One transaction's worth of appends.
 
-    Case states stay in a bounded LRU cache. A case's projections are written once,
-    when the batch finishes: a case touched by many chunks of an import, or pushed
-    out of the cache and read back, is judged once, not once per touch.
+    Deciding the next fact of a case needs only its head (version, stage), so that is
+    all a batch keeps per case while it appends: memory stays flat in the size of an
+    import. When the batch finishes, every case it touched is read back from the log
+    once, folded and judged, and its projections are written.
     """
 
     def __init__(self, conn: Connection, law: Law, recorded_at: datetime, registrar: Actor | None):
         self.conn = conn
         self.law = law
         self.appender = store.Appender(conn, recorded_at, registrar)
-        self._states: OrderedDict[str, CaseState | None] = OrderedDict()
-        self._held = 0  # events held in cached timelines
-        self._dirty: set[str] = set()  # streams whose projections are behind
+        self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
+        self._touched: set[str] = set()  # streams whose projections are behind
         self._known_ids: set[str] = set()  # ids stored, in the database or this chunk
 
     def prefetch(self, events: list[Event]) -> None:
-        """One look-up per chunk: which ids are stored, and the states of uncached cases."""
+        """One look-up per chunk: which ids are stored, and the heads of the cases not known yet."""
         self._known_ids = store.existing_ids(self.conn, [e.id for e in events])
-        missing = {e.stream for e in events} - self._states.keys()
-        if not missing:
-            return
-        loaded = {stream: fold_all(found) for stream, found in store.streams_events(self.conn, missing).items()}
-        for stream in missing:
-            state = loaded.get(stream)
-            self._states[stream] = state
-            self._held += state.version if state else 0
+        missing = {e.stream for e in events} - self._heads.keys()
+        if missing:
+            self._heads.update(store.stream_heads(self.conn, missing))
 
-    def state(self, stream: str) -> CaseState | None:
-        if stream in self._states:
-            self._states.move_to_end(stream)
-            return self._states[stream]
-        state = fold_all(store.stream_events(self.conn, stream))
-        self._states[stream] = state
-        self._held += state.version if state else 0
-        return state
+    def head(self, stream: str) -> CaseHead | None:
+        if stream not in self._heads:
+            self._heads.update(store.stream_heads(self.conn, [stream]))
+        self._heads.move_to_end(stream)
+        return self._heads[stream]
 
     def offer(self, event: Event) -> Outcome:
         """Decide and append one event; raises Refused with every problem found."""
         if event.id in self._known_ids:
             return Outcome("skipped", event)
         stream = event.stream
-        state = self.state(stream)
-        problems = decide(self.law, event, state)
+        head = self.head(stream)
+        if event.kind == "record.corrected" and head is not None:
+            self.appender.flush()  # the corrected fact may still be pending
+            problems = decide(self.law, event, fold_all(store.stream_events(self.conn, stream)))
+        else:
+            problems = decide(self.law, event, head)
         if problems:
             raise Refused(problems, code="refused")
-        version = (state.version if state else 0) + 1
-        stored = self.appender.append(event, version)
-        if state is None:
-            state = self._states[stream] = fold(None, stored)
-        else:
-            fold(state, stored)
-        self._held += 1
-        self._dirty.add(stream)
+        if head is None:
+            head = self._heads[stream] = CaseHead(stream)
+        stored = self.appender.append(event, head.version + 1)
+        head.advance(stored)
+        self._touched.add(stream)
         self._known_ids.add(event.id)
         return Outcome("stored", stored)
 
     def flush(self) -> int:
-        """Write pending events; let go of the least recently used states beyond the cap."""
+        """Write pending events; forget the least recently used heads beyond the cap."""
         written = self.appender.flush()
-        while self._held > CACHE_EVENTS and self._states:
-            _, evicted = self._states.popitem(last=False)
-            self._held -= evicted.version if evicted else 0
+        while len(self._heads) > CACHE_HEADS:
+            self._heads.popitem(last=False)
         return written
 
     def finish(self) -> None:
-        """Write what is pending and bring every touched case's projections up to date."""
+        """Write what is pending, then fold and judge every touched case once and project it."""
         self.appender.flush()
-        cached = [s for s in self._dirty if self._states.get(s) is not None]
-        self._project([self._states[s] for s in cached])
-        gone = sorted(self._dirty.difference(cached))
-        for start in range(0, len(gone), 500):  # cases that left the cache: read back once
-            found = store.streams_events(self.conn, gone[start : start + 500])
-            self._project([fold_all(events) for events in found.values()])
-        self._dirty = set()
-
-    def _project(self, states: list[CaseState]) -> None:
-        cases = [s for s in states if not s.case.startswith("facility:")]
-        case_projection.project(self.conn, cases, self.law, self.appender.head.position)
+        touched = sorted(self._touched)
+        for start in range(0, len(touched), 500):
+            found = store.streams_events(self.conn, touched[start : start + 500])
+            states = [fold_all(events) for stream, events in found.items() if not stream.startswith("facility:")]
+            case_projection.project(self.conn, states, self.law, self.appender.head.position)
+        self._touched = set()
 
 
-def decide(law: Law, event: Event, state: CaseState | None) -> list[Problem]:
+def decide(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
     """Why the register must refuse this event ([] to store it)."""
     if state is None and event.kind not in CASE_CREATING_KINDS and event.kind not in CASELESS_KINDS:
         return [
