@@ -87,10 +87,13 @@ deadlines = Table(
     Column("due_at", DateTime),
     Column("met_at", DateTime),
     Column("kind", String(12), nullable=False, server_default="deadline"),  # or "violation"
+    Column("settled_at", DateTime),  # met on time then: no alert from that moment
+    Column("urgent_at", DateTime),  # due time, or the moment of a violation
     Column("finding", Text, nullable=False),  # JSON: the finding, time-independent
 )
 Index("ix_deadlines_case", deadlines.c.case)
-Index("ix_deadlines_due", deadlines.c.met_at, deadlines.c.due_at)
+Index("ix_deadlines_urgent", deadlines.c.urgent_at, deadlines.c.settled_at, deadlines.c.started_at)
+Index("ix_deadlines_settled", deadlines.c.settled_at, deadlines.c.started_at)
 
 # Every read of personal data: who, when, what, why (design §1.4).
 reads = Table(

@@ -19,6 +19,7 @@ from habeas.law.rules import deadlines as judge_deadlines
 
 NAME = "cases"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
 
 
 def naive_utc(moment: datetime | None) -> datetime | None:
@@ -67,19 +68,25 @@ def _case_row(state: CaseState) -> dict:
 
 
 def _deadline_rows(state: CaseState, law: Law) -> list[dict]:
-    return [
-        {
-            "case": state.case,
-            "code": f.code,
-            "person": f.person,
-            "started_at": naive_utc(f.started_at),
-            "due_at": naive_utc(f.due_at),
-            "met_at": naive_utc(f.met_at),
-            "kind": f.kind,
-            "finding": json.dumps(_record(f), sort_keys=True, ensure_ascii=False),
-        }
-        for f in judge_deadlines(state, law)
-    ]
+    return [_deadline_row(state.case, f) for f in judge_deadlines(state, law)]
+
+
+def _deadline_row(case: str, f) -> dict:
+    """One finding, with when it stops being an alert and how urgent it is (see migration 0003)."""
+    violation = f.kind == "violation"
+    settled = not violation and f.met_at is not None and (f.due_at is None or f.met_at <= f.due_at)
+    return {
+        "case": case,
+        "code": f.code,
+        "person": f.person,
+        "started_at": naive_utc(f.started_at),
+        "due_at": naive_utc(f.due_at),
+        "met_at": naive_utc(f.met_at),
+        "kind": f.kind,
+        "settled_at": naive_utc(f.met_at) if settled else None,
+        "urgent_at": naive_utc(f.started_at if violation else f.due_at) or END_OF_TIME,
+        "finding": json.dumps(_record(f), sort_keys=True, ensure_ascii=False),
+    }
 
 
 def _record(finding) -> dict:

@@ -86,18 +86,14 @@ def alerts(
     case: str | None = None,
     limit: int | None = None,
 ) -> list[dict]:
-    """Open and breached findings as of `at`, breached first, each group by due time (UTC).
+    """Open and breached findings as of `at`: breached first, each group by due time (UTC).
 
-    A query over the deadlines projection: the status at `at` (Finding.status_at) is
-    computed in SQL, so the board's first page costs one scan, not a replay of the log.
+    A walk of the deadlines projection in urgency order (`urgent_at`, indexed), keeping the
+    rows started and not yet settled by `at`: the board's first page stops after `limit`.
     """
     where, status = _alert_filter(at, code, case)
     d = deadlines.c
-    query = (
-        select(d.case, d.finding, status)
-        .where(*where)
-        .order_by(status, func.coalesce(d.due_at, d.started_at), d.id)  # "breached" sorts before "open"
-    )
+    query = select(d.case, d.finding, status).where(*where).order_by(d.urgent_at, d.id)
     if limit:
         query = query.limit(limit)
     found = []
@@ -117,21 +113,23 @@ def count_alerts(engine: Engine, at: datetime, code: str | None = None, case: st
 
 
 def _alert_filter(at: datetime, code: str | None, case: str | None):
-    """Which projected findings are alerts at `at`, and their status there (Finding.status_at in SQL)."""
+    """Alerts at `at` and their status there (Finding.status_at over the projected columns).
+
+    A finding is an alert once started and until settled (met on time). Of the alerts, a
+    violation is breached, and a deadline is breached once its due time has passed (unmet,
+    or met late); otherwise it is open.
+    """
     moment = naive_utc(at)
     d = deadlines.c
-    met_by_then = and_(d.met_at.is_not(None), d.met_at <= moment)
-    breached = or_(
-        d.kind == "violation",
-        and_(met_by_then, d.met_at > d.due_at),
-        and_(~met_by_then, d.due_at < moment),
-    )
-    on_time = and_(d.kind != "violation", met_by_then, or_(d.due_at.is_(None), d.met_at <= d.due_at))
-    where = [or_(d.started_at.is_(None), d.started_at <= moment), ~on_time]
+    where = [
+        or_(d.started_at.is_(None), d.started_at <= moment),
+        or_(d.settled_at.is_(None), d.settled_at > moment),
+    ]
     if code:
         where.append(d.code == code)
     if case:
         where.append(d.case == case)
+    breached = or_(d.kind == "violation", d.due_at < moment)
     status = case_((breached, literal("breached")), else_=literal("open")).label("status")
     return where, status
 
