@@ -54,10 +54,6 @@ class CaseHead:
         if event.kind == SENT_TO_COURT:
             self.sent_to_court = True
 
-    @classmethod
-    def of(cls, state: CaseState) -> CaseHead:
-        return cls(state.case, state.version, state.sent_to_court)
-
 
 SENT_TO_COURT = "case.sent_to_court"
 

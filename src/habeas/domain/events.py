@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, DATA_MODELS, ROLES
+from habeas.domain.vocabulary import CASELESS_KINDS, DATA_MODELS, ROLES
 
 # Identifiers (event ids, case numbers, person ids, actor ids) stay printable and
 # free of quotes so they read the same in a URL, a CSV and the canonical bytes.
@@ -222,10 +222,6 @@ def parse_event(raw: Any, assign_id: Any = None) -> Event:
         actor=actor,
         data=data,
     )
-
-
-def creates_case(kind: str) -> bool:
-    return kind in CASE_CREATING_KINDS
 
 
 # --- time formats of the canonical record -------------------------------------------------

@@ -31,23 +31,6 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A record as stored: the columns the chain covers, as text."""
-
-    position: int
-    event_id: str
-    stream: str
-    version: int
-    kind: str
-    occurred_at: str  # UTC, ISO 8601 with Z
-    utc_offset: str  # +HH:MM the event was recorded with
-    recorded_at: str  # UTC, ISO 8601 with Z
-    actor: str  # canonical JSON
-    registrar: str | None  # canonical JSON or None
-    data: str  # canonical JSON
-
-
 def canonical_row(
     position: int,
     event_id: str,
@@ -100,7 +83,7 @@ class ChainWalker:
         self.broken: Break | None = None
 
     def walk(self, rows) -> bool:
-        """Check rows (the Row fields then the stored hash); False once the chain is broken."""
+        """Check rows (canonical_row's arguments, then the stored hash); False once the chain breaks."""
         head, position, sha256 = self.head, self.position, hashlib.sha256
         try:
             for row in rows:
