@@ -161,3 +161,15 @@ def test_an_import_killed_midway_on_postgresql_leaves_it_as_before(db_url, tmp_p
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert habeas("verify", db=db_url).stdout.startswith("intact: 19 events, head 19 ")
+
+
+def test_db_may_come_before_the_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'first.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "HABEAS_DATABASE_URL"}
+    for args in (["init"], ["import", str(ONE_CASE)], ["verify"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "habeas", "--db", url, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("intact: 19 events")
+    assert not (tmp_path / "habeas.db").exists()  # the default file was never touched

@@ -34,6 +34,8 @@ BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="habeas: a criminal-justice register.")
 case_app = typer.Typer(no_args_is_help=True, help="Case files.")
 law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
+
+
 app.add_typer(case_app, name="case")
 app.add_typer(law_app, name="law")
 
@@ -54,6 +56,13 @@ AsOption = Annotated[
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of finding messages: en, ru or kk.")]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
+
+
+@app.callback()
+def _everywhere(db: DbOption = None) -> None:
+    """habeas: a criminal-justice register. `--db` may come before the command too."""
+    if db:  # a command's own --db still wins (config.database_url)
+        os.environ[config.ENV_DATABASE_URL] = db
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
