@@ -209,3 +209,13 @@ def test_rebuild_gives_identical_projections(register, engine, law):
     assert maintenance.rebuild(engine, law) == 20
     assert snapshot() == before
     assert len(before[0]) == 2
+
+
+def test_an_incomplete_rights_explanation_is_recorded_and_judged_not_refused(register, engine):
+    register.submit(opened())
+    register.submit(event("person.detained", {"person": "P1", "place": "street"}))
+    outcome = register.submit(event("rights.explained", {"person": "P1", "rights": ["counsel"]}))
+    assert outcome.status == "stored" and outcome.event.data["rights"] == ["counsel"]
+    with pytest.raises(Refused) as refused:
+        register.submit(event("rights.explained", {"person": "P1", "rights": []}))
+    assert refused.value.problems[0].field == "data.rights"
