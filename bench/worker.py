@@ -23,6 +23,15 @@ BASELINE_CHUNK = 2000  # rows per executemany, as the register's import chunk
 
 
 def peak_rss_mb() -> float:
+    """This process's own peak RSS. On Linux, ru_maxrss is inherited from the parent across
+    fork and exec (a worker would report the bench's peak), so read VmHWM, which is not."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
