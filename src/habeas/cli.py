@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import BarColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -147,8 +147,8 @@ def import_(
     with database(db) as engine, file.open(encoding="utf-8", errors="strict") as handle:
         register = Register(engine, law_package)
         try:
-            with _progress(file.stat().st_size, f"importing {file.name}") as advance:
-                report = register.import_lines(handle, who, progress=advance)
+            with _progress(file.stat().st_size, f"reading {file.name}") as (read, judged):
+                report = register.import_lines(handle, who, progress=read, judging=judged)
         except UnicodeDecodeError as exc:
             raise fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); nothing stored", 2) from None
     if report.errors:
@@ -162,21 +162,28 @@ def import_(
 
 @contextmanager
 def _progress(total: int, label: str):
-    """A progress bar on a terminal; nothing when output is piped."""
+    """Progress bars on a terminal (reading the file, then judging the cases); none when piped."""
     if not err.is_terminal:
-        yield None
+        yield None, None
         return
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
+        "[progress.percentage]{task.percentage:>3.0f}%",
         TimeRemainingColumn(),
         console=err,
         transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+    ) as bars:
+        reading = bars.add_task(label, total=total)
+        judging = None
+
+        def judged(done: int, cases: int) -> None:
+            nonlocal judging
+            if judging is None:
+                judging = bars.add_task(f"judging {cases} cases", total=cases)
+            bars.update(judging, completed=done)
+
+        yield (lambda n: bars.advance(reading, n)), judged
 
 
 @case_app.command("list")

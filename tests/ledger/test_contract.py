@@ -219,3 +219,14 @@ def test_an_incomplete_rights_explanation_is_recorded_and_judged_not_refused(reg
     with pytest.raises(Refused) as refused:
         register.submit(event("rights.explained", {"person": "P1", "rights": []}))
     assert refused.value.problems[0].field == "data.rights"
+
+
+def test_import_reports_its_progress_in_bytes_read_then_cases_judged(register):
+    from tests.conftest import ONE_CASE
+
+    read: list[int] = []
+    judged: list[tuple[int, int]] = []
+    with ONE_CASE.open(encoding="utf-8") as handle:
+        register.import_lines(handle, REGISTRAR, progress=read.append, judging=lambda d, t: judged.append((d, t)))
+    assert sum(read) == ONE_CASE.stat().st_size
+    assert judged[-1] == (1, 1)

@@ -126,14 +126,18 @@ class Batch:
             self._heads.popitem(last=False)
         return written
 
-    def finish(self) -> None:
-        """Write what is pending, then fold and judge every touched case once and project it."""
+    def finish(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Write what is pending, then fold and judge every touched case once and project it.
+
+        `progress(done, total)` is told how many of the touched cases are judged."""
         self.appender.flush()
         touched = sorted(self._touched)
         for start in range(0, len(touched), 500):
             found = store.streams_events(self.conn, touched[start : start + 500])
             states = [fold_all(events) for stream, events in found.items() if not stream.startswith("facility:")]
             case_projection.project(self.conn, states, self.law, self.appender.head.position)
+            if progress:
+                progress(min(start + 500, len(touched)), len(touched))
         self._touched = set()
 
 
@@ -187,8 +191,12 @@ class Register:
         lines: Iterable[str],
         registrar: Actor,
         progress: Callable[[int], None] | None = None,
+        judging: Callable[[int, int], None] | None = None,
     ) -> ImportReport:
-        """Import JSONL, all or nothing. Streams the input; memory stays flat in its size."""
+        """Import JSONL, all or nothing. Streams the input; memory stays flat in its size.
+
+        `progress(n)` is told the bytes of each chunk read; `judging(done, total)` how many
+        of the touched cases have been judged once every line is in."""
         report = ImportReport()
         with writer(self.engine).connect() as conn:
             transaction = conn.begin()
@@ -201,9 +209,10 @@ class Register:
                     # end): later lines are then checked against the true state of the log.
                     batch.flush()
                     if progress:
-                        progress(sum(len(text) + 1 for _, text in chunk))
-                batch.finish()
+                        progress(sum(len(text.encode()) + 1 for _, text in chunk))
                 report.head_position = batch.appender.head.position
+                if not report.errors:  # a refused file is rolled back: nothing to judge
+                    batch.finish(judging)
                 if report.errors:
                     transaction.rollback()
                     report.stored = 0
