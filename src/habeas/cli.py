@@ -335,7 +335,12 @@ def verify(db: DbOption = None) -> None:
     if result.intact:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
         return
-    raise fail(f"broken at position {result.bad_position}: {result.reason} ({result.count} events verified before it)")
+    # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
+    out.print(
+        f"broken at position {result.bad_position}: {result.reason} ({result.count} events verified before it)",
+        highlight=False,
+    )
+    raise typer.Exit(1)
 
 
 @app.command()

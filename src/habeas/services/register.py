@@ -254,6 +254,8 @@ def _chunks(lines: Iterable[str], size: int):
     chunk: list[tuple[int, str]] = []
     for number, line in enumerate(lines, start=1):
         text = line.strip()
+        if number == 1:
+            text = text.lstrip("\ufeff")  # a byte-order mark some editors write
         if not text:
             continue
         chunk.append((number, text))
