@@ -389,6 +389,9 @@ class Facts:
     article: str | None = None
     part: int | None = None
     suspicions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The same events by kind (each list in time order), so a rule reads only its kinds.
+    by_kind: dict[str, list[Event]] = field(default_factory=dict)
+    rank: dict[int, int] = field(default_factory=dict)  # id(event) -> place in `events`
 
     @classmethod
     def of(cls, state: CaseState, at: datetime | None = None) -> Facts:
@@ -399,7 +402,9 @@ class Facts:
         ]
         indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
         facts = cls(events=[ev for _, ev in indexed])
-        for ev in facts.events:
+        for place, ev in enumerate(facts.events):
+            facts.by_kind.setdefault(ev.kind, []).append(ev)
+            facts.rank[id(ev)] = place
             data = ev.data or {}
             if ev.kind == "party.added" and data.get("person"):
                 facts.parties[data["person"]] = data
@@ -409,14 +414,23 @@ class Facts:
                 facts.suspicions[data["person"]] = data
         return facts
 
-    def after(self, start: Event) -> Iterable[Event]:
-        """Events at or after `start` in time, `start` itself excluded."""
-        seen = False
-        for ev in self.events:
-            if ev is start:
-                seen = True
-            elif seen or ev.occurred_at >= start.occurred_at:
-                yield ev
+    def of_kinds(self, kinds: Iterable[str]) -> list[Event]:
+        """The events of these kinds, in time order."""
+        by_kind = self.by_kind
+        lists = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return lists[0]
+        found = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
+        found.sort(key=lambda ev: self.rank[id(ev)])
+        return found
+
+    def after(self, start: Event, kinds: Iterable[str] | None = None) -> list[Event]:
+        """Events (of these kinds) at or after `start` in time, `start` itself excluded."""
+        pool = self.events if kinds is None else self.of_kinds(kinds)
+        moment = start.occurred_at
+        return [ev for ev in pool if ev is not start and ev.occurred_at >= moment]
 
     def offence(self, person: str | None) -> tuple[str | None, int | None]:
         if self.article is not None:
@@ -700,14 +714,14 @@ class _Judge:
         spec = rule.match
         return [
             ev
-            for ev in self.facts.after(start)
-            if ev.kind in kinds and _matches(spec, start, ev)
+            for ev in self.facts.after(start, kinds)
+            if _matches(spec, start, ev)
         ]
 
     # deadline
 
     def _deadline(self, rule: Rule) -> None:
-        starts = [ev for ev in self.facts.events if rule.start.matches(ev)]
+        starts = [ev for ev in self.facts.of_kinds(rule.start.kinds) if rule.start.matches(ev)]
         for start in starts:
             ctx = _Context(self.law, self.facts, start)
             if rule.term.field and not self._in_force(rule, start):
@@ -778,7 +792,7 @@ class _Judge:
     # before
 
     def _before(self, rule: Rule) -> None:
-        for start in self.facts.events:
+        for start in self.facts.of_kinds(rule.start.kinds):
             if not rule.start.matches(start) or not self._in_force(rule, start):
                 continue
             person = (start.data or {}).get("person")
@@ -822,7 +836,7 @@ class _Judge:
     # check
 
     def _check(self, rule: Rule) -> None:
-        for ev in self.facts.events:
+        for ev in self.facts.of_kinds(rule.at.kinds):
             if not rule.at.matches(ev) or not self._in_force(rule, ev):
                 continue
             person = (ev.data or {}).get("person")
@@ -861,9 +875,9 @@ class _Judge:
     # term_cap
 
     def _term_cap(self, rule: Rule) -> None:
-        orders = [ev for ev in self.facts.events if ev.kind in rule.kinds]
+        orders = self.facts.of_kinds(rule.kinds)
         persons = list(dict.fromkeys(_key(ev, rule.match) for ev in orders))
-        end = next((ev for ev in self.facts.events if ev.kind in rule.until_kinds), None)
+        end = next(iter(self.facts.of_kinds(rule.until_kinds)), None)
         for who in persons:
             first: Event | None = None
             for ev in self.facts.events:
@@ -912,10 +926,8 @@ class _Judge:
 
     def _order(self, rule: Rule) -> None:
         for pair in rule.pairs:
-            firsts = [ev for ev in self.facts.events if ev.kind in pair.first]
-            for then in self.facts.events:
-                if then.kind not in pair.then:
-                    continue
+            firsts = self.facts.of_kinds(pair.first)
+            for then in self.facts.of_kinds(pair.then):
                 related = [f for f in firsts if _matches(pair.match, f, then, ("first", "then"))]
                 if not related or any(f.occurred_at <= then.occurred_at for f in related):
                     continue
