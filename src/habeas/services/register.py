@@ -2,9 +2,9 @@
 
 `Register.submit` takes one event (the API, the web UI, the simulator);
 `Register.import_lines` takes a JSONL stream (the importer). Both go through a
-`Batch`: check the case and the actor's competence against the law, fold the
-case, chain the event and project it, all in one transaction. A refused event
-stores nothing; an import with any refused line stores nothing at all.
+`Batch`, in one transaction: check the case and the actor's competence against the
+law, chain the event; then fold, judge and project every case the batch touched. A
+refused event stores nothing; an import with any refused line stores nothing at all.
 """
 
 from __future__ import annotations
