@@ -83,7 +83,7 @@ def test_a_bad_file_stores_nothing_and_lists_every_bad_line(db, tmp_path):
     done = habeas("import", str(bad), db=db, check=False)
     assert done.returncode == 2
     assert "line 4: json: not valid JSON" in done.stderr
-    assert "line 11: actor.role: a investigator may not record custody.ordered" in done.stderr
+    assert "line 11: actor.role: an investigator may not record custody.ordered" in done.stderr
     assert "nothing was stored" in done.stderr
     assert habeas("verify", db=db).stdout.startswith("intact: 0 events")
 

@@ -42,7 +42,7 @@ app.add_typer(law_app, name="law")
 # Piped output is not cut at 80 columns: tables stay readable in files and logs.
 _WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
 out = Console(soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else int(os.environ.get("COLUMNS", "160")))
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")

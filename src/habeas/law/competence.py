@@ -30,7 +30,7 @@ def competence_problems(law: Law, event: Event, state: CaseHead | CaseState | No
         return [
             Problem(
                 "actor.role",
-                f"a {role} may not record {event.kind}: only {', '.join(allowed)}{cited}",
+                f"{_a(role)} {role} may not record {event.kind}: only {', '.join(allowed)}{cited}",
             )
         ]
     if event.kind == "record.corrected":
@@ -51,7 +51,12 @@ def _correction_problems(law: Law, event: Event, state: CaseState | None) -> lis
         return [
             Problem(
                 "actor.role",
-                f"{target_id} was recorded by a {original_role}; only {', '.join(may)} may correct it",
+                f"{target_id} was recorded by {_a(original_role)} {original_role}; "
+                f"only {', '.join(may)} may correct it",
             )
         ]
     return []
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
