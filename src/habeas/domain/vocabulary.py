@@ -55,7 +55,7 @@ class CaseRegistered(Data):
     erdr_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,40}$")]
     article: Article
     part: Part | None = None
-    region: Ref
+    region: Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 PARTY_ROLES = ("suspect", "accused", "victim", "witness", "counsel", "legal_representative")
@@ -82,7 +82,7 @@ class RightsExplained(PersonData):
 
 
 class CounselAdmitted(PersonData):
-    lawyer: Ref
+    lawyer: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # an id or a name
 
 
 class PersonQuestioned(PersonData):
@@ -132,7 +132,7 @@ class CaseClosed(Data):
 
 
 class CourtData(Data):
-    court: Ref
+    court: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # an id or a name
 
 
 class Sentence(Data):
@@ -146,7 +146,7 @@ class VerdictDelivered(PersonData):
 
 
 class AppealFiled(PersonData):
-    by: Ref
+    by: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # who filed: an id, a role or a name
 
 
 class AppealDecided(Data):
