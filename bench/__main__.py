@@ -106,25 +106,28 @@ def bench_import(work: Path, events: int, seed: int) -> dict:
     checked = run_worker("verify", url)
     return {
         "generate": {"events": written, "seconds": generated, "bytes": size},
-        "import": {
-            "events": habeas["events"],
-            "habeas_eps": habeas["events"] / habeas["seconds"],
-            "baseline_eps": base["events"] / base["seconds"],
-            "habeas_seconds": habeas["seconds"],
-            "baseline_seconds": base["seconds"],
-            "ratio": base["seconds"] / habeas["seconds"] * habeas["events"] / base["events"],
+        "import": _rates(habeas["events"], habeas["seconds"], base["events"], base["seconds"]),
+        "verify": _rates(
+            checked["events"], checked["seconds"], checked["baseline_events"], checked["baseline_seconds"]
+        ),
+        "rss": {
+            "habeas_import_peak_mb": habeas["peak_rss_mb"],
+            "habeas_before_import_mb": habeas["rss_before_mb"],
+            "baseline_import_peak_mb": base["peak_rss_mb"],
         },
-        "verify": {
-            "events": checked["events"],
-            "habeas_eps": checked["events"] / checked["seconds"],
-            "baseline_eps": checked["baseline_events"] / checked["baseline_seconds"],
-            "habeas_seconds": checked["seconds"],
-            "baseline_seconds": checked["baseline_seconds"],
-            "ratio": (checked["events"] / checked["seconds"])
-            / (checked["baseline_events"] / checked["baseline_seconds"]),
-        },
-        "rss": {"habeas_import_peak_mb": habeas["peak_rss_mb"], "habeas_before_import_mb": habeas["rss_before_mb"],
-                "baseline_import_peak_mb": base["peak_rss_mb"]},
+    }
+
+
+def _rates(events: int, seconds: float, base_events: int, base_seconds: float) -> dict:
+    """habeas against its baseline: events per second of each, and their ratio."""
+    habeas_eps, baseline_eps = events / seconds, base_events / base_seconds
+    return {
+        "events": events,
+        "habeas_eps": habeas_eps,
+        "baseline_eps": baseline_eps,
+        "habeas_seconds": seconds,
+        "baseline_seconds": base_seconds,
+        "ratio": habeas_eps / baseline_eps,
     }
 
 
@@ -154,28 +157,56 @@ def show(results: dict) -> None:
 
     if "import" in results:
         imp, ver, rss = results["import"], results["verify"], results["rss"]
-        table.add_row(f"import, events/s ({imp['events']:,} events)", f"{imp['habeas_eps']:,.0f}",
-                      f"{imp['baseline_eps']:,.0f}", f"{imp['ratio']:.2f}x", "≥ 0.5x",
-                      verdict(imp["ratio"] >= TARGETS["import"]))
-        table.add_row(f"verify, events/s ({ver['events']:,} events)", f"{ver['habeas_eps']:,.0f}",
-                      f"{ver['baseline_eps']:,.0f}", f"{ver['ratio']:.2f}x", "≥ 0.9x",
-                      verdict(ver["ratio"] >= TARGETS["verify"]))
-        table.add_row("peak RSS of the import, MB", f"{rss['habeas_import_peak_mb']:.0f}",
-                      f"{rss['baseline_import_peak_mb']:.0f}", "", "< 300 MB",
-                      verdict(rss["habeas_import_peak_mb"] < TARGETS["rss_mb"]))
+        table.add_row(
+            f"import, events/s ({imp['events']:,} events)",
+            f"{imp['habeas_eps']:,.0f}",
+            f"{imp['baseline_eps']:,.0f}",
+            f"{imp['ratio']:.2f}x",
+            "≥ 0.5x",
+            verdict(imp["ratio"] >= TARGETS["import"]),
+        )
+        table.add_row(
+            f"verify, events/s ({ver['events']:,} events)",
+            f"{ver['habeas_eps']:,.0f}",
+            f"{ver['baseline_eps']:,.0f}",
+            f"{ver['ratio']:.2f}x",
+            "≥ 0.9x",
+            verdict(ver["ratio"] >= TARGETS["verify"]),
+        )
+        table.add_row(
+            "peak RSS of the import, MB",
+            f"{rss['habeas_import_peak_mb']:.0f}",
+            f"{rss['baseline_import_peak_mb']:.0f}",
+            "",
+            "< 300 MB",
+            verdict(rss["habeas_import_peak_mb"] < TARGETS["rss_mb"]),
+        )
     if "alerts" in results:
         al = results["alerts"]
-        table.add_row(f"alerts board, s: 100 most urgent + total ({al['open_cases']:,} open cases, "
-                      f"{al['events']:,} events)",
-                      f"{al['projection_seconds']:.3f}", f"{al['replay_seconds']:.1f} (replay)",
-                      f"{al['ratio']:,.0f}x", "≥ 100x", verdict(al["ratio"] >= TARGETS["alerts"]))
-        table.add_row(f"alerts, full listing of {al['alerts']:,}, s", f"{al['listing_seconds']:.3f}",
-                      f"{al['replay_seconds']:.1f} (replay)", f"{al['listing_ratio']:,.0f}x", "", "")
+        table.add_row(
+            f"alerts board, s: 100 most urgent + total ({al['open_cases']:,} open cases, {al['events']:,} events)",
+            f"{al['projection_seconds']:.3f}",
+            f"{al['replay_seconds']:.1f} (replay)",
+            f"{al['ratio']:,.0f}x",
+            "≥ 100x",
+            verdict(al["ratio"] >= TARGETS["alerts"]),
+        )
+        table.add_row(
+            f"alerts, full listing of {al['alerts']:,}, s",
+            f"{al['listing_seconds']:.3f}",
+            f"{al['replay_seconds']:.1f} (replay)",
+            f"{al['listing_ratio']:,.0f}x",
+            "",
+            "",
+        )
     console.print(table)
     if "alerts" in results:
         al = results["alerts"]
-        console.print(f"alerts found: {al['alerts']:,} from the projection (counted {al['alerts_counted']:,}), "
-                      f"{al['alerts_replayed']:,} by replay", highlight=False)
+        console.print(
+            f"alerts found: {al['alerts']:,} from the projection (counted {al['alerts_counted']:,}), "
+            f"{al['alerts_replayed']:,} by replay",
+            highlight=False,
+        )
 
 
 if __name__ == "__main__":

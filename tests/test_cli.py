@@ -180,3 +180,42 @@ def test_db_may_come_before_the_command(tmp_path):
         assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("intact: 19 events")
     assert not (tmp_path / "habeas.db").exists()  # the default file was never touched
+
+
+def test_case_list_filters_and_reads_of_one_person(db, tmp_path):
+    habeas("import", str(ONE_CASE), db=db)
+    other = tmp_path / "other.jsonl"
+    other.write_text(
+        json.dumps(
+            event(
+                "case.registered",
+                {"erdr_number": "9", "article": "190", "region": "shymkent"},
+                case="KZ-2024-000999",
+                id="o-1",
+            )
+        )
+        + "\n"
+    )
+    habeas("import", str(other), db=db)
+    every = json.loads(habeas("case", "list", "--json", db=db).stdout)
+    astana = json.loads(habeas("case", "list", "--region", "astana", "--json", db=db).stdout)
+    assert [c["case"] for c in every] == ["KZ-2024-000123", "KZ-2024-000999"]
+    assert [(c["case"], c["stage"], c["article"], c["events"]) for c in astana] == [
+        ("KZ-2024-000123", "court", "188", 19)
+    ]
+
+    habeas(
+        "case",
+        "show",
+        "KZ-2024-000123",
+        "--as",
+        "prosecutor:pr-12@prosecutor-astana",
+        "--purpose",
+        "supervision",
+        db=db,
+    )
+    reads = json.loads(habeas("reads", "--case", "KZ-2024-000123", "--person", "P1", "--json", db=db).stdout)
+    assert [(r["actor"]["id"], r["actor"]["role"], r["purpose"]) for r in reads] == [
+        ("pr-12", "prosecutor", "supervision")
+    ]
+    assert json.loads(habeas("reads", "--case", "KZ-2024-000999", "--json", db=db).stdout) == []

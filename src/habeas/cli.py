@@ -228,7 +228,7 @@ def case_show(
             file = queries.case_file(engine, law(), case, who, purpose, moment, SystemClock().now())
         except queries.UnknownCase:
             raise fail(f"no case {case!r} in the register") from None
-    _explain(file["findings"], lang, moment)
+    explain_findings(file["findings"], lang, moment)
     if json_out:
         print(json.dumps(file, ensure_ascii=False, indent=2))
         return
@@ -250,7 +250,7 @@ def case_show(
             str(ev["position"]), ev["occurred_at"], ev["kind"], f"{ev['actor']['role']} {ev['actor']['id']}", details
         )
     out.print(timeline)
-    _print_findings(file["findings"], f"Findings as of {file['at']}")
+    print_findings(file["findings"], f"Findings as of {file['at']}")
 
 
 def _check_language(lang: str) -> None:
@@ -259,7 +259,7 @@ def _check_language(lang: str) -> None:
         raise fail(f"--lang {lang!r}: one of {', '.join(known)}", 2)
 
 
-def _explain(findings: list[dict], lang: str, at: datetime) -> None:
+def explain_findings(findings: list[dict], lang: str, at: datetime) -> None:
     """Add each finding's message in the reader's language and how far past or ahead its due time is."""
     for f in findings:
         f["text"] = render(f.get("message") or f["code"], f.get("params"), lang, config.jurisdiction())
@@ -275,7 +275,7 @@ def _duration(delta) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
 
 
-def _print_findings(findings: list[dict], title: str) -> None:
+def print_findings(findings: list[dict], title: str) -> None:
     if not findings:
         out.print(f"{title}: none")
         return
@@ -318,11 +318,11 @@ def alerts(
     with database(db) as engine:
         found = queries.alerts(engine, moment, code=code, limit=limit or None)
         total = queries.count_alerts(engine, moment, code=code) if limit and len(found) == limit else len(found)
-    _explain(found, lang, moment)
+    explain_findings(found, lang, moment)
     if json_out:
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return
-    _print_findings(found, f"Alerts as of {moment.isoformat()}")
+    print_findings(found, f"Alerts as of {moment.isoformat()}")
     if total > len(found):
         out.print(f"showing the {len(found)} most urgent of {total}; --limit 0 shows all", highlight=False)
 

@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
         case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
-        cli._explain(found, "en", LOOK_AT)
-        cli._print_findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}")
+        cli.explain_findings(found, "en", LOOK_AT)
+        cli.print_findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}")
     finally:
         engine.dispose()
 

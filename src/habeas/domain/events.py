@@ -84,10 +84,6 @@ class Event:
     def stream(self) -> str:
         return stream_of(self.kind, self.case, self.data)
 
-    @property
-    def person(self) -> str | None:
-        return self.data.get("person")
-
     def to_import_dict(self) -> dict[str, Any]:
         """The event in the import/export format of design §4."""
         out: dict[str, Any] = {"id": self.id, "kind": self.kind}

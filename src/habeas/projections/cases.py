@@ -53,7 +53,6 @@ def set_position(conn: Connection, name: str, position: int) -> None:
 
 
 def _case_row(state: CaseState) -> dict:
-    last = state.timeline[-1].position if state.timeline else 0
     return {
         "case": state.case,
         "stage": state.stage,
@@ -64,7 +63,7 @@ def _case_row(state: CaseState) -> dict:
         "reported_at": naive_utc(state.reported_at),
         "registered_at": naive_utc(state.registered_at),
         "version": state.version,
-        "last_position": max(e.position or 0 for e in state.timeline) if state.timeline else last,
+        "last_position": max((e.position or 0 for e in state.timeline), default=0),
         "summary": json.dumps(state.summary(), sort_keys=True, ensure_ascii=False),
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, func, literal, or_, select
+from sqlalchemy import Engine, func, literal, or_, select
 from sqlalchemy import case as case_
 
 from habeas.db.engine import writer
@@ -137,7 +137,7 @@ def _alert_filter(at: datetime, code: str | None, case: str | None):
 def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]:
     query = select(reads).where(reads.c.case == case)
     if person:
-        query = query.where(or_(reads.c.person == person, and_(reads.c.person.is_(None))))
+        query = query.where(or_(reads.c.person == person, reads.c.person.is_(None)))
     with engine.connect() as conn:
         return [
             {
