@@ -18,6 +18,7 @@ from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
 
 NAME = "cases"
+FACILITY = "facility:"  # the stream prefix of case-less events (domain.events.stream_of)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
 
@@ -28,7 +29,10 @@ def naive_utc(moment: datetime | None) -> datetime | None:
 
 
 def project(conn: Connection, states: Collection[CaseState], law: Law, position: int) -> None:
-    """Replace the rows of these cases with their current state; move the tracking position."""
+    """Replace the rows of these cases with their current state; move the tracking position.
+
+    Streams that are not cases (a facility's visits) have no case rows and are passed over."""
+    states = [s for s in states if not s.case.startswith(FACILITY)]
     if states:
         names = [s.case for s in states]
         mark = "?" if conn.dialect.name == "sqlite" else "%s"

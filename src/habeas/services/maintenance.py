@@ -60,18 +60,14 @@ def rebuild(engine: Engine, law: Law, progress: Callable[[int], None] | None = N
             state = fold(state, event)
             projected += 1
             if len(pending) >= 500:
-                _project(conn, pending, law, head)
+                case_projection.project(conn, pending, law, head)
                 pending = []
             if progress and projected % 10_000 == 0:
                 progress(projected)
         if state is not None:
             pending.append(state)
-        _project(conn, pending, law, head)
+        case_projection.project(conn, pending, law, head)
     return projected
-
-
-def _project(conn, states: list[CaseState], law: Law, head: int) -> None:
-    case_projection.project(conn, [s for s in states if not s.case.startswith("facility:")], law, head)
 
 
 def export_lines(engine: Engine) -> Iterator[str]:

@@ -134,7 +134,7 @@ class Batch:
         touched = sorted(self._touched)
         for start in range(0, len(touched), 500):
             found = store.streams_events(self.conn, touched[start : start + 500])
-            states = [fold_all(events) for stream, events in found.items() if not stream.startswith("facility:")]
+            states = [fold_all(events) for events in found.values()]
             case_projection.project(self.conn, states, self.law, self.appender.head.position)
             if progress:
                 progress(min(start + 500, len(touched)), len(touched))
