@@ -1,15 +1,31 @@
-"""The event vocabulary v1 (design §4): each kind and the schema of its `data`.
+"""The event vocabulary v1 and v2 (design §4): each kind and the schema of its `data`.
+
+v2 only adds kinds and optional fields: every v1 event keeps its meaning, and an
+absent v2 field means what it meant in v1. Types are strict (the register takes JSON
+and coerces nothing): `"yes"` is not a boolean and `"2"` is not a number; times and
+dates are ISO 8601 strings, a time with its UTC offset, within the accepted years.
 
 Who may record each kind is law, not vocabulary: it lives in the jurisdiction's
-`competence.yaml` and is checked by `habeas.access`.
+`competence.yaml` and is checked by `habeas.law.competence`.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
 ROLES: tuple[str, ...] = (
     "investigator",
@@ -28,13 +44,35 @@ ROLES: tuple[str, ...] = (
     "person",
 )
 
+# The years a recorded time or date may fall in: wide enough for any birth date or
+# sentence end of a living person, narrow enough that every term counted from it stays
+# far inside what a datetime can hold (so no calendar sum can overflow).
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def iso_text(value: Any) -> Any:
+    """Times and dates come as ISO 8601 strings, never as numbers (no epoch coercion)."""
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 string")
+    return value
+
+
+def in_accepted_years(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    if isinstance(value, datetime) and not EARLIEST_YEAR <= value.utctimetuple().tm_year <= LATEST_YEAR:
+        raise ValueError(f"must lie in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(in_accepted_years)]
+Day = Annotated[date, BeforeValidator(iso_text), AfterValidator(in_accepted_years)]
 Ref = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]  # an id or a name
 Article = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,4}(-[0-9]{1,2})?$")]
-Part = Annotated[int, Field(ge=1, le=20)]
-
-
-Moment = AwareDatetime
+Part = Annotated[StrictInt, Field(ge=1, le=20)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,40}$")]
 
 
 class Data(BaseModel):
@@ -56,6 +94,8 @@ class CaseRegistered(Data):
     article: Article
     part: Part | None = None
     region: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    # v2: the form of the pre-trial investigation; absent means a preliminary investigation
+    form: Literal["inquiry", "preliminary", "expedited", "protocol"] | None = None
 
 
 PARTY_ROLES = ("suspect", "accused", "victim", "witness", "counsel", "legal_representative")
@@ -64,8 +104,9 @@ PARTY_ROLES = ("suspect", "accused", "victim", "witness", "counsel", "legal_repr
 class PartyAdded(PersonData):
     role: Literal["suspect", "accused", "victim", "witness", "counsel", "legal_representative"]
     name: Text
-    birth_date: date | None = None
-    citizenship: Annotated[str, StringConstraints(min_length=2, max_length=3)] | None = None
+    birth_date: Day | None = None
+    # v2: ISO 3166-1 alpha-2 (absent means Kazakh); v1 files may carry alpha-3
+    citizenship: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}$")] | None = None
     language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
 
 
@@ -73,23 +114,31 @@ class PlaceData(PersonData):
     place: Text
 
 
+DETENTION_GROUNDS = ("mass_riots", "criminal_group", "remoteness", "emergency")
+
+
+class PersonDetained(PlaceData):
+    # v2: exceptional grounds the detaining officer records (CPC art. 131 part 4 items 3, 4, 6)
+    grounds: list[Literal["mass_riots", "criminal_group", "remoteness", "emergency"]] | None = None
+
+
 class RightsExplained(PersonData):
     """The rights explained, as they were. A list that leaves out `counsel` or `silence`
     (or `interpreter`) is recorded as the truth and judged by the law
     (KZ-DETENTION-RIGHTS), not refused: refusing it would hide the breach."""
 
-    rights: list[Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,40}$")]] = Field(min_length=1)
+    rights: list[Code] = Field(min_length=1, max_length=40)
 
 
 class CounselAdmitted(PersonData):
-    lawyer: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # an id or a name
+    lawyer: Name
 
 
 class PersonQuestioned(PersonData):
-    counsel_present: bool
+    counsel_present: StrictBool
 
 
-class CustodyUntil(PersonData):
+class PersonUntil(PersonData):
     until: Moment
 
 
@@ -122,22 +171,26 @@ class ComplaintRegistered(Data):
 
 
 class MedicalExamined(PersonData):
-    injuries: bool
+    injuries: StrictBool
     notes: Text | None = None
 
 
 class CaseClosed(Data):
     ground: Literal["reconciliation", "no_crime", "no_evidence", "amnesty", "other"]
-    victim_consent: bool | None = None
+    victim_consent: StrictBool | None = None
 
 
 class CourtData(Data):
-    court: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # an id or a name
+    court: Name
+
+
+class TrialStarted(CourtData):
+    jury: StrictBool | None = None  # v2: absent means no jury
 
 
 class Sentence(Data):
-    kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{2,40}$")]
-    months: Annotated[int, Field(ge=0, le=1200)] | None = None
+    kind: Code
+    months: Annotated[StrictInt, Field(ge=0, le=1200)] | None = None
 
 
 class VerdictDelivered(PersonData):
@@ -145,12 +198,17 @@ class VerdictDelivered(PersonData):
     sentence: Sentence | None = None
 
 
-class AppealFiled(PersonData):
-    by: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # who filed: an id, a role or a name
+class ReviewFiled(PersonData):
+    by: Name  # who filed: an id, a role or a name
 
 
 class AppealDecided(Data):
     outcome: Text
+    person: Ref | None = None
+
+
+class CassationDecided(Data):
+    outcome: Literal["upheld", "quashed", "changed", "returned"]
     person: Ref | None = None
 
 
@@ -165,8 +223,44 @@ class DeathRecorded(PersonData):
 
 
 class FacilityVisited(Data):
-    facility: Text
+    facility: Name
     findings: Text
+
+
+class BailOrdered(PersonData):
+    amount: Annotated[StrictInt | StrictFloat, Field(ge=0, le=10**15)]
+
+
+class InvestigationInterrupted(Data):
+    ground: Text  # CPC art. 45 part 7
+
+
+class Nothing(Data):
+    """A fact whose kind says it all."""
+
+
+class InterpolNotice(PersonData):
+    notice: Literal["red", "blue", "yellow", "diffusion"]
+    status: Literal["requested", "published", "withdrawn"]
+
+
+class ExtraditionRequested(PersonData):
+    direction: Literal["to_kazakhstan", "from_kazakhstan"]
+    state: Name
+
+
+class ExtraditionArrested(PersonData):
+    until: Moment | None = None
+
+
+class ExtraditionDecided(PersonData):
+    outcome: Literal["granted", "refused"]
+    reason: Text | None = None
+
+
+class LegalAssistance(Data):
+    request: Ref
+    state: Name
 
 
 class RecordCorrected(Data):
@@ -178,10 +272,11 @@ class RecordCorrected(Data):
 
 
 DATA_MODELS: dict[str, type[Data]] = {
+    # v1
     "report.received": ReportReceived,
     "case.registered": CaseRegistered,
     "party.added": PartyAdded,
-    "person.detained": PlaceData,
+    "person.detained": PersonDetained,
     "person.delivered": PlaceData,
     "detention.protocol_drawn": PersonData,
     "rights.explained": RightsExplained,
@@ -192,8 +287,8 @@ DATA_MODELS: dict[str, type[Data]] = {
     "relatives.notified": PersonData,
     "prosecutor.notified": PersonData,
     "custody.petitioned": PersonData,
-    "custody.ordered": CustodyUntil,
-    "custody.extended": CustodyUntil,
+    "custody.ordered": PersonUntil,
+    "custody.extended": PersonUntil,
     "custody.refused": PersonData,
     "person.released": PersonReleased,
     "suspicion.qualified": SuspicionQualified,
@@ -205,15 +300,35 @@ DATA_MODELS: dict[str, type[Data]] = {
     "medical.examined": MedicalExamined,
     "case.closed": CaseClosed,
     "case.sent_to_court": CourtData,
-    "trial.started": CourtData,
+    "trial.started": TrialStarted,
     "verdict.delivered": VerdictDelivered,
-    "appeal.filed": AppealFiled,
+    "appeal.filed": ReviewFiled,
     "appeal.decided": AppealDecided,
     "prisoner.admitted": PrisonerAdmitted,
     "prisoner.released": PrisonerAdmitted,
     "death.recorded": DeathRecorded,
     "facility.visited": FacilityVisited,
     "record.corrected": RecordCorrected,
+    # v2
+    "consulate.notified": PersonData,
+    "custody.petition_received": PersonData,
+    "house_arrest.ordered": PersonUntil,
+    "house_arrest.extended": PersonUntil,
+    "bail.ordered": BailOrdered,
+    "investigation.interrupted": InvestigationInterrupted,
+    "investigation.resumed": Nothing,
+    "file_reading.started": PersonData,
+    "file_reading.ended": PersonData,
+    "verdict.copy_handed": PersonData,
+    "cassation.filed": ReviewFiled,
+    "cassation.decided": CassationDecided,
+    "jury.requested": PersonData,
+    "interpol.notice": InterpolNotice,
+    "extradition.requested": ExtraditionRequested,
+    "extradition.arrested": ExtraditionArrested,
+    "extradition.decided": ExtraditionDecided,
+    "legal_assistance.requested": LegalAssistance,
+    "legal_assistance.answered": LegalAssistance,
 }
 
 KINDS: tuple[str, ...] = tuple(DATA_MODELS)
