@@ -128,8 +128,8 @@ def broken_law(mutate):
         (lambda d: d["rules"][0]["term"].update(parameter="no.such.key"), "unknown parameter"),
         (lambda d: d["rules"][0]["start"].update(kinds=["person.vanished"]), "unknown event kind"),
         (lambda d: d["rules"].append(dict(d["rules"][0])), "defined twice"),
-        (lambda d: d["rules"][0].pop("term"), "needs term"),
-        (lambda d: d["rules"][0].update(mechanism="guess"), "Input should be"),
+        (lambda d: d["rules"][0].pop("term"), "term: Field required"),
+        (lambda d: d["rules"][0].update(mechanism="guess"), "does not match any of the expected tags"),
     ],
 )
 def test_broken_rules_name_file_key_and_reason(mutate, reason):
