@@ -81,8 +81,7 @@ class Parameter(BaseModel):
         for earlier, later in zip(ordered, ordered[1:], strict=False):
             if earlier.valid_until is None or earlier.valid_until >= later.valid_from:
                 raise ValueError(
-                    f"versions overlap: {earlier.valid_from}..{earlier.valid_until} "
-                    f"and {later.valid_from}.."
+                    f"versions overlap: {earlier.valid_from}..{earlier.valid_until} and {later.valid_from}.."
                 )
         return self
 
@@ -150,9 +149,7 @@ class Law:
                 if key in parameters:
                     raise LawDataError(name, f"parameters.{key}", f"already defined in {origin[key]}")
                 parameters[key], origin[key] = param, name
-        extra = {
-            k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files
-        }
+        extra = {k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files}
         return cls(competence.jurisdiction, parameters, competence, extra)
 
     def parameter(self, key: str) -> Parameter:

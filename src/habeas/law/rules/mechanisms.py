@@ -144,9 +144,8 @@ class Judge:
                     opened = ev
                 elif ev.kind in pause.end and opened is not None:
                     begin = max(opened.occurred_at, since)
-                    if ev.occurred_at > begin and (due is None or begin <= due):
-                        if due is not None:
-                            due = due + (ev.occurred_at - begin)
+                    if due is not None and begin < ev.occurred_at and begin <= due:
+                        due += ev.occurred_at - begin
                     opened = None
             if opened is not None and opened.occurred_at >= since and (due is None or opened.occurred_at <= due):
                 return None, opened
@@ -198,7 +197,8 @@ class Judge:
             due: datetime | None = applied.due
             pause = None
             if rule.pauses:
-                due, pause = self._paused(rule.pauses, start, base_event.occurred_at, due, stop.occurred_at if stop else None)
+                until = stop.occurred_at if stop else None
+                due, pause = self._paused(rule.pauses, start, base_event.occurred_at, due, until)
             extensions: list[Event] = []
             if rule.extend and due is not None:
                 for ext in self._scoped(rule, start, rule.extend.kinds):
@@ -420,4 +420,3 @@ class Judge:
                         "then_at": then.occurred_at.isoformat(),
                     },
                 )
-

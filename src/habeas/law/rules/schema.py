@@ -301,11 +301,7 @@ class BeforeRule(_Rule):
 
     def kinds_used(self) -> list[str]:
         return (
-            super().kinds_used()
-            + self.start.kinds_used()
-            + self.stop.kinds_used()
-            + self.due_kinds
-            + self.cancel_kinds
+            super().kinds_used() + self.start.kinds_used() + self.stop.kinds_used() + self.due_kinds + self.cancel_kinds
         )
 
 

@@ -28,9 +28,7 @@ class Applied:
     notes: dict[str, object] = field(default_factory=dict)
 
 
-def apply_term(
-    term: Term, ctx: Context, rule_code: str, base: datetime | None = None
-) -> Applied | None:
+def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None = None) -> Applied | None:
     """The due time of a term counted from `base` (default: the event's time), or None
     when no term applies (no choice matched, no version in force, no time to read)."""
     base = base or ctx.event.occurred_at
