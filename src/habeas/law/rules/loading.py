@@ -70,9 +70,10 @@ def parse_rules(law: Law) -> RulesDocument:
             raise LawDataError(FILE, f"rules.{index}.code", f"{rule.code} is defined twice")
         seen.add(rule.code)
         _check_rule(law, rule, where, codes)
-    for code in document.calendar.not_moved:
-        if code not in codes:
-            raise LawDataError(FILE, "calendar.not_moved", f"no rule {code!r}")
+    for key in ("not_moved", "start_day_counted"):
+        for code in getattr(document.calendar, key):
+            if code not in codes:
+                raise LawDataError(FILE, f"calendar.{key}", f"no rule {code!r}")
     if document.calendar.last_day_off == "next_working_day" and load_calendar(law) is None:
         raise LawDataError(
             CALENDAR_FILE, "-", "rules.yaml moves a last day off, but the package has no table of non-working days"

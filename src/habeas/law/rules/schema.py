@@ -380,6 +380,8 @@ class CalendarRules(_Model):
     # working day, except the rules listed in `not_moved`
     last_day_off: Literal["stays", "next_working_day"] = "stays"
     not_moved: list[str] = Field(default_factory=list)
+    # rules whose day and month terms count the day they start (custody: CPC art. 48)
+    start_day_counted: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     certainty: Certainty = "-"
 

@@ -59,6 +59,8 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
         return None
     applied = Applied(due, version, key)
     if unit in ("days", "months", "years") and rounding == "end_of_day":
+        if rule_code in document.calendar.start_day_counted:
+            applied.due -= timedelta(days=1)
         _move_off_non_working_day(applied, ctx, rule_code)
     return applied
 
