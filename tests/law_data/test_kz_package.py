@@ -17,8 +17,7 @@ import yaml
 import habeas.jurisdictions as jurisdictions
 from habeas.jurisdictions import load, read_documents
 from habeas.law.offences import (
-    GRAVITIES,
-    gravity_for_penalty,
+    gravities,
     gravity_of,
     iccs_of,
     max_imprisonment_years,
@@ -82,9 +81,8 @@ def test_law_kz_values_are_kept(law):
     assert law.value("detention.prosecutor_notice", date(2019, 1, 1)) == 12
     assert law.value("custody.decision", date(2019, 1, 1)) == 8
     assert law.value("custody.maximum.initial", date(2019, 1, 1)) == 2
-    # the art. 151 ladder (second edition): 9 for every crime, 12 and 18 for the listed ones
+    # the art. 151 ladder (second edition): 9 for every crime, 18 at most for the listed ones
     assert law.value("custody.maximum.default", date(2019, 1, 1)) == 9
-    assert law.value("custody.maximum.exceptional", date(2019, 1, 1)) == 12
     assert law.value("custody.maximum.absolute", date(2019, 1, 1)) == 18
     assert law.value("custody.petition_lead", date(2019, 1, 1)) == 8
     assert law.value("qualification.term", date(2019, 1, 1)) == 10
@@ -107,21 +105,29 @@ def _raw_rows() -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO((PACKAGE / "offences.csv").read_text(encoding="utf-8"))))
 
 
+NAMES = ("misdemeanour", "minor", "medium", "grave", "especially_grave")
+
+
+def test_the_gravity_categories_are_cc_art_10_and_11(law):
+    assert gravities(law).names == NAMES
+
+
 def test_every_offence_row_parses():
-    rows = parse_offences(_raw_rows())
+    rows = parse_offences(_raw_rows(), NAMES)
     assert len(rows) == len(_raw_rows())
     for row in rows:
-        assert row.gravity in GRAVITIES
+        assert row.gravity in NAMES
         assert row.source, (row.article, row.part)
         assert row.max_penalty, (row.article, row.part)
 
 
-@pytest.mark.parametrize("row", parse_offences(_raw_rows()), ids=lambda r: f"{r.article}.{r.part}")
-def test_gravity_agrees_with_max_penalty_under_cc_art_11(row):
-    assert gravity_for_penalty(row.max_penalty) == row.gravity
+@pytest.mark.parametrize("row", parse_offences(_raw_rows(), NAMES), ids=lambda r: f"{r.article}.{r.part}")
+def test_gravity_agrees_with_max_penalty_under_cc_art_11(row, law):
+    assert gravities(law).for_penalty(row.max_penalty) == row.gravity
 
 
-def test_cc_art_11_thresholds():
+def test_cc_art_11_thresholds(law):
+    gravity_for_penalty = gravities(law).for_penalty
     assert gravity_for_penalty("no imprisonment (arrest up to 50 days)") == "misdemeanour"
     assert gravity_for_penalty("imprisonment up to 2 years") == "minor"
     assert gravity_for_penalty("imprisonment up to 3 years") == "medium"
@@ -135,13 +141,13 @@ def test_cc_art_11_thresholds():
         max_imprisonment_years("five years")
 
 
-def test_a_mislabelled_gravity_is_caught():
+def test_a_mislabelled_gravity_is_caught(law):
     # the check above can fail: a theft row claiming 'minor' with a 3-year maximum
-    assert gravity_for_penalty("imprisonment up to 3 years") != "minor"
+    assert gravities(law).for_penalty("imprisonment up to 3 years") != "minor"
 
 
 def test_every_article_has_a_whole_article_row():
-    rows = parse_offences(_raw_rows())
+    rows = parse_offences(_raw_rows(), NAMES)
     articles = {r.article for r in rows}
     for article in articles:
         dated = [r for r in rows if r.article == article]
@@ -193,7 +199,7 @@ def test_bad_offence_row_names_file_line_and_reason(change, reason):
     rows = _raw_rows()
     rows[2] = {**rows[2], **change}
     with pytest.raises(LawDataError) as caught:
-        parse_offences(rows)
+        parse_offences(rows, NAMES)
     assert caught.value.file == "offences.csv"
     assert caught.value.key == "line 4"
     assert reason in caught.value.reason
@@ -203,7 +209,7 @@ def test_overlapping_offence_rows_are_refused():
     rows = _raw_rows()
     rows.append(dict(rows[1]))
     with pytest.raises(LawDataError, match="overlaps line 3"):
-        parse_offences(rows)
+        parse_offences(rows, NAMES)
 
 
 # --- a broken copy of the package ------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from habeas.law.package import Law, LawDataError
+from habeas.law.rules.loading import validate_law
 
 DEFAULT = "kz"
 
@@ -51,4 +52,4 @@ def _walk(node, prefix: str):
 @cache
 def load(name: str = DEFAULT) -> Law:
     """The validated law package `name` (cached: law data is read once per process)."""
-    return Law.from_documents(read_documents(name))
+    return validate_law(Law.from_documents(read_documents(name)))

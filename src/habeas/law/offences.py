@@ -1,9 +1,11 @@
-"""Offences: Criminal Code articles (and parts) to gravity (CC art. 11) and UN ICCS.
+"""Offences: Criminal Code articles (and parts) to gravity and UN ICCS.
 
 Read from the package's `offences.csv` (dated rows, each with its source). The
 gravity of a case comes from its article and part; a row without a part gives
 the article's gravity for any part not listed on its own (by convention the
-gravity of the article's first part, see the jurisdiction's README).
+gravity of the article's first part, see the jurisdiction's README). The
+categories of gravity and their bounds are the package's `gravity.yaml`
+(Kazakhstan: CC art. 10-11), never a list in this module.
 
 `max_penalty` is written in a small fixed form so that the gravity can be
 checked against it (`gravity_for_penalty`):
@@ -18,12 +20,15 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
-from habeas.law.package import Law, LawDataError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-GRAVITIES = ("misdemeanour", "minor", "medium", "grave", "especially_grave")
+from habeas.law.package import Certainty, Citation, Law, LawDataError
+
 CERTAINTIES = ("C", "P", "M", "U", "policy", "-")
 FILE = "offences.csv"
+GRAVITY_FILE = "gravity.yaml"
 _ICCS = re.compile(r"^\d{4,6}$")
 _PENALTY = re.compile(
     r"^imprisonment (?:up to (?P<upto>\d+(?:\.\d+)?)|(?P<low>\d+(?:\.\d+)?)-(?P<high>\d+(?:\.\d+)?))"
@@ -67,25 +72,67 @@ def max_imprisonment_years(max_penalty: str) -> float | None:
     return float(match["upto"] or match["high"])
 
 
-def gravity_for_penalty(max_penalty: str, *, intentional: bool = True) -> str:
-    """The category of CC art. 11 for a maximum penalty.
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    Intentional acts: up to 2 years minor, up to 5 medium, up to 12 grave, more (or life)
-    especially grave. Negligent acts: up to 5 years minor, more medium. No imprisonment:
-    a criminal misdemeanour (CC art. 10).
-    """
-    years = max_imprisonment_years(max_penalty)
-    if years is None:
-        return "misdemeanour"
-    if not intentional:
-        return "minor" if years <= 5 else "medium"
-    if years <= 2:
-        return "minor"
-    if years <= 5:
-        return "medium"
-    if years <= 12:
-        return "grave"
-    return "especially_grave"
+
+class Category(_Model):
+    name: str = Field(pattern=r"^[a-z_]{2,40}$")
+    no_imprisonment: bool = False
+    # the longest imprisonment, in years, by form of guilt; null: any length
+    up_to_years: dict[Literal["intentional", "negligent"], float | None] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one(self) -> Category:
+        if self.no_imprisonment == bool(self.up_to_years):
+            raise ValueError("give either no_imprisonment or up_to_years")
+        return self
+
+
+class Gravities(_Model):
+    """The jurisdiction's categories of gravity, mildest first."""
+
+    jurisdiction: str
+    citations: list[Citation] = Field(min_length=1)
+    certainty: Certainty
+    categories: list[Category] = Field(min_length=1)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories)
+
+    def for_penalty(self, max_penalty: str, *, intentional: bool = True) -> str:
+        """The category of an offence by its maximum penalty (e.g. CC art. 11)."""
+        years = max_imprisonment_years(max_penalty)
+        form = "intentional" if intentional else "negligent"
+        for category in self.categories:
+            if years is None:
+                if category.no_imprisonment:
+                    return category.name
+                continue
+            if form not in category.up_to_years:
+                continue
+            bound = category.up_to_years[form]
+            if bound is None or years <= bound:
+                return category.name
+        raise ValueError(f"no category of gravity for {max_penalty!r} ({form})")
+
+
+def gravities(law: Law) -> Gravities:
+    cached = law.cache.get("gravities")
+    if cached is None:
+        raw = law.extra.get(GRAVITY_FILE)
+        if raw is None:
+            raise LawDataError(GRAVITY_FILE, "-", "file is missing from the law package")
+        try:
+            cached = Gravities.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise LawDataError(GRAVITY_FILE, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
+        if cached.jurisdiction != law.jurisdiction:
+            raise LawDataError(GRAVITY_FILE, "jurisdiction", f"is not {law.jurisdiction!r}")
+        law.cache["gravities"] = cached
+    return cached
 
 
 def _date(row: Mapping[str, str | None], key: str) -> date | None:
@@ -98,7 +145,7 @@ def _date(row: Mapping[str, str | None], key: str) -> date | None:
         raise ValueError(f"{key} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _parse_row(row: Mapping[str, str | None]) -> Offence:
+def _parse_row(row: Mapping[str, str | None], names: tuple[str, ...]) -> Offence:
     for key in ("article", "title", "gravity", "valid_from"):
         if not (row.get(key) or "").strip():
             raise ValueError(f"{key} is missing")
@@ -109,8 +156,8 @@ def _parse_row(row: Mapping[str, str | None]) -> Offence:
     except ValueError:
         raise ValueError(f"part {part_text!r} is not a whole number") from None
     gravity = (row["gravity"] or "").strip()
-    if gravity not in GRAVITIES:
-        raise ValueError(f"gravity {gravity!r} not one of {', '.join(GRAVITIES)}")
+    if gravity not in names:
+        raise ValueError(f"gravity {gravity!r} not one of {', '.join(names)}")
     iccs = tuple((row.get("iccs") or "").split())
     for code in iccs:
         if not _ICCS.match(code):
@@ -140,7 +187,7 @@ def _parse_row(row: Mapping[str, str | None]) -> Offence:
     )
 
 
-def parse_offences(rows: Iterable[Mapping[str, str | None]], file: str = FILE) -> list[Offence]:
+def parse_offences(rows: Iterable[Mapping[str, str | None]], names: tuple[str, ...], file: str = FILE) -> list[Offence]:
     """Parse the rows of `offences.csv`; a bad row raises LawDataError naming file, line, reason.
 
     Two rows for the same article and part whose periods overlap are an error too.
@@ -151,7 +198,7 @@ def parse_offences(rows: Iterable[Mapping[str, str | None]], file: str = FILE) -
         if None in row:  # csv.DictReader puts surplus fields under the key None
             raise LawDataError(file, f"line {number}", "more fields than the header")
         try:
-            offence_row = _parse_row(row)
+            offence_row = _parse_row(row, names)
         except ValueError as exc:
             raise LawDataError(file, f"line {number}", str(exc)) from None
         for earlier, line in zip(offences, lines, strict=True):
@@ -177,7 +224,19 @@ def _overlap(a: Offence, b: Offence) -> bool:
 def offences(law: Law) -> list[Offence]:
     cached = law.cache.get("offences")
     if cached is None:
-        cached = law.cache["offences"] = parse_offences(law.extra.get(FILE, []))
+        categories = gravities(law)
+        cached = parse_offences(law.extra.get(FILE, []), categories.names)
+        for number, row in enumerate(cached, start=2):
+            # an offence's gravity follows from its penalty (e.g. CC art. 11): a table of
+            # categories that says otherwise is broken, not the row
+            if row.max_penalty and categories.for_penalty(row.max_penalty) != row.gravity:
+                raise LawDataError(
+                    GRAVITY_FILE,
+                    "categories",
+                    f"{FILE} line {number} ({row.max_penalty}) is {row.gravity}, "
+                    f"the categories make it {categories.for_penalty(row.max_penalty)}",
+                )
+        law.cache["offences"] = cached
     return cached
 
 

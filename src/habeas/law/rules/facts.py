@@ -87,7 +87,7 @@ def key_of(event: Event, name: str) -> Any:
 def matches(spec: Match, a: Event, b: Event, roles=("start", "stop")) -> bool:
     if isinstance(spec, str):
         return key_of(a, spec) == key_of(b, spec)
-    return key_of(a, spec[roles[0]]) == key_of(b, spec[roles[1]])
+    return key_of(a, getattr(spec, roles[0])) == key_of(b, getattr(spec, roles[1]))
 
 
 def evidence(*events: Event | None) -> tuple[str, ...]:

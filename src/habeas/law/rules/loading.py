@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from habeas.domain.vocabulary import KINDS
+from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
+from habeas.law.offences import gravities, offences
 from habeas.law.package import Law, LawDataError
 from habeas.law.rules.schema import (
     BeforeRule,
@@ -21,7 +22,9 @@ from habeas.law.rules.schema import (
     OrderRule,
     Rule,
     RulesDocument,
+    Selector,
 )
+from habeas.law.stages import stages_of
 from habeas.law.workdays import FILE as CALENDAR_FILE
 from habeas.law.workdays import WorkingCalendar, working_calendar
 
@@ -88,6 +91,8 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
     for kind in rule.kinds_used():
         if kind not in KINDS:
             raise LawDataError(FILE, where, f"unknown event kind {kind!r}")
+    _check_gravities(law, rule, where)
+    _check_fields(rule, where)
     for code in rule.referenced_rules():
         if code not in codes or code == rule.code:
             raise LawDataError(FILE, where, f"refers to no rule {code!r}")
@@ -98,6 +103,58 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
         raise LawDataError(FILE, where, "a rule without a parameter needs its own citations")
     if isinstance(rule, DeadlineRule) and rule.term.field is not None and not rule.citations:
         raise LawDataError(FILE, where, "a term read from the event needs the rule's own citations")
+
+
+def _fields_of(kinds) -> set[str]:
+    return {name for kind in kinds if kind in DATA_MODELS for name in DATA_MODELS[kind].model_fields}
+
+
+ANY_FIELD = _fields_of(KINDS) | {"id", "case"}
+
+
+def _check_fields(rule: Rule, where: str) -> None:
+    """The event fields a rule reads exist in the vocabulary (a misspelt field never matches)."""
+    named: list[tuple[str, set[str]]] = []
+    for name, value in rule:
+        if isinstance(value, Selector):
+            allowed = _fields_of(value.kinds)
+            named += [(f, allowed) for f in [*value.fields, *value.contains]]
+            named += [(f, _fields_of([kind])) for kind, spec in value.where.items() for f in spec]
+        elif name in ("field",) and isinstance(value, str):
+            named.append((value, ANY_FIELD))
+    if isinstance(rule, DeadlineRule):
+        for term_field in (rule.term.field, rule.extend.field if rule.extend else None):
+            if term_field:
+                named.append((term_field, ANY_FIELD))
+    matches = [pair.match for pair in rule.pairs] if isinstance(rule, OrderRule) else [rule.match]
+    for match in matches:
+        sides = [match] if isinstance(match, str) else list(match.model_dump().values())
+        named += [(f, ANY_FIELD) for f in sides]
+    pending = list(rule.conditions())
+    while pending:
+        cond = pending.pop()
+        pending += cond.any or []
+        for values in (cond.fields, cond.not_fields, cond.contains_any, cond.recorded and cond.recorded.contains_any):
+            named += [(f, ANY_FIELD) for f in values or {}]
+    for name, allowed in named:
+        if name not in allowed:
+            raise LawDataError(FILE, where, f"no event of the kinds it reads has a field {name!r}")
+
+
+def _check_gravities(law: Law, rule: Rule, where: str) -> None:
+    """Every category of gravity a rule names, or a parameter it reads as one, is the package's."""
+    names = set(gravities(law).names)
+    pending = list(rule.conditions())
+    while pending:
+        cond = pending.pop()
+        pending += cond.any or []
+        named = list(cond.gravity or [])
+        for key in (cond.gravity_in, cond.gravity_not_in):
+            if key and key in law.parameters:
+                named += [g for v in law.parameters[key].versions for g in v.value]
+        unknown = sorted(set(named) - names)
+        if unknown:
+            raise LawDataError(FILE, where, f"unknown categories of gravity {', '.join(unknown)}")
 
 
 def _with_overlay(law: Law, document: RulesDocument) -> RulesDocument:
@@ -131,3 +188,43 @@ def get_rule(law: Law, code: str) -> Rule:
 
 def rules_by_code(law: Law) -> dict[str, Any]:
     return {rule.code: rule for rule in load_rules(law).rules}
+
+
+def validate_law(law: Law) -> Law:
+    """Read every document of the package once, so a broken one fails at load, not mid-judging:
+    the rules (with every parameter, kind and category they name), the offences, the
+    categories of gravity, the calendar of non-working days, and the competence's kinds and
+    roles. A parameter no rule reads is refused too: it is a misspelling or dead law."""
+    document = load_rules(law)
+    offences(law)
+    load_calendar(law)
+    used = {key for rule in document.rules for key in rule.parameters()}
+    for key in law.parameters:
+        if key not in used:
+            raise LawDataError("parameters/", key, "no rule reads this parameter (misspelt, or not applied law)")
+    _check_competence(law)
+    return law
+
+
+def _check_competence(law: Law) -> None:
+    file = "competence.yaml"
+    stages = stages_of(law)
+    for kind in stages.kinds:
+        if kind not in KINDS:
+            raise LawDataError("stages.yaml", "stages", f"unknown event kind {kind!r}")
+    for kind in KINDS:
+        if kind not in law.competence.kinds:
+            raise LawDataError(file, "kinds", f"says nothing of {kind}: who may record it?")
+    for kind, rule in law.competence.kinds.items():
+        if kind not in KINDS:
+            raise LawDataError(file, f"kinds.{kind}", "not an event kind of the vocabulary")
+        for stage in rule.by_stage or {}:
+            if stage not in stages.stages:
+                raise LawDataError(file, f"kinds.{kind}.by_stage", f"unknown stage {stage!r}")
+        for role in [*rule.roles, *(r for roles in (rule.by_stage or {}).values() for r in roles)]:
+            if role not in ROLES:
+                raise LawDataError(file, f"kinds.{kind}", f"unknown role {role!r}")
+    for role, supervisors in law.competence.supervisors.items():
+        for name in (role, *supervisors):
+            if name not in ROLES:
+                raise LawDataError(file, f"supervisors.{role}", f"unknown role {name!r}")

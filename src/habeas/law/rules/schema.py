@@ -31,6 +31,15 @@ class Selector(_Model):
     where: dict[str, Values] = Field(default_factory=dict)  # per kind: field values
     contains: Values = Field(default_factory=dict)  # list fields holding all the values
 
+    @model_validator(mode="after")
+    def _no_empty_test(self) -> Selector:
+        for spec in (self.fields, self.contains, *self.where.values()):
+            if any(not values for values in spec.values()):
+                raise ValueError("a field test needs at least one value")
+        if any(not spec for spec in self.where.values()):
+            raise ValueError("a `where` entry needs at least one field")
+        return self
+
     def matches(self, event: Event) -> bool:
         if event.kind not in self.kinds:
             return False
@@ -51,7 +60,20 @@ class Selector(_Model):
         return self.kinds + list(self.where)
 
 
-Match = str | dict[str, str]  # a field both events share (`person`, `case`, `id`), or one per side
+class StartStop(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: str
+    stop: str
+
+
+class FirstThen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    first: str
+    then: str
+
+
+# a field both events share (`person`, `case`, `id`), or one per side
+Match = str | StartStop | FirstThen
 
 
 class Requested(_Model):
@@ -95,6 +117,12 @@ class Condition(_Model):
     any: list[Condition] | None = None
 
     AGE_OF_MAJORITY: ClassVar[str] = "person.age_of_majority"
+
+    @model_validator(mode="after")
+    def _tests_something(self) -> Condition:
+        if not self.model_fields_set - {"any"} and not self.any:
+            raise ValueError("a condition needs at least one test")
+        return self
 
     def parameters(self) -> list[str]:
         keys = [
@@ -207,7 +235,7 @@ class Cancel(_Model):
 class Pair(_Model):
     first: list[str] = Field(min_length=1)
     then: list[str] = Field(min_length=1)
-    match: Match = "case"
+    match: str | FirstThen = "case"
 
 
 class _Rule(_Model):
@@ -218,7 +246,7 @@ class _Rule(_Model):
     certainty: Certainty | None = None
     valid_from: date | None = None
     valid_until: date | None = None
-    match: Match = "case"
+    match: str | StartStop = "case"
 
     def in_force_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

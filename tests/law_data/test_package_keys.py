@@ -1,0 +1,96 @@
+"""Every key of the law package matters. Taken over the package itself (not a hand list):
+a misspelt key never loads; a deleted key loads only where the schema gives its absence a
+meaning, and never silently changes what a rule needs (design §1.1: the law is data)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import pytest
+
+from habeas.jurisdictions import read_documents
+from habeas.law.package import Law, LawDataError
+from habeas.law.rules.loading import validate_law
+
+DOCUMENTS = read_documents("kz")
+# Keys whose absence has a meaning the schema documents (an optional field or a free-form map).
+OPTIONAL = {
+    "valid_until", "verified", "note", "title", "source", "part", "article", "certainty", "citations",
+    "description", "overlay", "unit", "fields", "where", "contains", "contains_any", "not_fields",
+    "report", "extend", "cancel", "pauses", "base", "or_stop", "or_start", "when", "unless_preceded_by",
+    "roles", "enabled_by", "reset_kinds", "until_kinds", "first_kinds", "first", "cancel_kinds",
+    "by_stage", "supervisors", "match", "look", "reset", "only_when", "by_due", "minus", "parameter",
+    "valid_from", "not_moved", "start_day_counted", "last_day_off", "hours", "days", "months", "years",
+    "days_off", "working_days", "calendar", "negligent", "no_imprisonment", "waiver", "entered_by",
+}
+# Maps whose keys are names chosen by the data (a kind, a year, a field), not schema keys.
+FREE_FORM = {"fields", "contains", "where", "not_fields", "contains_any", "years", "supervisors", "by_stage", "stages"}
+# Maps whose keys are names the package gives and nothing else refers to: renaming one is a
+# change of the law's words (a stage called otherwise), not a misspelling to refuse.
+NAMES = {"stages"}
+
+
+def _paths(node, path=()) -> Iterator[tuple]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, key)
+            yield from _paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, (*path, index))
+
+
+CASES = [
+    (name, path)
+    for name, document in sorted(DOCUMENTS.items())
+    if not name.endswith(".csv")
+    for path in _paths(document)
+]
+
+
+def _load_with(name: str, path: tuple, change: str) -> Law:
+    documents = dict(DOCUMENTS)
+    document = documents[name] = copy.deepcopy(DOCUMENTS[name])
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    value = parent.pop(path[-1])
+    if change == "misspell":
+        parent[f"{path[-1]}_misspelt"] = value
+    return validate_law(Law.from_documents(documents))
+
+
+def _named(error: LawDataError, name: str, key) -> bool:
+    return error.file == name or str(key) in str(error)
+
+
+@pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}:{'.'.join(map(str, p))}" for n, p in CASES])
+def test_a_misspelt_key_does_not_load(name, path):
+    if len(path) > 1 and path[-2] in NAMES:  # refused where it is referred to, else renamed
+        try:
+            assert f"{path[-1]}_misspelt" in _load_with(name, path, "misspell").cache["stages"].stages
+        except LawDataError as error:
+            assert str(path[-1]) in str(error)
+        return
+    with pytest.raises(LawDataError) as info:
+        _load_with(name, path, "misspell")
+    assert _named(info.value, name, path[-1]), str(info.value)
+
+
+@pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}:{'.'.join(map(str, p))}" for n, p in CASES])
+def test_a_deleted_key_loads_only_where_its_absence_means_something(name, path):
+    try:
+        _load_with(name, path, "delete")
+    except LawDataError:
+        return  # refused: the error may name what now lacks the key (a rule, a parameter)
+    parent = path[-2] if len(path) > 1 else None
+    assert path[-1] in OPTIONAL or parent in FREE_FORM, f"{name}: {'.'.join(map(str, path))} deleted and still loads"
+
+
+def test_a_rule_never_loses_the_age_of_majority_silently():
+    # the first-edition gap: without it a 15-year-old was judged as an adult
+    documents = copy.deepcopy(DOCUMENTS)
+    del documents["parameters/detention.yaml"]["parameters"]["person.age_of_majority"]
+    with pytest.raises(LawDataError, match="person.age_of_majority"):
+        validate_law(Law.from_documents(documents))
