@@ -38,6 +38,36 @@ class Party:
 
 
 @dataclass(slots=True)
+class Measure:
+    """What holds or restrains a person now: the police hold, custody, house arrest, bail,
+    an extradition arrest, or prison, since when and (for a judge's order) until when."""
+
+    measure: str
+    since: datetime
+    until: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"measure": self.measure, "since": self.since.isoformat()}
+        if self.until is not None:
+            out["until"] = self.until.isoformat()
+        return out
+
+
+# The fact that puts a person under each measure; a release, a death or the next measure ends it.
+MEASURES = {
+    "person.detained": "detention",
+    "custody.ordered": "custody",
+    "custody.extended": "custody",
+    "house_arrest.ordered": "house_arrest",
+    "house_arrest.extended": "house_arrest",
+    "bail.ordered": "bail",
+    "extradition.arrested": "extradition_arrest",
+    "prisoner.admitted": "prison",
+}
+ENDS_MEASURE = frozenset({"person.released", "prisoner.released", "death.recorded"})
+
+
+@dataclass(slots=True)
 class CaseHead:
     """What deciding a case's next fact needs, and no more: its version and its stage.
 
@@ -71,6 +101,13 @@ class CaseState:
     region: str | None = None
     sent_to_court: bool = False
     closed_ground: str | None = None
+    form: str | None = None  # of the pre-trial investigation (v2); None: preliminary
+    interrupted: bool = False  # the investigation stands interrupted (CPC art. 45 part 7)
+    jury: bool = False  # tried by a jury (v2 `trial.started` `jury`)
+    jury_requested: list[str] = field(default_factory=list)  # who petitioned for one
+    measures: dict[str, Measure] = field(default_factory=dict)  # per person, the one in force
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # appeals and cassations
+    international: list[dict[str, Any]] = field(default_factory=list)  # INTERPOL, extradition, MLA
     parties: dict[str, Party] = field(default_factory=dict)
     timeline: list[Event] = field(default_factory=list)
 
@@ -94,6 +131,13 @@ class CaseState:
             "closed_ground": self.closed_ground,
             "parties": [p.to_dict() for p in self.parties.values()],
             "events": self.version,
+            "form": self.form or "preliminary",
+            "interrupted": self.interrupted,
+            "jury": self.jury,
+            "jury_requested": self.jury_requested,
+            "measures": {person: m.to_dict() for person, m in self.measures.items()},
+            "reviews": self.reviews,
+            "international": self.international,
         }
 
 
@@ -178,3 +222,56 @@ def _apply(state: CaseState, event: Event) -> None:
     elif kind == "case.closed":
         state.closed_ground = data["ground"]
         state.stage = CLOSED
+    if kind in MEASURES or kind in ENDS_MEASURE:
+        _apply_measure(state, event)
+    elif kind in _OTHER:
+        _OTHER[kind](state, event)
+
+
+def _apply_measure(state: CaseState, event: Event) -> None:
+    person = event.data.get("person")
+    if person is None:
+        return
+    if event.kind in ENDS_MEASURE:
+        state.measures.pop(person, None)
+        return
+    until = event.data.get("until")
+    state.measures[person] = Measure(
+        MEASURES[event.kind], event.occurred_at, datetime.fromisoformat(until) if until else None
+    )
+
+
+def _review(state: CaseState, event: Event) -> None:
+    court, step = event.kind.split(".")
+    entry = {"review": court, "step": step, "at": event.occurred_at.isoformat()}
+    for key in ("person", "by", "outcome"):
+        if key in event.data:
+            entry[key] = event.data[key]
+    state.reviews.append(entry)
+
+
+def _international(state: CaseState, event: Event) -> None:
+    entry = {"kind": event.kind, "at": event.occurred_at.isoformat(), **event.data}
+    state.international.append(entry)
+
+
+def _registered_form(state: CaseState, event: Event) -> None:
+    state.form = event.data.get("form")
+
+
+_OTHER = {
+    "investigation.interrupted": lambda s, e: setattr(s, "interrupted", True),
+    "investigation.resumed": lambda s, e: setattr(s, "interrupted", False),
+    "jury.requested": lambda s, e: s.jury_requested.append(e.data["person"]),
+    "trial.started": lambda s, e: setattr(s, "jury", bool(e.data.get("jury"))),
+    "appeal.filed": _review,
+    "appeal.decided": _review,
+    "cassation.filed": _review,
+    "cassation.decided": _review,
+    "interpol.notice": _international,
+    "extradition.requested": _international,
+    "extradition.decided": _international,
+    "legal_assistance.requested": _international,
+    "legal_assistance.answered": _international,
+    "case.registered": _registered_form,
+}

@@ -9,6 +9,7 @@ import csv
 import io
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -19,9 +20,17 @@ from habeas.law.rules.loading import validate_law
 DEFAULT = "kz"
 
 
+def package_root(name: str):
+    """The folder of a jurisdiction: one shipped with habeas by its code (`kz`), or any
+    folder given by its path (a second country, a test jurisdiction) — data, not code."""
+    if "/" in name or name.startswith("."):
+        return Path(name)
+    return resources.files("habeas.jurisdictions") / name
+
+
 def read_documents(name: str) -> dict[str, Any]:
     """Every YAML and CSV file of the package, keyed by its path inside the package."""
-    root = resources.files("habeas.jurisdictions") / name
+    root = package_root(name)
     if not root.is_dir():
         raise LawDataError(name, "-", "no such jurisdiction package")
     documents: dict[str, Any] = {}

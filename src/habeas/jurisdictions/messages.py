@@ -12,10 +12,11 @@ import string
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from babel.messages.pofile import read_po
+
+from habeas.jurisdictions import package_root
 
 DEFAULT_LANGUAGE = "en"
 MISSING = "—"
@@ -24,7 +25,7 @@ MISSING = "—"
 @cache
 def catalogue(jurisdiction: str, language: str) -> dict[str, str]:
     """{key: text} of one language; an unknown language falls back to English."""
-    root = resources.files("habeas.jurisdictions") / jurisdiction / "messages"
+    root = package_root(jurisdiction) / "messages"
     path = root / f"{language}.po"
     if not path.is_file():
         if language == DEFAULT_LANGUAGE:
@@ -36,7 +37,7 @@ def catalogue(jurisdiction: str, language: str) -> dict[str, str]:
 
 
 def languages(jurisdiction: str) -> list[str]:
-    root = resources.files("habeas.jurisdictions") / jurisdiction / "messages"
+    root = package_root(jurisdiction) / "messages"
     if not root.is_dir():
         return []
     return sorted(p.name[:-3] for p in root.iterdir() if p.name.endswith(".po"))

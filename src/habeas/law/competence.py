@@ -17,7 +17,7 @@ def competence_problems(law: Law, event: Event, state: CaseHead | CaseState | No
     A correction is judged against the whole case file (`CaseState`): who recorded the
     fact it corrects decides who may correct it.
     """
-    rule = law.competence.kinds.get(event.kind)
+    rule = law.competence.of(event.kind)
     role = event.actor.role
     if rule is None:
         return [Problem("kind", f"no one may record {event.kind} under the {law.jurisdiction} law")]

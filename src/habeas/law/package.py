@@ -109,7 +109,12 @@ class CompetenceDocument(BaseModel):
 
     jurisdiction: str
     supervisors: dict[str, list[str]] = Field(default_factory=dict)
+    # who may record a kind the package does not list (absent: every kind must be listed)
+    default: KindCompetence | None = None
     kinds: dict[str, KindCompetence]
+
+    def of(self, kind: str) -> KindCompetence | None:
+        return self.kinds.get(kind, self.default)
 
 
 class MissingLaw(LookupError):

@@ -213,7 +213,7 @@ def _check_competence(law: Law) -> None:
         if kind not in KINDS:
             raise LawDataError("stages.yaml", "stages", f"unknown event kind {kind!r}")
     for kind in KINDS:
-        if kind not in law.competence.kinds:
+        if law.competence.of(kind) is None:
             raise LawDataError(file, "kinds", f"says nothing of {kind}: who may record it?")
     for kind, rule in law.competence.kinds.items():
         if kind not in KINDS:
