@@ -519,6 +519,13 @@ class Caseload:
         if not self._breach():
             rights = ["counsel", "silence", "interpreter", "notify_relatives"]
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
+        if not self._breach():  # examined before the protocol (CPC art. 131 part 2)
+            doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
+            add(t + _h(rng.uniform(0.01, 0.05)), "medical.examined", doctor,
+                {"person": person, "injuries": rng.random() < 0.02})
+        if foreign and not self._breach():
+            consulate = self._span("detention.consulate_notice", detained) or NO_RULE_PACE
+            add(detained + consulate * rng.uniform(0.1, 0.8), "consulate.notified", inv, {"person": person})
         protocol_limit = self._span("detention.protocol", delivered) or NO_RULE_PACE
         share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.3, 0.9)
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
@@ -574,8 +581,12 @@ class Caseload:
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
             if rng.random() < CUSTODY_GRANTED:
                 initial = int(self._value("custody.maximum.initial", decided, 2))
-                until = _add_months(detained, initial) - timedelta(days=rng.choice((0, 0, 1, 3)))
+                # custody terms count their first day (CPC art. 48 part 5): end a day early
+                until = _add_months(detained, initial) - timedelta(days=rng.choice((1, 1, 2, 3)))
                 add(decided, "custody.ordered", judge, {"person": person, "until": until.isoformat()})
+                relatives = self._span("detention.relatives_notice", decided) or NO_RULE_PACE
+                share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
+                add(decided + relatives * share, "relatives.notified", inv, {"person": person})
                 s.in_custody, s.custody_from, s.until = True, detained, until
                 if rng.random() < 0.5:
                     doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
@@ -667,14 +678,13 @@ class Caseload:
             judge = self._actor("judge", "j", c.region, f"court-{c.region}-district-1", 6)
         else:
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
-        cap_key = {"grave": "custody.maximum.grave", "especially_grave": "custody.maximum.especially_grave"}.get(
-            c.gravity, "custody.maximum.default")
+        cap_key = "custody.maximum.exceptional" if c.gravity == "especially_grave" else "custody.maximum.default"
         for s in c.suspects:
             while s.in_custody and s.until < end:
                 at = max(s.until - timedelta(days=rng.uniform(1, 6)), after + _h(1))
                 new = _add_months(s.until, rng.choice((1, 2)))
                 if not c.in_court:
-                    cap = _add_months(s.custody_from, int(self._value(cap_key, at, 6)))
+                    cap = _add_months(s.custody_from, int(self._value(cap_key, at, 9))) - timedelta(days=1)
                     if new > cap:  # the ladder is exhausted: released before the term ends
                         acts.append(self._event(at, "person.released", c.case, c.investigator,
                                                 {"person": s.person, "ground": "custody term exhausted"}))

@@ -82,13 +82,22 @@ def test_law_kz_values_are_kept(law):
     assert law.value("detention.prosecutor_notice", date(2019, 1, 1)) == 12
     assert law.value("custody.decision", date(2019, 1, 1)) == 8
     assert law.value("custody.maximum.initial", date(2019, 1, 1)) == 2
-    assert law.value("custody.maximum.grave", date(2019, 1, 1)) == 9
-    assert law.value("custody.maximum.especially_grave", date(2019, 1, 1)) == 12
-    assert law.value("custody.maximum.exceptional", date(2019, 1, 1)) == 18
+    # the art. 151 ladder (second edition): 9 for every crime, 12 and 18 for the listed ones
+    assert law.value("custody.maximum.default", date(2019, 1, 1)) == 9
+    assert law.value("custody.maximum.exceptional", date(2019, 1, 1)) == 12
+    assert law.value("custody.maximum.absolute", date(2019, 1, 1)) == 18
+    assert law.value("custody.petition_lead", date(2019, 1, 1)) == 8
+    assert law.value("qualification.term", date(2019, 1, 1)) == 10
+    assert law.value("qualification.term.long", date(2019, 1, 1)) == 30
+    assert law.value("investigation.term.inquiry", date(2019, 1, 1)) == 1
+    assert law.value("investigation.term.expedited", date(2019, 1, 1)) == 15
+    assert law.value("detention.consulate_notice", date(2019, 1, 1)) == 24
+    assert law.version("detention.relatives_notice", date(2019, 1, 1)).certainty == "policy"
     assert law.value("investigation.term", date(2019, 1, 1)) == 2
     assert law.value("appeal.term", date(2019, 1, 1)) == 15
     assert law.value("report.registration", date(2019, 1, 1)) == 24
-    assert "255" in law.value("detention.limit.exceptional_articles", date(2019, 1, 1))
+    assert "255" in law.value("offences.terrorist_articles", date(2019, 1, 1))
+    assert "404.2" in law.value("offences.extremist_articles", date(2019, 1, 1))
 
 
 # --- offences -------------------------------------------------------------------------------

@@ -175,11 +175,9 @@ def _overlap(a: Offence, b: Offence) -> bool:
 
 
 def offences(law: Law) -> list[Offence]:
-    cached = law.extra.get("_offences")
+    cached = law.cache.get("offences")
     if cached is None:
-        cached = parse_offences(law.extra.get(FILE, []))
-        # Law is frozen, its `extra` mapping is not: the parsed table is kept beside the rows.
-        law.extra["_offences"] = cached  # type: ignore[index]
+        cached = law.cache["offences"] = parse_offences(law.extra.get(FILE, []))
     return cached
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -57,6 +57,7 @@ class Version(BaseModel):
     citations: list[Citation] = Field(min_length=1)
     certainty: Certainty
     verified: str | None = None  # how and where the value was checked, when it was
+    overlay: str | None = None  # the overlay this version comes from (a what-if), not the package
 
     @model_validator(mode="after")
     def _period(self) -> Version:
@@ -80,8 +81,7 @@ class Parameter(BaseModel):
         for earlier, later in zip(ordered, ordered[1:], strict=False):
             if earlier.valid_until is None or earlier.valid_until >= later.valid_from:
                 raise ValueError(
-                    f"versions overlap: {earlier.valid_from}..{earlier.valid_until} "
-                    f"and {later.valid_from}.."
+                    f"versions overlap: {earlier.valid_from}..{earlier.valid_until} and {later.valid_from}.."
                 )
         return self
 
@@ -118,12 +118,15 @@ class MissingLaw(LookupError):
 
 @dataclass(frozen=True)
 class Law:
-    """A jurisdiction's law package, validated."""
+    """A jurisdiction's law package, validated; with an overlay's dated changes, if any."""
 
     jurisdiction: str
     parameters: Mapping[str, Parameter]
     competence: CompetenceDocument
     extra: Mapping[str, Any] = field(default_factory=dict)  # further documents (rules, offences)
+    overlay: Overlay | None = None
+    # what is parsed from `extra` once per Law (rules, offences, calendar); not law itself
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_documents(cls, documents: Mapping[str, Any]) -> Law:
@@ -146,9 +149,7 @@ class Law:
                 if key in parameters:
                     raise LawDataError(name, f"parameters.{key}", f"already defined in {origin[key]}")
                 parameters[key], origin[key] = param, name
-        extra = {
-            k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files
-        }
+        extra = {k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files}
         return cls(competence.jurisdiction, parameters, competence, extra)
 
     def parameter(self, key: str) -> Parameter:
@@ -167,6 +168,83 @@ class Law:
 
     def value(self, key: str, moment: date | datetime) -> Any:
         return self.version(key, moment).value
+
+    def with_overlay(self, overlay: Overlay) -> Law:
+        """This law with the overlay's dated changes applied; the package is untouched."""
+        parameters = dict(self.parameters)
+        for key, changes in overlay.parameters.items():
+            if key not in parameters:
+                raise LawDataError("overlay", f"parameters.{key}", "no such parameter in the package")
+            param = parameters[key]
+            for change in changes:
+                param = change.applied_to(param, overlay.name)
+            parameters[key] = param
+        return Law(self.jurisdiction, parameters, self.competence, self.extra, overlay)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterChange(_Model):
+    """A parameter's value from a date (to a date): the versions around it are clipped."""
+
+    value: Any
+    unit: Literal["hours", "days", "months", "years", "count", "flag", "text"] | None = None
+    valid_from: date
+    valid_until: date | None = None
+    note: str | None = None
+
+    def applied_to(self, param: Parameter, overlay: str) -> Parameter:
+        before, after = [], []
+        for v in param.versions:
+            if v.valid_from < self.valid_from:
+                end = self.valid_from - timedelta(days=1)
+                before.append(v.model_copy(update={"valid_until": min(v.valid_until or end, end)}))
+            if self.valid_until is not None and (v.valid_until is None or v.valid_until > self.valid_until):
+                start = self.valid_until + timedelta(days=1)
+                after.append(v.model_copy(update={"valid_from": max(v.valid_from, start)}))
+        in_force = [v for v in param.versions if v.applies_on(self.valid_from)] or param.versions[-1:]
+        version = Version(
+            value=self.value,
+            unit=self.unit or in_force[0].unit,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            citations=[Citation(act="overlay", title=overlay, note=self.note)],
+            certainty="-",
+            overlay=overlay,
+        )
+        return Parameter(description=param.description, versions=[*before, version, *after])
+
+
+class RuleSwitch(_Model):
+    """A rule switched on or off from a date."""
+
+    enabled: bool
+    from_: date = Field(alias="from")
+
+    def period_for(self, rule: Any) -> dict[str, date | None]:
+        if self.enabled:
+            return {"valid_from": self.from_, "valid_until": None}
+        return {"valid_until": self.from_ - timedelta(days=1)}
+
+
+class Overlay(_Model):
+    """Dated changes to a jurisdiction's law (a what-if), kept apart from the package."""
+
+    name: str = "overlay"
+    description: str | None = None
+    parameters: dict[str, list[ParameterChange]] = Field(default_factory=dict)
+    rules: dict[str, RuleSwitch] = Field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: Any, file: str = "overlay") -> Overlay:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            key = ".".join(str(part) for part in err["loc"]) or "-"
+            raise LawDataError(file, key, err["msg"]) from None
 
 
 def _validated(name: str, documents: Mapping[str, Any], model: type[BaseModel]) -> Any:

@@ -1,0 +1,193 @@
+"""Conditions: whether a rule's `when`, `choose` or `violation` holds for an event.
+
+A condition is about one event (a start, a checked event, an order) and the person it
+names. It never raises on odd facts: a value it cannot read makes it not hold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from habeas.domain.events import Event
+from habeas.law import calendar
+from habeas.law.offences import gravity_of
+from habeas.law.package import Law, MissingLaw
+from habeas.law.rules.facts import Facts
+from habeas.law.rules.schema import Condition, Held, Recorded, Requested
+
+
+@dataclass
+class Context:
+    law: Law
+    facts: Facts
+    event: Event  # the event the condition is about (a start, a checked event, an order)
+    law_moment: datetime | None = None  # whose date picks the law's version (default: the event's)
+
+    @property
+    def person(self) -> str | None:
+        return (self.event.data or {}).get("person")
+
+    @property
+    def moment(self) -> datetime:
+        return self.law_moment or self.event.occurred_at
+
+    def gravity(self) -> str | None:
+        article, part = self.facts.offence(self.person)
+        return gravity_of(self.law, article, part, self.moment.date())
+
+    def value(self, key: str) -> Any:
+        return self.law.value(key, self.moment)
+
+
+def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
+    """Whether the condition holds, the events that show it, and the reasons."""
+    evidence: list[Event] = []
+    reasons: list[str] = []
+    no: tuple[bool, list[Event], list[str]] = (False, [], [])
+    try:
+        if cond.minor is not None:
+            minor = _is_minor(ctx)
+            if minor != cond.minor:
+                return no
+            reasons.append("minor" if minor else "adult")
+        if cond.gravity is not None:
+            if ctx.gravity() not in cond.gravity:
+                return no
+            reasons.append("gravity")
+        if cond.gravity_in is not None:
+            if ctx.gravity() not in ctx.value(cond.gravity_in):
+                return no
+            reasons.append("gravity")
+        if cond.gravity_not_in is not None:
+            gravity = ctx.gravity()
+            if gravity is None or gravity in ctx.value(cond.gravity_not_in):
+                return no
+            reasons.append("gravity")
+        if cond.article_in is not None:
+            if not _article_listed(ctx, ctx.value(cond.article_in)):
+                return no
+            reasons.append("article")
+        if cond.language_not_in is not None:
+            language = ctx.facts.parties.get(ctx.person or "", {}).get("language")
+            allowed = [str(x).lower() for x in ctx.value(cond.language_not_in)]
+            if not language or str(language).lower() in allowed:
+                return no
+            reasons.append("language")
+        if cond.citizenship_not_in is not None:
+            citizenship = ctx.facts.parties.get(ctx.person or "", {}).get("citizenship")
+            own = [str(x).upper() for x in ctx.value(cond.citizenship_not_in)]
+            if not citizenship or str(citizenship).upper() in own:
+                return no
+            reasons.append("citizenship")
+        if cond.requested is not None:
+            request = _standing_request(cond.requested, ctx)
+            if request is None:
+                return no
+            evidence.append(request)
+            reasons.append("requested")
+        if cond.held is not None:
+            holding = _holding(cond.held, ctx)
+            if holding is None:
+                return no
+            evidence.append(holding)
+            reasons.append("held")
+        if cond.recorded is not None:
+            shown = _recorded(cond.recorded, ctx)
+            if shown is None:
+                return no
+            evidence.append(shown)
+            reasons.append("recorded")
+        if cond.approved is not None:
+            approval = next(
+                (ev for ev in ctx.facts.of_kinds(cond.approved) if (ev.data or {}).get("event") == ctx.event.id),
+                None,
+            )
+            if approval is None:
+                return no
+            evidence.append(approval)
+            reasons.append("approved")
+        data = ctx.event.data or {}
+        if cond.fields is not None and any(data.get(k) not in v for k, v in cond.fields.items()):
+            return no
+        if cond.not_fields is not None:
+            if all(data.get(k) in v for k, v in cond.not_fields.items()):
+                return no
+            reasons.append("fields")
+        if cond.contains_any is not None:
+            if not _contains_any(data, cond.contains_any):
+                return no
+            reasons.append("grounds")
+        if cond.any is not None:
+            hit = False
+            for sub in cond.any:
+                ok, sub_evidence, sub_reasons = holds(sub, ctx)
+                if ok:
+                    hit = True
+                    evidence += sub_evidence
+                    reasons += sub_reasons
+            if not hit:
+                return no
+    except (MissingLaw, ValueError, TypeError):
+        return no
+    return True, evidence, reasons
+
+
+def _is_minor(ctx: Context) -> bool:
+    party = ctx.facts.parties.get(ctx.person or "", {})
+    birth = party.get("birth_date")
+    if not birth:
+        return False
+    born = birth if isinstance(birth, date) else date.fromisoformat(str(birth))
+    return calendar.age_on(born, ctx.event.occurred_at.date()) < ctx.value(Condition.AGE_OF_MAJORITY)
+
+
+def _article_listed(ctx: Context, listed: list[Any]) -> bool:
+    """Entries are "ART" (any part) or "ART.PART"."""
+    article, part = ctx.facts.offence(ctx.person)
+    if article is None:
+        return False
+    wanted = {str(article)}
+    if part is not None:
+        wanted.add(f"{article}.{part}")
+    return any(str(entry) in wanted for entry in listed)
+
+
+def _contains_any(data: Any, spec: dict[str, list[Any]]) -> bool:
+    for name, values in spec.items():
+        present = (data or {}).get(name)
+        if isinstance(present, list | tuple) and any(v in present for v in values):
+            return True
+    return False
+
+
+def _standing_request(spec: Requested, ctx: Context) -> Event | None:
+    """The last request for this person before the event, if no waiver came after it."""
+    request = None
+    for ev in ctx.facts.before(ctx.event, spec.request + spec.waiver):
+        if (ev.data or {}).get("person") != ctx.person:
+            continue
+        request = ev if ev.kind in spec.request else None
+    return request
+
+
+def _holding(spec: Held, ctx: Context) -> Event | None:
+    """The event that holds the person at the moment, if they are held."""
+    holding = None
+    for ev in ctx.facts.before(ctx.event, spec.kinds + spec.until):
+        if (ev.data or {}).get("person") != ctx.person:
+            continue
+        holding = ev if ev.kind in spec.kinds else None
+    return holding
+
+
+def _recorded(spec: Recorded, ctx: Context) -> Event | None:
+    for ev in ctx.facts.of_kinds(spec.kinds):
+        if ev.occurred_at > ctx.event.occurred_at:
+            break
+        if spec.match == "person" and (ev.data or {}).get("person") != ctx.person:
+            continue
+        if _contains_any(ev.data, spec.contains_any):
+            return ev
+    return None

@@ -1,0 +1,116 @@
+"""The facts as the rules see them: the effective timeline (corrections applied), in time
+order, as of a moment, indexed by kind so a rule reads only the kinds it names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from habeas.domain.case import CaseState
+from habeas.domain.events import Event
+from habeas.law.rules.schema import Match
+
+
+@dataclass
+class Facts:
+    events: list[Event]
+    parties: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    article: str | None = None
+    part: int | None = None
+    suspicions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    by_kind: dict[str, list[Event]] = field(default_factory=dict)  # each list in time order
+    rank: dict[int, int] = field(default_factory=dict)  # id(event) -> place in `events`
+
+    @classmethod
+    def of(cls, state: CaseState, at: datetime | None = None) -> Facts:
+        indexed = [
+            (index, ev)
+            for index, ev in enumerate(state.timeline)
+            if ev.kind != "record.corrected" and (at is None or ev.occurred_at <= at)
+        ]
+        indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
+        facts = cls(events=[ev for _, ev in indexed])
+        for place, ev in enumerate(facts.events):
+            facts.by_kind.setdefault(ev.kind, []).append(ev)
+            facts.rank[id(ev)] = place
+            data = ev.data or {}
+            if ev.kind == "party.added" and data.get("person"):
+                facts.parties[data["person"]] = data
+            elif ev.kind == "case.registered":
+                facts.article, facts.part = data.get("article"), data.get("part")
+            elif ev.kind == "suspicion.qualified" and data.get("person"):
+                facts.suspicions[data["person"]] = data
+        return facts
+
+    def of_kinds(self, kinds: Iterable[str]) -> list[Event]:
+        """The events of these kinds, in time order."""
+        by_kind = self.by_kind
+        lists = [by_kind[kind] for kind in kinds if kind in by_kind]
+        if not lists:
+            return []
+        if len(lists) == 1:
+            return lists[0]
+        found = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
+        found.sort(key=lambda ev: self.rank[id(ev)])
+        return found
+
+    def after(self, start: Event, kinds: Iterable[str]) -> list[Event]:
+        """Events of these kinds at or after `start` in time, `start` itself excluded."""
+        moment = start.occurred_at
+        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at >= moment]
+
+    def before(self, start: Event, kinds: Iterable[str]) -> list[Event]:
+        """Events of these kinds at or before `start` in time, `start` itself excluded."""
+        moment = start.occurred_at
+        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at <= moment]
+
+    def offence(self, person: str | None) -> tuple[str | None, int | None]:
+        """The article (and part) a person is suspected under: the case's, else their suspicion's."""
+        if self.article is not None:
+            return self.article, self.part
+        suspicion = self.suspicions.get(person or "")
+        if suspicion:
+            return suspicion.get("article"), suspicion.get("part")
+        return None, None
+
+
+def key_of(event: Event, name: str) -> Any:
+    if name == "id":
+        return event.id
+    if name == "case":
+        return event.case
+    return (event.data or {}).get(name)
+
+
+def matches(spec: Match, a: Event, b: Event, roles=("start", "stop")) -> bool:
+    if isinstance(spec, str):
+        return key_of(a, spec) == key_of(b, spec)
+    return key_of(a, spec[roles[0]]) == key_of(b, spec[roles[1]])
+
+
+def evidence(*events: Event | None) -> tuple[str, ...]:
+    """The ids of the events a finding rests on, with the corrections applied to them."""
+    out: list[str] = []
+    for ev in events:
+        if ev is None:
+            continue
+        for ident in (ev.id, *ev.corrections):
+            if ident not in out:
+                out.append(ident)
+    return tuple(out)
+
+
+def moment_of(value: Any) -> datetime | None:
+    """A time an event carries in its data (e.g. a custody order's `until`), aware or None."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.utcoffset() is not None else None

@@ -1,0 +1,422 @@
+"""The generic mechanisms every rule of every jurisdiction is judged by.
+
+- ``deadline``: one clock per start event, closed by the first matching stop event at or
+  after it; due after a dated parameter's term, at a time the start event carries, or
+  some hours before another rule's due time; counted from the start or from a base event;
+  paused periods are not counted; an extension moves the due time; a cancel ends the duty;
+- ``before``: a stop event must precede the first of some other events;
+- ``check``: a violation at an event when a condition holds;
+- ``term_cap``: the terms a series of orders sets stay within caps;
+- ``order``: two facts recorded in an impossible order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from habeas.domain.events import Event
+from habeas.law.findings import DEADLINE, VIOLATION, Finding
+from habeas.law.package import Law, MissingLaw
+from habeas.law.rules.conditions import Context, holds
+from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
+from habeas.law.rules.schema import (
+    Base,
+    BeforeRule,
+    CheckRule,
+    DeadlineRule,
+    OrderRule,
+    Pause,
+    RulesDocument,
+    TermCapRule,
+)
+from habeas.law.rules.terms import Applied, apply_term
+
+
+@dataclass
+class Judge:
+    law: Law
+    facts: Facts
+    document: RulesDocument
+    findings: list[Finding] = field(default_factory=list)
+
+    def run(self) -> list[Finding]:
+        for rule in self.document.rules:
+            getattr(self, f"_{rule.mechanism}")(rule)
+        return self.findings
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _finding(
+        self,
+        rule,
+        *,
+        kind: str,
+        person: str | None,
+        started_at: datetime | None,
+        due_at: datetime | None,
+        met_at: datetime | None,
+        shown: tuple[str, ...],
+        applied: Applied | None = None,
+        cite: str | None = None,
+        at: datetime | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        version = applied.version if applied else None
+        parameter = applied.parameter if applied else None
+        if version is None and cite:
+            try:
+                version = self.law.version(cite, at or started_at)
+                parameter = cite
+            except (MissingLaw, AttributeError):
+                version = None
+        if version is not None and not rule.citations:
+            citations = tuple(str(c) for c in version.citations)
+            certainty, valid_from = version.certainty, version.valid_from
+        elif version is not None:  # the rule's own citations first, then the value's
+            citations = tuple(dict.fromkeys([*(str(c) for c in rule.citations), *(str(c) for c in version.citations)]))
+            certainty, valid_from = version.certainty, version.valid_from
+        else:
+            citations = tuple(str(c) for c in rule.citations)
+            certainty, valid_from = rule.certainty or "-", rule.valid_from
+        all_params: dict[str, Any] = {
+            "person": person,
+            "started_at": started_at.isoformat() if started_at else None,
+            "due_at": due_at.isoformat() if due_at else None,
+            "met_at": met_at.isoformat() if met_at else None,
+        }
+        if version is not None and not isinstance(version.value, list | dict | bool):
+            all_params["term"] = version.value
+            all_params["unit"] = version.unit
+        if version is not None and version.overlay:
+            all_params["overlay"] = version.overlay
+        if applied is not None:
+            all_params.update(applied.notes)
+        all_params.update(params or {})
+        self.findings.append(
+            Finding(
+                code=rule.code,
+                person=person,
+                started_at=started_at,
+                due_at=due_at,
+                met_at=met_at,
+                evidence=shown,
+                citation="; ".join(citations) or "—",
+                citations=citations,
+                certainty=certainty,
+                valid_from=valid_from,
+                kind=kind,
+                parameter=parameter,
+                message=rule.message,
+                params=all_params,
+            )
+        )
+
+    def _in_force(self, rule, event: Event) -> bool:
+        return rule.in_force_on(event.occurred_at.date())
+
+    def _scoped(self, rule, start: Event, kinds: Iterable[str]) -> list[Event]:
+        return [ev for ev in self.facts.after(start, kinds) if matches(rule.match, start, ev)]
+
+    def _base(self, spec: Base, start: Event) -> Event | None:
+        """The event a term is counted from instead of `start` (same person)."""
+        person = key_of(start, "person")
+        if spec.look == "after":
+            return next((ev for ev in self.facts.after(start, spec.kinds) if key_of(ev, "person") == person), None)
+        found = None
+        for ev in self.facts.before(start, spec.kinds + spec.reset):
+            if key_of(ev, "person") == person:
+                found = ev if ev.kind in spec.kinds else None
+        return found
+
+    def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
+        """Move `due` past every paused period that began before it; None while one is open."""
+        for pause in pauses:
+            opened: Event | None = None
+            for ev in self.facts.of_kinds(pause.start + pause.end):
+                if pause.match == "person" and key_of(ev, "person") != key_of(start, "person"):
+                    continue
+                if until is not None and ev.occurred_at > until:
+                    break
+                if ev.kind in pause.start and opened is None:
+                    opened = ev
+                elif ev.kind in pause.end and opened is not None:
+                    begin = max(opened.occurred_at, since)
+                    if due is not None and begin < ev.occurred_at and begin <= due:
+                        due += ev.occurred_at - begin
+                    opened = None
+            if opened is not None and opened.occurred_at >= since and (due is None or opened.occurred_at <= due):
+                return None, opened
+        return due, None
+
+    # --- deadline --------------------------------------------------------------------------
+
+    def _starts(self, rule: DeadlineRule) -> list[Event]:
+        starts = [ev for ev in self.facts.of_kinds(rule.start.kinds) if rule.start.matches(ev)]
+        if rule.or_start:
+            for ev in self.facts.of_kinds(rule.or_start.kinds):
+                if not any(matches(rule.match, ev, later) for later in self.facts.after(ev, rule.or_start.unless)):
+                    starts.append(ev)
+            starts.sort(key=lambda ev: self.facts.rank[id(ev)])
+        return starts
+
+    def _deadline(self, rule: DeadlineRule) -> None:
+        starts = self._starts(rule)
+        for start in starts:
+            if not self._in_force(rule, start):
+                continue
+            ctx = Context(self.law, self.facts, start)
+            if rule.when is not None and not holds(rule.when, ctx)[0]:
+                continue
+            if rule.unless_preceded_by and any(
+                matches(rule.match, start, ev) for ev in self.facts.before(start, rule.unless_preceded_by)
+            ):
+                continue
+            base_event = start
+            if rule.base is not None:
+                found = self._base(rule.base, start)
+                if found is not None:
+                    base_event = found
+                elif rule.base.wait_when is not None and holds(rule.base.wait_when, ctx)[0]:
+                    continue  # the clock has not started yet
+            applied = apply_term(rule.term, ctx, rule.code, base_event.occurred_at)
+            if applied is None:
+                continue
+            person = (start.data or {}).get("person")
+            stops = [ev for ev in self._scoped(rule, start, rule.stop.kinds) if rule.stop.matches(ev)]
+            if not stops and rule.or_stop:
+                stops = self._scoped(rule, start, rule.or_stop)
+            if rule.report == "late":
+                self._late(rule, start, starts, stops, applied, person, base_event)
+                continue
+            stop = stops[0] if stops else None
+            if rule.cancel is not None and self._cancelled(rule, start, stop, applied.due):
+                continue
+            due: datetime | None = applied.due
+            pause = None
+            if rule.pauses:
+                until = stop.occurred_at if stop else None
+                due, pause = self._paused(rule.pauses, start, base_event.occurred_at, due, until)
+            extensions: list[Event] = []
+            if rule.extend and due is not None:
+                for ext in self._scoped(rule, start, rule.extend.kinds):
+                    if stop is not None and ext.occurred_at > stop.occurred_at:
+                        break
+                    until = moment_of((ext.data or {}).get(rule.extend.field))
+                    if until is None:
+                        continue
+                    if ext.occurred_at > due:
+                        break  # extended after the term had run out: the breach stands
+                    due = until
+                    applied = Applied(until, applied.version, applied.parameter, applied.notes)
+                    extensions.append(ext)
+            params: dict[str, Any] = {}
+            if rule.extend:
+                params["extended"] = len(extensions)
+            if pause is not None:
+                params["paused_since"] = pause.occurred_at.isoformat()
+            self._finding(
+                rule,
+                kind=DEADLINE,
+                person=person,
+                started_at=start.occurred_at,
+                due_at=due,
+                met_at=stop.occurred_at if stop else None,
+                shown=evidence(start, *([base_event] if base_event is not start else []), *extensions, pause, stop),
+                applied=applied,
+                params=params,
+            )
+
+    def _cancelled(self, rule: DeadlineRule, start: Event, stop: Event | None, due: datetime) -> bool:
+        for ev in self._scoped(rule, start, rule.cancel.kinds):
+            if stop is not None and ev.occurred_at >= stop.occurred_at:
+                return False
+            return not rule.cancel.by_due or ev.occurred_at <= due
+        return False
+
+    def _late(self, rule, start, starts, stops, applied, person, base_event) -> None:
+        """One finding per closing event (until the next start), never an open clock:
+        the closing act is not an official's duty, only its lateness is a finding."""
+        later = [s for s in starts[starts.index(start) + 1 :] if matches(rule.match, start, s)]
+        end = later[0].occurred_at if later else None
+        for stop in stops:
+            if end is not None and stop.occurred_at >= end:
+                break
+            self._finding(
+                rule,
+                kind=DEADLINE,
+                person=person,
+                started_at=start.occurred_at,
+                due_at=applied.due,
+                met_at=stop.occurred_at,
+                shown=evidence(start, *([base_event] if base_event is not start else []), stop),
+                applied=applied,
+            )
+
+    # --- before ----------------------------------------------------------------------------
+
+    def _before(self, rule: BeforeRule) -> None:
+        for start in self.facts.of_kinds(rule.start.kinds):
+            if not rule.start.matches(start) or not self._in_force(rule, start):
+                continue
+            person = (start.data or {}).get("person")
+            later = self._scoped(rule, start, set(rule.stop.kinds) | set(rule.due_kinds))
+            stop = next((ev for ev in later if rule.stop.matches(ev)), None)
+            due = next((ev for ev in later if ev.kind in rule.due_kinds), None)
+            cancels = self._scoped(rule, start, rule.cancel_kinds)
+            cancel = cancels[0] if cancels else None
+            if stop is not None and (due is None or stop.occurred_at <= due.occurred_at):
+                self._finding(
+                    rule,
+                    kind=DEADLINE,
+                    person=person,
+                    started_at=start.occurred_at,
+                    due_at=due.occurred_at if due else None,
+                    met_at=stop.occurred_at,
+                    shown=evidence(start, stop),
+                )
+            elif due is not None and (cancel is None or due.occurred_at <= cancel.occurred_at):
+                self._finding(
+                    rule,
+                    kind=VIOLATION,
+                    person=person,
+                    started_at=start.occurred_at,
+                    due_at=None,
+                    met_at=stop.occurred_at if stop else None,
+                    shown=evidence(start, due, stop),
+                    params={"at": due.occurred_at.isoformat(), "event_kind": due.kind},
+                )
+            elif cancel is None:
+                self._finding(
+                    rule,
+                    kind=DEADLINE,
+                    person=person,
+                    started_at=start.occurred_at,
+                    due_at=None,
+                    met_at=None,
+                    shown=evidence(start),
+                    params={"due_before": rule.due_kinds},
+                )
+
+    # --- check -----------------------------------------------------------------------------
+
+    def _check(self, rule: CheckRule) -> None:
+        for ev in self.facts.of_kinds(rule.at.kinds):
+            if not rule.at.matches(ev) or not self._in_force(rule, ev):
+                continue
+            person = (ev.data or {}).get("person")
+            party = self.facts.parties.get(person or "")
+            if rule.roles is not None and party and party.get("role") not in rule.roles:
+                continue
+            ctx = Context(self.law, self.facts, ev)
+            if rule.enabled_by:
+                try:
+                    if not self.law.value(rule.enabled_by, ev.occurred_at):
+                        continue
+                except MissingLaw:
+                    continue
+            ok, shown, reasons = holds(rule.violation, ctx)
+            if not ok:
+                continue
+            cite = None
+            if not rule.citations:
+                cite = rule.enabled_by or (rule.violation.parameters() or [None])[0]
+            params: dict[str, Any] = {"at": ev.occurred_at.isoformat(), "reasons": reasons}
+            if "gravity" in reasons:
+                params["gravity"] = ctx.gravity()
+            self._finding(
+                rule,
+                kind=VIOLATION,
+                person=person,
+                started_at=ev.occurred_at,
+                due_at=None,
+                met_at=None,
+                shown=evidence(ev, *shown),
+                cite=cite,
+                at=ev.occurred_at,
+                params=params,
+            )
+
+    # --- term_cap --------------------------------------------------------------------------
+
+    def _term_cap(self, rule: TermCapRule) -> None:
+        orders = self.facts.of_kinds(rule.kinds)
+        persons = list(dict.fromkeys(key_of(ev, rule.match) for ev in orders))
+        end = next(iter(self.facts.of_kinds(rule.until_kinds)), None)
+        for who in persons:
+            first: Event | None = None
+            base: Event | None = None
+            for ev in self.facts.events:
+                if end is not None and (ev is end or ev.occurred_at > end.occurred_at):
+                    break
+                if key_of(ev, rule.match) != who:
+                    continue
+                if ev.kind in rule.reset_kinds:
+                    first = None
+                    continue
+                if ev.kind not in rule.kinds:
+                    continue
+                until = moment_of((ev.data or {}).get(rule.field))
+                if until is None:
+                    continue
+                opens = first is None
+                if opens:
+                    first = ev
+                    base = (self._base(rule.base, ev) if rule.base else None) or ev
+                if not self._in_force(rule, first):
+                    continue
+                ctx = Context(self.law, self.facts, ev, law_moment=first.occurred_at)
+                caps = []
+                if opens and rule.first and ev.kind in (rule.first_kinds or rule.kinds):
+                    caps.append(("first", rule.first))
+                caps.append(("total", rule.total))
+                for which, term in caps:
+                    applied = apply_term(term, ctx, rule.code, base.occurred_at)
+                    if applied is None:
+                        continue
+                    allowed, _ = self._paused(rule.pauses, ev, base.occurred_at, applied.due, until)
+                    allowed = allowed or until  # a file reading still open: outside the ladder
+                    if until <= allowed:
+                        continue
+                    self._finding(
+                        rule,
+                        kind=VIOLATION,
+                        person=(ev.data or {}).get("person"),
+                        started_at=base.occurred_at,
+                        due_at=None,
+                        met_at=None,
+                        shown=evidence(base, first, ev),
+                        applied=applied,
+                        params={"cap": which, "until": until.isoformat(), "allowed_until": allowed.isoformat()},
+                    )
+                    break
+
+    # --- order -----------------------------------------------------------------------------
+
+    def _order(self, rule: OrderRule) -> None:
+        for pair in rule.pairs:
+            firsts = self.facts.of_kinds(pair.first)
+            for then in self.facts.of_kinds(pair.then):
+                related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
+                if not related or any(f.occurred_at <= then.occurred_at for f in related):
+                    continue
+                first = related[0]
+                self._finding(
+                    rule,
+                    kind=VIOLATION,
+                    person=(then.data or {}).get("person") or (first.data or {}).get("person"),
+                    started_at=then.occurred_at,
+                    due_at=None,
+                    met_at=None,
+                    shown=evidence(first, then),
+                    params={
+                        "first": first.id,
+                        "first_kind": first.kind,
+                        "first_at": first.occurred_at.isoformat(),
+                        "then": then.id,
+                        "then_kind": then.kind,
+                        "then_at": then.occurred_at.isoformat(),
+                    },
+                )

@@ -1,0 +1,392 @@
+"""The shape of a jurisdiction's `rules.yaml`: one model per mechanism, nothing else accepted.
+
+A rule names the generic mechanism that judges it (`mechanism:` is the discriminator),
+and each mechanism's model lists exactly the keys it understands: a key that does not
+belong to a rule's mechanism is refused when the package loads. Every rule has a
+period of force (`valid_from` / `valid_until`), so a repealed rule ends on a date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from habeas.domain.events import Event
+from habeas.law.package import Certainty, Citation
+
+Values = dict[str, list[Any]]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Selector(_Model):
+    """Which events: their kinds, and optionally field values they must have."""
+
+    kinds: list[str] = Field(min_length=1)
+    fields: Values = Field(default_factory=dict)  # every listed field among the values
+    where: dict[str, Values] = Field(default_factory=dict)  # per kind: field values
+    contains: Values = Field(default_factory=dict)  # list fields holding all the values
+
+    def matches(self, event: Event) -> bool:
+        if event.kind not in self.kinds:
+            return False
+        data = event.data
+        for name, allowed in self.fields.items():
+            if data.get(name) not in allowed:
+                return False
+        for name, allowed in self.where.get(event.kind, {}).items():
+            if data.get(name) not in allowed:
+                return False
+        for name, needed in self.contains.items():
+            present = data.get(name)
+            if not isinstance(present, list | tuple) or any(n not in present for n in needed):
+                return False
+        return True
+
+    def kinds_used(self) -> list[str]:
+        return self.kinds + list(self.where)
+
+
+Match = str | dict[str, str]  # a field both events share (`person`, `case`, `id`), or one per side
+
+
+class Requested(_Model):
+    request: list[str] = Field(min_length=1)
+    waiver: list[str] = Field(default_factory=list)
+
+
+class Held(_Model):
+    """The person is held: the last of `kinds` at or before the moment, with no `until` since."""
+
+    kinds: list[str] = Field(min_length=1)
+    until: list[str] = Field(min_length=1)
+
+
+class Recorded(_Model):
+    """Some event of `kinds` (for the same person, or anywhere in the case) whose list
+    field holds one of the values, at or before the moment."""
+
+    kinds: list[str] = Field(min_length=1)
+    contains_any: Values = Field(min_length=1)
+    match: Literal["person", "case"] = "person"
+
+
+class Condition(_Model):
+    """All the keys given must hold (`any` holds when one of its conditions does)."""
+
+    minor: bool | None = None  # needs the parameter `person.age_of_majority`
+    gravity: list[str] | None = None
+    gravity_in: str | None = None  # parameter keys from here on
+    gravity_not_in: str | None = None
+    article_in: str | None = None  # entries "ART" or "ART.PART"
+    language_not_in: str | None = None
+    citizenship_not_in: str | None = None  # an absent citizenship is the jurisdiction's own
+    requested: Requested | None = None
+    held: Held | None = None
+    recorded: Recorded | None = None
+    approved: list[str] | None = None  # a decision of these kinds names the event
+    fields: Values | None = None
+    not_fields: Values | None = None
+    contains_any: Values | None = None  # a list field of the event holds one of the values
+    any: list[Condition] | None = None
+
+    AGE_OF_MAJORITY: ClassVar[str] = "person.age_of_majority"
+
+    def parameters(self) -> list[str]:
+        keys = [
+            k
+            for k in (
+                self.gravity_in,
+                self.gravity_not_in,
+                self.article_in,
+                self.language_not_in,
+                self.citizenship_not_in,
+            )
+            if k
+        ]
+        if self.minor is not None:
+            keys.append(self.AGE_OF_MAJORITY)
+        for sub in self.any or []:
+            keys.extend(sub.parameters())
+        return keys
+
+    def kinds_used(self) -> list[str]:
+        kinds: list[str] = []
+        if self.requested:
+            kinds += self.requested.request + self.requested.waiver
+        if self.held:
+            kinds += self.held.kinds + self.held.until
+        if self.recorded:
+            kinds += self.recorded.kinds
+        kinds += self.approved or []
+        for sub in self.any or []:
+            kinds += sub.kinds_used()
+        return kinds
+
+
+class Choice(_Model):
+    when: Condition | None = None
+    parameter: str | None = None  # None: no term applies (the rule gives no finding)
+
+
+class Term(_Model):
+    """A term: one parameter, the first matching choice, a time field of the start event,
+    or another rule's term for the same start shortened by a parameter (`from_rule`)."""
+
+    parameter: str | None = None
+    choose: list[Choice] | None = None
+    field: str | None = None
+    from_rule: str | None = None
+    minus: str | None = None  # with from_rule: a parameter in hours taken off its due time
+
+    @model_validator(mode="after")
+    def _one(self) -> Term:
+        given = [x for x in (self.parameter, self.choose, self.field, self.from_rule) if x]
+        if len(given) != 1:
+            raise ValueError("give exactly one of parameter, choose, field, from_rule")
+        if self.minus and not self.from_rule:
+            raise ValueError("minus goes with from_rule")
+        return self
+
+    def parameters(self) -> list[str]:
+        keys = [k for k in (self.parameter, self.minus) if k]
+        for choice in self.choose or []:
+            if choice.parameter:
+                keys.append(choice.parameter)
+            if choice.when:
+                keys.extend(choice.when.parameters())
+        return keys
+
+    def conditions(self) -> list[Condition]:
+        return [c.when for c in self.choose or [] if c.when]
+
+
+class Extend(_Model):
+    kinds: list[str] = Field(min_length=1)
+    field: str
+
+
+class Fallback(_Model):
+    """Events of `kinds` that count only where no event of `unless` (same match) follows."""
+
+    kinds: list[str] = Field(min_length=1)
+    unless: list[str] = Field(min_length=1)
+
+
+class Base(_Model):
+    """Count the term from another event than the start: the latest of `kinds` at or
+    before the start (`look: before`, voided by a `reset` in between), or the first at or
+    after it (`look: after`; while there is none and `wait_when` holds, no clock runs)."""
+
+    kinds: list[str] = Field(min_length=1)
+    look: Literal["before", "after"] = "before"
+    reset: list[str] = Field(default_factory=list)
+    wait_when: Condition | None = None
+
+
+class Pause(_Model):
+    """Periods not counted in a term: from an event of `start` to the next of `end`."""
+
+    start: list[str] = Field(min_length=1)
+    end: list[str] = Field(min_length=1)
+    match: Literal["person", "case"] = "case"
+
+
+class Cancel(_Model):
+    """An event that ends the duty before it was met: no finding. With `by_due`, only
+    when it came by the due time (a breach that had already happened stands)."""
+
+    kinds: list[str] = Field(min_length=1)
+    by_due: bool = False
+
+
+class Pair(_Model):
+    first: list[str] = Field(min_length=1)
+    then: list[str] = Field(min_length=1)
+    match: Match = "case"
+
+
+class _Rule(_Model):
+    code: str = Field(pattern=r"^[A-Z]{2}-[A-Z0-9-]+$")
+    title: str
+    message: str
+    citations: list[Citation] = Field(default_factory=list)
+    certainty: Certainty | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    match: Match = "case"
+
+    def in_force_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def terms(self) -> list[Term]:
+        return []
+
+    def conditions(self) -> list[Condition]:
+        return [c for term in self.terms() for c in term.conditions()]
+
+    def parameters(self) -> list[str]:
+        keys = [k for term in self.terms() for k in term.parameters()]
+        for cond in self.conditions():
+            keys.extend(cond.parameters())
+        return list(dict.fromkeys(keys))
+
+    def kinds_used(self) -> list[str]:
+        return [k for cond in self.conditions() for k in cond.kinds_used()]
+
+    def referenced_rules(self) -> list[str]:
+        return [t.from_rule for t in self.terms() if t.from_rule]
+
+    @model_validator(mode="after")
+    def _period(self) -> _Rule:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
+class DeadlineRule(_Rule):
+    """A clock per start event, stopped by the first stop event at or after it."""
+
+    mechanism: Literal["deadline"]
+    start: Selector
+    or_start: Fallback | None = None
+    when: Condition | None = None  # a start counts only when this holds
+    unless_preceded_by: list[str] = Field(default_factory=list)
+    base: Base | None = None
+    stop: Selector
+    or_stop: list[str] = Field(default_factory=list)  # closing kinds when no `stop` came
+    cancel: Cancel | None = None
+    pauses: list[Pause] = Field(default_factory=list)
+    term: Term
+    extend: Extend | None = None
+    report: Literal["all", "late"] = "all"
+
+    def terms(self) -> list[Term]:
+        return [self.term]
+
+    def conditions(self) -> list[Condition]:
+        extra = [c for c in (self.when, self.base.wait_when if self.base else None) if c]
+        return super().conditions() + extra
+
+    def kinds_used(self) -> list[str]:
+        kinds = super().kinds_used() + self.start.kinds_used() + self.stop.kinds_used()
+        kinds += self.or_stop + self.unless_preceded_by
+        if self.or_start:
+            kinds += self.or_start.kinds + self.or_start.unless
+        if self.base:
+            kinds += self.base.kinds + self.base.reset
+        if self.cancel:
+            kinds += self.cancel.kinds
+        for pause in self.pauses:
+            kinds += pause.start + pause.end
+        if self.extend:
+            kinds += self.extend.kinds
+        return kinds
+
+
+class BeforeRule(_Rule):
+    """The stop event must come before the first `due_kinds` event of the episode."""
+
+    mechanism: Literal["before"]
+    start: Selector
+    stop: Selector
+    due_kinds: list[str] = Field(min_length=1)
+    cancel_kinds: list[str] = Field(default_factory=list)
+
+    def kinds_used(self) -> list[str]:
+        return (
+            super().kinds_used() + self.start.kinds_used() + self.stop.kinds_used() + self.due_kinds + self.cancel_kinds
+        )
+
+
+class CheckRule(_Rule):
+    """A violation at an event when the condition holds."""
+
+    mechanism: Literal["check"]
+    at: Selector
+    roles: list[str] | None = None  # the party's role; a person never added as a party counts
+    enabled_by: str | None = None  # a flag parameter
+    violation: Condition
+
+    def conditions(self) -> list[Condition]:
+        return [self.violation]
+
+    def parameters(self) -> list[str]:
+        keys = super().parameters()
+        return [self.enabled_by, *keys] if self.enabled_by else keys
+
+    def kinds_used(self) -> list[str]:
+        return super().kinds_used() + self.at.kinds_used()
+
+
+class TermCapRule(_Rule):
+    """The terms a series of orders sets (`field` of each) stay within caps counted from
+    the series' base: its first order, or the detention before it (`base`)."""
+
+    mechanism: Literal["term_cap"]
+    kinds: list[str] = Field(min_length=1)
+    first_kinds: list[str] = Field(default_factory=list)
+    field: str
+    reset_kinds: list[str] = Field(default_factory=list)
+    until_kinds: list[str] = Field(default_factory=list)
+    base: Base | None = None
+    pauses: list[Pause] = Field(default_factory=list)
+    first: Term | None = None
+    total: Term
+
+    def terms(self) -> list[Term]:
+        return [t for t in (self.first, self.total) if t]
+
+    def kinds_used(self) -> list[str]:
+        kinds = super().kinds_used() + self.kinds + self.first_kinds + self.reset_kinds + self.until_kinds
+        if self.base:
+            kinds += self.base.kinds + self.base.reset
+        for pause in self.pauses:
+            kinds += pause.start + pause.end
+        return kinds
+
+
+class OrderRule(_Rule):
+    """Facts in an impossible order: `then` occurred before any `first` (both exist)."""
+
+    mechanism: Literal["order"]
+    pairs: list[Pair] = Field(min_length=1)
+
+    def kinds_used(self) -> list[str]:
+        return [k for pair in self.pairs for k in pair.first + pair.then]
+
+
+Rule = Annotated[
+    DeadlineRule | BeforeRule | CheckRule | TermCapRule | OrderRule,
+    Field(discriminator="mechanism"),
+]
+MECHANISMS = ("deadline", "before", "check", "term_cap", "order")
+
+
+class CalendarRules(_Model):
+    """How terms are counted: rounding per unit, and the move of a last day off."""
+
+    hours: Literal["exact", "end_of_day"] = "exact"
+    days: Literal["exact", "end_of_day"] = "exact"
+    months: Literal["exact", "end_of_day"] = "exact"
+    years: Literal["exact", "end_of_day"] = "exact"
+    # a term in days or months whose last day is a non-working day ends on the next
+    # working day, except the rules listed in `not_moved`
+    last_day_off: Literal["stays", "next_working_day"] = "stays"
+    not_moved: list[str] = Field(default_factory=list)
+    # rules whose day and month terms count the day they start (custody: CPC art. 48)
+    start_day_counted: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    certainty: Certainty = "-"
+
+
+class RulesDocument(_Model):
+    jurisdiction: str
+    calendar: CalendarRules = Field(default_factory=CalendarRules)
+    rules: list[Rule] = Field(min_length=1)

@@ -1,0 +1,96 @@
+"""Terms: when a duty falls due, from the dated parameter in force and the calendar rules.
+
+A term in hours runs to the minute; in days or months it ends at 24:00 of its last day
+(as the package's calendar says), and when that last day is a non-working day it ends on
+the next working day, unless the rule is one the calendar lists as not moved (CPC art.
+48 part 4: detention, custody, house arrest). A year the table of non-working days does
+not cover is counted with weekends only, and the finding says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from habeas.law import calendar
+from habeas.law.package import MissingLaw, Version
+from habeas.law.rules.conditions import Context, holds
+from habeas.law.rules.facts import moment_of
+from habeas.law.rules.loading import get_rule, load_calendar, load_rules
+from habeas.law.rules.schema import DeadlineRule, Term
+
+
+@dataclass
+class Applied:
+    due: datetime
+    version: Version | None = None
+    parameter: str | None = None
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None = None) -> Applied | None:
+    """The due time of a term counted from `base` (default: the event's time), or None
+    when no term applies (no choice matched, no version in force, no time to read)."""
+    base = base or ctx.event.occurred_at
+    if term.field:
+        due = moment_of((ctx.event.data or {}).get(term.field))
+        return Applied(due) if due else None
+    if term.from_rule:
+        return _from_rule(term, ctx, base)
+    key = term.parameter
+    if term.choose:
+        key = None
+        for choice in term.choose:
+            if choice.when is None or holds(choice.when, ctx)[0]:
+                key = choice.parameter
+                break
+        if key is None:
+            return None
+    try:
+        version = ctx.law.version(key, ctx.moment)
+    except MissingLaw:
+        return None
+    unit = version.unit or "hours"
+    document = load_rules(ctx.law)
+    rounding = getattr(document.calendar, unit, "exact")
+    try:
+        due = calendar.add(base, version.value, unit, rounding)
+    except (calendar.CalendarError, TypeError, ValueError, OverflowError):
+        return None
+    applied = Applied(due, version, key)
+    if unit in ("days", "months", "years") and rounding == "end_of_day":
+        if rule_code in document.calendar.start_day_counted:
+            applied.due -= timedelta(days=1)
+        _move_off_non_working_day(applied, ctx, rule_code)
+    return applied
+
+
+def _from_rule(term: Term, ctx: Context, base: datetime) -> Applied | None:
+    other = get_rule(ctx.law, term.from_rule)
+    if not isinstance(other, DeadlineRule):
+        return None
+    applied = apply_term(other.term, ctx, other.code, base)
+    if applied is None or not term.minus:
+        return applied
+    try:
+        lead = ctx.law.version(term.minus, ctx.moment)
+    except MissingLaw:
+        return None
+    due = applied.due - timedelta(hours=lead.value)
+    return Applied(due, lead, term.minus, {"limit_due_at": applied.due.isoformat(), "limit": applied.version.value})
+
+
+def _move_off_non_working_day(applied: Applied, ctx: Context, rule_code: str) -> None:
+    rules = load_rules(ctx.law).calendar
+    if rules.last_day_off != "next_working_day" or rule_code in rules.not_moved:
+        return
+    table = load_calendar(ctx.law)
+    if table is None:
+        return
+    last_day = (applied.due - timedelta(days=1)).date()  # the term ends at 24:00 of this day
+    working, assumed = table.next_working_day(last_day)
+    if working != last_day:
+        applied.notes["moved_from"] = last_day.isoformat()
+        applied.due = calendar.end_of(working, applied.due)
+    if assumed:
+        applied.notes["calendar_unknown_years"] = assumed
