@@ -175,12 +175,8 @@ class Judge:
             ):
                 continue
             base_event = start
-            if rule.base is not None:
-                found = self._base(rule.base, start)
-                if found is not None:
-                    base_event = found
-                elif rule.base.wait_when is not None and holds(rule.base.wait_when, ctx)[0]:
-                    continue  # the clock has not started yet
+            if rule.base is not None and (rule.base.only_when is None or holds(rule.base.only_when, ctx)[0]):
+                base_event = self._base(rule.base, start) or start
             applied = apply_term(rule.term, ctx, rule.code, base_event.occurred_at)
             if applied is None:
                 continue
@@ -215,6 +211,8 @@ class Judge:
             params: dict[str, Any] = {}
             if rule.extend:
                 params["extended"] = len(extensions)
+            if pause is not None and stop is None:
+                continue  # the clock stands still: nothing is due while the term is interrupted
             if pause is not None:
                 params["paused_since"] = pause.occurred_at.isoformat()
             self._finding(

@@ -178,14 +178,14 @@ class Fallback(_Model):
 
 
 class Base(_Model):
-    """Count the term from another event than the start: the latest of `kinds` at or
-    before the start (`look: before`, voided by a `reset` in between), or the first at or
-    after it (`look: after`; while there is none and `wait_when` holds, no clock runs)."""
+    """Count the term from another event than the start, where there is one: the latest
+    of `kinds` at or before the start (`look: before`, voided by a `reset` in between), or
+    the first at or after it (`look: after`); only when `only_when` holds for the start."""
 
     kinds: list[str] = Field(min_length=1)
     look: Literal["before", "after"] = "before"
     reset: list[str] = Field(default_factory=list)
-    wait_when: Condition | None = None
+    only_when: Condition | None = None
 
 
 class Pause(_Model):
@@ -271,7 +271,7 @@ class DeadlineRule(_Rule):
         return [self.term]
 
     def conditions(self) -> list[Condition]:
-        extra = [c for c in (self.when, self.base.wait_when if self.base else None) if c]
+        extra = [c for c in (self.when, self.base.only_when if self.base else None) if c]
         return super().conditions() + extra
 
     def kinds_used(self) -> list[str]:
