@@ -59,6 +59,7 @@ def test_every_rule_of_the_package_is_loaded_and_every_code_a_scenario_names_is_
     named = scenario_codes([yaml.safe_load(f.read_text(encoding="utf-8")) for f in scenarios.iterdir()
                             if f.name.endswith(".yaml")])
     assert named - set(written) == set(), "scenarios name codes that are no rule"
+    assert set(written) - named == set(), "rules that no law scenario exercises"
 
 
 def test_the_shared_example_lacks_only_the_facts_of_the_second_edition(law):
