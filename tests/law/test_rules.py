@@ -52,7 +52,7 @@ def scenario_codes(value) -> set[str]:
     return set()
 
 
-def test_every_rule_of_the_package_is_loaded_and_every_code_a_scenario_names_is_a_rule(law):
+def test_the_rules_loaded_are_the_rules_written_and_the_law_scenarios_name_exactly_them(law):
     written = [rule["code"] for rule in read_documents("kz")["rules.yaml"]["rules"]]
     assert rule_codes(law) == written  # none dropped, none invented, in the order of the data
     scenarios = resources.files("habeas.jurisdictions") / "kz" / "cases"
