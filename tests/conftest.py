@@ -17,7 +17,6 @@ from habeas.domain.events import Actor
 from habeas.jurisdictions import load
 from habeas.services.register import Register
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 ONE_CASE = Path(__file__).with_name("data") / "one-case.jsonl"
 POSTGRES_URL = os.environ.get("HABEAS_TEST_POSTGRES_URL")
 REGISTRAR = Actor("reg-1", "registrar", "ministry-records")

@@ -12,21 +12,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TimeRemainingColumn
-from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from rich.text import Text
 
 from habeas import config
 from habeas.clock import SystemClock
-from habeas.db.engine import DatabaseUrlError, make_engine, migrate
 from habeas.domain.events import IDENTIFIER, Actor, Problem, parse_time
 from habeas.domain.vocabulary import ROLES
 from habeas.jurisdictions import load as load_law
-from habeas.jurisdictions.messages import languages, render
+from habeas.jurisdictions.messages import languages
 from habeas.law.package import LawDataError
 from habeas.law.rules import describe, rule_codes
-from habeas.services import maintenance, queries
+from habeas.presentation import findings as words
+from habeas.presentation import terminal
+from habeas.services import maintenance, queries, setup
 from habeas.services.register import Register
 
 BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
@@ -39,10 +38,8 @@ law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
 app.add_typer(case_app, name="case")
 app.add_typer(law_app, name="law")
 
-# Piped output is not cut at 80 columns: tables stay readable in files and logs.
-_WIDTH = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "160"))
-out = Console(soft_wrap=True, width=_WIDTH)
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else int(os.environ.get("COLUMNS", "160")))
+out = terminal.console()
+err = terminal.console(stderr=True)
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")
@@ -66,7 +63,7 @@ def _everywhere(db: DbOption = None) -> None:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False)
     return typer.Exit(code)
 
 
@@ -74,21 +71,22 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def database(url: str | None, *, ready: bool = True):
     """An engine for the chosen database, with clear errors instead of tracebacks."""
     try:
-        engine = make_engine(config.database_url(url))
-    except DatabaseUrlError as exc:
+        with setup.open_database(config.database_url(url)) as engine:
+            yield engine
+    except setup.DatabaseUrlError as exc:
         raise fail(str(exc), 2) from None
-    try:
+    except setup.NoSchema:
+        raise fail("the database has no habeas schema yet: run `habeas init` first") from None
+    except setup.Unavailable as exc:
+        raise fail(f"cannot use the database: {exc}") from None
+
+
+@contextmanager
+def projected(url: str | None):
+    """`database`, with every projection caught up before the command reads one."""
+    with database(url) as engine:
+        maintenance.current(engine, law)
         yield engine
-    except OperationalError as exc:
-        if "no such table" in str(exc) or "does not exist" in str(exc):
-            raise fail("the database has no habeas schema yet: run `habeas init` first") from None
-        raise fail(f"cannot use the database: {exc.orig}") from None
-    except ProgrammingError as exc:
-        if "does not exist" in str(exc):
-            raise fail("the database has no habeas schema yet: run `habeas init` first") from None
-        raise
-    finally:
-        engine.dispose()
 
 
 def law():
@@ -129,7 +127,7 @@ def _login() -> str:
 def init(db: DbOption = None) -> None:
     """Create or migrate the database (safe to run twice)."""
     with database(db) as engine:
-        revision = migrate(engine)
+        revision = setup.prepare(engine)
     out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
 
 
@@ -195,18 +193,12 @@ def case_list(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
 ) -> None:
     """The case list: number, stage, region, article."""
-    with database(db) as engine:
+    with projected(db) as engine:
         found = queries.case_list(engine, region=region, stage=stage, limit=limit)
     if json_out:
-        print(json.dumps(found, ensure_ascii=False, indent=2))
+        print(words.dumps(found))
         return
-    table = Table(
-        "case", "stage", "region", "article", "events", "registered (UTC)", title="Cases", title_justify="left"
-    )
-    for c in found:
-        article = (c["article"] or "-") + (f" part {c['part']}" if c["part"] else "")
-        table.add_row(c["case"], c["stage"], c["region"] or "-", article, str(c["events"]), c["registered_at"] or "-")
-    out.print(table)
+    out.print(terminal.case_list(found))
 
 
 @case_app.command("show")
@@ -223,78 +215,24 @@ def case_show(
     moment = when(at)
     _check_language(lang)
     who = actor_from(reader)
+    package = law()
     with database(db) as engine:
         try:
-            file = queries.case_file(engine, law(), case, who, purpose, moment, SystemClock().now())
+            file = queries.case_file(engine, package, case, who, purpose, moment, SystemClock().now())
         except queries.UnknownCase:
             raise fail(f"no case {case!r} in the register") from None
-    explain_findings(file["findings"], lang, moment)
+    words.case_file_json(file, moment, package, lang)
     if json_out:
-        print(json.dumps(file, ensure_ascii=False, indent=2))
+        print(words.dumps(file))
         return
-    summary = file["summary"]
-    out.print(
-        f"[bold]{case}[/]  stage {summary['stage']}  article {summary['article'] or '-'}"
-        f"{' part ' + str(summary['part']) if summary['part'] else ''}  region {summary['region'] or '-'}"
-    )
-    parties = Table("person", "role", "name", "born", title="Parties", title_justify="left")
-    for p in file["parties"]:
-        parties.add_row(p["person"], p["role"], p.get("name") or "", p.get("birth_date") or "")
-    out.print(parties)
-    timeline = Table("#", "occurred", "kind", "by", "details", title="Timeline", title_justify="left")
-    for ev in file["events"]:
-        details = ", ".join(f"{k}={v}" for k, v in ev["data"].items())
-        if ev.get("corrected_by"):
-            details += f"  [yellow](corrected by {', '.join(ev['corrected_by'])})[/]"
-        timeline.add_row(
-            str(ev["position"]), ev["occurred_at"], ev["kind"], f"{ev['actor']['role']} {ev['actor']['id']}", details
-        )
-    out.print(timeline)
-    print_findings(file["findings"], f"Findings as of {file['at']}")
+    for part in terminal.case_file(file):
+        out.print(part)
 
 
 def _check_language(lang: str) -> None:
     known = languages(config.jurisdiction())
     if lang not in known:
         raise fail(f"--lang {lang!r}: one of {', '.join(known)}", 2)
-
-
-def explain_findings(findings: list[dict], lang: str, at: datetime) -> None:
-    """Add each finding's message in the reader's language and how far past or ahead its due time is."""
-    for f in findings:
-        f["text"] = render(f.get("message") or f["code"], f.get("params"), lang, config.jurisdiction())
-        due = datetime.fromisoformat(f["due_at"]) if f.get("due_at") else None
-        if due is not None and f["status"] == "breached" and not f.get("met_at"):
-            f["overdue"] = _duration(at - due)
-        elif due is not None and f["status"] == "open":
-            f["remaining"] = _duration(due - at)
-
-
-def _duration(delta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
-
-
-def print_findings(findings: list[dict], title: str) -> None:
-    if not findings:
-        out.print(f"{title}: none")
-        return
-    table = Table(
-        "status", "code", "case", "due", "", "citation", "what the law requires", title=title, title_justify="left"
-    )
-    for f in findings:
-        style = "bold red" if f["status"] == "breached" else "yellow"
-        timing = f"by {f['overdue']}" if f.get("overdue") else f"in {f['remaining']}" if f.get("remaining") else ""
-        table.add_row(
-            f"[{style}]{f['status']}[/]",
-            f["code"],
-            f.get("case", ""),
-            f.get("due_at") or "",
-            timing,
-            f.get("citation") or "",
-            f.get("text") or "",
-        )
-    out.print(table)
 
 
 @app.command()
@@ -311,18 +249,19 @@ def alerts(
     """Open and breached findings across all cases, most urgent first."""
     moment = when(at)
     _check_language(lang)
-    if code and code not in rule_codes(law()):
+    package = law()
+    if code and code not in rule_codes(package):
         raise fail(f"unknown finding code {code!r}; see `habeas law show`", 2)
     if limit is None:
         limit = 0 if json_out else BOARD_SIZE  # a screen shows the most urgent; JSON gives all
-    with database(db) as engine:
+    with projected(db) as engine:
         found = queries.alerts(engine, moment, code=code, limit=limit or None)
         total = queries.count_alerts(engine, moment, code=code) if limit and len(found) == limit else len(found)
-    explain_findings(found, lang, moment)
+    words.alerts_json(found, moment, package, lang)
     if json_out:
-        print(json.dumps(found, ensure_ascii=False, indent=2))
+        print(words.dumps(found))
         return
-    print_findings(found, f"Alerts as of {moment.isoformat()}")
+    out.print(terminal.findings(found, f"Alerts as of {moment.isoformat()}"))
     if total > len(found):
         out.print(f"showing the {len(found)} most urgent of {total}; --limit 0 shows all", highlight=False)
 
@@ -344,11 +283,23 @@ def verify(db: DbOption = None) -> None:
 
 
 @app.command()
-def rebuild(db: DbOption = None) -> None:
-    """Drop every projection and rebuild it from the log."""
+def rebuild(
+    db: DbOption = None,
+    catch_up: Annotated[
+        bool, typer.Option("--catch-up", help="Only read what each projection has not read yet.")
+    ] = False,
+) -> None:
+    """Drop every projection and rebuild it from the log (or, with --catch-up, complete it)."""
     with database(db) as engine:
-        count = maintenance.rebuild(engine, law())
-    out.print(f"rebuilt projections from {count} events", highlight=False)
+        if not catch_up:
+            count = maintenance.rebuild(engine, law())
+            out.print(f"rebuilt projections from {count} events", highlight=False)
+            return
+        caught = maintenance.catch_up(engine, law())
+    if not caught.was:
+        out.print(f"projections up to date at position {caught.head}", highlight=False)
+    for name, position in caught.was.items():
+        out.print(f"caught up {name} from position {position} to {caught.head}", highlight=False)
 
 
 @app.command()
@@ -385,44 +336,8 @@ def law_show(
     if json_out:
         print(json.dumps(rule, ensure_ascii=False, indent=2, default=str))
         return
-    _print_rule(rule)
-
-
-def _print_rule(rule: dict) -> None:
-    out.print(f"[bold]{rule['code']}[/]  {rule.get('title') or ''}", highlight=False)
-    start = ", ".join((rule.get("start") or {}).get("kinds", []))
-    stop = ", ".join((rule.get("stop") or {}).get("kinds", []))
-    if start:
-        out.print(f"  clock starts at {start}" + (f"; stops at {stop}" if stop else ""), highlight=False)
-    out.print(f"  citations: {rule.get('citation') or '-'}", highlight=False)
-    out.print(
-        f"  certainty: {rule.get('certainty') or '-'}  (C confirmed, P partly, M from memory, U uncertain)",
-        highlight=False,
-    )
-    descriptions = rule.get("parameter_descriptions") or {}
-    for name, versions in (rule.get("parameters") or {}).items():
-        table = Table(
-            "value",
-            "valid from",
-            "valid until",
-            "certainty",
-            "citation",
-            "verified",
-            title=f"{name}: {descriptions.get(name, '')}",
-            title_justify="left",
-        )
-        for v in versions:
-            value = v.get("value")
-            value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            table.add_row(
-                f"{value} {v.get('unit') or ''}".strip(),
-                str(v.get("valid_from")),
-                str(v.get("valid_until") or "-"),
-                str(v.get("certainty")),
-                str(v.get("citation") or ""),
-                str(v.get("verified") or ""),
-            )
-        out.print(table)
+    for part in terminal.rule(rule):
+        out.print(part, highlight=False)
 
 
 @app.command()
@@ -436,19 +351,9 @@ def reads(
     with database(db) as engine:
         found = queries.who_read(engine, case, person)
     if json_out:
-        print(json.dumps(found, ensure_ascii=False, indent=2))
+        print(words.dumps(found))
         return
-    table = Table("when", "who", "role", "agency", "what", "purpose", title=f"Reads of {case}", title_justify="left")
-    for r in found:
-        table.add_row(
-            r["read_at"],
-            r["actor"]["id"],
-            r["actor"]["role"],
-            r["actor"]["agency"] or "",
-            r["what"],
-            r["purpose"] or "",
-        )
-    out.print(table)
+    out.print(terminal.reads(found, case))
 
 
 @app.command()

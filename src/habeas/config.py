@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-from habeas.db.engine import DEFAULT_URL
-
 ENV_DATABASE_URL = "HABEAS_DATABASE_URL"
 ENV_JURISDICTION = "HABEAS_JURISDICTION"
+DEFAULT_URL = "sqlite:///habeas.db"  # a SQLite file in the working folder
 
 
 def database_url(explicit: str | None = None) -> str:

@@ -3,8 +3,8 @@
 Migrates the database, generates a sample caseload (`habeas.samplegen`) into a
 temporary JSONL file in the working folder, imports it with the bundled
 `samples/one-case.jsonl` through the register (as `habeas import` does), then
-shows the counts, the most urgent alerts and one case file with the CLI's own
-renderers. Safe to run twice: the same seed gives the same event ids, and the
+shows the counts, the most urgent alerts and one case file as the CLI shows them
+(`habeas.presentation`). Safe to run twice: the same seed gives the same event ids, and the
 second import stores nothing new.
 """
 
@@ -13,19 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from habeas import cli
-from habeas.db.engine import make_engine, migrate
-from habeas.db.schema import cases as cases_table
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
+from habeas.presentation import findings as words
+from habeas.presentation import terminal
 from habeas.samplegen import KZ_TIME, write_jsonl
-from habeas.services import maintenance, queries
+from habeas.services import maintenance, queries, setup
 from habeas.services.register import Register
 
 REGISTRAR = Actor("demo", "registrar", "habeas-demo")
@@ -40,12 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=300, help="sample cases to generate (default 300)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
     args = parser.parse_args(argv)
-    out = cli.out
+    out = terminal.console()
 
-    engine = make_engine(args.db)
-    try:
-        revision = migrate(engine)
-        out.print(f"database ready: {args.db} (schema {revision})", highlight=False)
+    with setup.open_database(args.db) as engine:
+        revision = setup.prepare(engine)
+        out.print(f"database ready: {args.db} (schema {revision})")
         law = load("kz")
         register = Register(engine, law)
 
@@ -65,24 +61,24 @@ def main(argv: list[str] | None = None) -> int:
             os.unlink(name)
 
         checked = maintenance.verify(engine)
-        with engine.connect() as conn:
-            case_count = conn.execute(select(func.count()).select_from(cases_table)).scalar_one()
-        out.print(f"\nthe register holds {checked.count} events in {case_count} cases; "
-                  f"chain {'intact' if checked.intact else 'BROKEN'}, head {checked.head_position} "
-                  f"{checked.head_hash[:16]}…", highlight=False)
+        out.print(
+            f"\nthe register holds {checked.count} events in {queries.count_cases(engine)} cases; "
+            f"chain {'intact' if checked.intact else 'BROKEN'}, head {checked.head_position} "
+            f"{checked.head_hash[:16]}…"
+        )
 
         every = queries.alerts(engine, LOOK_AT)
-        found = every[:10]
+        found = words.alerts_json(every[:10], LOOK_AT, law)
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
         case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
-        cli.explain_findings(found, "en", LOOK_AT)
-        cli.print_findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}")
-    finally:
-        engine.dispose()
+        out.print(terminal.findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}"))
 
-    out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n", highlight=False)
-    cli.app(["case", "show", case, "--db", args.db, "--purpose", "demo"], standalone_mode=False)
+        out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n")
+        now = datetime.now(UTC)
+        file = queries.case_file(engine, law, case, REGISTRAR, "demo", now, now)
+        for part in terminal.case_file(words.case_file_json(file, now, law)):
+            out.print(part)
 
     db = f" --db {args.db}" if args.db != "sqlite:///habeas.db" else ""
     out.print(
@@ -92,7 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         f"  habeas alerts{db} [--at {LOOK_AT.isoformat()}] [--code KZ-DETENTION-LIMIT]\n"
         f"  habeas verify{db}\n"
         f"  habeas reads --case {case}{db}   (the read you just made is logged)",
-        highlight=False,
     )
     return 0
 
@@ -101,9 +96,9 @@ def _report(out, what: str, report) -> None:
     if report.errors:
         for error in report.errors[:20]:
             for text in error.lines():
-                out.print(text, highlight=False, markup=False)
+                out.print(text)
         raise SystemExit(f"{what}: {len(report.errors)} lines refused; nothing stored")
-    out.print(f"{what}: stored {report.stored}, skipped {report.skipped} (already stored)", highlight=False)
+    out.print(f"{what}: stored {report.stored}, skipped {report.skipped} (already stored)")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@ import itertools
 import json
 import random
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
 
 from habeas.domain.case import fold_all
 from habeas.domain.events import parse_event
@@ -13,18 +15,9 @@ from habeas.jurisdictions import load, read_documents
 from habeas.jurisdictions.messages import languages, render, render_finding
 from habeas.law.findings import Finding
 from habeas.law.package import Law, LawDataError
-from habeas.law.rules import UnknownRule, deadlines, describe, judge, parse_rules, rule_codes
+from habeas.law.rules import UnknownRule, deadlines, describe, evaluate, judge, parse_rules, rule_codes
 
 ONE_CASE = Path(__file__).resolve().parents[1] / "data" / "one-case.jsonl"
-LAW_KZ_CODES = {
-    "KZ-REPORT-REGISTRATION", "KZ-DETENTION-RIGHTS", "KZ-DETENTION-PROTOCOL",
-    "KZ-DETENTION-LIMIT", "KZ-RELATIVES-NOTICE", "KZ-PROSECUTOR-NOTICE", "KZ-COUNSEL",
-    "KZ-CUSTODY-DECISION", "KZ-CUSTODY-TERM", "KZ-CUSTODY-MAXIMUM", "KZ-SUSPECT-APPROVAL",
-    "KZ-INVESTIGATION-TERM", "KZ-TORTURE-REGISTRATION", "KZ-TORTURE-MEDICAL",
-    "KZ-RECONCILIATION-CONSENT", "KZ-RECONCILIATION-GRAVITY", "KZ-APPEAL-LATE",
-    "KZ-INCONSISTENT-TIMELINE", "KZ-DETENTION-MEDICAL", "KZ-CONSULAR-NOTICE", "KZ-CUSTODY-PETITION-TIMING",
-    "KZ-QUALIFICATION-TERM",
-}  # fmt: skip
 ACTOR = {"id": "inv-1", "role": "investigator", "agency": "police-1"}
 
 
@@ -48,8 +41,25 @@ def one_case():
     return [parse_event(json.loads(line)) for line in ONE_CASE.read_text().splitlines() if line]
 
 
-def test_every_code_of_law_kz_is_a_rule(law):
-    assert set(rule_codes(law)) == LAW_KZ_CODES
+def scenario_codes(value) -> set[str]:
+    """Every finding code a law scenario names (`codes`, and `code` of `findings` and `met`)."""
+    if isinstance(value, dict):
+        found = {value["code"]} if isinstance(value.get("code"), str) else set()
+        found.update(value.get("codes") or [])
+        return found.union(*(scenario_codes(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(scenario_codes(v) for v in value))
+    return set()
+
+
+def test_the_rules_loaded_are_the_rules_written_and_the_law_scenarios_name_exactly_them(law):
+    written = [rule["code"] for rule in read_documents("kz")["rules.yaml"]["rules"]]
+    assert rule_codes(law) == written  # none dropped, none invented, in the order of the data
+    scenarios = resources.files("habeas.jurisdictions") / "kz" / "cases"
+    named = scenario_codes([yaml.safe_load(f.read_text(encoding="utf-8")) for f in scenarios.iterdir()
+                            if f.name.endswith(".yaml")])
+    assert named - set(written) == set(), "scenarios name codes that are no rule"
+    assert set(written) - named == set(), "rules that no law scenario exercises"
 
 
 def test_the_shared_example_lacks_only_the_facts_of_the_second_edition(law):
@@ -212,10 +222,18 @@ def test_odd_input_never_crashes(law):
                          "data": {"occurred_at": "2016-01-01T00:00:00+05:00"}},
             }))
         state = fold_all(events)
-        for at in ("2017-12-31T00:00:00+05:00", "2018-03-01T00:00:00+05:00"):
-            for finding in judge(state, law, t(at)):
-                assert finding.status_at(t(at)) in ("open", "breached")
-                json.dumps(finding.to_dict(t(at)))
+        ids = {e.id for e in events}
+        for at in map(t, ("2017-12-31T00:00:00+05:00", "2018-03-01T00:00:00+05:00")):
+            every = evaluate(state, law, at)  # met ones too
+            found = judge(state, law, at)
+            # judge keeps exactly the open and breached ones, the breached first
+            assert sorted(map(repr, found)) == sorted(repr(f) for f in every if f.status_at(at) != "met")
+            statuses = [f.status_at(at) for f in found]
+            assert statuses == sorted(statuses, key=["breached", "open"].index)
+            for finding in every:
+                assert set(finding.evidence) <= ids, finding
+                assert finding.started_at is None or finding.started_at <= at, finding
+                json.dumps(finding.to_dict(at))
 
 
 def test_findings_do_not_depend_on_the_order_the_facts_were_recorded(law):

@@ -1,4 +1,4 @@
-"""Keeping the log honest and the projections true: verify, rebuild, export."""
+"""Keeping the log honest and the projections true: verify, rebuild, catch up, export."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from habeas.db.engine import writer
-from habeas.domain.case import CaseState, fold
+from habeas.db.engine import lock_for_append, writer
 from habeas.law.package import Law
 from habeas.ledger import store
-from habeas.projections import cases as case_projection
+from habeas.projections import registry
 
 
 @dataclass
@@ -41,33 +40,36 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Ver
 
 
 def rebuild(engine: Engine, law: Law, progress: Callable[[int], None] | None = None) -> int:
-    """Drop every projection and fold it again from the log, stream by stream."""
-    projected = 0
+    """Empty every projection and read the whole log again; returns the events read."""
     with writer(engine).begin() as conn:
-        head = store.read_head(conn).position
-        case_projection.clear(conn)
-        pending: list[CaseState] = []
-        state: CaseState | None = None
-        rows = conn.exec_driver_sql(
-            f"{store.SELECT_ROWS} ORDER BY stream, version",
-            execution_options={"stream_results": True, "yield_per": 5000},
-        )
-        for row in rows:
-            event = store.row_to_event(row)
-            if state is not None and state.case != event.stream:
-                pending.append(state)
-                state = None
-            state = fold(state, event)
-            projected += 1
-            if len(pending) >= 500:
-                case_projection.project(conn, pending, law, head)
-                pending = []
-            if progress and projected % 10_000 == 0:
-                progress(projected)
-        if state is not None:
-            pending.append(state)
-        case_projection.project(conn, pending, law, head)
-    return projected
+        lock_for_append(conn)
+        return registry.rebuild(conn, law, registry.ALL, progress)
+
+
+def behind(engine: Engine) -> dict[str, int]:
+    """{name: position} of the projections that have not read the whole log (one query)."""
+    with engine.connect() as conn:
+        return registry.behind(conn)
+
+
+@dataclass
+class CaughtUp:
+    head: int  # the position every projection has now read to
+    was: dict[str, int]  # {name: position} of those that were behind
+
+
+def catch_up(engine: Engine, law: Law) -> CaughtUp:
+    """Bring every projection up to the head of the log."""
+    with writer(engine).begin() as conn:
+        lock_for_append(conn)
+        was = registry.catch_up(conn, law)
+        return CaughtUp(store.read_head(conn).position, was)
+
+
+def current(engine: Engine, law: Callable[[], Law]) -> dict[str, int]:
+    """Before answering from the projections: catch up any that is behind, as `catch_up`
+    ({name: position it was at}); `law` is only loaded then. One query when all are current."""
+    return catch_up(engine, law()).was if behind(engine) else {}
 
 
 def export_lines(engine: Engine) -> Iterator[str]:

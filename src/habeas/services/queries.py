@@ -15,7 +15,7 @@ from habeas.domain.events import Actor, Event
 from habeas.law.package import Law
 from habeas.law.rules import judge
 from habeas.ledger import store
-from habeas.projections.cases import naive_utc
+from habeas.projections.base import naive_utc
 
 
 class UnknownCase(LookupError):
@@ -180,3 +180,9 @@ def case_list(engine: Engine, region: str | None = None, stage: str | None = Non
             }
             for r in conn.execute(query.order_by(cases.c.case).limit(limit))
         ]
+
+
+def count_cases(engine: Engine) -> int:
+    """How many cases the register holds (from the case list projection)."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(cases)).scalar_one()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
@@ -26,7 +26,8 @@ from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
 from habeas.law.competence import competence_problems
 from habeas.law.package import Law
 from habeas.ledger import store
-from habeas.projections import cases as case_projection
+from habeas.projections import registry
+from habeas.projections.base import Projection
 
 # Import chunking: events decided between two writes. Bounded memory per chunk.
 CHUNK = 2000
@@ -74,13 +75,22 @@ class Batch:
     Deciding the next fact of a case needs only its head (version, stage), so that is
     all a batch keeps per case while it appends: memory stays flat in the size of an
     import. When the batch finishes, every case it touched is read back from the log
-    once, folded and judged, and its projections are written.
+    once, folded and judged, and the projections (`projections.registry`) are written.
     """
 
-    def __init__(self, conn: Connection, law: Law, recorded_at: datetime, registrar: Actor | None):
+    def __init__(
+        self,
+        conn: Connection,
+        law: Law,
+        recorded_at: datetime,
+        registrar: Actor | None,
+        projections: Sequence[Projection] = registry.ALL,
+    ):
         self.conn = conn
         self.law = law
+        self.projections = projections
         self.appender = store.Appender(conn, recorded_at, registrar)
+        self._since = self.appender.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
         self._known_ids: set[str] = set()  # ids stored, in the database or this chunk
@@ -127,17 +137,14 @@ class Batch:
         return written
 
     def finish(self, progress: Callable[[int, int], None] | None = None) -> None:
-        """Write what is pending, then fold and judge every touched case once and project it.
+        """Write what is pending, then project it in this transaction: every touched case
+        is folded and judged once and handed to each projection of the registry.
 
         `progress(done, total)` is told how many of the touched cases are judged."""
         self.appender.flush()
-        touched = sorted(self._touched)
-        for start in range(0, len(touched), 500):
-            found = store.streams_events(self.conn, touched[start : start + 500])
-            states = [fold_all(events) for events in found.values()]
-            case_projection.project(self.conn, states, self.law, self.appender.head.position)
-            if progress:
-                progress(min(start + 500, len(touched)), len(touched))
+        head = self.appender.head.position
+        registry.after_append(self.conn, self.law, self._touched, self._since, head, self.projections, progress)
+        self._since = head
         self._touched = set()
 
 
@@ -170,17 +177,24 @@ def correction_problems(correction: Event, state: CaseState) -> list[Problem]:
 class Register:
     """The service every driver calls to record facts."""
 
-    def __init__(self, engine: Engine, law: Law, clock: Clock | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        law: Law,
+        clock: Clock | None = None,
+        projections: Sequence[Projection] = registry.ALL,
+    ):
         self.engine = engine
         self.law = law
         self.clock = clock or SystemClock()
+        self.projections = projections  # written in the append's transaction
 
     def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
         """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op."""
         event = parse_event(raw, assign_id=new_event_id)
         with writer(self.engine).begin() as conn:
             lock_for_append(conn)
-            batch = Batch(conn, self.law, self.clock.now(), registrar)
+            batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
             batch.prefetch([event])
             outcome = batch.offer(event)
             batch.finish()
@@ -202,7 +216,7 @@ class Register:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
                 for chunk in _chunks(lines, CHUNK):
                     self._import_chunk(batch, chunk, report)
                     # Written even once a line failed (the transaction is rolled back at the

@@ -1,0 +1,86 @@
+"""A finding as a reader gets it: the JSON of `case show --json` and `alerts --json`.
+
+To the finding the services return (design §5: `code`, `status`, `person`, `due_at`,
+`citation`, `evidence`, …) this adds `text` (its message in the reader's language),
+`overdue` or `remaining` (how far past or ahead its due time is, as of the time asked
+about) and, for a duty with no due time of its own, `due_before`: what it must come
+before, read from the rule (the `due_kinds` of a `before` rule).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from habeas.jurisdictions.messages import catalogue, render
+from habeas.law.package import Law
+from habeas.law.rules import UnknownRule, describe
+
+# Words used when the jurisdiction's catalogue has none for a key (English).
+DEFAULT_WORDS = {
+    "due.before": "before the first {events}",
+    "due.or": " or ",
+    "event.person.questioned": "questioning",
+    "event.detention.protocol_drawn": "detention protocol",
+}
+
+
+def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") -> list[dict]:
+    """Add to each finding its `text`, `overdue` or `remaining`, and `due_before` (in place)."""
+    before: dict[str, str | None] = {}
+    for f in findings:
+        f["text"] = render(f.get("message") or f["code"], f.get("params"), language, law.jurisdiction)
+        due = datetime.fromisoformat(f["due_at"]) if f.get("due_at") else None
+        if due is not None and f["status"] == "breached" and not f.get("met_at"):
+            f["overdue"] = duration(at - due)
+        elif due is not None and f["status"] == "open":
+            f["remaining"] = duration(due - at)
+        if due is None:
+            if f["code"] not in before:
+                before[f["code"]] = due_before(law, f["code"], language)
+            if before[f["code"]]:
+                f["due_before"] = before[f["code"]]
+    return findings
+
+
+def due_before(law: Law, code: str, language: str = "en") -> str | None:
+    """What a `before` rule's duty must come before, e.g. "before the first questioning"."""
+    try:
+        rule = describe(law, code)
+    except UnknownRule:
+        return None
+    kinds = rule.get("due_kinds") if rule.get("mechanism") == "before" else None
+    if not kinds:
+        return None
+    events = word(law, "due.or", language).join(word(law, f"event.{kind}", language, kind) for kind in kinds)
+    return word(law, "due.before", language).format(events=events)
+
+
+def word(law: Law, key: str, language: str, otherwise: str | None = None) -> str:
+    """`key` in the catalogue of `language`, then of English, then habeas's own English."""
+    for lang in (language, "en"):
+        found = catalogue(law.jurisdiction, lang).get(key)
+        if found:
+            return found
+    return DEFAULT_WORDS.get(key) or otherwise or key
+
+
+def duration(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+
+
+def case_file_json(file: dict[str, Any], at: datetime, law: Law, language: str = "en") -> dict[str, Any]:
+    """`case show --json`: the case file of `services.queries.case_file`, findings explained."""
+    explain(file["findings"], at, law, language)
+    return file
+
+
+def alerts_json(found: list[dict], at: datetime, law: Law, language: str = "en") -> list[dict]:
+    """`alerts --json`: the alerts of `services.queries.alerts`, explained."""
+    return explain(found, at, law, language)
+
+
+def dumps(answer: Any) -> str:
+    return json.dumps(answer, ensure_ascii=False, indent=2)

@@ -1,0 +1,182 @@
+"""The register's answers as Rich renderables for a terminal.
+
+Recorded text (names, places, reasons, case numbers) is data, never markup: every cell
+is a `Text`, so `[/]` or `[bold]` in a name prints as written. A table shows only the
+columns that say something: each has a header, and a column no row fills is left out.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+Cell = str | Text | None
+Column = tuple[str, Callable[[Any], Cell]]
+
+STATUS_STYLE = {"breached": "bold red", "open": "yellow"}
+CERTAINTY = "(C confirmed, P partly, M from memory, U uncertain)"
+
+
+def console(stderr: bool = False) -> Console:
+    """A console that takes no markup from strings (styles come as `Text`) and, piped, is
+    not cut at 80 columns: tables stay readable in files and logs."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS", "160"))
+    return Console(stderr=stderr, soft_wrap=True, width=width, markup=False)
+
+
+def table(title: str, columns: Sequence[Column], rows: Iterable[Any]) -> Table:
+    """A table of `rows`, one cell per column getter; columns with no content are left out."""
+    rows = list(rows)
+    cells = [[_text(get(row)) for _, get in columns] for row in rows]
+    keep = [i for i in range(len(columns)) if any(line[i].plain.strip() for line in cells)]
+    shown = Table(*(columns[i][0] for i in keep), title=Text(title), title_justify="left")
+    for line in cells:
+        shown.add_row(*(line[i] for i in keep))
+    return shown
+
+
+def _text(value: Cell) -> Text:
+    if value is None:
+        return Text("")
+    return value if isinstance(value, Text) else Text(str(value))
+
+
+def findings(found: list[dict], title: str, *, with_case: bool = True) -> RenderableType:
+    """Findings explained by `presentation.findings.explain`: alerts (with their case) or a file's."""
+    if not found:
+        return Text(f"{title}: none")
+    columns: list[Column] = [("status", lambda f: Text(f["status"], STATUS_STYLE.get(f["status"], "")))]
+    if with_case:
+        columns.append(("case", lambda f: f.get("case")))
+    columns += [
+        ("person", lambda f: f.get("person")),
+        ("code", lambda f: f["code"]),
+        ("due", lambda f: _moment(f.get("due_at")) or f.get("due_before")),
+        ("overdue / left", _timing),
+        ("citation", lambda f: f.get("citation")),
+        ("what the law requires", lambda f: f.get("text")),
+    ]
+    return table(title, columns, found)
+
+
+def _moment(iso: str | None) -> str | None:
+    """A time as a reader scans it: 2024-03-03 10:00 (+05:00), in the offset it was recorded with."""
+    if not iso:
+        return None
+    moment = datetime.fromisoformat(iso)
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M} ({offset[:3]}:{offset[3:]})" if offset else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _timing(f: dict) -> str | None:
+    if f.get("overdue"):
+        return f"{f['overdue']} overdue"
+    if f.get("remaining"):
+        return f"{f['remaining']} left"
+    return None
+
+
+def case_file(file: dict) -> list[RenderableType]:
+    """`case show`: the headline, parties, timeline and findings of a case file."""
+    s = file["summary"]
+    article = (s.get("article") or "-") + (f" part {s['part']}" if s.get("part") else "")
+    headline = Text.assemble(
+        (file["case"], "bold"), f"  stage {s['stage']}  article ", article, "  region ", s.get("region") or "-"
+    )
+    parties = table(
+        "Parties",
+        [
+            ("person", lambda p: p["person"]),
+            ("role", lambda p: p["role"]),
+            ("name", lambda p: p.get("name")),
+            ("born", lambda p: p.get("birth_date")),
+        ],
+        file["parties"],
+    )
+    timeline = table(
+        "Timeline",
+        [
+            ("#", lambda e: str(e["position"])),
+            ("occurred", lambda e: e["occurred_at"]),
+            ("kind", lambda e: e["kind"]),
+            ("by", lambda e: f"{e['actor']['role']} {e['actor']['id']}"),
+            ("details", _details),
+        ],
+        file["events"],
+    )
+    found = findings(file["findings"], f"Findings as of {file['at']}", with_case=False)
+    return [headline, parties, timeline, found]
+
+
+def _details(event: dict) -> Text:
+    details = Text(", ".join(f"{k}={v}" for k, v in event["data"].items()))
+    if event.get("corrected_by"):
+        details.append(f"  (corrected by {', '.join(event['corrected_by'])})", style="yellow")
+    return details
+
+
+def case_list(found: list[dict]) -> Table:
+    return table(
+        "Cases",
+        [
+            ("case", lambda c: c["case"]),
+            ("stage", lambda c: c["stage"]),
+            ("region", lambda c: c["region"] or "-"),
+            ("article", lambda c: (c["article"] or "-") + (f" part {c['part']}" if c["part"] else "")),
+            ("events", lambda c: str(c["events"])),
+            ("registered (UTC)", lambda c: c["registered_at"] or "-"),
+        ],
+        found,
+    )
+
+
+def reads(found: list[dict], case: str) -> Table:
+    return table(
+        f"Reads of {case}",
+        [
+            ("when", lambda r: r["read_at"]),
+            ("who", lambda r: r["actor"]["id"]),
+            ("role", lambda r: r["actor"]["role"]),
+            ("agency", lambda r: r["actor"]["agency"]),
+            ("what", lambda r: r["what"]),
+            ("purpose", lambda r: r["purpose"]),
+        ],
+        found,
+    )
+
+
+def rule(described: dict) -> list[RenderableType]:
+    """`law show CODE`: a rule, its parameters' versions with dates, citations, certainty."""
+    shown: list[RenderableType] = [Text.assemble((described["code"], "bold"), "  ", described.get("title") or "")]
+    start = ", ".join((described.get("start") or {}).get("kinds", []))
+    stop = ", ".join((described.get("stop") or {}).get("kinds", []))
+    if start:
+        shown.append(Text(f"  clock starts at {start}" + (f"; stops at {stop}" if stop else "")))
+    shown.append(Text(f"  citations: {described.get('citation') or '-'}"))
+    shown.append(Text(f"  certainty: {described.get('certainty') or '-'}  {CERTAINTY}"))
+    descriptions = described.get("parameter_descriptions") or {}
+    for name, versions in (described.get("parameters") or {}).items():
+        columns: list[Column] = [
+            ("value", _value),
+            ("valid from", lambda v: str(v.get("valid_from"))),
+            ("valid until", lambda v: str(v.get("valid_until") or "-")),
+            ("certainty", lambda v: v.get("certainty")),
+            ("citation", lambda v: v.get("citation")),
+            ("verified", lambda v: str(v.get("verified") or "")),
+        ]
+        shown.append(table(f"{name}: {descriptions.get(name, '')}", columns, versions))
+    return shown
+
+
+def _value(version: dict) -> str:
+    value = version.get("value")
+    value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"{value} {version.get('unit') or ''}".strip()

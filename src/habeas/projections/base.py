@@ -1,0 +1,61 @@
+"""What a projection is: a name, the tables it owns, what it reads and how it applies it.
+
+A projection reads the log in one of two ways:
+
+- `CaseProjection` reads whole cases: it is handed the folded state of every case an
+  append touched (or every case, on a rebuild) and replaces those cases' rows;
+- `EventProjection` reads raw events of some kinds, in log order, and adds what they say.
+
+Each one's position in the log is kept in `projection_positions` under its name
+(`projections.registry` moves it). Its tables can always be emptied and filled again
+from the log (`habeas rebuild`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Table
+
+from habeas.domain.case import CaseState
+from habeas.domain.events import Event
+from habeas.law.package import Law
+
+
+@dataclass(frozen=True)
+class CaseProjection:
+    name: str
+    tables: tuple[Table, ...]
+    # Replace the rows of these cases by what their states say now.
+    apply: Callable[[Connection, Sequence[CaseState], Law], None]
+
+
+@dataclass(frozen=True)
+class EventProjection:
+    name: str
+    tables: tuple[Table, ...]
+    kinds: frozenset[str]
+    # Add what these events (of `kinds`, in log order, not seen before) say.
+    apply: Callable[[Connection, Sequence[Event], Law], None]
+
+
+Projection = CaseProjection | EventProjection
+
+
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """Times in projection columns: naive UTC, the one form both databases compare alike."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment is not None else None
+
+
+def in_clause(conn: Connection, count: int) -> str:
+    """Placeholders of a plain-SQL IN list (Core compiles an IN list anew for every length)."""
+    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+
+
+def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
+    """Delete the rows of these cases from one of the projection tables."""
+    for start in range(0, len(cases), 900):
+        chunk = tuple(cases[start : start + 900])
+        conn.exec_driver_sql(f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)

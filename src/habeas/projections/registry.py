@@ -1,0 +1,183 @@
+"""The projections of the register, and how they follow the log.
+
+`ALL` lists every projection; adding one is a module with its `PROJECTION` and a line
+here (and its table, in a migration). Three ways to move them, all in the caller's
+transaction, under the append lock:
+
+- `after_append`: in the append's own transaction, the cases the batch touched;
+- `catch_up`: whatever each projection has not read yet, from its tracked position;
+- `rebuild`: empty the tables and read the whole log again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+
+from sqlalchemy import Connection, delete, select
+
+from habeas.db.schema import events, projection_positions
+from habeas.domain.case import CaseState, fold, fold_all
+from habeas.law.package import Law
+from habeas.ledger import store
+from habeas.projections import cases, deadlines
+from habeas.projections.base import CaseProjection, EventProjection, Projection
+
+ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION)
+CHUNK = 500  # cases folded and applied at a time: bounded memory
+PAGE = 5000  # events read at a time by an event projection
+
+
+def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict[str, int]:
+    """How far each projection has read the log (0: never built)."""
+    names = [p.name for p in projections]
+    found = dict.fromkeys(names, 0)
+    query = select(projection_positions.c.name, projection_positions.c.position)
+    for name, position in conn.execute(query.where(projection_positions.c.name.in_(names))):
+        found[name] = position
+    return found
+
+
+def behind(conn: Connection, projections: Iterable[Projection] = ALL) -> dict[str, int]:
+    """{name: position} of the projections that have not read the whole log."""
+    head = store.read_head(conn).position
+    return {name: at for name, at in positions(conn, projections).items() if at < head}
+
+
+def after_append(
+    conn: Connection,
+    law: Law,
+    touched: Collection[str],
+    since: int,
+    head: int,
+    projections: Sequence[Projection] = ALL,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Project what an append stored: `touched` streams, the log from `since` to `head`.
+
+    When every projection had read up to `since`, only the touched cases are folded;
+    a projection that was behind before the append is caught up whole."""
+    if head == since:
+        return
+    if any(at != since for at in positions(conn, projections).values()):
+        catch_up(conn, law, projections, progress)
+        return
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress)
+    for projection in _of(EventProjection, projections):
+        _apply_events(conn, law, projection, since)
+    _set_positions(conn, projections, head)
+
+
+def catch_up(
+    conn: Connection,
+    law: Law,
+    projections: Sequence[Projection] = ALL,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Bring every projection up to the head of the log; {name: position it was at}."""
+    head = store.read_head(conn).position
+    late = {name: at for name, at in positions(conn, projections).items() if at < head}
+    if not late:
+        return {}
+    fresh = [p for p in projections if late.get(p.name) == 0]
+    if fresh:  # never built: read the whole log once
+        rebuild(conn, law, fresh)
+    partly = [p for p in projections if late.get(p.name, 0) > 0]
+    if partly:
+        case_projections = _of(CaseProjection, partly)
+        if case_projections:
+            # Re-folding a case a projection had already seen is harmless: apply replaces
+            # a case's rows by its whole state. So one set of cases serves them all.
+            since = min(late[p.name] for p in case_projections)
+            streams = conn.execute(select(events.c.stream).where(events.c.position > since).distinct())
+            _fold_and_apply(conn, law, sorted(s for (s,) in streams), case_projections, progress)
+        for projection in _of(EventProjection, partly):
+            _apply_events(conn, law, projection, late[projection.name])
+        _set_positions(conn, partly, head)
+    return late
+
+
+def rebuild(
+    conn: Connection,
+    law: Law,
+    projections: Sequence[Projection] = ALL,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Empty the projections' tables and read the whole log again; returns the events read."""
+    head = store.read_head(conn).position
+    for projection in projections:
+        for table in reversed(projection.tables):
+            conn.execute(delete(table))
+    read = head
+    case_projections = _of(CaseProjection, projections)
+    if case_projections:
+        read = _fold_everything(conn, law, case_projections, progress)
+    for projection in _of(EventProjection, projections):
+        _apply_events(conn, law, projection, 0)
+    _set_positions(conn, projections, head)
+    return read
+
+
+def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
+    """One ordered scan of the log, stream by stream, applied a chunk of cases at a time."""
+    read = 0
+    pending: list[CaseState] = []
+    state: CaseState | None = None
+    rows = conn.exec_driver_sql(
+        f"{store.SELECT_ROWS} ORDER BY stream, version",
+        execution_options={"stream_results": True, "yield_per": PAGE},
+    )
+    for row in rows:
+        event = store.row_to_event(row)
+        if state is not None and state.case != event.stream:
+            pending.append(state)
+            state = None
+        state = fold(state, event)
+        read += 1
+        if len(pending) >= CHUNK:
+            _apply(conn, law, pending, projections)
+            pending = []
+        if progress and read % 10_000 == 0:
+            progress(read)
+    if state is not None:
+        pending.append(state)
+    _apply(conn, law, pending, projections)
+    return read
+
+
+def _fold_and_apply(conn: Connection, law: Law, streams: Sequence[str], projections, progress) -> None:
+    for start in range(0, len(streams), CHUNK):
+        found = store.streams_events(conn, streams[start : start + CHUNK])
+        _apply(conn, law, [fold_all(events) for events in found.values()], projections)
+        if progress:
+            progress(min(start + CHUNK, len(streams)), len(streams))
+
+
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections) -> None:
+    """Hand the cases to each case projection; streams that are not cases (a facility's visits) are passed over."""
+    states = [s for s in states if s.timeline and s.timeline[0].case is not None]
+    for projection in projections:
+        projection.apply(conn, states, law)
+
+
+def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:
+    columns = [events.c[name] for name in store.COLUMNS] + [events.c.hash]
+    query = select(*columns).where(events.c.kind.in_(sorted(projection.kinds))).order_by(events.c.position)
+    while True:
+        page = conn.execute(query.where(events.c.position > after).limit(PAGE)).fetchall()
+        if not page:
+            return
+        projection.apply(conn, [store.row_to_event(row) for row in page], law)
+        after = page[-1][0]
+
+
+def _set_positions(conn: Connection, projections: Iterable[Projection], head: int) -> None:
+    names = [p.name for p in projections]
+    p = projection_positions.c
+    updated = conn.execute(projection_positions.update().where(p.name.in_(names)).values(position=head))
+    if updated.rowcount < len(names):
+        present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
+        conn.execute(projection_positions.insert(), [{"name": n, "position": head} for n in names if n not in present])
+
+
+def _of(kind: type, projections: Iterable[Projection]) -> list:
+    return [p for p in projections if isinstance(p, kind)]

@@ -1,0 +1,118 @@
+"""Projections follow the log: written with each append, caught up when left behind, rebuilt alike."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import text
+
+from habeas.projections import cases, registry
+from habeas.projections.base import EventProjection
+from habeas.services import maintenance, queries
+from habeas.services.register import Register
+from tests.conftest import REGISTRAR, event
+from tests.test_alerts import detention_case
+from tests.test_cli import habeas
+
+LATER = datetime.fromisoformat("2024-03-04T12:00:00+05:00")
+
+
+def import_cases(register, *numbers):
+    for n in numbers:
+        register.import_lines([json.dumps(e) for e in detention_case(case=f"KZ-2024-00{n}")], REGISTRAR)
+
+
+def tracked(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return dict(conn.execute(text("SELECT name, position FROM projection_positions")).fetchall())
+
+
+def snapshot(engine):
+    with engine.connect() as conn:
+        rows = conn.execute(text('SELECT * FROM cases ORDER BY "case"')).fetchall()
+        found = conn.execute(
+            text(
+                'SELECT "case", code, person, due_at, settled_at, urgent_at, finding FROM deadlines ORDER BY 1, 2, 3, 7'
+            )
+        ).fetchall()
+    return [tuple(r) for r in rows], [tuple(r) for r in found]
+
+
+def test_every_projection_reads_up_to_the_head_in_the_appends_transaction(register, engine):
+    import_cases(register, 1)
+    register.submit(event("person.released", {"person": "P1", "ground": "x"}, case="KZ-2024-001"))
+    assert tracked(engine) == {"cases": 5, "deadlines": 5}
+    assert maintenance.behind(engine) == {}
+
+
+def test_a_projection_left_behind_is_caught_up_before_alerts_and_case_list_answer(engine, db_url, law, clock):
+    """A register that writes only the case list leaves `deadlines` behind; the next command catches it up."""
+    Register(engine, law, clock, projections=(cases.PROJECTION,)).import_lines(
+        [json.dumps(e) for e in detention_case(case="KZ-2024-001")], REGISTRAR
+    )
+    assert maintenance.behind(engine) == {"deadlines": 0}
+    assert queries.alerts(engine, LATER) == []  # the projection itself does not know yet
+    shown = json.loads(habeas("alerts", "--json", "--at", LATER.isoformat(), db=db_url).stdout)
+    assert ("KZ-2024-001", "KZ-DETENTION-LIMIT", "breached") in {(a["case"], a["code"], a["status"]) for a in shown}
+    assert maintenance.behind(engine) == {}
+    assert tracked(engine) == {"cases": 4, "deadlines": 4}
+
+
+def test_rebuild_catch_up_completes_a_projection_left_partly_behind(engine, db_url, law, clock):
+    import_cases(Register(engine, law, clock), 1)
+    import_cases(Register(engine, law, clock, projections=(cases.PROJECTION,)), 2)
+    assert maintenance.behind(engine) == {"deadlines": 4}
+    done = habeas("rebuild", "--catch-up", db=db_url).stdout
+    assert done.strip() == "caught up deadlines from position 4 to 8"
+    caught_up = snapshot(engine)
+    assert {row[0] for row in caught_up[1]} == {"KZ-2024-001", "KZ-2024-002"}
+    assert habeas("rebuild", "--catch-up", db=db_url).stdout.strip() == "projections up to date at position 8"
+    assert habeas("rebuild", db=db_url).stdout.strip() == "rebuilt projections from 8 events"
+    assert snapshot(engine) == caught_up
+
+
+def test_the_next_append_catches_up_a_projection_left_behind(engine, law, clock):
+    import_cases(Register(engine, law, clock, projections=(cases.PROJECTION,)), 1)
+    import_cases(Register(engine, law, clock), 2)
+    assert tracked(engine) == {"cases": 8, "deadlines": 8}
+    limits = {a["case"] for a in queries.alerts(engine, LATER, code="KZ-DETENTION-LIMIT")}
+    assert limits == {"KZ-2024-001", "KZ-2024-002"}
+
+
+def test_alerts_and_case_show_reflect_what_the_command_before_stored(tmp_path, db_url):
+    lines = tmp_path / "detention.jsonl"
+    lines.write_text("\n".join(json.dumps(e) for e in detention_case(case="KZ-2024-001")) + "\n")
+    habeas("import", str(lines), db=db_url)
+    at = ("--at", LATER.isoformat(), "--code", "KZ-DETENTION-LIMIT", "--json")
+    assert [a["status"] for a in json.loads(habeas("alerts", *at, db=db_url).stdout)] == ["breached"]
+    release = event(
+        "person.released", {"person": "P1", "ground": "x"}, case="KZ-2024-001", at="2024-03-02T10:00:00+05:00", id="r"
+    )
+    lines.write_text(json.dumps(release) + "\n")
+    habeas("import", str(lines), db=db_url)
+    assert json.loads(habeas("alerts", *at, db=db_url).stdout) == []
+    file = json.loads(habeas("case", "show", "KZ-2024-001", "--json", "--at", LATER.isoformat(), db=db_url).stdout)
+    assert file["events"][-1]["id"] == "r"
+    assert "KZ-DETENTION-LIMIT" not in {f["code"] for f in file["findings"]}
+
+
+def test_an_event_projection_reads_the_events_of_its_kinds_once_in_log_order(engine, law, clock):
+    seen: list[tuple[int, str]] = []
+    detentions = EventProjection(
+        name="test-detentions",
+        tables=(),
+        kinds=frozenset({"person.detained"}),
+        apply=lambda conn, events, law: seen.extend((e.position, e.id) for e in events),
+    )
+    everything = (*registry.ALL, detentions)
+    import_cases(Register(engine, law, clock, projections=everything), 1)
+    assert seen == [(4, "KZ-2024-001-4")]
+    import_cases(Register(engine, law, clock, projections=registry.ALL), 2)  # leaves it behind
+    import_cases(Register(engine, law, clock, projections=everything), 3)  # catches it up, then goes on
+    assert seen == [(4, "KZ-2024-001-4"), (8, "KZ-2024-002-4"), (12, "KZ-2024-003-4")]
+    assert tracked(engine)["test-detentions"] == 12
+    seen.clear()
+    with engine.begin() as conn:
+        assert registry.rebuild(conn, law, [detentions]) == 12
+    assert [position for position, _ in seen] == [4, 8, 12]
