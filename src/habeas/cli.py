@@ -20,6 +20,7 @@ from habeas.clock import SystemClock
 from habeas.domain.events import IDENTIFIER, Actor, Problem, parse_time
 from habeas.domain.vocabulary import ROLES
 from habeas.jurisdictions import load as load_law
+from habeas.jurisdictions import read_overlay
 from habeas.jurisdictions.messages import languages
 from habeas.law.package import LawDataError
 from habeas.law.rules import describe, rule_codes
@@ -322,9 +323,17 @@ def law_show(
         str | None, typer.Argument(help="A finding code, e.g. KZ-DETENTION-LIMIT; none lists them.")
     ] = None,
     json_out: JsonOption = False,
+    overlay: Annotated[
+        Path | None, typer.Option("--overlay", help="A what-if: dated changes to apply (YAML), shown as such.")
+    ] = None,
 ) -> None:
     """A rule, its versions with dates, citations and certainty."""
     package = law()
+    if overlay is not None:
+        try:
+            package = package.with_overlay(read_overlay(overlay))
+        except LawDataError as exc:
+            raise fail(f"overlay: {exc}", 2) from None
     if code is None:
         for known in rule_codes(package):
             out.print(known)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from habeas.law.package import Law, LawDataError
+from habeas.law.package import Law, LawDataError, Overlay
 from habeas.law.rules.loading import validate_law
 
 DEFAULT = "kz"
@@ -62,3 +62,16 @@ def _walk(node, prefix: str):
 def load(name: str = DEFAULT) -> Law:
     """The validated law package `name` (cached: law data is read once per process)."""
     return validate_law(Law.from_documents(read_documents(name)))
+
+
+def read_overlay(path: Path) -> Overlay:
+    """A what-if file (YAML): dated parameter changes and rule switches (`law.package.Overlay`)."""
+    name = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LawDataError(name, "-", f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise LawDataError(name, f"line {mark.line + 1}" if mark else "-", "not valid YAML") from None
+    return Overlay.parse(raw, name)
