@@ -11,6 +11,7 @@ import pytest
 
 from habeas.domain.case import fold_all
 from habeas.domain.events import parse_event
+from habeas.domain.vocabulary import DATA_MODELS
 from habeas.jurisdictions import load
 from habeas.jurisdictions.messages import render
 from habeas.law.competence import competence_problems
@@ -34,7 +35,7 @@ def events(*specs):
                             "actor": {"id": "i", "role": "investigator"},
                             "data": {"person": "P", "role": "suspect", "name": "A", "birth_date": specs[0][3]}}))
     for n, (kind, when, *rest) in enumerate(specs[1:], start=1):
-        data = {"person": "P", **(rest[0] if rest else {})}
+        data = {**({"person": "P"} if "person" in DATA_MODELS[kind].model_fields else {}), **(rest[0] if rest else {})}
         out.append(parse_event({"id": f"e{n}", "kind": kind, "case": "XX-1", "occurred_at": when,
                                 "actor": {"id": "i", "role": "investigator"}, "data": data}))
     return fold_all(out)
@@ -80,11 +81,11 @@ def test_a_repealed_rule_ends_on_its_date(law):
 
 
 def test_competence_follows_its_stages(law):
-    def act(kind, role, **data):
+    def act(kind, actor_role, **data):
         return parse_event({"id": "o", "kind": kind, "case": "XX-1", "occurred_at": "2025-03-02T10:00:00+01:00",
-                            "actor": {"id": "a", "role": role}, "data": {"person": "P", **data}})
+                            "actor": {"id": "a", "role": actor_role}, "data": data})
 
-    order = act("custody.ordered", "judge", until="2025-04-01T10:00:00+01:00")
+    order = act("custody.ordered", "judge", person="P", until="2025-04-01T10:00:00+01:00")
     state = events(("case", "2025-01-01T08:00:00+01:00", "10", "1990-01-01"))
     refused = competence_problems(law, order, state)  # in `investigation`: the investigating judge's
     assert refused and "investigating_judge" in refused[0].reason
@@ -93,4 +94,4 @@ def test_competence_follows_its_stages(law):
                       "2025-03-01T10:00:00+01:00", {"court": "c-1"}))
     assert sent.kind == "case.sent_to_court" and competence_problems(law, order, in_court) == []
     # a kind the package does not list falls to its `default` roles
-    assert competence_problems(law, act("party.added", "doctor", role="witness", name="B"), state) == []
+    assert competence_problems(law, act("party.added", "doctor", person="Q", role="witness", name="B"), state) == []

@@ -14,10 +14,6 @@ from typing import Any
 
 from habeas.domain.events import Event
 
-# Stages decide competence (a custody order is the investigating judge's before the
-# case reaches court, the trial court's after).
-PRE_TRIAL, COURT, CLOSED = "pre_trial", "court", "closed"
-
 
 @dataclass(slots=True)
 class Party:
@@ -69,7 +65,8 @@ ENDS_MEASURE = frozenset({"person.released", "prisoner.released", "death.recorde
 
 @dataclass(slots=True)
 class CaseHead:
-    """What deciding a case's next fact needs, and no more: its version and its stage.
+    """What deciding a case's next fact needs, and no more: its version, and which of the
+    kinds that move a case between stages it has seen (the law's stages say which).
 
     A bulk import keeps one of these per case instead of the whole case file, so its
     memory does not grow with the cases' histories.
@@ -77,30 +74,26 @@ class CaseHead:
 
     case: str
     version: int = 0
-    sent_to_court: bool = False
+    kinds_seen: frozenset[str] = frozenset()
 
-    def advance(self, event: Event) -> None:
+    def advance(self, event: Event, stage_kinds: frozenset[str] = frozenset()) -> None:
         self.version += 1
-        if event.kind == SENT_TO_COURT:
-            self.sent_to_court = True
-
-
-SENT_TO_COURT = "case.sent_to_court"
+        if event.kind in stage_kinds and event.kind not in self.kinds_seen:
+            self.kinds_seen = self.kinds_seen | {event.kind}
 
 
 @dataclass(slots=True)
 class CaseState:
     case: str
     version: int = 0
-    stage: str = PRE_TRIAL
     reported_at: datetime | None = None
     registered_at: datetime | None = None
     erdr_number: str | None = None
     article: str | None = None
     part: int | None = None
     region: str | None = None
-    sent_to_court: bool = False
     closed_ground: str | None = None
+    kinds_seen: set[str] = field(default_factory=set)  # every kind the case has seen (its stage follows)
     form: str | None = None  # of the pre-trial investigation (v2); None: preliminary
     interrupted: bool = False  # the investigation stands interrupted (CPC art. 45 part 7)
     jury: bool = False  # tried by a jury (v2 `trial.started` `jury`)
@@ -121,7 +114,6 @@ class CaseState:
         """The case-list row: what a clerk scans before opening the file."""
         return {
             "case": self.case,
-            "stage": self.stage,
             "erdr_number": self.erdr_number,
             "article": self.article,
             "part": self.part,
@@ -197,6 +189,7 @@ def _recompute(state: CaseState) -> None:
 def _apply(state: CaseState, event: Event) -> None:
     data = event.data
     kind = event.kind
+    state.kinds_seen.add(kind)
     if kind == "report.received":
         state.reported_at = state.reported_at or event.occurred_at
     elif kind == "case.registered":
@@ -215,13 +208,8 @@ def _apply(state: CaseState, event: Event) -> None:
             citizenship=data.get("citizenship"),
             language=data.get("language"),
         )
-    elif kind == SENT_TO_COURT:
-        state.sent_to_court = True
-        if state.stage == PRE_TRIAL:
-            state.stage = COURT
     elif kind == "case.closed":
         state.closed_ground = data["ground"]
-        state.stage = CLOSED
     if kind in MEASURES or kind in ENDS_MEASURE:
         _apply_measure(state, event)
     elif kind in _OTHER:

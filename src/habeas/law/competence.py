@@ -6,9 +6,10 @@ roles may do what is data (`competence.yaml`), never an `if` per country here.
 
 from __future__ import annotations
 
-from habeas.domain.case import COURT, PRE_TRIAL, CaseHead, CaseState
+from habeas.domain.case import CaseHead, CaseState
 from habeas.domain.events import Event, Problem
 from habeas.law.package import Law
+from habeas.law.stages import stage_of
 
 
 def competence_problems(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
@@ -23,8 +24,7 @@ def competence_problems(law: Law, event: Event, state: CaseHead | CaseState | No
         return [Problem("kind", f"no one may record {event.kind} under the {law.jurisdiction} law")]
     allowed = rule.roles
     if rule.by_stage:
-        stage = COURT if state is not None and state.sent_to_court else PRE_TRIAL
-        allowed = rule.by_stage.get(stage, allowed)
+        allowed = rule.by_stage.get(stage_of(law, state), allowed)
     if role not in allowed:
         cited = f" ({'; '.join(str(c) for c in rule.citations)})" if rule.citations else ""
         return [

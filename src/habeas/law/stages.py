@@ -75,3 +75,9 @@ def stages_of(law: Law) -> Stages:
     if cached is None:
         cached = law.cache["stages"] = parse_stages(law.extra.get(FILE), law.jurisdiction)
     return cached
+
+
+def stage_of(law: Law, state: Any) -> str:
+    """The stage of a case (its `CaseHead` or `CaseState`: both know the kinds they have seen)."""
+    stages = stages_of(law)
+    return stages.initial if state is None else stages.of(state.kinds_seen)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from sqlalchemy import Connection, select
 
 from habeas.db.schema import chain_head
-from habeas.domain.case import SENT_TO_COURT, CaseHead
+from habeas.domain.case import CaseHead
 from habeas.domain.events import Actor, Event, from_utc, offset_text, utc_iso
 from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row, link
 
@@ -181,18 +181,24 @@ def stream_events(conn: Connection, stream: str) -> list[Event]:
     return [row_to_event(r) for r in conn.exec_driver_sql(sql, params)]
 
 
-def stream_heads(conn: Connection, streams: Iterable[str]) -> dict[str, CaseHead | None]:
-    """Version and stage of each stream (None for a stream with no events), without reading its facts."""
+def stream_heads(
+    conn: Connection, streams: Iterable[str], stage_kinds: Iterable[str] = ()
+) -> dict[str, CaseHead | None]:
+    """Version of each stream (None for a stream with no events) and which of `stage_kinds`
+    (the kinds that move a case between stages) it has seen, without reading its facts."""
     heads: dict[str, CaseHead | None] = dict.fromkeys(streams)
     wanted = list(heads)
+    kinds = sorted(stage_kinds)
+    seen = "".join(f", max(CASE WHEN kind = {_marks(conn, 1)} THEN 1 ELSE 0 END)" for _ in kinds)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
         sql = (
-            f"SELECT stream, max(version), max(CASE WHEN kind = '{SENT_TO_COURT}' THEN 1 ELSE 0 END) FROM events"
+            f"SELECT stream, max(version){seen} FROM events"
             f" WHERE stream IN ({_marks(conn, len(chunk))}) GROUP BY stream"
         )
-        for stream, version, in_court in conn.exec_driver_sql(sql, tuple(chunk)):
-            heads[stream] = CaseHead(stream, version, bool(in_court))
+        for stream, version, *flags in conn.exec_driver_sql(sql, (*kinds, *chunk)):
+            entered = frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag)
+            heads[stream] = CaseHead(stream, version, entered)
     return heads
 
 

@@ -14,6 +14,7 @@ from habeas.domain.case import fold_all
 from habeas.domain.events import Actor, Event
 from habeas.law.package import Law
 from habeas.law.rules import judge
+from habeas.law.stages import stage_of
 from habeas.ledger import store
 from habeas.projections.base import naive_utc
 
@@ -72,7 +73,7 @@ def case_file(
     return {
         "case": case,
         "at": at.isoformat(),
-        "summary": state.summary(),
+        "summary": {**state.summary(), "stage": stage_of(law, state)},
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
         "findings": [f.to_dict(at) for f in judge(state, law, at)],

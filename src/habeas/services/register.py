@@ -25,6 +25,7 @@ from habeas.domain.events import Actor, Event, Problem, Refused, parse_event, pa
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
 from habeas.law.competence import competence_problems
 from habeas.law.package import Law
+from habeas.law.stages import stages_of
 from habeas.ledger import store
 from habeas.projections import registry
 from habeas.projections.base import Projection
@@ -88,6 +89,7 @@ class Batch:
     ):
         self.conn = conn
         self.law = law
+        self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
         self.appender = store.Appender(conn, recorded_at, registrar)
         self._since = self.appender.head.position  # where the projections stood
@@ -100,11 +102,11 @@ class Batch:
         self._known_ids = store.existing_ids(self.conn, [e.id for e in events])
         missing = {e.stream for e in events} - self._heads.keys()
         if missing:
-            self._heads.update(store.stream_heads(self.conn, missing))
+            self._heads.update(store.stream_heads(self.conn, missing, self.stage_kinds))
 
     def head(self, stream: str) -> CaseHead | None:
         if stream not in self._heads:
-            self._heads.update(store.stream_heads(self.conn, [stream]))
+            self._heads.update(store.stream_heads(self.conn, [stream], self.stage_kinds))
         self._heads.move_to_end(stream)
         return self._heads[stream]
 
@@ -124,7 +126,7 @@ class Batch:
         if head is None:
             head = self._heads[stream] = CaseHead(stream)
         stored = self.appender.append(event, head.version + 1)
-        head.advance(stored)
+        head.advance(stored, self.stage_kinds)
         self._touched.add(stream)
         self._known_ids.add(event.id)
         return Outcome("stored", stored)
