@@ -14,11 +14,11 @@ from sqlalchemy import Connection, delete
 
 from habeas.db.schema import cases, deadlines, projection_positions
 from habeas.domain.case import CaseState
+from habeas.domain.vocabulary import CASELESS_KINDS
 from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
 
 NAME = "cases"
-FACILITY = "facility:"  # the stream prefix of case-less events (domain.events.stream_of)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
 
@@ -32,7 +32,9 @@ def project(conn: Connection, states: Collection[CaseState], law: Law, position:
     """Replace the rows of these cases with their current state; move the tracking position.
 
     Streams that are not cases (a facility's visits) have no case rows and are passed over."""
-    states = [s for s in states if not s.case.startswith(FACILITY)]
+    # A stream is a case when it holds a fact of a case: decided by kind, not by the stream's
+    # name (a case may be called "facility:…"; older databases file visits under such names).
+    states = [s for s in states if not all(e.kind in CASELESS_KINDS for e in s.timeline)]
     if states:
         names = [s.case for s in states]
         mark = "?" if conn.dialect.name == "sqlite" else "%s"
