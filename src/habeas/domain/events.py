@@ -359,9 +359,10 @@ _DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_
 def decode_line(text: str, size: int | None = None) -> Any:
     """One line of an import as a JSON value within the limits of a line, or raise `Refused`.
 
-    `size` is the line's length in UTF-8 bytes when the caller knows it. Cheap scans of the
-    text (a length, two counts, a substring search) decide whether the exact checks of
-    `value_problems` are needed at all; for a usual line they are not."""
+    `size` is the line's length in UTF-8 bytes when the caller has measured it by encoding
+    it strictly (so the text holds no lone surrogate). Cheap scans of the text (two counts,
+    a one-character search) decide whether the exact checks of `value_problems` are needed
+    at all; for a usual line they are not. The decoder checks numbers as it reads them."""
     exact = False
     if size is None:
         if text.isascii():  # O(1) in CPython
@@ -383,7 +384,7 @@ def decode_line(text: str, size: int | None = None) -> Any:
         raise Refused([Problem(_deep_path(text), f"nested more than {MAX_DEPTH} deep")]) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise Refused([Problem("json", f"not valid JSON: {type(exc).__name__}")]) from None
-    if exact or text.count("[") + text.count("{") > MAX_DEPTH or ("\\u" in text and _SUSPECT_ESCAPE.search(text)):
+    if exact or text.count("[") + text.count("{") > MAX_DEPTH or ("\\" in text and _SUSPECT_ESCAPE.search(text)):
         problems = value_problems(value)
         if problems:
             raise Refused(problems)

@@ -351,9 +351,13 @@ class Register:
         size = 0
         for number, text in chunk:
             report.lines += 1
-            size += (len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))) + 1
             try:
-                parsed.append((number, parse_event(decode_line(text), assign_id=new_event_id)))
+                length = len(text) if text.isascii() else len(text.encode("utf-8"))
+            except UnicodeEncodeError:  # a lone surrogate: decode_line names where
+                length = None
+            size += (length or len(text)) + 1
+            try:
+                parsed.append((number, parse_event(decode_line(text, length), assign_id=new_event_id)))
             except Refused as refused:
                 report.errors.append(LineError(number, refused.problems))
         cursor.line = chunk[0][0]
