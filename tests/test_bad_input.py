@@ -659,7 +659,15 @@ def _law():
     return load("kz")
 
 
-def test_decode_line_scans_once_for_a_usual_line():
-    """A usual line needs no exact walk: it decodes with the one decoder, numbers checked as read."""
-    line = one_case_lines()[1]
-    assert decode_line(line) == json.loads(line)
+def test_a_usual_line_is_decoded_without_the_exact_walk(monkeypatch):
+    """The exact checks run only where a cheap scan of the text says a limit may be broken."""
+    from habeas.domain import events
+
+    walked: list = []
+    monkeypatch.setattr(events, "value_problems", lambda value, numbers=False: walked.append(value) or [])
+    for line in one_case_lines():
+        assert decode_line(line) == json.loads(line)
+    assert walked == []
+    decode_line(json.dumps(opened() | {"data": {"channel": "x", "summary": "😀"}}))  # an escaped pair
+    decode_line(json.dumps(with_data(DETAINED, place=deep(MAX_DEPTH - 2))))  # 17 brackets, 16 deep: allowed
+    assert len(walked) == 2

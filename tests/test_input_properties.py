@@ -6,7 +6,7 @@ as a user imports them: through `Register.import_lines` on SQLite and on Postgre
 some files through the real `habeas import` in a subprocess. For every file: everything is
 stored (exit 0), or nothing is and each bad line is named (exit 2); never an exception, a
 traceback or exit 1; the same verdict on both stores. Examples: HABEAS_INPUT_EXAMPLES
-(default 30) and HABEAS_INPUT_CLI_EXAMPLES (default 3).
+(default 80) and HABEAS_INPUT_CLI_EXAMPLES (default 3).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ BASE = [json.loads(line) for line in one_case_lines()] + [
     json.loads(one_case_lines()[2]),  # sent twice: skipped
 ]
 IDS = sorted({raw["id"] for raw in BASE})
-EXAMPLES = int(os.environ.get("HABEAS_INPUT_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("HABEAS_INPUT_EXAMPLES", "80"))
 CLI_EXAMPLES = int(os.environ.get("HABEAS_INPUT_CLI_EXAMPLES", "3"))
 SLOW = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 

@@ -235,7 +235,8 @@ def _parse_actor(raw: Any, field_name: str, problems: list[Problem]) -> Actor | 
     if not isinstance(actor_id, str) or not IDENTIFIER.match(actor_id):
         problems.append(Problem(f"{field_name}.id", "required; letters, digits and ._:/@+-, at most 128 characters"))
     if not isinstance(role, str) or role not in ROLES:
-        problems.append(Problem(f"{field_name}.role", f"unknown role {shown(role)}; one of {', '.join(ROLES)}"))
+        named = f"unknown role {shown(role)}" if isinstance(role, str) else "required"
+        problems.append(Problem(f"{field_name}.role", f"{named}; one of {', '.join(ROLES)}"))
     if agency is not None and (not isinstance(agency, str) or not 1 <= len(agency) <= 128):
         problems.append(Problem(f"{field_name}.agency", "must be a string of 1 to 128 characters"))
     extra = set(raw) - {"id", "role", "agency"}
@@ -282,7 +283,10 @@ def parse_event(raw: Any, assign_id: Any = None) -> Event:
         problems.append(Problem("event", f"unknown field(s): {_names(unknown)}"))
 
     kind = raw.get("kind")
-    if not isinstance(kind, str) or kind not in DATA_MODELS:
+    if not isinstance(kind, str):
+        problems.append(Problem("kind", "required: a string naming a kind of the vocabulary"))
+        kind = None
+    elif kind not in DATA_MODELS:
         problems.append(Problem("kind", f"unknown kind {shown(kind)}: not in the vocabulary"))
         kind = None
 
