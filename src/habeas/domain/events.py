@@ -40,7 +40,8 @@ IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")
 # - a string: at most MAX_STRING characters (the vocabulary's longest free text; names and
 #   identifiers are shorter, see IDENTIFIER and the vocabulary), valid Unicode (no lone
 #   surrogate) and no NUL character (PostgreSQL cannot store one);
-# - a number: at most MAX_NUMBER_DIGITS characters, finite (no NaN, no Infinity, no 1e400);
+# - a number: an integer of at most MAX_NUMBER_DIGITS digits; a fraction or exponent of at
+#   most MAX_NUMBER_DIGITS + 10 characters, finite (no NaN, no Infinity, no 1e400);
 # - a time: in the years EARLIEST_YEAR to LATEST_YEAR (domain.vocabulary), in its offset
 #   and in UTC, with a UTC offset of whole minutes.
 MAX_LINE_BYTES = 65_536
@@ -337,8 +338,9 @@ class _OutOfBounds(ValueError):
 
 
 def _int(text: str) -> int:
-    if len(text) > MAX_NUMBER_DIGITS:
-        raise _OutOfBounds(f"a number of {len(text)} digits; at most {MAX_NUMBER_DIGITS}")
+    digits = len(text) - (text[0] == "-")
+    if digits > MAX_NUMBER_DIGITS:
+        raise _OutOfBounds(f"a number of {digits} digits; at most {MAX_NUMBER_DIGITS}")
     return int(text)
 
 
