@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
 import sys
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from habeas.law.rules import describe, rule_codes
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
 from habeas.services import maintenance, queries, setup
-from habeas.services.register import Register
+from habeas.services.register import Register, StorageFailed
 
 BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
 
@@ -98,6 +99,7 @@ def law():
 
 
 def when(at: str | None) -> datetime:
+    """`--at`: a time with its UTC offset, in the accepted years (the same rules as an event's)."""
     if at is None or at == "now":
         return SystemClock().now()
     problems: list[Problem] = []
@@ -132,17 +134,34 @@ def init(db: DbOption = None) -> None:
     out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
 
 
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file",
+        help="Append what the database said, should it fail, to this file (default: $HABEAS_LOG_FILE;"
+        " without one the details are not kept: they may quote other cases' data).",
+    ),
+]
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="JSONL file: one event per line (design §4).")],
     db: DbOption = None,
     registrar: AsOption = None,
+    log_file: LogFileOption = None,
 ) -> None:
-    """Import events, all or nothing: any bad line stores nothing and is listed."""
+    """Import events, all or nothing: any bad line stores nothing and is listed (exit 2).
+
+    A line may hold at most 64 KiB, nest 16 deep, strings of 4,000 characters and numbers of
+    20 digits, and times in the years 1900 to 2200. Should the database itself fail, the
+    import stores nothing and says which line it was storing and the error's class (exit 1);
+    what the database said goes only to --log-file."""
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
     who = actor_from(registrar)
     law_package = law()
+    log_path = _log_to(log_file)
     with database(db) as engine, file.open(encoding="utf-8", errors="strict") as handle:
         register = Register(engine, law_package)
         try:
@@ -150,6 +169,10 @@ def import_(
                 report = register.import_lines(handle, who, progress=read, judging=judged)
         except UnicodeDecodeError as exc:
             raise fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); nothing stored", 2) from None
+        except StorageFailed as exc:
+            details = f"details in {log_path}" if log_path else "details withheld: see --log-file or HABEAS_LOG_FILE"
+            err.print(f"{exc} ({details})", highlight=False, markup=False)
+            raise fail("the database failed; nothing was stored", 1) from None
     if report.errors:
         for line_error in report.errors:
             for text in line_error.lines():
@@ -157,6 +180,22 @@ def import_(
         bad = len(report.errors)
         raise fail(f"{bad} of {report.lines} lines refused; nothing was stored", 2)
     out.print(f"stored {report.stored}, skipped {report.skipped} (already stored)", highlight=False)
+
+
+def _log_to(option: Path | None) -> Path | None:
+    """Send the register's log (what a database said when it failed) to the operator's file."""
+    path = option or (Path(os.environ["HABEAS_LOG_FILE"]) if os.environ.get("HABEAS_LOG_FILE") else None)
+    if path is None:
+        return None
+    try:
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"--log-file {path}: {exc.strerror}", 2) from None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("habeas")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path
 
 
 @contextmanager
@@ -276,10 +315,9 @@ def verify(db: DbOption = None) -> None:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
         return
     # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
-    out.print(
-        f"broken at position {result.bad_position}: {result.reason} ({result.count} events verified before it)",
-        highlight=False,
-    )
+    # Position 0 is no event: the chain head record itself is what is wrong.
+    where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
+    out.print(f"{where}: {result.reason} ({result.count} events verified)", highlight=False)
     raise typer.Exit(1)
 
 

@@ -65,7 +65,9 @@ def link(previous_hash: bytes, canonical: bytes) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class Break:
-    """Where the chain stops being the chain: first bad position and why."""
+    """Where the chain stops being the chain: first bad position and why.
+
+    Position 0 is no event: it names the chain head record (missing, or not the chain's)."""
 
     position: int
     reason: str

@@ -14,10 +14,11 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import DBAPIError
 
 from habeas.db.schema import chain_head
 from habeas.domain.case import CaseHead
-from habeas.domain.events import Actor, Event, from_utc, offset_text, utc_iso
+from habeas.domain.events import Actor, Event, case_of, from_utc, offset_text, utc_iso
 from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row, link
 
 COLUMNS = (
@@ -38,6 +39,18 @@ SELECT_ROWS = f"SELECT {', '.join(COLUMNS)}, hash FROM events"
 
 class ConcurrencyConflict(Exception):
     """The stream moved on since it was read (optimistic concurrency)."""
+
+
+class WriteFailed(Exception):
+    """The database refused to write pending rows; `event_id` names the first row it refused.
+
+    Carries the database's exception as `error` (its text may hold any pending row's data:
+    log it, never show it)."""
+
+    def __init__(self, event_id: str | None, error: BaseException):
+        super().__init__(type(error).__name__)
+        self.event_id = event_id
+        self.error = error
 
 
 @dataclass(slots=True)
@@ -117,14 +130,36 @@ class Appender:
         )
 
     def flush(self) -> int:
-        """Write the pending rows and the new head; returns how many were written."""
+        """Write the pending rows and the new head; returns how many were written.
+
+        Raises `WriteFailed` naming the first row the database refused. Several rows are
+        written inside a savepoint, so that only when the database refuses them are they
+        tried again one by one to find which (a single row needs no search)."""
         if not self._pending:
             return 0
-        written = len(self._pending)
-        self.conn.exec_driver_sql(self._insert, self._pending)
-        self._pending = []
+        pending, self._pending = self._pending, []
+        if len(pending) == 1:
+            try:
+                self.conn.exec_driver_sql(self._insert, pending[0])
+            except DBAPIError as exc:
+                raise WriteFailed(pending[0][1], exc) from exc
+        else:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.exec_driver_sql(self._insert, pending)
+            except DBAPIError as exc:
+                raise WriteFailed(self._first_refused(pending), exc) from exc
         write_head(self.conn, self.head)
-        return written
+        return len(pending)
+
+    def _first_refused(self, rows: list[tuple]) -> str | None:
+        for row in rows:
+            try:
+                with self.conn.begin_nested():
+                    self.conn.exec_driver_sql(self._insert, row)
+            except DBAPIError:
+                return row[1]
+        return None
 
 
 def _marks(conn: Connection, count: int) -> str:
@@ -133,12 +168,36 @@ def _marks(conn: Connection, count: int) -> str:
 
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     """Which of these event ids are already stored."""
+    return set(stored_contents(conn, ids))
+
+
+def content_of(event: Event) -> tuple:
+    """What makes two sendings of an event the same fact: kind, case, the instant and the
+    offset it occurred at, actor and data, in their stored spellings (`stored_contents`).
+    Not the position, version, recorded_at or registrar: those say when and by whom it
+    was brought in, not what happened."""
+    return (
+        event.kind,
+        event.case,
+        utc_iso(event.occurred_at),
+        offset_text(event.occurred_at),
+        canonical_json(event.actor.to_dict()),
+        canonical_json(event.data),
+    )
+
+
+def stored_contents(conn: Connection, ids: Iterable[str]) -> dict[str, tuple]:
+    """The `content_of` each of these event ids that is stored, read from its columns (no JSON parsed)."""
     wanted = list(ids)
-    found: set[str] = set()
+    found: dict[str, tuple] = {}
     for start in range(0, len(wanted), 900):  # within every driver's parameter limit
         chunk = wanted[start : start + 900]
-        sql = f"SELECT event_id FROM events WHERE event_id IN ({_marks(conn, len(chunk))})"
-        found.update(row[0] for row in conn.exec_driver_sql(sql, tuple(chunk)))
+        sql = (
+            "SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events"
+            f" WHERE event_id IN ({_marks(conn, len(chunk))})"
+        )
+        for event_id, kind, stream, occurred_at, offset, actor, data in conn.exec_driver_sql(sql, tuple(chunk)):
+            found[event_id] = (kind, case_of(kind, stream), occurred_at, offset, actor, data)
     return found
 
 
@@ -158,7 +217,7 @@ def row_to_event(row) -> Event:
     return Event(
         id=event_id,
         kind=kind,
-        case=None if stream.startswith("facility:") else stream,
+        case=case_of(kind, stream),
         occurred_at=from_utc(occurred_at, offset),
         actor=_actor(actor),
         data=json.loads(data),
@@ -167,6 +226,7 @@ def row_to_event(row) -> Event:
         recorded_at=_recorded(recorded_at),
         registrar=_actor(registrar) if registrar else None,
         hash=row[11] if len(row) > 11 else None,
+        stored_stream=stream,
     )
 
 
@@ -239,18 +299,46 @@ def iter_events(conn: Connection, after: int = 0) -> Iterator[Event]:
 
 
 def verify(conn: Connection, progress=None) -> tuple[ChainWalker, Break | None]:
-    """Walk the whole chain; the walker holds the head, the Break the first bad position."""
+    """Walk the whole chain; the walker holds the head, the Break the first bad position.
+
+    The head record is read first and the rows after it, in one snapshot (PostgreSQL:
+    REPEATABLE READ; SQLite's read transaction already is one), so an append committed
+    meanwhile is neither half seen nor taken for a forgery. Where the head and the rows
+    disagree, the Break names the first position that is wrong: a row past the head
+    (appended outside the register), the first missing row of a cut tail; position 0
+    when the head record itself is missing."""
+    if conn.dialect.name == "postgresql" and not conn.in_transaction():
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    row = conn.execute(select(chain_head.c.position, chain_head.c.hash)).first()
+    stored = Head(row.position, bytes.fromhex(row.hash)) if row is not None else None
+    mark = stored.position if stored is not None else -1
+    at_mark = GENESIS if mark == 0 else None  # the chain's hash at the head's position, once walked
     walker = ChainWalker()
     for page in iter_pages(conn):
+        if at_mark is None and page[-1][0] >= mark >= page[0][0]:
+            cut = next(i for i, r in enumerate(page) if r[0] >= mark) + 1
+            if not walker.walk(page[:cut]):
+                return walker, walker.broken
+            if walker.position == mark:
+                at_mark = walker.head
+            page = page[cut:]
         if not walker.walk(page):
             return walker, walker.broken
         if progress is not None:
             progress(walker.count)
-    stored = read_head(conn)
-    if stored.position != walker.position or stored.hash != walker.head:
-        if stored.position > walker.position:
-            return walker, Break(
-                walker.position + 1, f"the log ends at {walker.position} but its head says {stored.position}"
-            )
-        return walker, Break(stored.position, "the stored head does not match the chain")
+    if stored is None:
+        if walker.position == 0:
+            return walker, None  # a fresh register: no rows, no head yet
+        return walker, Break(0, "the chain head is missing")
+    if stored.position > walker.position:
+        return walker, Break(
+            walker.position + 1, f"the log ends at {walker.position} but its head says {stored.position}"
+        )
+    if at_mark != stored.hash:
+        return walker, Break(stored.position, f"the stored head does not match the chain at position {stored.position}")
+    if walker.position > stored.position:
+        return walker, Break(
+            stored.position + 1,
+            f"position {stored.position + 1} lies past the chain head ({stored.position}): not appended by habeas",
+        )
     return walker, None

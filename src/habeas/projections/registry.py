@@ -153,8 +153,10 @@ def _fold_and_apply(conn: Connection, law: Law, streams: Sequence[str], projecti
 
 
 def _apply(conn: Connection, law: Law, states: list[CaseState], projections) -> None:
-    """Hand the cases to each case projection; streams that are not cases (a facility's visits) are passed over."""
-    states = [s for s in states if s.timeline and s.timeline[0].case is not None]
+    """Hand the cases to each case projection; streams that are not cases (a facility's visits)
+    are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
+    database may file visits under `facility:<name>`, which a case may also be called."""
+    states = [s for s in states if any(e.case is not None for e in s.timeline)]
     for projection in projections:
         projection.apply(conn, states, law)
 

@@ -9,19 +9,30 @@ refused event stores nothing; an import with any refused line stores nothing at 
 
 from __future__ import annotations
 
-import json
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import uuid4
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from habeas.clock import Clock, SystemClock
 from habeas.db.engine import lock_for_append, writer
 from habeas.domain.case import CaseHead, CaseState, fold_all
-from habeas.domain.events import Actor, Event, Problem, Refused, parse_event, parse_time, validate_data
+from habeas.domain.events import (
+    Actor,
+    Event,
+    Problem,
+    Refused,
+    check_limits,
+    decode_line,
+    parse_event,
+    parse_time,
+    validate_data,
+)
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
 from habeas.law.competence import competence_problems
 from habeas.law.package import Law
@@ -35,6 +46,12 @@ CHUNK = 2000
 # Case heads kept in memory during a batch (a few dozen bytes each).
 CACHE_HEADS = 200_000
 
+# What a database said when it failed may quote any row of the batch (other cases' data):
+# it goes to this logger, and to the operator's log file when one is configured (the CLI's
+# --log-file), never into a message. Without a handler it goes nowhere, not to stderr.
+logger = logging.getLogger("habeas.register")
+logging.getLogger("habeas").addHandler(logging.NullHandler())
+
 
 def new_event_id() -> str:
     return f"ev-{uuid4().hex}"
@@ -46,6 +63,32 @@ class Outcome:
 
     status: str  # "stored" | "skipped"
     event: Event
+
+
+class StorageFailed(Exception):
+    """The database failed while storing: not the input's fault, and nothing was stored.
+
+    Carries only the line (None outside an import, or while judging) and the class of the
+    database's error; what the database said is logged (`logger`), never carried here."""
+
+    def __init__(self, line: int | None, error: BaseException):
+        self.line = line
+        self.error_class = type(error).__name__
+        super().__init__(f"{f'line {line}: ' if line else ''}database: {self.error_class}")
+
+
+def _schema_missing(exc: SQLAlchemyError) -> bool:
+    """A database without the habeas tables: the driver says "run habeas init", as it always did."""
+    return isinstance(exc, OperationalError | ProgrammingError) and any(
+        words in str(exc.orig) for words in ("no such table", "does not exist")
+    )
+
+
+def _failed(line: int | None, exc: SQLAlchemyError) -> StorageFailed:
+    """Log what the database said; return the message-safe exception to raise instead."""
+    where = f"line {line} of an import" if line else "a write"
+    logger.error("database error at %s: %s", where, type(exc).__name__, exc_info=exc)
+    return StorageFailed(line, exc)
 
 
 @dataclass
@@ -95,11 +138,13 @@ class Batch:
         self._since = self.appender.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
-        self._known_ids: set[str] = set()  # ids stored, in the database or this chunk
+        # Ids stored, with their stored content (`store.content_of`): read from the database
+        # for the ids a chunk names, None for those this batch appended (read on demand).
+        self._known: dict[str, tuple | None] = {}
 
     def prefetch(self, events: list[Event]) -> None:
-        """One look-up per chunk: which ids are stored, and the heads of the cases not known yet."""
-        self._known_ids = store.existing_ids(self.conn, [e.id for e in events])
+        """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
+        self._known = store.stored_contents(self.conn, [e.id for e in events])
         missing = {e.stream for e in events} - self._heads.keys()
         if missing:
             self._heads.update(store.stream_heads(self.conn, missing, self.stage_kinds))
@@ -111,14 +156,21 @@ class Batch:
         return self._heads[stream]
 
     def offer(self, event: Event) -> Outcome:
-        """Decide and append one event; raises Refused with every problem found."""
-        if event.id in self._known_ids:
-            return Outcome("skipped", event)
+        """Decide and append one event; raises Refused with every problem found.
+
+        An id already stored is skipped when the event is the same fact (`store.content_of`)
+        and refused when it is another: an id names one fact, for good."""
+        if event.id in self._known:
+            if self._same_as_stored(event):
+                return Outcome("skipped", event)
+            raise Refused([Problem("id", "already stored with other content")], code="conflict")
         stream = event.stream
         head = self.head(stream)
         if event.kind == "record.corrected" and head is not None:
-            self.appender.flush()  # the corrected fact may still be pending
-            problems = decide(self.law, event, fold_all(store.stream_events(self.conn, stream)))
+            state = self._case_file(stream)
+            problems = decide(self.law, event, state)
+            if not problems:
+                event = corrected_as_stored(event, state)
         else:
             problems = decide(self.law, event, head)
         if problems:
@@ -128,8 +180,25 @@ class Batch:
         stored = self.appender.append(event, head.version + 1)
         head.advance(stored, self.stage_kinds)
         self._touched.add(stream)
-        self._known_ids.add(event.id)
+        self._known[event.id] = None
         return Outcome("stored", stored)
+
+    def _case_file(self, stream: str) -> CaseState | None:
+        self.appender.flush()  # the facts it holds may still be pending
+        return fold_all(store.stream_events(self.conn, stream))
+
+    def _same_as_stored(self, event: Event) -> bool:
+        stored = self._known[event.id]
+        if stored is None:  # appended by this batch: compare with the row it wrote
+            self.appender.flush()
+            stored = store.stored_contents(self.conn, [event.id])[event.id]
+        mine = store.content_of(event)
+        if mine != stored and event.kind == "record.corrected" == stored[0] and event.case == stored[1]:
+            # a correction is stored as validated: compare the re-sent one in that form
+            state = self._case_file(event.stream)
+            if state is not None and not correction_problems(event, state):
+                mine = store.content_of(corrected_as_stored(event, state))
+        return mine == stored
 
     def flush(self) -> int:
         """Write pending events; forget the least recently used heads beyond the cap."""
@@ -166,14 +235,40 @@ def decide(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[P
 
 
 def correction_problems(correction: Event, state: CaseState) -> list[Problem]:
-    """The corrected fields must make a valid fact of the original kind."""
-    target = state.event(correction.data["event"])
-    changes = dict(correction.data["data"])
+    """The corrected fields must make a valid fact of the original kind.
+
+    They pass the checks the original passed: the kind's schema (strict types, lengths,
+    the accepted years), and for `occurred_at` the envelope's time rules; the limits of
+    a line were checked with the correction's own line."""
     problems: list[Problem] = []
-    if "occurred_at" in changes:
-        parse_time(changes.pop("occurred_at"), "data.data.occurred_at", problems)
-    validate_data(target.kind, {**target.data, **changes}, problems, prefix="data.data")
+    _corrected_fields(correction, state, problems)
     return problems
+
+
+def _corrected_fields(correction: Event, state: CaseState, problems: list[Problem]) -> dict | None:
+    """The corrected fields as validated (what the original's own line would store), or None."""
+    target = state.event(correction.data["event"])
+    if target is None:
+        problems.append(Problem("data.event", f"no event {correction.data['event']!r} in case {correction.case}"))
+        return None
+    changes = dict(correction.data["data"])
+    fields: dict = {}
+    if "occurred_at" in changes:
+        moment = parse_time(changes.pop("occurred_at"), "data.data.occurred_at", problems)
+        if moment is not None:
+            fields["occurred_at"] = moment.isoformat()
+    valid = validate_data(target.kind, {**target.data, **changes}, problems, prefix="data.data")
+    if problems or valid is None:
+        return None
+    # An explicit null clears an optional field; the schema has checked that it may.
+    fields.update({name: valid.get(name) for name in changes})
+    return fields
+
+
+def corrected_as_stored(correction: Event, state: CaseState) -> Event:
+    """The correction with its fields as validated and typed, never as sent (decided already)."""
+    fields = _corrected_fields(correction, state, [])
+    return replace(correction, data={**correction.data, "data": fields})
 
 
 class Register:
@@ -192,14 +287,24 @@ class Register:
         self.projections = projections  # written in the append's transaction
 
     def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
-        """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op."""
+        """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op.
+
+        Raises `StorageFailed` (and logs the details) when the database fails."""
+        check_limits(raw)
         event = parse_event(raw, assign_id=new_event_id)
-        with writer(self.engine).begin() as conn:
-            lock_for_append(conn)
-            batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
-            batch.prefetch([event])
-            outcome = batch.offer(event)
-            batch.finish()
+        try:
+            with writer(self.engine).begin() as conn:
+                lock_for_append(conn)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
+                batch.prefetch([event])
+                outcome = batch.offer(event)
+                batch.finish()
+        except store.WriteFailed as exc:
+            raise _failed(None, exc.error) from None
+        except SQLAlchemyError as exc:
+            if _schema_missing(exc):
+                raise
+            raise _failed(None, exc) from None
         return outcome
 
     def import_lines(
@@ -212,21 +317,30 @@ class Register:
         """Import JSONL, all or nothing. Streams the input; memory stays flat in its size.
 
         `progress(n)` is told the bytes of each chunk read; `judging(done, total)` how many
-        of the touched cases have been judged once every line is in."""
+        of the touched cases have been judged once every line is in.
+
+        A line outside the limits of a line (`domain.events`) or refused by the vocabulary or
+        the law is listed in the report. When the database itself fails, the import stops,
+        stores nothing and raises `StorageFailed` naming the line being stored (the details
+        go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
+        cursor = _Cursor()
         with writer(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
                 batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
                 for chunk in _chunks(lines, CHUNK):
-                    self._import_chunk(batch, chunk, report)
+                    size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the
                     # end): later lines are then checked against the true state of the log.
+                    cursor.line = chunk[0][0]
                     batch.flush()
                     if progress:
-                        progress(sum(len(text.encode()) + 1 for _, text in chunk))
+                        progress(size)
                 report.head_position = batch.appender.head.position
+                report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
+                cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
                     batch.finish(judging)
                 if report.errors:
@@ -234,26 +348,40 @@ class Register:
                     report.stored = 0
                 else:
                     transaction.commit()
+            except store.WriteFailed as exc:
+                transaction.rollback()
+                raise _failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
+            except SQLAlchemyError as exc:
+                transaction.rollback()
+                if _schema_missing(exc):
+                    raise
+                raise _failed(cursor.line, exc) from None
             except BaseException:
                 transaction.rollback()
                 raise
         return report
 
-    def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport) -> None:
+    def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport, cursor: _Cursor) -> int:
+        """Decide and append a chunk's lines; returns their size in bytes (for progress)."""
         parsed: list[tuple[int, Event]] = []
+        size = 0
         for number, text in chunk:
             report.lines += 1
             try:
-                raw = json.loads(text)
-            except json.JSONDecodeError as exc:
-                report.errors.append(LineError(number, [Problem("json", f"not valid JSON: {exc.msg}")]))
-                continue
+                length = len(text) if text.isascii() else len(text.encode("utf-8"))
+            except UnicodeEncodeError:  # a lone surrogate: decode_line names where
+                length = None
+            size += (length or len(text)) + 1
             try:
-                parsed.append((number, parse_event(raw, assign_id=new_event_id)))
+                parsed.append((number, parse_event(decode_line(text, length), assign_id=new_event_id)))
             except Refused as refused:
                 report.errors.append(LineError(number, refused.problems))
+        cursor.line = chunk[0][0]
+        cursor.lines = {}
         batch.prefetch([e for _, e in parsed])
         for number, event in parsed:
+            cursor.line = number
+            cursor.lines.setdefault(event.id, number)
             try:
                 outcome = batch.offer(event)
             except Refused as refused:
@@ -263,6 +391,15 @@ class Register:
                 report.stored += 1
             else:
                 report.skipped += 1
+        return size
+
+
+@dataclass(slots=True)
+class _Cursor:
+    """Where an import is: the line being stored, and the line of each id of the chunk."""
+
+    line: int | None = None
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 def _chunks(lines: Iterable[str], size: int):
