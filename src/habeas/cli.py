@@ -144,6 +144,63 @@ LogFileOption = Annotated[
 ]
 
 
+@app.command()
+def simulate(
+    cases: Annotated[int, typer.Option("--cases", min=1, help="Cases reported over the period.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same caseload.")] = 1,
+    years: Annotated[float, typer.Option("--years", min=0.01, help="The period simulated, in years.")] = 1.0,
+    what_if: Annotated[
+        Path | None, typer.Option("--what-if", help="YAML: `overlay` (dated law changes) and `resources` changes.")
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", min=1, help="Runs to average over.")] = 3,
+    start: Annotated[str, typer.Option("--start", help="When the period begins (ISO 8601 with offset).")] = (
+        "2024-01-01T00:00:00+05:00"
+    ),
+    db: Annotated[
+        str | None, typer.Option("--db", help="Also record the first baseline run in this register (the service).")
+    ] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="The comparison as a chart (.png or .svg).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """A calibrated caseload through the law engine: a baseline and a what-if side by side."""
+    import yaml
+
+    from habeas.simulator import SIMULATOR, calibration, lines
+    from habeas.simulator import compare as comparing
+    from habeas.simulator.engine import Simulation
+
+    package = law()
+    begin = when(start)
+    try:
+        calibrated = calibration(config.jurisdiction())
+        change = None
+        if what_if is not None:
+            try:
+                raw = yaml.safe_load(what_if.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as exc:
+                raise fail(f"--what-if {what_if}: cannot read it ({exc})", 2) from None
+            change = comparing.WhatIf.parse(raw, str(what_if))
+            change.apply(package, calibrated)  # refuses an unknown parameter, rule or resource now
+    except LawDataError as exc:
+        raise fail(str(exc), 2) from None
+    if db is not None:
+        sim = Simulation(package, calibrated, cases=cases, years=years, seed=seed, start=begin)
+        with database(db) as engine:
+            register = Register(engine, package)
+            report = register.import_lines(lines(iter(sim)), SIMULATOR)
+        if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
+            raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
+        err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
+    result = comparing.compare(package, calibrated, change, cases=cases, years=years, seed=seed,
+                               replications=replications, start=begin)
+    if chart is not None:
+        comparing.chart(result, str(chart))
+    if json_out:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out.print(terminal.comparison(result.to_dict()))
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="JSONL file: one event per line (design §4).")],

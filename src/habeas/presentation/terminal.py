@@ -190,3 +190,19 @@ def _value(version: dict) -> str:
     value = version.get("value")
     value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"{value} {version.get('unit') or ''}".strip()
+
+
+def comparison(found: dict) -> Table:
+    """`habeas simulate`: each measure, baseline and what-if, mean with its 95 % interval."""
+
+    def shown(summary: dict | None) -> str:
+        if summary is None:
+            return "-"
+        if summary["high"] - summary["low"] < 1e-9:
+            return f"{summary['mean']:,.1f}"
+        return f"{summary['mean']:,.1f} ({summary['low']:,.1f} to {summary['high']:,.1f})"
+
+    columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: shown(r["baseline"]))]
+    if any(r["what_if"] for r in found["measures"]):
+        columns.append((found["what_if"], lambda r: shown(r["what_if"])))
+    return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])
