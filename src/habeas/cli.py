@@ -160,6 +160,7 @@ def simulate(
         str | None, typer.Option("--db", help="Also record the first baseline run in this register (the service).")
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="The comparison as a chart (.png or .svg).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="The vectorised path: no queues, many replications.")] = False,
     json_out: JsonOption = False,
 ) -> None:
     """A calibrated caseload through the law engine: a baseline and a what-if side by side."""
@@ -191,8 +192,12 @@ def simulate(
         if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
         err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
-    result = comparing.compare(package, calibrated, change, cases=cases, years=years, seed=seed,
-                               replications=replications, start=begin)
+    if fast:
+        result = comparing.compare_fast(package, calibrated, change, cases=cases, seed=seed,
+                                        replications=replications, start=begin)
+    else:
+        result = comparing.compare(package, calibrated, change, cases=cases, years=years, seed=seed,
+                                   replications=replications, start=begin)
     if chart is not None:
         comparing.chart(result, str(chart))
     if json_out:

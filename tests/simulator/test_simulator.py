@@ -149,3 +149,30 @@ def test_habeas_simulate_from_the_command_line(tmp_path):
         text=True,
     )
     assert bad.returncode == 2
+
+
+def test_a_simulated_tenth_of_a_year_reproduces_the_calibration(law, cal):
+    """A tenth of the national year (14,030 reports): detentions near 11k a year after the 2018
+    reform (Prosecutor General's Academy), custody petitions granted near 74.3 % (Supreme Court,
+    2024), the gravity mix of 2023 (Prosecutor General): each within the tolerance stated here."""
+    sim = Simulation(law, cal, cases=14_030, years=0.1, seed=11, start=START)
+    events = list(sim)
+    t = sim.totals
+    assert t.cases == 14_030
+    assert 0.8 * 1_100 <= t.detentions <= 1.2 * 1_100  # ~11k a year: within 20 %
+    assert abs(t.granted / t.petitions - cal.probabilities["petition_granted"].value) < 0.05
+    registered = [e for e in events if e["kind"] == "case.registered"]
+    especially = sum(e["data"]["article"] == "99" for e in registered) / len(registered)
+    assert abs(especially - 2.6 / 140.2) < 0.006  # especially grave: 2.6k of 140.2k
+
+
+def test_the_vectorised_path_agrees_with_the_engine(law, cal):
+    from habeas.simulator.fast import replicate
+
+    engine = compare(law, cal, None, cases=4000, years=0.1, seed=1, replications=3, start=START).baseline
+    fast = replicate(law, cal, cases=4000, replications=200, seed=1, at=START)
+    for key in ("detentions", "custody petitions granted", "sent to court", "prisoners admitted"):
+        assert abs(engine[key].mean - fast[key].mean()) <= 0.1 * fast[key].mean(), key  # within 10 %
+    # rare events: within four standard errors of the engine's mean over its 3 replications
+    rare = "breaches KZ-DETENTION-LIMIT"
+    assert abs(engine[rare].mean - fast[rare].mean()) <= 4 * (fast[rare].mean() / 3) ** 0.5 + 1
