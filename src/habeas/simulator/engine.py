@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from habeas.domain.case import fold_all
-from habeas.domain.events import parse_event
+from habeas.domain.case import CaseState, fold, fold_all
+from habeas.domain.events import Actor, Event
 from habeas.law.offences import gravity_of
 from habeas.law.package import Law
 from habeas.law.rules import due, longest
@@ -164,11 +164,14 @@ class Simulation:
             "data": data,
         }
 
-    def _ask(self, code: str, facts: list[dict], start: dict, *, cap: bool = False) -> datetime | None:
-        """When the law says the duty `code` that `start` opens falls due (or how long custody may run)."""
-        events = [parse_event(raw) for raw in facts]
-        event = next(e for e in events if e.id == start["id"])
-        return (longest if cap else due)(self.law, code, fold_all(events), event)
+    def _ask(self, code: str, c: _Case, start: dict, *, cap: bool = False) -> datetime | None:
+        """When the law says the duty `code` that `start` opens falls due (or how long custody may
+        run), on the case's facts so far (and `start`, when it is an act only considered)."""
+        state, event = c.state, c.known.get(start["id"])
+        if event is None:  # a considered act: judged on a copy of the facts with it
+            event = _as_event(start)
+            state = fold_all([*c.events, event])
+        return (longest if cap else due)(self.law, code, state, event)
 
     # --- one case ---------------------------------------------------------------------------
 
@@ -243,7 +246,7 @@ class Simulation:
         # prosecutor extends it before its term ends (the term is the law's), as a rule
         yield ("serve", self.pools[("investigators", region)], dur["investigation_work"].draw(rng))
         end = max(self.now, registered + _hours(dur["investigation"].draw(rng)))
-        term = self._ask("KZ-INVESTIGATION-TERM", c.facts, c.facts[1])
+        term = self._ask("KZ-INVESTIGATION-TERM", c, c.facts[1])
         while term is not None and end > term and rng.random() >= fail["extension_missed"].value:
             yield ("at", term - timedelta(days=3))
             term = term + timedelta(days=30)
@@ -280,14 +283,14 @@ class Simulation:
         self.totals.detentions += 1
         detained_at = self.now
         detention = yield from c.emit("person.detained", "inv", {"person": "P1", "place": "street"})
-        limit = self._ask("KZ-DETENTION-LIMIT", c.facts, detention)
+        limit = self._ask("KZ-DETENTION-LIMIT", c, detention)
         if rng.random() >= fail["rights_not_explained"].value:
             yield from c.emit(
                 "rights.explained", "inv", {"person": "P1", "rights": ["counsel", "silence", "interpreter"]}
             )
         yield ("at", detained_at + _hours(0.5))
         delivery = yield from c.emit("person.delivered", "inv", {"person": "P1", "place": "police premises"})
-        protocol_due = self._ask("KZ-DETENTION-PROTOCOL", c.facts, delivery) or self.now + _hours(1)
+        protocol_due = self._ask("KZ-DETENTION-PROTOCOL", c, delivery) or self.now + _hours(1)
         share = 1.3 if rng.random() < fail["protocol_late"].value else rng.uniform(0.2, 0.9)
         yield ("at", self.now + (protocol_due - self.now) * share)
         yield from c.emit("medical.examined", "doctor", {"person": "P1", "injuries": False})
@@ -323,8 +326,8 @@ class Simulation:
                     "actor": c.actors["ij"],
                     "data": {"person": "P1", "until": self.now.isoformat()},
                 }
-                allowed = self._ask("KZ-CUSTODY-MAXIMUM", [*c.facts, considered], considered)
-                c.cap = self._ask("KZ-CUSTODY-MAXIMUM", [*c.facts, considered], considered, cap=True)
+                allowed = self._ask("KZ-CUSTODY-MAXIMUM", c, considered)
+                c.cap = self._ask("KZ-CUSTODY-MAXIMUM", c, considered, cap=True)
                 c.held_until = (allowed or self.now + timedelta(days=60)) - timedelta(hours=12)
                 self.totals.detention_hours += (self.now - detained_at).total_seconds() / 3600
                 self.totals.custody_orders += 1
@@ -377,6 +380,9 @@ class _Case:
     article: str
     actors: dict[str, dict]
     facts: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the same facts as the law reads them
+    known: dict[str, Event] = field(default_factory=dict)
+    state: CaseState | None = None  # their fold, kept as they come
     held_until: datetime | None = None
     cap: datetime | None = None  # the latest `until` the custody ladder allows
 
@@ -384,4 +390,21 @@ class _Case:
         """Record a fact now (`yield from`): the scheduler stamps it and hands it back."""
         raw = yield ("emit", self.case, kind, self.actors[actor], data)
         self.facts.append(raw)
+        event = _as_event(raw)
+        self.events.append(event)
+        self.known[event.id] = event
+        self.state = fold(self.state, event)
         return raw
+
+
+def _as_event(raw: dict) -> Event:
+    """A fact the simulator made as the law reads it: built, not parsed (the register parses
+    and checks every one when it is recorded; `tests/simulator` proves it takes them all)."""
+    return Event(
+        id=raw["id"],
+        kind=raw["kind"],
+        case=raw["case"],
+        occurred_at=datetime.fromisoformat(raw["occurred_at"]),
+        actor=Actor.from_dict(raw["actor"]),
+        data=raw["data"],
+    )
