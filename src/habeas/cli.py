@@ -185,9 +185,12 @@ def simulate(
     except LawDataError as exc:
         raise fail(str(exc), 2) from None
     if db is not None:
+        from habeas.clock import FixedClock
+
         sim = Simulation(package, calibrated, cases=cases, years=years, seed=seed, start=begin)
         with database(db) as engine:
-            register = Register(engine, package)
+            # on a fixed clock (recorded at the period's end): the same seed, the same log, byte for byte
+            register = Register(engine, package, FixedClock(sim.end))
             report = register.import_lines(lines(iter(sim)), SIMULATOR)
         if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
