@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Table
 
@@ -47,6 +48,29 @@ Projection = CaseProjection | EventProjection
 def naive_utc(moment: datetime | None) -> datetime | None:
     """Times in projection columns: naive UTC, the one form both databases compare alike."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment is not None else None
+
+
+def db_time(conn: Connection) -> Callable[[datetime | None], Any]:
+    """How a projection row spells a time for this database, from an aware datetime: naive
+    UTC; on SQLite the text SQLAlchemy's `DateTime` stores (`YYYY-MM-DD HH:MM:SS.ffffff`),
+    so rows written as plain tuples compare and read back exactly as Core-written ones."""
+    return _sqlite_time if conn.dialect.name == "sqlite" else naive_utc
+
+
+def _sqlite_time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    offset = moment.utcoffset()
+    naive = moment.replace(tzinfo=None)
+    return (naive - offset if offset else naive).isoformat(" ", "microseconds")
+
+
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """One executemany of plain tuples, in `columns` order (no Core compilation per row)."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({in_clause(conn, len(columns))})", rows)
 
 
 def in_clause(conn: Connection, count: int) -> str:
