@@ -20,7 +20,7 @@ from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
 from habeas.projections import cases, deadlines
-from habeas.projections.base import CaseProjection, EventProjection, Projection
+from habeas.projections.base import CaseProjection, EventProjection, Projection, in_clause
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION)
 CHUNK = 500  # cases folded and applied at a time: bounded memory
@@ -31,8 +31,8 @@ def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict
     """How far each projection has read the log (0: never built)."""
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
-    query = select(projection_positions.c.name, projection_positions.c.position)
-    for name, position in conn.execute(query.where(projection_positions.c.name.in_(names))):
+    query = f"SELECT name, position FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
+    for name, position in conn.exec_driver_sql(query, tuple(names)) if names else ():
         found[name] = position
     return found
 
@@ -174,9 +174,13 @@ def _apply_events(conn: Connection, law: Law, projection: EventProjection, after
 
 def _set_positions(conn: Connection, projections: Iterable[Projection], head: int) -> None:
     names = [p.name for p in projections]
-    p = projection_positions.c
-    updated = conn.execute(projection_positions.update().where(p.name.in_(names)).values(position=head))
+    if not names:
+        return
+    marks = in_clause(conn, len(names))
+    update = store.sql(conn, f"UPDATE projection_positions SET position = ? WHERE name IN ({marks})")
+    updated = conn.exec_driver_sql(update, (head, *names))
     if updated.rowcount < len(names):
+        p = projection_positions.c
         present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
         conn.execute(projection_positions.insert(), [{"name": n, "position": head} for n in names if n not in present])
 
