@@ -31,6 +31,12 @@ class CaseProjection:
     tables: tuple[Table, ...]
     # Replace the rows of these cases by what their states say now.
     apply: Callable[[Connection, Sequence[CaseState], Law], None]
+    # Optionally the same in two halves, so that the pure half may run in another process
+    # (`services.register` judges a large import in a pool): `rows(states, law, time)` is a
+    # pure function of the cases (`time` spells a time for the database, `db_time`), and
+    # `write(conn, cases, rows)` replaces those cases' rows by them.
+    rows: Callable[[Sequence[CaseState], Law, Callable], list] | None = None
+    write: Callable[[Connection, Sequence[str], list], None] | None = None
 
 
 @dataclass(frozen=True)

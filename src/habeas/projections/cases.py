@@ -15,11 +15,17 @@ from habeas.projections.base import CaseProjection, db_time, delete_cases, inser
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
-    if not states:
-        return
-    delete_cases(conn, "cases", [s.case for s in states])
-    time = db_time(conn)
-    insert_rows(conn, "cases", COLUMNS, [_row(s, law, time) for s in states])
+    if states:
+        write(conn, [s.case for s in states], rows(states, law, db_time(conn)))
+
+
+def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
+    return [_row(s, law, time) for s in states]
+
+
+def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
+    delete_cases(conn, "cases", case_ids)
+    insert_rows(conn, "cases", COLUMNS, found)
 
 
 COLUMNS = (
@@ -56,4 +62,4 @@ def _row(state: CaseState, law: Law, time=naive_utc) -> tuple:
     )
 
 
-PROJECTION = CaseProjection(name="cases", tables=(cases,), apply=apply)
+PROJECTION = CaseProjection(name="cases", tables=(cases,), apply=apply, rows=rows, write=write)

@@ -25,14 +25,19 @@ END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: afte
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
-    if not states:
-        return
-    delete_cases(conn, "deadlines", [s.case for s in states])
-    time = db_time(conn)
+    if states:
+        write(conn, [s.case for s in states], rows(states, law, db_time(conn)))
+
+
+def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
+    """Every finding of these cases as a row (judged by `law.rules.deadlines`)."""
     end = time(END_OF_TIME.replace(tzinfo=UTC))
-    insert_rows(
-        conn, "deadlines", COLUMNS, [_row(s.case, f, time, end) for s in states for f in judge_deadlines(s, law)]
-    )
+    return [_row(s.case, f, time, end) for s in states for f in judge_deadlines(s, law)]
+
+
+def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
+    delete_cases(conn, "deadlines", case_ids)
+    insert_rows(conn, "deadlines", COLUMNS, found)
 
 
 COLUMNS = ("case", "code", "person", "started_at", "due_at", "met_at", "kind", "settled_at", "urgent_at", "finding")
@@ -66,4 +71,4 @@ def _record(finding: Finding) -> dict:
     return record
 
 
-PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply)
+PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)
