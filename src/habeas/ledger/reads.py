@@ -1,0 +1,187 @@
+"""The read log: every read of personal data, and every refused attempt, hash-chained.
+
+Its own chain, beside the event log's (docs/architecture.md, "Access"): a record's hash is
+SHA-256(previous hash || canonical bytes), the first linking to 32 zero bytes, exactly as
+for events (`ledger.chain`); `read_head` keeps the last position and hash so a cut tail
+shows. Appends take their own lock (SQLite's write lock; a second advisory lock on
+PostgreSQL), so reading never waits for an import's append lock and reads never enter
+the event log, whose export is the register's facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, text
+
+from habeas.db.schema import read_head, reads
+from habeas.ledger.chain import GENESIS, Break, canonical_json, link
+
+READS_LOCK_KEY = 0x6861626572  # "haber": the read log's advisory lock on PostgreSQL
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRecord:
+    """One read, or one refused attempt: who (id, role, agency), when, what, why, the answer."""
+
+    read_at: datetime  # aware or naive UTC
+    actor_id: str
+    actor_role: str
+    actor_agency: str | None
+    case: str | None
+    what: str
+    purpose: str | None
+    action: str = "case:read"
+    allowed: bool = True
+    assigned: bool = False
+    reason: str | None = None
+    person: str | None = None
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def read_time(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(position: int, row) -> bytes:
+    """The canonical bytes of a stored read record (its columns, by name)."""
+    return canonical_json(
+        {
+            "action": row.action,
+            "agency": row.actor_agency,
+            "allowed": bool(row.allowed),
+            "assigned": bool(row.assigned),
+            "case": row.case,
+            "person": row.person,
+            "position": position,
+            "purpose": row.purpose,
+            "read_at": read_time(row.read_at),
+            "reader": row.actor_id,
+            "reason": row.reason,
+            "role": row.actor_role,
+            "what": row.what,
+        }
+    ).encode("utf-8")
+
+
+def lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READS_LOCK_KEY})
+
+
+def head(conn: Connection) -> tuple[int, bytes]:
+    row = conn.execute(select(read_head.c.position, read_head.c.hash)).first()
+    return (0, GENESIS) if row is None else (row.position, bytes.fromhex(row.hash))
+
+
+def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
+    """Chain the records after the read log's head, in the caller's transaction; returns
+    the new head position. The caller's transaction must be a writer's (SQLite)."""
+    lock(conn)
+    position, digest = head(conn)
+    rows = []
+    for record in records:
+        position += 1
+        values = {
+            "id": position,
+            "read_at": _utc(record.read_at),
+            "actor_id": record.actor_id,
+            "actor_role": record.actor_role,
+            "actor_agency": record.actor_agency,
+            "case": record.case,
+            "person": record.person,
+            "what": record.what,
+            "purpose": record.purpose,
+            "action": record.action,
+            "allowed": record.allowed,
+            "assigned": record.assigned,
+            "reason": record.reason,
+        }
+        digest = link(digest, canonical(position, _Row(values)))
+        values["hash"] = digest.hex()
+        rows.append(values)
+    if not rows:
+        return position
+    conn.execute(reads.insert(), rows)
+    _write_head(conn, position, digest)
+    return position
+
+
+def adopt(conn: Connection) -> int:
+    """Chain the reads stored before the read log had a chain (migration 0004 left them
+    numbered in order, without hashes); returns how many. Nothing to do once chained."""
+    if conn.execute(select(read_head.c.id)).first() is not None:
+        return 0
+    lock(conn)
+    position, digest = 0, GENESIS
+    for row in list(rows(conn)):
+        position = row.id
+        digest = link(digest, canonical(position, row))
+        conn.execute(reads.update().where(reads.c.id == position).values(hash=digest.hex()))
+    if position:
+        _write_head(conn, position, digest)
+    return position
+
+
+class _Row:
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def _write_head(conn: Connection, position: int, digest: bytes) -> None:
+    values = {"position": position, "hash": digest.hex()}
+    done = conn.execute(read_head.update().where(read_head.c.id == 1).values(**values))
+    if done.rowcount == 0:
+        conn.execute(read_head.insert().values(id=1, **values))
+
+
+def rows(conn: Connection, after: int = 0, batch: int = 5_000) -> Iterator:
+    query = select(reads).order_by(reads.c.id)
+    last = after
+    while True:
+        page = conn.execute(query.where(reads.c.id > last).limit(batch)).fetchall()
+        if not page:
+            return
+        yield from page
+        last = page[-1].id
+
+
+@dataclass
+class ReadChain:
+    count: int
+    position: int
+    head: bytes
+    broken: Break | None
+
+
+def verify(conn: Connection) -> ReadChain:
+    """Walk the read log; the first record whose bytes or place are not what was chained."""
+    if conn.dialect.name == "postgresql" and not conn.in_transaction():
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    stored = conn.execute(select(read_head.c.position, read_head.c.hash)).first()
+    position, digest, count = 0, GENESIS, 0
+    for row in rows(conn):
+        if row.id != position + 1:
+            return ReadChain(count, position, digest, Break(position + 1, f"read {position + 1} is missing"))
+        following = link(digest, canonical(row.id, row))
+        if following.hex() != row.hash:
+            return ReadChain(count, position, digest, Break(row.id, "hash does not match the stored read record"))
+        position, digest, count = row.id, following, count + 1
+    if stored is None:
+        broken = None if position == 0 else Break(0, "the read log's head is missing")
+    elif stored.position > position:
+        broken = Break(position + 1, f"the read log ends at {position} but its head says {stored.position}")
+    elif stored.position < position:
+        broken = Break(stored.position + 1, f"read {stored.position + 1} lies past the read log's head")
+    elif stored.hash != digest.hex():
+        broken = Break(stored.position, "the stored head does not match the read log")
+    else:
+        broken = None
+    return ReadChain(count, position, digest, broken)
