@@ -29,7 +29,7 @@ from habeas.law.package import LawDataError
 from habeas.law.rules import describe, rule_codes
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
-from habeas.services import assignments, guard, maintenance, queries, setup, users
+from habeas.services import assignments, checkpoints, guard, maintenance, queries, setup, users
 from habeas.services.register import Register, StorageFailed
 
 BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
@@ -38,11 +38,15 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="habeas: a cr
 case_app = typer.Typer(no_args_is_help=True, help="Case files.")
 law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
 user_app = typer.Typer(no_args_is_help=True, help="Users: who may sign in, with which role.")
+checkpoint_app = typer.Typer(
+    invoke_without_command=True, help="Signed checkpoints: the head of both logs, signed (Ed25519)."
+)
 
 
 app.add_typer(case_app, name="case")
 app.add_typer(law_app, name="law")
 app.add_typer(user_app, name="user")
+app.add_typer(checkpoint_app, name="checkpoint")
 
 out = terminal.console()
 err = terminal.console(stderr=True)
@@ -173,6 +177,13 @@ def init(db: DbOption = None) -> None:
     with database(db) as engine:
         revision = setup.prepare(engine)
     out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
+    key = config.signing_key_path(config.database_url(db))
+    try:
+        created = checkpoints.ensure_key(key)
+    except OSError as exc:
+        raise fail(f"signing key {key}: {exc.strerror}") from None
+    said = "created" if created else "kept"
+    out.print(f"signing key {said}: {key} (publish {checkpoints.public_path(key)})", highlight=False)
 
 
 LogFileOption = Annotated[
@@ -555,6 +566,67 @@ def user_disable(login: str, db: DbOption = None, reader: UserOption = None) -> 
         except users.UserError as exc:
             raise fail(str(exc), 2) from None
     out.print(f"user {login} disabled", highlight=False)
+
+
+@checkpoint_app.callback()
+def checkpoint(
+    ctx: typer.Context,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write it here (default: print it).")] = None,
+    db: DbOption = None,
+    reader: UserOption = None,
+) -> None:
+    """Sign the head position and hash of the event log and the read log (checkpoint:write)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    url = config.database_url(db)
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
+        try:
+            made = checkpoints.make(engine, law(), who, SystemClock().now(), config.signing_key_path(url))
+        except checkpoints.NoKey as exc:
+            raise fail(str(exc)) from None
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    text = json.dumps(made, indent=2, sort_keys=True)
+    if out_file is None:
+        print(text)
+        return
+    out_file.write_text(text + "\n", encoding="utf-8")
+    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
+    out.print(f"checkpoint of {heads} written to {out_file}", highlight=False)
+
+
+@checkpoint_app.command("verify")
+def checkpoint_verify(
+    file: Annotated[Path, typer.Argument(help="A checkpoint written by `habeas checkpoint`.")],
+    key: Annotated[
+        Path | None, typer.Option("--key", help="The published public key (default: this register's own).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check a checkpoint against the database: its signature, and both logs' hash at its positions."""
+    try:
+        statement = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"{file}: cannot read a checkpoint ({exc})", 2) from None
+    url = config.database_url(db)
+    try:
+        trusted = _public_key(key) if key else checkpoints.public_key(config.signing_key_path(url))
+    except (OSError, ValueError) as exc:
+        raise fail(f"public key: {exc}", 2) from None
+    with database(db) as engine:
+        try:
+            said = checkpoints.verify(engine, statement, trusted)
+        except checkpoints.Forged as exc:
+            out.print(f"refused: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+    out.print(f"checkpoint holds: {said}", highlight=False)
+
+
+def _public_key(path: Path) -> bytes:
+    from habeas.verify_export import read_key  # the outsider's reading of a published key
+
+    return read_key(path)
 
 
 @app.command()
