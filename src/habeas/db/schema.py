@@ -117,7 +117,6 @@ reads = Table(
     Column("hash", String(64)),
 )
 Index("ix_reads_case", reads.c.case, reads.c.person)
-Index("ix_reads_actor", reads.c.actor_id)
 
 # The head of the read log's chain, as `chain_head` is the event log's.
 read_head = Table(

@@ -76,41 +76,69 @@ def lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READS_LOCK_KEY})
 
 
+COLUMNS = (
+    "id", "read_at", "actor_id", "actor_role", "actor_agency", "case", "person", "what", "purpose", "action",
+    "allowed", "assigned", "reason", "hash",
+)
+
+
+def _marks(conn: Connection, count: int) -> str:
+    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+
+
 def head(conn: Connection) -> tuple[int, bytes]:
-    row = conn.execute(select(read_head.c.position, read_head.c.hash)).first()
-    return (0, GENESIS) if row is None else (row.position, bytes.fromhex(row.hash))
+    row = conn.exec_driver_sql("SELECT position, hash FROM read_head WHERE id = 1").first()
+    return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
+
+
+def _stored_time(conn: Connection, moment: datetime):
+    """As SQLAlchemy's DateTime stores it: text on SQLite, a timestamp on PostgreSQL."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else moment
 
 
 def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     """Chain the records after the read log's head, in the caller's transaction; returns
-    the new head position. The caller's transaction must be a writer's (SQLite)."""
+    the new head position. The caller's transaction must be a writer's (SQLite). Plain
+    driver SQL: a read pays for its record, not for building statements."""
     lock(conn)
     position, digest = head(conn)
+    start = position
     rows = []
     for record in records:
         position += 1
-        values = {
-            "id": position,
-            "read_at": _utc(record.read_at),
-            "actor_id": record.actor_id,
-            "actor_role": record.actor_role,
-            "actor_agency": record.actor_agency,
-            "case": record.case,
-            "person": record.person,
-            "what": record.what,
-            "purpose": record.purpose,
-            "action": record.action,
-            "allowed": record.allowed,
-            "assigned": record.assigned,
-            "reason": record.reason,
-        }
-        digest = link(digest, canonical(position, _Row(values)))
-        values["hash"] = digest.hex()
-        rows.append(values)
+        row = _Row(
+            {
+                "id": position,
+                "read_at": _utc(record.read_at),
+                "actor_id": record.actor_id,
+                "actor_role": record.actor_role,
+                "actor_agency": record.actor_agency,
+                "case": record.case,
+                "person": record.person,
+                "what": record.what,
+                "purpose": record.purpose,
+                "action": record.action,
+                "allowed": record.allowed,
+                "assigned": record.assigned,
+                "reason": record.reason,
+            }
+        )
+        digest = link(digest, canonical(position, row))
+        row.hash = digest.hex()
+        values = [getattr(row, c) for c in COLUMNS]
+        values[1] = _stored_time(conn, row.read_at)
+        rows.append(tuple(values))
     if not rows:
         return position
-    conn.execute(reads.insert(), rows)
-    _write_head(conn, position, digest)
+    names = ", ".join('"case"' if c == "case" else c for c in COLUMNS)
+    conn.exec_driver_sql(f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})", rows)
+    if start == 0:
+        conn.exec_driver_sql(f"INSERT INTO read_head (id, position, hash) VALUES (1, {_marks(conn, 2)})",
+                             (position, digest.hex()))
+    else:
+        marks = "?" if conn.dialect.name == "sqlite" else "%s"
+        conn.exec_driver_sql(f"UPDATE read_head SET position = {marks}, hash = {marks} WHERE id = 1",
+                             (position, digest.hex()))
     return position
 
 

@@ -28,7 +28,6 @@ def upgrade() -> None:
         batch.add_column(sa.Column("assigned", sa.Boolean, nullable=False, server_default="0"))
         batch.add_column(sa.Column("reason", sa.Text, nullable=True))
         batch.add_column(sa.Column("hash", sa.String(64), nullable=True))
-    op.create_index("ix_reads_actor", "reads", ["actor_id"])
     op.create_table(
         "read_head",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
@@ -66,7 +65,6 @@ def _chain_the_reads_stored_before() -> None:
 def downgrade() -> None:
     op.drop_table("users")
     op.drop_table("read_head")
-    op.drop_index("ix_reads_actor", table_name="reads")
     with op.batch_alter_table("reads") as batch:
         for column in ("hash", "reason", "assigned", "allowed", "action"):
             batch.drop_column(column)
