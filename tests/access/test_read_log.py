@@ -184,3 +184,17 @@ def test_the_read_log_is_its_own_chain_beside_the_events(recorded, law):
     assert again.reads.position == head.reads.position + 1
     exported = [json.loads(x) for x in maintenance.export_lines(recorded, law, OPERATOR, NOW)]
     assert len(exported) == 19  # reads never enter the event log
+
+
+def test_many_records_at_once_chain_as_one_at_a_time(engine):
+    from habeas.db.engine import writer
+    from habeas.ledger import reads as read_log
+
+    records = [
+        read_log.ReadRecord(NOW, f"r-{n}", "admin", None, f"KZ-{n}", "alerts", None) for n in range(read_log.CHUNK + 5)
+    ]
+    with writer(engine).begin() as conn:
+        assert read_log.append(conn, records[:1]) == 1
+        assert read_log.append(conn, records[1:]) == len(records)
+    checked = maintenance.verify(engine).reads
+    assert checked.broken is None and checked.count == len(records)

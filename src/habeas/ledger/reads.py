@@ -20,6 +20,7 @@ from habeas.db.schema import read_head, reads
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
 
 READS_LOCK_KEY = 0x6861626572  # "haber": the read log's advisory lock on PostgreSQL
+CHUNK = 2000  # read records per INSERT on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,13 @@ def canonical(position: int, row) -> bytes:
 
 
 def lock(conn: Connection) -> None:
+    """The read log's own lock; on PostgreSQL the transaction's commit is also made
+    asynchronous, the durability SQLite's WAL with synchronous=NORMAL gives every commit:
+    a crash of the server may lose the last moment's records (never half of one, never a
+    link: the records and the head commit together), and a read does not wait for a disk
+    flush (docs/architecture.md, "Access")."""
     if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READS_LOCK_KEY})
 
 
@@ -99,9 +106,18 @@ def _stored_time(conn: Connection, moment: datetime):
 def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     """Chain the records after the read log's head, in the caller's transaction; returns
     the new head position. The caller's transaction must be a writer's (SQLite). Plain
-    driver SQL: a read pays for its record, not for building statements."""
-    lock(conn)
-    position, digest = head(conn)
+    driver SQL, and on PostgreSQL two round trips (lock and head; records and head), so a
+    read pays for its record and not for building statements or waiting on the network."""
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        found = conn.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s),"
+            " (SELECT position FROM read_head WHERE id = 1), (SELECT hash FROM read_head WHERE id = 1)",
+            (READS_LOCK_KEY,),
+        ).first()
+        position, digest = (0, GENESIS) if found[2] is None else (found[2], bytes.fromhex(found[3]))
+    else:
+        position, digest = head(conn)
     start = position
     rows = []
     for record in records:
@@ -131,14 +147,23 @@ def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     if not rows:
         return position
     names = ", ".join('"case"' if c == "case" else c for c in COLUMNS)
+    if postgres:  # a chunk at a time, within the driver's 65,535 parameters
+        one = f"({_marks(conn, len(COLUMNS))})"
+        for first in range(0, len(rows), CHUNK):
+            chunk = rows[first : first + CHUNK]
+            last = chunk[-1]
+            conn.exec_driver_sql(
+                f"WITH added AS (INSERT INTO reads ({names}) VALUES {', '.join([one] * len(chunk))})"
+                " INSERT INTO read_head (id, position, hash) VALUES (1, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash",
+                (*(value for row in chunk for value in row), last[0], last[-1]),
+            )
+        return position
     conn.exec_driver_sql(f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})", rows)
     if start == 0:
-        conn.exec_driver_sql(f"INSERT INTO read_head (id, position, hash) VALUES (1, {_marks(conn, 2)})",
-                             (position, digest.hex()))
+        conn.exec_driver_sql("INSERT INTO read_head (id, position, hash) VALUES (1, ?, ?)", (position, digest.hex()))
     else:
-        marks = "?" if conn.dialect.name == "sqlite" else "%s"
-        conn.exec_driver_sql(f"UPDATE read_head SET position = {marks}, hash = {marks} WHERE id = 1",
-                             (position, digest.hex()))
+        conn.exec_driver_sql("UPDATE read_head SET position = ?, hash = ? WHERE id = 1", (position, digest.hex()))
     return position
 
 

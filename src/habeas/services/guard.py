@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from habeas.access import policy as access
 from habeas.access.facts import CaseFacts, Principal, case_facts
+from habeas.db.engine import writer
 from habeas.domain.events import Event
 from habeas.law.package import Law
 from habeas.ledger import reads, store
+
+
+def writing(engine: Engine):
+    """A writer's transaction (`db.engine.writer`), its engine built once per engine: a read
+    and its record are one short transaction, so building options each time shows."""
+    built = engine.__dict__.get("_habeas_writer")
+    if built is None:
+        built = engine.__dict__["_habeas_writer"] = writer(engine)
+    return built.begin()
 
 
 class Refused(PermissionError):

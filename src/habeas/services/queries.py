@@ -48,7 +48,7 @@ def case_file(
     a section of the file (the ombudsman's detention and complaint data) gets that section.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
-    with writer(engine).begin() as conn:
+    with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
         decision = guard.decide(law, reader, "case:read", guard.facts(conn, case, events))
         if decision.allowed and not events:
