@@ -144,7 +144,7 @@ def alerts(url: str, at: str, rounds: int = 2) -> dict:
 
     def board() -> int:
         """What `habeas alerts` shows: the 100 most urgent and how many there are in all."""
-        shown = queries.alerts(engine, moment, limit=100)
+        shown = queries.alert_rows(engine, moment, limit=100)
         return queries.count_alerts(engine, moment) if len(shown) == 100 else len(shown)
 
     projection = listing = float("inf")
@@ -155,7 +155,7 @@ def alerts(url: str, at: str, rounds: int = 2) -> dict:
         counted = board()
         projection = min(projection, time.perf_counter() - started)
         started = time.perf_counter()
-        found = queries.alerts(engine, moment)  # every alert, as `habeas alerts --json` prints
+        found = queries.alert_rows(engine, moment)  # every alert, as `habeas alerts --json` prints
         listing = min(listing, time.perf_counter() - started)
 
     def replay() -> int:

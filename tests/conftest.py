@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from habeas.access.facts import Principal
 from habeas.clock import FixedClock
 from habeas.db.engine import make_engine, migrate
 from habeas.domain.events import Actor
@@ -20,6 +21,8 @@ from habeas.services.register import Register
 ONE_CASE = Path(__file__).with_name("data") / "one-case.jsonl"
 POSTGRES_URL = os.environ.get("HABEAS_TEST_POSTGRES_URL")
 REGISTRAR = Actor("reg-1", "registrar", "ministry-records")
+OPERATOR = Principal("operator", "admin", "local")  # the local operator (services.users.operator)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # when tests read (the clock fixture's start)
 
 
 def _postgres_database() -> str:
@@ -92,7 +95,7 @@ def law():
 
 @pytest.fixture
 def clock():
-    return FixedClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    return FixedClock(NOW)
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def at(text: str) -> datetime:
 
 
 def limit_alerts(engine, when):
-    return [a for a in queries.alerts(engine, at(when)) if a["code"] == "KZ-DETENTION-LIMIT"]
+    return [a for a in queries.alert_rows(engine, at(when)) if a["code"] == "KZ-DETENTION-LIMIT"]
 
 
 def test_an_ongoing_detention_is_breached_once_its_limit_passes_with_no_new_event(register, engine):
@@ -132,7 +132,9 @@ def test_facts_out_of_order_are_stored_and_flagged(register, engine):
     report = register.import_lines([json.dumps(e) for e in [*case, early_release]], REGISTRAR)
     assert report.ok and report.stored == 5
     found = [
-        a for a in queries.alerts(engine, at("2024-03-05T00:00:00+05:00")) if a["code"] == "KZ-INCONSISTENT-TIMELINE"
+        a
+        for a in queries.alert_rows(engine, at("2024-03-05T00:00:00+05:00"))
+        if a["code"] == "KZ-INCONSISTENT-TIMELINE"
     ]
     assert len(found) == 1 and set(found[0]["evidence"]) == {f"{CASE}-4", "rel-early"}
 
@@ -167,7 +169,7 @@ def test_alerts_from_the_projection_equal_judging_every_case_again(sqlite_engine
         when = at("2024-03-01T00:00:00+05:00") + timedelta(hours=offset)
         projected = {
             (a["case"], a["code"], a["person"], a["evidence"][0]): (a["status"], a["due_at"])
-            for a in queries.alerts(sqlite_engine, when)
+            for a in queries.alert_rows(sqlite_engine, when)
         }
         replayed = {
             (s.case, f.code, f.person, f.evidence[0]): (f.status_at(when), f.to_dict(when)["due_at"])

@@ -32,7 +32,7 @@ from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, KINDS
 from habeas.ledger import store
 from habeas.services import maintenance, queries
 from habeas.services.register import Register, StorageFailed, decide
-from tests.conftest import REGISTRAR, event, lines, one_case_lines
+from tests.conftest import NOW, OPERATOR, REGISTRAR, event, lines, one_case_lines
 
 CASE = "KZ-2024-000777"
 JUDGE = {"role": "investigating_judge", "actor": "ij-1"}
@@ -502,7 +502,7 @@ def test_a_correction_is_strict_and_stores_the_validated_value(register, engine)
     # re-sent as it was first sent, a correction is the same fact: skipped
     assert register.submit(moved).status == "skipped" and register.submit(renamed).status == "skipped"
     moment = datetime(2024, 5, 1, tzinfo=UTC)
-    file = queries.case_file(engine, register.law, CASE, REGISTRAR, "test", moment, moment)
+    file = queries.case_file(engine, register.law, CASE, OPERATOR, "test", moment, moment)
     shown = {e["id"]: e for e in file["events"]}
     assert shown["q-1"]["as_corrected"]["data"]["counsel_present"] is False
     assert shown["c-1"]["as_corrected"]["data"]["until"] == "2024-04-02T10:00:00+05:00"
@@ -516,13 +516,13 @@ def test_a_case_named_like_a_facility_stream_round_trips(register, engine, law, 
     raws = [opened(case=case, id="a-1"), party(case=case, id="a-2"), visit("EC-166/1", id="a-3")]
     report = register.import_lines(lines(*raws), REGISTRAR)
     assert report.ok, messages(report)
-    exported = list(maintenance.export_lines(engine))
+    exported = list(maintenance.export_lines(engine, law, OPERATOR, NOW))
     assert [json.loads(line).get("case") for line in exported] == [case, case, None]
     other = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
     migrate(other)
     again = Register(other, law, clock).import_lines(exported, REGISTRAR)
     assert again.ok and again.stored == 3, messages(again)
-    assert list(maintenance.export_lines(other)) == exported
+    assert list(maintenance.export_lines(other, law, OPERATOR, NOW)) == exported
     assert [c["case"] for c in queries.case_list(other)] == [case] == [c["case"] for c in queries.case_list(engine)]
     other.dispose()
 
@@ -560,7 +560,8 @@ def test_an_old_database_keeps_its_streams_and_reads_case_less_by_kind(engine, l
     # its export imports into a new register, where the visits take the internal namespace
     other = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     migrate(other)
-    report = Register(other, law, clock).import_lines(list(maintenance.export_lines(engine)), REGISTRAR)
+    exported = list(maintenance.export_lines(engine, law, OPERATOR, NOW))
+    report = Register(other, law, clock).import_lines(exported, REGISTRAR)
     assert report.ok and report.stored == 3, messages(report)
     with other.connect() as conn:
         assert [e.stream for e in store.iter_events(conn)] == [

@@ -16,8 +16,10 @@ import pytest
 from tests.conftest import ONE_CASE, event
 
 
-def habeas(*args: str, db: str, cwd: Path | None = None, check: bool = True, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HABEAS_DATABASE_URL": db, "COLUMNS": "200"}
+def habeas(
+    *args: str, db: str, cwd: Path | None = None, check: bool = True, env_extra: dict | None = None, **kw
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HABEAS_DATABASE_URL": db, "COLUMNS": "200", **(env_extra or {})}
     done = subprocess.run(
         [sys.executable, "-m", "habeas", *args], capture_output=True, text=True, env=env, cwd=cwd, **kw
     )
@@ -35,7 +37,7 @@ def db(tmp_path):
 
 def test_init_is_safe_twice(db):
     again = habeas("init", db=db).stdout
-    assert "database ready" in again and "(schema 0003)" in again
+    assert "database ready" in again and "(schema 0004)" in again
 
 
 def test_default_database_is_a_sqlite_file_in_the_working_folder(tmp_path):
@@ -70,7 +72,7 @@ def test_import_twice_then_show_verify_export_rebuild(db, tmp_path):
 
     assert habeas("rebuild", db=db).stdout.strip() == "rebuilt projections from 19 events"
     reads = json.loads(habeas("reads", "--case", "KZ-2024-000123", "--json", db=db).stdout)
-    assert len(reads) == 1 and reads[0]["what"] == "case_file"
+    assert [r["what"] for r in reads] == ["case_file", "export:jsonl"]  # the export read every case
 
 
 def test_a_bad_file_stores_nothing_and_lists_every_bad_line(db, tmp_path):
@@ -206,16 +208,11 @@ def test_case_list_filters_and_reads_of_one_person(db, tmp_path):
         ("KZ-2024-000123", "court", "188", 19)
     ]
 
-    habeas(
-        "case",
-        "show",
-        "KZ-2024-000123",
-        "--as",
-        "prosecutor:pr-12@prosecutor-astana",
-        "--purpose",
-        "supervision",
-        db=db,
-    )
+    added = habeas("user", "add", "--login", "pr-12", "--role", "prosecutor", "--agency", "prosecutor-astana",
+                   "--region", "astana", db=db).stdout
+    token = added.split("token (shown once): ")[1].strip()
+    habeas("case", "show", "KZ-2024-000123", "--as", "pr-12", "--purpose", "supervision", db=db,
+           env_extra={"HABEAS_TOKEN": token})
     reads = json.loads(habeas("reads", "--case", "KZ-2024-000123", "--person", "P1", "--json", db=db).stdout)
     assert [(r["actor"]["id"], r["actor"]["role"], r["purpose"]) for r in reads] == [
         ("pr-12", "prosecutor", "supervision")

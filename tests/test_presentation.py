@@ -12,7 +12,7 @@ from habeas.law.rules import describe, rule_codes
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
 from habeas.services import queries
-from tests.conftest import REGISTRAR, event
+from tests.conftest import OPERATOR, REGISTRAR, event
 from tests.test_alerts import detention_case
 from tests.test_cli import habeas
 
@@ -96,7 +96,7 @@ def assert_no_holes(table: Table) -> None:
 
 def test_a_duty_with_no_due_time_says_what_it_is_due_before(register, engine, law):
     register.import_lines([json.dumps(e) for e in detention_case()], REGISTRAR)
-    found = words.alerts_json(queries.alerts(engine, EARLY), EARLY, law)
+    found = words.alerts_json(queries.alerts(engine, EARLY, reader=OPERATOR, law=law, now=EARLY), EARLY, law)
     rights = next(f for f in found if f["code"] == "KZ-DETENTION-RIGHTS")
     assert rights["due_at"] is None
     assert rights["due_before"] == "before the first questioning or detention protocol"
@@ -121,7 +121,7 @@ def test_what_a_duty_is_due_before_is_read_from_the_rule(law):
 
 def test_a_case_files_findings_have_no_case_column_and_no_empty_one(register, engine, law, clock):
     register.import_lines([json.dumps(e) for e in detention_case()], REGISTRAR)
-    file = queries.case_file(engine, law, CASE, REGISTRAR, "test", EARLY, clock.now())
+    file = queries.case_file(engine, law, CASE, OPERATOR, "test", EARLY, clock.now())
     headline, parties, timeline, found = terminal.case_file(words.case_file_json(file, EARLY, law))
     for table in (parties, timeline, found):
         assert_no_holes(table)

@@ -52,7 +52,7 @@ def test_a_projection_left_behind_is_caught_up_before_alerts_and_case_list_answe
         [json.dumps(e) for e in detention_case(case="KZ-2024-001")], REGISTRAR
     )
     assert maintenance.behind(engine) == {"deadlines": 0}
-    assert queries.alerts(engine, LATER) == []  # the projection itself does not know yet
+    assert queries.alert_rows(engine, LATER) == []  # the projection itself does not know yet
     shown = json.loads(habeas("alerts", "--json", "--at", LATER.isoformat(), db=db_url).stdout)
     assert ("KZ-2024-001", "KZ-DETENTION-LIMIT", "breached") in {(a["case"], a["code"], a["status"]) for a in shown}
     assert maintenance.behind(engine) == {}
@@ -76,7 +76,7 @@ def test_the_next_append_catches_up_a_projection_left_behind(engine, law, clock)
     import_cases(Register(engine, law, clock, projections=(cases.PROJECTION,)), 1)
     import_cases(Register(engine, law, clock), 2)
     assert tracked(engine) == {"cases": 8, "deadlines": 8}
-    limits = {a["case"] for a in queries.alerts(engine, LATER, code="KZ-DETENTION-LIMIT")}
+    limits = {a["case"] for a in queries.alert_rows(engine, LATER, code="KZ-DETENTION-LIMIT")}
     assert limits == {"KZ-2024-001", "KZ-2024-002"}
 
 

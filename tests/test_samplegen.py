@@ -59,10 +59,10 @@ def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine,
     lawful = [json.dumps(e) for e in generate(cases=150, seed=4, breach_rate=0.0)]
     register = Register(sqlite_engine, law, clock)
     assert register.import_lines(lawful, REGISTRAR).ok
-    assert queries.alerts(sqlite_engine, clock.now()) == []
+    assert queries.alert_rows(sqlite_engine, clock.now()) == []
     breaching = [json.dumps(e) for e in generate(cases=150, seed=40, breach_rate=0.3, first_case=5000)]
     assert register.import_lines(breaching, REGISTRAR).ok
-    codes = {f["code"] for f in queries.alerts(sqlite_engine, clock.now())}
+    codes = {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
     assert {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS"} <= codes
 
 
@@ -95,4 +95,4 @@ def test_other_starts_follow_the_law_then_in_force(start, sqlite_engine, law, cl
     assert not any(e["kind"] == "decision.approved" and e["data"]["event"] in qualified for e in events)
     report = Register(sqlite_engine, law, clock).import_lines([json.dumps(e) for e in events], REGISTRAR)
     assert report.ok
-    assert queries.alerts(sqlite_engine, clock.now()) == []
+    assert queries.alert_rows(sqlite_engine, clock.now()) == []

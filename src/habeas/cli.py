@@ -21,6 +21,7 @@ from habeas.clock import SystemClock
 from habeas.presentation import terminal
 
 if TYPE_CHECKING:
+    from habeas.access.facts import Principal
     from habeas.domain.events import Actor
 
 # The register, the law and the database are imported by the commands that need them, not
@@ -31,10 +32,16 @@ BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="habeas: a criminal-justice register.")
 case_app = typer.Typer(no_args_is_help=True, help="Case files.")
 law_app = typer.Typer(no_args_is_help=True, help="The law in force, as data.")
+user_app = typer.Typer(no_args_is_help=True, help="Users: who may sign in, with which role.")
+checkpoint_app = typer.Typer(
+    invoke_without_command=True, help="Signed checkpoints: the head of both logs, signed (Ed25519)."
+)
 
 
 app.add_typer(case_app, name="case")
 app.add_typer(law_app, name="law")
+app.add_typer(user_app, name="user")
+app.add_typer(checkpoint_app, name="checkpoint")
 
 out = terminal.console()
 err = terminal.console(stderr=True)
@@ -47,7 +54,15 @@ AtOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsOption = Annotated[
-    str | None, typer.Option("--as", help="Who reads: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")
+    str | None, typer.Option("--as", help="Who records: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")
+]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this user (default $HABEAS_USER; without one, the local operator, role admin);"
+        " the user's token comes from $HABEAS_TOKEN or is asked for.",
+    ),
 ]
 LangOption = Annotated[str, typer.Option("--lang", help="Language of finding messages: en, ru or kk.")]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
@@ -136,14 +151,55 @@ def _login() -> str:
     return name if IDENTIFIER.match(name) else "cli"
 
 
+ENV_USER, ENV_TOKEN = "HABEAS_USER", "HABEAS_TOKEN"
+
+
+def signed_in(engine, login: str | None) -> Principal:
+    """Who acts: the user named by --as or $HABEAS_USER, signed in with their token, or the
+    local operator (the OS account, role admin). Either way every read is logged as them."""
+    from habeas.domain.vocabulary import ROLES
+    from habeas.services import users
+
+    login = login or os.environ.get(ENV_USER)
+    if not login:
+        return users.operator(_login())
+    if ":" in login and login.split(":", 1)[0] in ROLES:
+        raise fail(f"--as {login!r}: name a user (`habeas user add`); a role is no longer claimed", 2)
+    token = os.environ.get(ENV_TOKEN)
+    if token is None and sys.stdin.isatty():
+        token = getpass.getpass(f"token for {login}: ")
+    try:
+        return users.sign_in(engine, login, token or "", SystemClock().now())
+    except users.SignInRefused as exc:
+        raise fail(f"sign-in refused: {exc}") from None
+
+
+@contextmanager
+def guarded():
+    """A refusal of the access policy as a clear error (it is already in the read log)."""
+    from habeas.services import guard
+
+    try:
+        yield
+    except guard.Refused as exc:
+        raise fail(str(exc)) from None
+
+
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create or migrate the database (safe to run twice)."""
-    from habeas.services import setup
+    from habeas.services import checkpoints, setup
 
     with database(db) as engine:
         revision = setup.prepare(engine)
     out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
+    key = config.signing_key_path(config.database_url(db))
+    try:
+        created = checkpoints.ensure_key(key)
+    except OSError as exc:
+        raise fail(f"signing key {key}: {exc.strerror}") from None
+    said = "created" if created else "kept"
+    out.print(f"signing key {said}: {key} (publish {checkpoints.public_path(key)})", highlight=False)
 
 
 LogFileOption = Annotated[
@@ -210,11 +266,13 @@ def simulate(
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
         err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
     if fast:
-        result = comparing.compare_fast(package, calibrated, change, cases=cases, seed=seed,
-                                        replications=replications, start=begin)
+        result = comparing.compare_fast(
+            package, calibrated, change, cases=cases, seed=seed, replications=replications, start=begin
+        )
     else:
-        result = comparing.compare(package, calibrated, change, cases=cases, years=years, seed=seed,
-                                   replications=replications, start=begin)
+        result = comparing.compare(
+            package, calibrated, change, cases=cases, years=years, seed=seed, replications=replications, start=begin
+        )
     if chart is not None:
         comparing.chart(result, str(chart))
     if json_out:
@@ -331,19 +389,19 @@ def case_show(
     db: DbOption = None,
     json_out: JsonOption = False,
     at: AtOption = None,
-    reader: AsOption = None,
+    reader: UserOption = None,
     purpose: PurposeOption = "case review",
     lang: LangOption = "en",
 ) -> None:
-    """The case file: parties, timeline, findings (as of --at)."""
+    """The case file: parties, timeline, findings (as of --at). The read is logged."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
     moment = when(at)
     _check_language(lang)
-    who = actor_from(reader)
     package = law()
-    with database(db) as engine:
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
         try:
             file = queries.case_file(engine, package, case, who, purpose, moment, SystemClock().now())
         except queries.UnknownCase:
@@ -374,8 +432,9 @@ def alerts(
     limit: Annotated[
         int | None, typer.Option("--limit", min=0, help="At most this many, most urgent first (0: all).")
     ] = None,
+    reader: UserOption = None,
 ) -> None:
-    """Open and breached findings across all cases, most urgent first."""
+    """Open and breached findings across the cases you may read, most urgent first (logged per case)."""
     from habeas.law.rules import rule_codes
     from habeas.presentation import findings as words
     from habeas.services import queries
@@ -388,7 +447,10 @@ def alerts(
     if limit is None:
         limit = 0 if json_out else BOARD_SIZE  # a screen shows the most urgent; JSON gives all
     with projected(db) as engine:
-        found = queries.alerts(engine, moment, code=code, limit=limit or None)
+        who = signed_in(engine, reader)
+        found = queries.alerts(
+            engine, moment, code=code, limit=limit or None, reader=who, law=package, now=SystemClock().now()
+        )
         total = queries.count_alerts(engine, moment, code=code) if limit and len(found) == limit else len(found)
     words.alerts_json(found, moment, package, lang)
     if json_out:
@@ -406,9 +468,20 @@ def verify(db: DbOption = None) -> None:
 
     with database(db) as engine:
         result = maintenance.verify(engine)
+    reads_chain = result.reads
     if result.intact:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
+        out.print(
+            f"reads intact: {reads_chain.count} records, head {reads_chain.position} {reads_chain.head.hex()}",
+            highlight=False,
+        )
         return
+    if result.bad_position is None:  # the events hold; the read log does not
+        broken = reads_chain.broken
+        out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
+        where = "broken" if broken.position == 0 else f"broken at read {broken.position}"
+        out.print(f"reads {where}: {broken.reason} ({reads_chain.count} records verified)", highlight=False)
+        raise typer.Exit(1)
     # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
     # Position 0 is no event: the chain head record itself is what is wrong.
     where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
@@ -441,16 +514,26 @@ def rebuild(
 @app.command()
 def export(
     db: DbOption = None,
-    format: Annotated[str, typer.Option("--format", help="Only jsonl for now.")] = "jsonl",
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="jsonl: events in the import format (round-trips); log: the stored records with their"
+            " positions, recorded times and hashes (for `python -m habeas.verify_export`).",
+        ),
+    ] = "jsonl",
+    reader: UserOption = None,
+    purpose: PurposeOption = "export",
 ) -> None:
-    """The log as events in the import format (round-trips through `habeas import`)."""
+    """The whole log (export:read; the export is logged as a read of every case)."""
     from habeas.services import maintenance
 
-    if format != "jsonl":
-        raise fail(f"unknown format {format!r}: only jsonl", 2)
-    with database(db) as engine:
+    if format not in maintenance.FORMATS:
+        raise fail(f"unknown format {format!r}: one of {', '.join(maintenance.FORMATS)}", 2)
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
         write = sys.stdout.write
-        for line in maintenance.export_lines(engine):
+        for line in maintenance.export_lines(engine, law(), who, SystemClock().now(), format, purpose):
             write(line + "\n")
 
 
@@ -492,21 +575,186 @@ def law_show(
 
 @app.command()
 def reads(
-    case: Annotated[str, typer.Option("--case", help="The case.")],
+    case: Annotated[str | None, typer.Option("--case", help="The case.")] = None,
     person: Annotated[str | None, typer.Option("--person", help="Only reads of this person's data.")] = None,
+    mine: Annotated[bool, typer.Option("--mine", help="Who read my case (as a person's user).")] = False,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Reads by officials with no assignment behind them (monitors).")
+    ] = False,
+    since: Annotated[str | None, typer.Option("--since", help="With --unassigned: from this time on.")] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
+    reader: UserOption = None,
 ) -> None:
-    """Who read this case's (or person's) data, when, and why."""
+    """Who read this case's (or person's) data, when, and why (reads:read; itself logged)."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
-    with database(db) as engine:
-        found = queries.who_read(engine, case, person)
+    if sum((case is not None, mine, unassigned)) != 1:
+        raise fail("say one of --case CASE, --mine or --unassigned", 2)
+    if since is not None and not unassigned:
+        raise fail("--since goes with --unassigned", 2)
+    start = when(since) if since is not None else None
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
+        if mine:
+            if who.person is None:
+                raise fail("--mine is a person's question: sign in as the person's user (--as)", 2)
+            case, person = who.person
+        found = queries.who_read(
+            engine, law(), who, SystemClock().now(), case, person, unassigned=unassigned, since=start
+        )
     if json_out:
         print(words.dumps(found))
         return
-    out.print(terminal.reads(found, case))
+    out.print(terminal.reads(found, case or "unassigned reads"))
+
+
+@case_app.command("assign")
+def case_assign(
+    case: str,
+    official: Annotated[str, typer.Option("--official", help="The user (login) assigned.")],
+    end: Annotated[bool, typer.Option("--end", help="End the assignment (case.unassigned).")] = False,
+    db: DbOption = None,
+    reader: UserOption = None,
+) -> None:
+    """Assign an official to a case (case:assign, and the law's competence for case.assigned)."""
+    from habeas.domain.events import Refused as RecordRefused
+    from habeas.services import assignments, users
+
+    package = law()
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
+        try:
+            outcome = assignments.assign(engine, package, SystemClock(), who, case, official, ends=end)
+        except users.UserError as exc:
+            raise fail(str(exc), 2) from None
+        except RecordRefused as exc:
+            raise fail(f"refused: {exc}") from None
+    verb = "no longer assigned to" if end else "assigned to"
+    out.print(f"{official} {verb} {case} (event {outcome.event.id})", highlight=False)
+
+
+@user_app.command("add")
+def user_add(
+    login: Annotated[str, typer.Option("--login", help="The user's login.")],
+    role: Annotated[str, typer.Option("--role", help="A role of design §2: investigator, judge, person…")],
+    agency: Annotated[str | None, typer.Option("--agency", help="The user's agency, unit or court.")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="The user's region.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help="A person's user: CASE:PARTY, the case and their party id.")
+    ] = None,
+    db: DbOption = None,
+    reader: UserOption = None,
+) -> None:
+    """Add a user (user:admin). Prints the user's token once: it is not stored, only its hash."""
+    from habeas.services import users
+
+    subject = None
+    if person is not None:
+        case, _, party = person.rpartition(":")
+        if not case or not party:
+            raise fail("--person: write CASE:PARTY", 2)
+        subject = (case, party)
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
+        try:
+            added = users.add(engine, law(), who, SystemClock().now(), login, role, agency, region, subject)
+        except users.UserError as exc:
+            raise fail(str(exc), 2) from None
+    out.print(f"user {added.login} added; token (shown once): {added.token}", highlight=False)
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None, json_out: JsonOption = False, reader: UserOption = None) -> None:
+    """The users (user:admin)."""
+    from habeas.presentation import findings as words
+    from habeas.services import users
+
+    with database(db) as engine, guarded():
+        found = users.listed(engine, law(), signed_in(engine, reader), SystemClock().now())
+    if json_out:
+        print(words.dumps(found))
+        return
+    out.print(terminal.users(found))
+
+
+@user_app.command("disable")
+def user_disable(login: str, db: DbOption = None, reader: UserOption = None) -> None:
+    """Disable a user (user:admin): their token no longer signs in."""
+    from habeas.services import users
+
+    with database(db) as engine, guarded():
+        try:
+            users.disable(engine, law(), signed_in(engine, reader), SystemClock().now(), login)
+        except users.UserError as exc:
+            raise fail(str(exc), 2) from None
+    out.print(f"user {login} disabled", highlight=False)
+
+
+@checkpoint_app.callback()
+def checkpoint(
+    ctx: typer.Context,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write it here (default: print it).")] = None,
+    db: DbOption = None,
+    reader: UserOption = None,
+) -> None:
+    """Sign the head position and hash of the event log and the read log (checkpoint:write)."""
+    from habeas.services import checkpoints
+
+    if ctx.invoked_subcommand is not None:
+        return
+    url = config.database_url(db)
+    with database(db) as engine, guarded():
+        who = signed_in(engine, reader)
+        try:
+            made = checkpoints.make(engine, law(), who, SystemClock().now(), config.signing_key_path(url))
+        except checkpoints.NoKey as exc:
+            raise fail(str(exc)) from None
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    text = json.dumps(made, indent=2, sort_keys=True)
+    if out_file is None:
+        print(text)
+        return
+    out_file.write_text(text + "\n", encoding="utf-8")
+    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
+    out.print(f"checkpoint of {heads} written to {out_file}", highlight=False)
+
+
+@checkpoint_app.command("verify")
+def checkpoint_verify(
+    file: Annotated[Path, typer.Argument(help="A checkpoint written by `habeas checkpoint`.")],
+    key: Annotated[
+        Path | None, typer.Option("--key", help="The published public key (default: this register's own).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Check a checkpoint against the database: its signature, and both logs' hash at its positions."""
+    from habeas.services import checkpoints
+
+    try:
+        statement = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"{file}: cannot read a checkpoint ({exc})", 2) from None
+    url = config.database_url(db)
+    try:
+        trusted = _public_key(key) if key else checkpoints.public_key(config.signing_key_path(url))
+    except (OSError, ValueError) as exc:
+        raise fail(f"public key: {exc}", 2) from None
+    with database(db) as engine:
+        try:
+            said = checkpoints.verify(engine, statement, trusted)
+        except checkpoints.Forged as exc:
+            out.print(f"refused: {exc}", highlight=False)
+            raise typer.Exit(1) from None
+    out.print(f"checkpoint holds: {said}", highlight=False)
+
+
+def _public_key(path: Path) -> bytes:
+    from habeas.verify_export import read_key  # the outsider's reading of a published key
+
+    return read_key(path)
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 ENV_DATABASE_URL = "HABEAS_DATABASE_URL"
 ENV_JURISDICTION = "HABEAS_JURISDICTION"
@@ -16,3 +17,16 @@ def database_url(explicit: str | None = None) -> str:
 
 def jurisdiction() -> str:
     return os.environ.get(ENV_JURISDICTION, "kz")
+
+
+ENV_SIGNING_KEY = "HABEAS_SIGNING_KEY"
+
+
+def signing_key_path(url: str) -> Path:
+    """Where the checkpoint signing key lives, outside the database: $HABEAS_SIGNING_KEY, or
+    beside a SQLite database file (`<file>.signing-key`), or `habeas-signing.key` here."""
+    if os.environ.get(ENV_SIGNING_KEY):
+        return Path(os.environ[ENV_SIGNING_KEY])
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///") + ".signing-key")
+    return Path("habeas-signing.key")

@@ -17,12 +17,13 @@ from habeas.domain.events import Actor
 from habeas.jurisdictions import load
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
-from habeas.services import maintenance, queries, setup
+from habeas.services import maintenance, queries, setup, users
 from habeas.services.register import Register
 from habeas.simulator import calibration, lines
 from habeas.simulator.engine import KZ_TIME, Simulation
 
 REGISTRAR = Actor("demo", "registrar", "habeas-demo")
+READER = users.operator("demo")  # the demo reads as the local operator: every read is logged
 # A fixed start, so that a second run generates the very same events (and stores none).
 START = datetime(2025, 9, 1, tzinfo=KZ_TIME)
 LOOK_AT = START + timedelta(days=45)  # alerts as of mid-way through the sample: open and breached
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked.head_hash[:16]}…"
         )
 
-        every = queries.alerts(engine, LOOK_AT)
+        every = queries.alerts(engine, LOOK_AT, reader=READER, law=law, now=datetime.now(UTC), purpose="demo")
         found = words.alerts_json(every[:10], LOOK_AT, law)
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
         out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n")
         now = datetime.now(UTC)
-        file = queries.case_file(engine, law, case, REGISTRAR, "demo", now, now)
+        file = queries.case_file(engine, law, case, READER, "demo", now, now)
         for part in terminal.case_file(words.case_file_json(file, now, law)):
             out.print(part)
 

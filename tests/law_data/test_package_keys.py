@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from habeas.access import policy
 from habeas.jurisdictions import read_documents
 from habeas.law.package import Law, LawDataError
 from habeas.law.rules.loading import validate_law
@@ -23,9 +24,13 @@ OPTIONAL = {
     "by_stage", "supervisors", "match", "look", "reset", "only_when", "by_due", "minus", "parameter",
     "valid_from", "not_moved", "start_day_counted", "last_day_off", "hours", "days", "months", "years",
     "days_off", "working_days", "calendar", "negligent", "no_imprisonment", "waiver", "entered_by",
+    "section",  # policy.yaml: a grant without one reads the whole case file
 }
 # Maps whose keys are names chosen by the data (a kind, a year, a field), not schema keys.
-FREE_FORM = {"fields", "contains", "where", "not_fields", "contains_any", "years", "supervisors", "by_stage", "stages"}
+FREE_FORM = {
+    "fields", "contains", "where", "not_fields", "contains_any", "years", "supervisors", "by_stage", "stages",
+    "roles",  # policy.yaml: a role left out has no right at all (deny by default)
+}
 # Maps whose keys are names the package gives and nothing else refers to: renaming one is a
 # change of the law's words (a stage called otherwise), not a misspelling to refuse.
 NAMES = {"stages"}
@@ -58,7 +63,9 @@ def _load_with(name: str, path: tuple, change: str) -> Law:
     value = parent.pop(path[-1])
     if change == "misspell":
         parent[f"{path[-1]}_misspelt"] = value
-    return validate_law(Law.from_documents(documents))
+    law = validate_law(Law.from_documents(documents))
+    policy.of(law)  # the access policy is validated with the package (jurisdictions.load)
+    return law
 
 
 def _named(error: LawDataError, name: str, key) -> bool:

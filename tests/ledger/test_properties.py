@@ -20,7 +20,7 @@ from habeas.ledger import store
 from habeas.ledger.chain import canonical_record, canonical_row
 from habeas.services import maintenance
 from habeas.services.register import Register
-from tests.conftest import REGISTRAR, event, one_case_lines
+from tests.conftest import NOW, OPERATOR, REGISTRAR, event, one_case_lines
 
 LAW = load("kz")
 CLOCK = FixedClock(datetime(2026, 11, 25, tzinfo=UTC))
@@ -168,9 +168,9 @@ def test_export_then_import_round_trips(tmp_path_factory, cases):
         migrate(engine)
     report = Register(first, LAW, CLOCK).import_lines([json.dumps(e) for c in cases for e in c], REGISTRAR)
     assert report.ok, report.errors
-    exported = list(maintenance.export_lines(first))
+    exported = list(maintenance.export_lines(first, LAW, OPERATOR, NOW))
     assert Register(second, LAW, CLOCK).import_lines(exported, REGISTRAR).stored == len(exported)
-    assert list(maintenance.export_lines(second)) == exported
+    assert list(maintenance.export_lines(second, LAW, OPERATOR, NOW)) == exported
     with first.connect() as a, second.connect() as b:
         for c in cases:
             left, right = fold_all(store.stream_events(a, c[0]["case"])), fold_all(store.stream_events(b, c[0]["case"]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -95,7 +96,8 @@ Index("ix_deadlines_case", deadlines.c.case)
 Index("ix_deadlines_urgent", deadlines.c.urgent_at, deadlines.c.settled_at, deadlines.c.started_at)
 Index("ix_deadlines_settled", deadlines.c.settled_at, deadlines.c.started_at)
 
-# Every read of personal data: who, when, what, why (design §1.4).
+# The read log: every read of personal data and every refused attempt, who, when, what,
+# why (design §1.4), hash-chained on its own (`ledger.reads`): `id` is its position.
 reads = Table(
     "reads",
     metadata,
@@ -104,11 +106,42 @@ reads = Table(
     Column("actor_id", String(128), nullable=False),
     Column("actor_role", String(40), nullable=False),
     Column("actor_agency", String(128)),
-    Column("case", String(160), nullable=False),
+    Column("case", String(160)),  # none for a read of the whole log (export) or a sign-in
     Column("person", String(128)),
     Column("what", String(60), nullable=False),
     Column("purpose", Text),
+    Column("action", String(40), nullable=False, server_default="case:read"),
+    Column("allowed", Boolean, nullable=False, server_default="1"),
+    Column("assigned", Boolean, nullable=False, server_default="0"),
+    Column("reason", Text),
+    Column("hash", String(64)),
 )
 Index("ix_reads_case", reads.c.case, reads.c.person)
+
+# The head of the read log's chain, as `chain_head` is the event log's.
+read_head = Table(
+    "read_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# Users: officials, persons and operators who sign in with a token (argon2 hash only).
+users = Table(
+    "users",
+    metadata,
+    Column("login", String(128), primary_key=True),
+    Column("role", String(40), nullable=False),
+    Column("agency", String(128)),
+    Column("region", String(128)),
+    Column("person_case", String(160)),  # a person: the case they are a party of
+    Column("person_party", String(128)),  # and their party id there
+    Column("secret_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("created_at", DateTime, nullable=False),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("blocked_until", DateTime),
+)
 
 PROJECTION_TABLES = (cases, deadlines)

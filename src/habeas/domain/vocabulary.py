@@ -271,6 +271,15 @@ class RecordCorrected(Data):
     data: dict = Field(min_length=1)
 
 
+class CaseAssigned(Data):
+    """An official assigned to a case, or whose assignment ends (`case.unassigned`): the
+    access policy reads who is assigned from these facts (`habeas.access.facts`)."""
+
+    official: Ref
+    role: Literal[ROLES] | None = None
+    agency: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
 DATA_MODELS: dict[str, type[Data]] = {
     # v1
     "report.received": ReportReceived,
@@ -329,6 +338,9 @@ DATA_MODELS: dict[str, type[Data]] = {
     "extradition.decided": ExtraditionDecided,
     "legal_assistance.requested": LegalAssistance,
     "legal_assistance.answered": LegalAssistance,
+    # v2, access (issue 9): who is assigned to a case is a fact with its time
+    "case.assigned": CaseAssigned,
+    "case.unassigned": CaseAssigned,
 }
 
 KINDS: tuple[str, ...] = tuple(DATA_MODELS)

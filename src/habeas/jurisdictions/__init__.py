@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from habeas.access import policy as access_policy
 from habeas.law.package import Law, LawDataError, Overlay
 from habeas.law.rules.loading import validate_law
 
@@ -61,8 +62,11 @@ def _walk(node, prefix: str):
 
 @cache
 def load(name: str = DEFAULT) -> Law:
-    """The validated law package `name` (cached: law data is read once per process)."""
-    return validate_law(Law.from_documents(read_documents(name)))
+    """The validated law package `name` (cached: law data is read once per process), with
+    its access policy (`policy.yaml`) validated too."""
+    law = validate_law(Law.from_documents(read_documents(name)))
+    access_policy.of(law)
+    return law
 
 
 def read_overlay(path: Path) -> Overlay:

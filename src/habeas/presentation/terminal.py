@@ -139,6 +139,8 @@ def case_list(found: list[dict]) -> Table:
 
 
 def reads(found: list[dict], case: str) -> Table:
+    """`habeas reads`: who read, when, why; a case column only when the reads span cases."""
+    many = len({r.get("case") for r in found}) > 1
     return table(
         f"Reads of {case}",
         [
@@ -146,8 +148,28 @@ def reads(found: list[dict], case: str) -> Table:
             ("who", lambda r: r["actor"]["id"]),
             ("role", lambda r: r["actor"]["role"]),
             ("agency", lambda r: r["actor"]["agency"]),
+            ("case", lambda r: r.get("case") if many else None),
             ("what", lambda r: r["what"]),
             ("purpose", lambda r: r["purpose"]),
+            ("assigned", lambda r: "yes" if r.get("assigned") else "no"),
+            ("refused", lambda r: r.get("reason")),
+        ],
+        found,
+    )
+
+
+def users(found: list[dict]) -> Table:
+    """`habeas user list`: who may sign in (no token, no hash)."""
+    return table(
+        "Users",
+        [
+            ("login", lambda u: u["login"]),
+            ("role", lambda u: u["role"]),
+            ("agency", lambda u: u["agency"]),
+            ("region", lambda u: u["region"]),
+            ("person", lambda u: u["person"]),
+            ("disabled", lambda u: "disabled" if u["disabled"] else None),
+            ("since", lambda u: u["created_at"]),
         ],
         found,
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
+from habeas.access.facts import Principal
 from habeas.db.engine import lock_for_append, writer
 from habeas.law.package import Law
-from habeas.ledger import store
+from habeas.ledger import reads, store
 from habeas.projections import registry
+from habeas.services import guard
 
 
 @dataclass
@@ -21,21 +24,26 @@ class Verification:
     head_hash: str
     bad_position: int | None
     reason: str | None
+    reads: reads.ReadChain | None = None  # the read log's own chain
 
     @property
     def intact(self) -> bool:
-        return self.bad_position is None
+        return self.bad_position is None and (self.reads is None or self.reads.broken is None)
 
 
 def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Verification:
+    """Walk both chains: the event log's and the read log's."""
     with engine.connect() as conn:
         walker, broken = store.verify(conn, progress)
+    with engine.connect() as conn:
+        read_chain = reads.verify(conn)
     return Verification(
         count=walker.count,
         head_position=walker.position,
         head_hash=walker.head.hex(),
         bad_position=broken.position if broken else None,
         reason=broken.reason if broken else None,
+        reads=read_chain,
     )
 
 
@@ -72,8 +80,42 @@ def current(engine: Engine, law: Callable[[], Law]) -> dict[str, int]:
     return catch_up(engine, law()).was if behind(engine) else {}
 
 
-def export_lines(engine: Engine) -> Iterator[str]:
-    """The log in the import format, one JSON object per line, in log order."""
+FORMATS = ("jsonl", "log")
+
+
+def export_lines(
+    engine: Engine, law: Law, reader: Principal, now: datetime, format: str = "jsonl", purpose: str = "export"
+) -> Iterator[str]:
+    """The log, one JSON object per line, in log order: `jsonl` in the import format (it
+    round-trips), `log` as stored records (the canonical record of `ledger.chain` and its
+    hash: what an outsider's verifier needs, `habeas.verify_export`). The whole log names
+    everyone: `export:read`, recorded in the read log before the first line (raises
+    `guard.Refused`, the refusal recorded, otherwise)."""
+    with writer(engine).begin() as conn:
+        decision = guard.decide(law, reader, "export:read")
+        guard.record(conn, reader, decision, now, f"export:{format}", purpose)
+    if not decision.allowed:
+        raise guard.Refused(decision.reason)
+    return _stored(engine) if format == "log" else _events(engine)
+
+
+def _events(engine: Engine) -> Iterator[str]:
     with engine.connect() as conn:
         for event in store.iter_events(conn):
             yield json.dumps(event.to_import_dict(), ensure_ascii=False)
+
+
+def _stored(engine: Engine) -> Iterator[str]:
+    with engine.connect() as conn:
+        for row in store.iter_rows(conn):
+            record = dict(zip(LOG_KEYS, row[:11], strict=True))
+            for key in ("actor", "data", "registrar"):
+                record[key] = None if record[key] is None else json.loads(record[key])
+            record["hash"] = row[11]
+            yield json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+# The stored columns under the names of the canonical record (ledger.chain.canonical_row).
+LOG_KEYS = (
+    "position", "id", "stream", "version", "kind", "occurred_at", "offset", "recorded_at", "actor", "registrar", "data",
+)

@@ -1,22 +1,27 @@
-"""Reads. Every read of a person's data goes through here and is itself logged."""
+"""Reads. Every read of a person's data goes through here: through the access policy
+(`guard`), and into the read log, allowed or refused, in the read's own transaction."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-from sqlalchemy import Engine, func, literal, or_, select
+from sqlalchemy import Engine, and_, func, literal, or_, select
 from sqlalchemy import case as case_
 
+from habeas.access import policy as access_policy
+from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, reads
 from habeas.domain.case import fold_all
-from habeas.domain.events import Actor, Event
+from habeas.domain.events import Event
 from habeas.law.package import Law
 from habeas.law.rules import judge
 from habeas.law.stages import stage_of
+from habeas.ledger import reads as reads_log
 from habeas.ledger import store
 from habeas.projections.base import naive_utc
+from habeas.services import guard
 
 
 class UnknownCase(LookupError):
@@ -33,30 +38,29 @@ def event_view(event: Event) -> dict:
     return out
 
 
-def log_read(conn, reader: Actor, case: str, what: str, purpose: str | None, when: datetime, person=None):
-    conn.execute(
-        reads.insert().values(
-            read_at=naive_utc(when),
-            actor_id=reader.id,
-            actor_role=reader.role,
-            actor_agency=reader.agency,
-            case=case,
-            person=person,
-            what=what,
-            purpose=purpose,
-        )
-    )
-
-
 def case_file(
-    engine: Engine, law: Law, case: str, reader: Actor, purpose: str | None, at: datetime, now: datetime
+    engine: Engine, law: Law, case: str, reader: Principal, purpose: str | None, at: datetime, now: datetime
 ) -> dict:
-    """The case file as of `at`: parties, timeline (corrections shown), findings. Logged."""
-    with writer(engine).begin() as conn:
+    """The case file as of `at`: parties, timeline (corrections shown), findings.
+
+    Only through the policy (`case:read`), with a purpose; the read, or the refused
+    attempt, is appended to the read log in the same transaction. A reader whose grant is
+    a section of the file (the ombudsman's detention and complaint data) gets that section.
+    Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
+    read every case (to anyone else, a case that does not exist is refused like another's)."""
+    with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
-        if not events:
+        decision = guard.decide(law, reader, "case:read", guard.facts(conn, case, events))
+        if decision.allowed and not events:
             raise UnknownCase(case)
-        log_read(conn, reader, case, "case_file", purpose, now)
+        if decision.allowed and not (purpose or "").strip():
+            decision = guard.no_purpose("case:read")
+        what = "case_file" if decision.section is None else f"case_file:{decision.section}"
+        guard.record(conn, reader, decision, now, what, purpose, case)
+    if not decision.allowed:
+        raise guard.Refused(decision.reason)
+    if decision.section is not None:
+        events = _section(law, events, decision.section)
     state = fold_all(events)
     corrected = {e.id: e for e in state.timeline}
     timeline = []
@@ -70,7 +74,7 @@ def case_file(
                 "data": dict(effective.data),
             }
         timeline.append(view)
-    return {
+    file = {
         "case": case,
         "at": at.isoformat(),
         "summary": {**state.summary(), "stage": stage_of(law, state)},
@@ -78,6 +82,16 @@ def case_file(
         "events": timeline,
         "findings": [f.to_dict(at) for f in judge(state, law, at)],
     }
+    if decision.section is not None:
+        file["section"] = decision.section
+    return file
+
+
+def _section(law: Law, events: list[Event], section: str) -> list[Event]:
+    """The events of one section of the file, and the corrections of those events."""
+    kinds = access_policy.of(law).section_kinds(section)
+    shown = {e.id for e in events if e.kind in kinds}
+    return [e for e in events if e.id in shown or (e.kind == "record.corrected" and e.data.get("event") in shown)]
 
 
 def alerts(
@@ -86,8 +100,44 @@ def alerts(
     code: str | None = None,
     case: str | None = None,
     limit: int | None = None,
+    *,
+    reader: Principal,
+    law: Law,
+    now: datetime,
+    purpose: str | None = "alerts",
+) -> list[dict]:
+    """The alerts `reader` may read (`case:read` on each case listed): they name persons,
+    so each case listed leaves a read record (what: `alerts`). A reader who may read every
+    case sees the board as `alert_rows` gives it; anyone else sees the rows of their cases
+    among them (so fewer than `limit` may come back)."""
+    rows = alert_rows(engine, at, code, case, limit)
+    everywhere = guard.decide(law, reader, "case:read")
+    with writer(engine).begin() as conn:
+        decisions: dict[str, object] = {}
+        for name in dict.fromkeys(r["case"] for r in rows):
+            decisions[name] = everywhere if everywhere.allowed else guard.decide(
+                law, reader, "case:read", guard.facts(conn, name)
+            )
+        shown = [r for r in rows if decisions[r["case"]].allowed]
+        reads_log.append(
+            conn,
+            [
+                guard.entry(reader, decisions[name], now, "alerts", purpose, name)
+                for name in dict.fromkeys(r["case"] for r in shown)
+            ],
+        )
+    return shown
+
+
+def alert_rows(
+    engine: Engine,
+    at: datetime,
+    code: str | None = None,
+    case: str | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
     """Open and breached findings as of `at`: breached first, each group by due time (UTC).
+    The projection's rows, unguarded: only `alerts` hands them to a reader.
 
     A walk of the deadlines projection in urgency order (`urgent_at`, indexed), keeping the
     rows started and not yet settled by `at`: the board's first page stops after `limit`.
@@ -135,22 +185,67 @@ def _alert_filter(at: datetime, code: str | None, case: str | None):
     return where, status
 
 
-def who_read(engine: Engine, case: str, person: str | None = None) -> list[dict]:
-    query = select(reads).where(reads.c.case == case)
-    if person:
-        query = query.where(or_(reads.c.person == person, reads.c.person.is_(None)))
-    with engine.connect() as conn:
-        return [
-            {
-                "read_at": row.read_at.isoformat() + "Z",
-                "actor": {"id": row.actor_id, "role": row.actor_role, "agency": row.actor_agency},
-                "case": row.case,
-                "person": row.person,
-                "what": row.what,
-                "purpose": row.purpose,
-            }
-            for row in conn.execute(query.order_by(reads.c.id))
-        ]
+def who_read(
+    engine: Engine,
+    law: Law,
+    reader: Principal,
+    now: datetime,
+    case: str | None = None,
+    person: str | None = None,
+    *,
+    unassigned: bool = False,
+    since: datetime | None = None,
+) -> list[dict]:
+    """Who read a case (or a person's data in it), when and why: `reads:read` on the case.
+    With `unassigned`, across cases for a monitor (`reads:read` everywhere): the reads by
+    officials with no assignment behind them, since `since`. Reading the read log is itself
+    a read, recorded after the answer is taken (so it is not part of it)."""
+    what = "reads:unassigned" if unassigned else "reads"
+    with writer(engine).begin() as conn:
+        decision = guard.decide(law, reader, "reads:read", None if unassigned else guard.facts(conn, case))
+        found = []
+        if decision.allowed:
+            query = select(reads)
+            if unassigned:
+                query = query.where(
+                    reads.c.allowed.is_(True),
+                    reads.c.assigned.is_(False),
+                    reads.c.case.is_not(None),
+                    reads.c.actor_role.not_in(UNASSIGNED_EXEMPT),
+                )
+                if since is not None:
+                    query = query.where(reads.c.read_at >= naive_utc(since))
+            else:
+                whole_log = and_(reads.c.case.is_(None), reads.c.what.like("export%"))
+                query = query.where(or_(reads.c.case == case, whole_log))
+                if person:
+                    query = query.where(or_(reads.c.person == person, reads.c.person.is_(None)))
+            found = [_read_view(row) for row in conn.execute(query.order_by(reads.c.id))]
+        guard.record(conn, reader, decision, now, what, None, case, person)
+    if not decision.allowed:
+        raise guard.Refused(decision.reason)
+    return found
+
+
+# Roles whose reads need no assignment: a person reads their own case, and the operator and
+# the monitors read everywhere by their office (the monitors' reads still show in `reads`).
+UNASSIGNED_EXEMPT = ("person",)
+
+
+def _read_view(row) -> dict:
+    return {
+        "position": row.id,
+        "read_at": row.read_at.isoformat() + "Z",
+        "actor": {"id": row.actor_id, "role": row.actor_role, "agency": row.actor_agency},
+        "case": row.case,
+        "person": row.person,
+        "what": row.what,
+        "purpose": row.purpose,
+        "action": row.action,
+        "allowed": bool(row.allowed),
+        "assigned": bool(row.assigned),
+        "reason": row.reason,
+    }
 
 
 def case_list(engine: Engine, region: str | None = None, stage: str | None = None, limit: int = 100) -> list[dict]:

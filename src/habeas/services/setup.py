@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from habeas.db.engine import DatabaseUrlError, make_engine, migrate
+from habeas.db.engine import DatabaseUrlError, make_engine, migrate, writer
+from habeas.ledger import reads
 
 __all__ = ["DatabaseUrlError", "NoSchema", "Unavailable", "open_database", "prepare"]
 
@@ -45,5 +46,9 @@ def open_database(url: str) -> Iterator[Engine]:
 
 
 def prepare(engine: Engine) -> str:
-    """Create or migrate the schema to the newest revision (safe to run twice); returns it."""
-    return migrate(engine)
+    """Create or migrate the schema to the newest revision (safe to run twice); returns it.
+    Reads stored before the read log was chained are chained then."""
+    revision = migrate(engine)
+    with writer(engine).begin() as conn:
+        reads.adopt(conn)
+    return revision

@@ -1,0 +1,80 @@
+"""Who asks and what about: the principal, and the facts of a case a decision needs.
+
+`case_facts` reads them from the case's events (pure): who is assigned (`case.assigned`
+/ `case.unassigned`, in log order), the agencies that brought the case and the
+officials assigned, its region, the court it is before, the lawyers a `counsel.admitted`
+names, the kinds it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from habeas.domain.events import Actor, Event
+
+PUBLIC = "public"  # the anonymous public: a role of the policy, never of an event
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who acts: an official with a role, an agency and a region, a person about their own
+    case (`person` = (case, party id)), the local operator, or the anonymous public."""
+
+    id: str
+    role: str
+    agency: str | None = None
+    region: str | None = None
+    person: tuple[str, str] | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.id, self.role if self.role != PUBLIC else "person", self.agency)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    case: str
+    region: str | None = None
+    courts: frozenset[str] = frozenset()
+    agencies: frozenset[str] = frozenset()  # the bodies that brought it, and the assigned officials'
+    assigned: frozenset[str] = frozenset()  # ids of the officials assigned now
+    lawyers: frozenset[str] = frozenset()  # ids a counsel.admitted names
+    parties: frozenset[str] = frozenset()
+    kinds: frozenset[str] = field(default=frozenset(), repr=False)
+
+
+OPENING_KINDS = ("report.received", "case.registered")
+COURT_KINDS = ("case.sent_to_court", "trial.started")
+
+
+def case_facts(case: str, events: Iterable[Event]) -> CaseFacts:
+    region = None
+    courts: set[str] = set()
+    agencies: set[str] = set()
+    assigned: dict[str, str | None] = {}
+    lawyers: set[str] = set()
+    parties: set[str] = set()
+    kinds: set[str] = set()
+    for event in events:
+        kind, data = event.kind, event.data
+        kinds.add(kind)
+        if kind in OPENING_KINDS and event.actor.agency:
+            agencies.add(event.actor.agency)
+        if kind == "case.registered":
+            region = data.get("region", region)
+        elif kind in COURT_KINDS:
+            courts.add(data["court"])
+        elif kind == "counsel.admitted" and data.get("lawyer"):
+            lawyers.add(data["lawyer"])
+        elif kind == "party.added":
+            parties.add(data["person"])
+        elif kind == "case.assigned":
+            assigned[data["official"]] = data.get("agency")
+        elif kind == "case.unassigned":
+            assigned.pop(data["official"], None)
+    agencies.update(a for a in assigned.values() if a)
+    return CaseFacts(
+        case, region, frozenset(courts), frozenset(agencies), frozenset(assigned), frozenset(lawyers),
+        frozenset(parties), frozenset(kinds),
+    )

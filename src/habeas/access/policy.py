@@ -1,0 +1,174 @@
+"""The access policy: who may do what, as the jurisdiction's data (`policy.yaml`).
+
+`decide(policy, principal, action, case)` answers allowed or refused, with a reason; it
+is deny by default: an action is allowed only where a grant of the principal's role names
+it and the grant's scope holds for this case. Actions are `resource:verb` names; scopes
+are the relations this module knows between a principal and a case (`SCOPES`); which
+role holds which action in which scope is data, with the law's citations, so a second
+jurisdiction is a second `policy.yaml`, never an `if role == ...` here.
+
+A grant may be limited to a `section` of the case file (the ombudsman reads detention and
+complaint data everywhere, not the whole file): the decision then names the section,
+whose kinds the policy lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from habeas.access.facts import PUBLIC, CaseFacts, Principal
+from habeas.domain.vocabulary import KINDS, ROLES
+from habeas.law.package import Citation, Law, LawDataError
+
+FILE = "policy.yaml"
+
+# The actions habeas asks about. Each is `resource:verb`.
+ACTIONS: dict[str, str] = {
+    "case:read": "read a case file (parties, timeline, findings)",
+    "case:record": "record a fact on a case (what fact is the law's competence)",
+    "case:assign": "assign an official to a case, or end an assignment",
+    "reads:read": "see who read a case",
+    "export:read": "export the whole log",
+    "statistics:read": "read the public statistics",
+    "user:admin": "add, list and disable users",
+    "checkpoint:write": "sign a checkpoint of the logs",
+}
+CASE_ACTIONS = frozenset({"case:read", "case:record", "case:assign", "reads:read"})
+
+SCOPES: dict[str, Callable[[Principal, CaseFacts | None], bool]] = {
+    "everywhere": lambda p, c: True,
+    "assigned": lambda p, c: c is not None and p.id in c.assigned,
+    "unit": lambda p, c: c is not None and p.agency is not None and p.agency in c.agencies,
+    "region": lambda p, c: c is not None and p.region is not None and c.region == p.region,
+    "court": lambda p, c: c is not None and p.agency is not None and p.agency in c.courts,
+    "counsel": lambda p, c: c is not None and p.id in c.lawyers,
+    "own": lambda p, c: c is not None and p.person is not None and p.person[0] == c.case
+    and p.person[1] in c.parties,
+}
+SCOPE_WORDS = {
+    "everywhere": "anywhere",
+    "assigned": "on a case assigned to you",
+    "unit": "on a case of your unit",
+    "region": "on a case of your region",
+    "court": "on a case before your court",
+    "counsel": "on a case where you are admitted as counsel",
+    "own": "on your own case",
+}
+
+
+class Grant(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actions: list[str] = Field(min_length=1)
+    scope: str
+    section: str | None = None
+    citations: list[Citation] = []
+    note: str | None = None
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    kinds: list[str] = Field(min_length=1)
+
+
+class PolicyDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    jurisdiction: str
+    sections: dict[str, Section] = {}
+    roles: dict[str, list[Grant]]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    action: str
+    reason: str
+    scope: str | None = None  # the scope of the grant that allowed it
+    section: str | None = None  # only this section of the case file
+    assigned: bool = False  # whether the case is assigned to the principal
+
+
+@dataclass(frozen=True)
+class Policy:
+    document: PolicyDocument
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.document.jurisdiction
+
+    def section_kinds(self, section: str) -> frozenset[str]:
+        return frozenset(self.document.sections[section].kinds)
+
+    def decide(self, principal: Principal, action: str, case: CaseFacts | None = None) -> Decision:
+        """Allowed or refused, and why. A whole-file grant wins over a section's."""
+        assigned = case is not None and principal.id in case.assigned
+        if action not in ACTIONS:
+            return Decision(False, action, f"{action} is no action habeas knows", assigned=assigned)
+        grants = [g for g in self.document.roles.get(principal.role, ()) if action in g.actions]
+        if action in CASE_ACTIONS and case is None:
+            grants = [g for g in grants if g.scope == "everywhere"]
+        held = [g for g in grants if SCOPES[g.scope](principal, case)]
+        held.sort(key=lambda g: g.section is not None)
+        if held:
+            grant = held[0]
+            where = f" {SCOPE_WORDS[grant.scope]}" if grant.scope != "everywhere" else ""
+            only = f", {grant.section} only" if grant.section else ""
+            reason = f"a {principal.role} may {action}{where}{only}"
+            return Decision(True, action, reason, grant.scope, grant.section, assigned)
+        return Decision(False, action, _refusal(principal, action, case, grants), assigned=assigned)
+
+
+def _refusal(principal: Principal, action: str, case: CaseFacts | None, grants: list[Grant]) -> str:
+    """Names the right that is missing; never anything about the case but its id."""
+    on = f" on {case.case}" if case is not None else ""
+    if not grants:
+        return f"refused: {action}{on} is no right of the role {principal.role}"
+    needs = " or ".join(dict.fromkeys(SCOPE_WORDS[g.scope] for g in grants))
+    return f"refused: {action}{on} needs the right to act {needs}"
+
+
+def parse(raw: Any) -> Policy:
+    """A validated policy: known roles, actions, scopes, sections and kinds, or LawDataError."""
+    try:
+        document = PolicyDocument.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise LawDataError(FILE, ".".join(map(str, first["loc"])) or "-", first["msg"]) from None
+    for name, section in document.sections.items():
+        for kind in section.kinds:
+            if kind not in KINDS:
+                raise LawDataError(FILE, f"sections.{name}.kinds", f"unknown event kind {kind!r}")
+    for role, grants in document.roles.items():
+        if role not in ROLES and role != PUBLIC:
+            raise LawDataError(FILE, f"roles.{role}", f"unknown role {role!r}")
+        for n, grant in enumerate(grants):
+            where = f"roles.{role}.{n}"
+            for action in grant.actions:
+                if action not in ACTIONS:
+                    raise LawDataError(FILE, f"{where}.actions", f"unknown action {action!r}")
+            if grant.scope not in SCOPES:
+                raise LawDataError(FILE, f"{where}.scope", f"unknown scope {grant.scope!r}")
+            if grant.section is not None and grant.section not in document.sections:
+                raise LawDataError(FILE, f"{where}.section", f"unknown section {grant.section!r}")
+    return Policy(document)
+
+
+def of(law: Law) -> Policy:
+    """The policy of a law package (its `policy.yaml`, read with the rest of the package),
+    parsed once per Law."""
+    cached = law.cache.get("policy")
+    if cached is None:
+        if FILE not in law.extra:
+            raise LawDataError(FILE, "-", f"the {law.jurisdiction} package has no access policy")
+        cached = parse(law.extra[FILE])
+        if cached.jurisdiction != law.jurisdiction:
+            raise LawDataError(FILE, "jurisdiction", "differs from competence.yaml")
+        law.cache["policy"] = cached
+    return cached

@@ -1,0 +1,240 @@
+"""The read log: every read of personal data, and every refused attempt, hash-chained.
+
+Its own chain, beside the event log's (docs/architecture.md, "Access"): a record's hash is
+SHA-256(previous hash || canonical bytes), the first linking to 32 zero bytes, exactly as
+for events (`ledger.chain`); `read_head` keeps the last position and hash so a cut tail
+shows. Appends take their own lock (SQLite's write lock; a second advisory lock on
+PostgreSQL), so reading never waits for an import's append lock and reads never enter
+the event log, whose export is the register's facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, select, text
+
+from habeas.db.schema import read_head, reads
+from habeas.ledger.chain import GENESIS, Break, canonical_json, link
+
+READS_LOCK_KEY = 0x6861626572  # "haber": the read log's advisory lock on PostgreSQL
+CHUNK = 2000  # read records per INSERT on PostgreSQL
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRecord:
+    """One read, or one refused attempt: who (id, role, agency), when, what, why, the answer."""
+
+    read_at: datetime  # aware or naive UTC
+    actor_id: str
+    actor_role: str
+    actor_agency: str | None
+    case: str | None
+    what: str
+    purpose: str | None
+    action: str = "case:read"
+    allowed: bool = True
+    assigned: bool = False
+    reason: str | None = None
+    person: str | None = None
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def read_time(moment: datetime) -> str:
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(position: int, row) -> bytes:
+    """The canonical bytes of a stored read record (its columns, by name)."""
+    return canonical_json(
+        {
+            "action": row.action,
+            "agency": row.actor_agency,
+            "allowed": bool(row.allowed),
+            "assigned": bool(row.assigned),
+            "case": row.case,
+            "person": row.person,
+            "position": position,
+            "purpose": row.purpose,
+            "read_at": read_time(row.read_at),
+            "reader": row.actor_id,
+            "reason": row.reason,
+            "role": row.actor_role,
+            "what": row.what,
+        }
+    ).encode("utf-8")
+
+
+def lock(conn: Connection) -> None:
+    """The read log's own lock; on PostgreSQL the transaction's commit is also made
+    asynchronous, the durability SQLite's WAL with synchronous=NORMAL gives every commit:
+    a crash of the server may lose the last moment's records (never half of one, never a
+    link: the records and the head commit together), and a read does not wait for a disk
+    flush (docs/architecture.md, "Access")."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READS_LOCK_KEY})
+
+
+COLUMNS = (
+    "id", "read_at", "actor_id", "actor_role", "actor_agency", "case", "person", "what", "purpose", "action",
+    "allowed", "assigned", "reason", "hash",
+)
+
+
+def _marks(conn: Connection, count: int) -> str:
+    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+
+
+def head(conn: Connection) -> tuple[int, bytes]:
+    row = conn.exec_driver_sql("SELECT position, hash FROM read_head WHERE id = 1").first()
+    return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
+
+
+def _stored_time(conn: Connection, moment: datetime):
+    """As SQLAlchemy's DateTime stores it: text on SQLite, a timestamp on PostgreSQL."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else moment
+
+
+def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
+    """Chain the records after the read log's head, in the caller's transaction; returns
+    the new head position. The caller's transaction must be a writer's (SQLite). Plain
+    driver SQL, and on PostgreSQL two round trips (lock and head; records and head), so a
+    read pays for its record and not for building statements or waiting on the network."""
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        found = conn.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s),"
+            " (SELECT position FROM read_head WHERE id = 1), (SELECT hash FROM read_head WHERE id = 1)",
+            (READS_LOCK_KEY,),
+        ).first()
+        position, digest = (0, GENESIS) if found[2] is None else (found[2], bytes.fromhex(found[3]))
+    else:
+        position, digest = head(conn)
+    start = position
+    rows = []
+    for record in records:
+        position += 1
+        row = _Row(
+            {
+                "id": position,
+                "read_at": _utc(record.read_at),
+                "actor_id": record.actor_id,
+                "actor_role": record.actor_role,
+                "actor_agency": record.actor_agency,
+                "case": record.case,
+                "person": record.person,
+                "what": record.what,
+                "purpose": record.purpose,
+                "action": record.action,
+                "allowed": record.allowed,
+                "assigned": record.assigned,
+                "reason": record.reason,
+            }
+        )
+        digest = link(digest, canonical(position, row))
+        row.hash = digest.hex()
+        values = [getattr(row, c) for c in COLUMNS]
+        values[1] = _stored_time(conn, row.read_at)
+        rows.append(tuple(values))
+    if not rows:
+        return position
+    names = ", ".join('"case"' if c == "case" else c for c in COLUMNS)
+    if postgres:  # a chunk at a time, within the driver's 65,535 parameters
+        one = f"({_marks(conn, len(COLUMNS))})"
+        for first in range(0, len(rows), CHUNK):
+            chunk = rows[first : first + CHUNK]
+            last = chunk[-1]
+            conn.exec_driver_sql(
+                f"WITH added AS (INSERT INTO reads ({names}) VALUES {', '.join([one] * len(chunk))})"
+                " INSERT INTO read_head (id, position, hash) VALUES (1, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash",
+                (*(value for row in chunk for value in row), last[0], last[-1]),
+            )
+        return position
+    conn.exec_driver_sql(f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})", rows)
+    if start == 0:
+        conn.exec_driver_sql("INSERT INTO read_head (id, position, hash) VALUES (1, ?, ?)", (position, digest.hex()))
+    else:
+        conn.exec_driver_sql("UPDATE read_head SET position = ?, hash = ? WHERE id = 1", (position, digest.hex()))
+    return position
+
+
+def adopt(conn: Connection) -> int:
+    """Chain the reads stored before the read log had a chain (migration 0004 left them
+    numbered in order, without hashes); returns how many. Nothing to do once chained."""
+    if conn.execute(select(read_head.c.id)).first() is not None:
+        return 0
+    lock(conn)
+    position, digest = 0, GENESIS
+    for row in list(rows(conn)):
+        position = row.id
+        digest = link(digest, canonical(position, row))
+        conn.execute(reads.update().where(reads.c.id == position).values(hash=digest.hex()))
+    if position:
+        _write_head(conn, position, digest)
+    return position
+
+
+class _Row:
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+def _write_head(conn: Connection, position: int, digest: bytes) -> None:
+    values = {"position": position, "hash": digest.hex()}
+    done = conn.execute(read_head.update().where(read_head.c.id == 1).values(**values))
+    if done.rowcount == 0:
+        conn.execute(read_head.insert().values(id=1, **values))
+
+
+def rows(conn: Connection, after: int = 0, batch: int = 5_000) -> Iterator:
+    query = select(reads).order_by(reads.c.id)
+    last = after
+    while True:
+        page = conn.execute(query.where(reads.c.id > last).limit(batch)).fetchall()
+        if not page:
+            return
+        yield from page
+        last = page[-1].id
+
+
+@dataclass
+class ReadChain:
+    count: int
+    position: int
+    head: bytes
+    broken: Break | None
+
+
+def verify(conn: Connection) -> ReadChain:
+    """Walk the read log; the first record whose bytes or place are not what was chained."""
+    if conn.dialect.name == "postgresql" and not conn.in_transaction():
+        conn.execution_options(isolation_level="REPEATABLE READ")
+    stored = conn.execute(select(read_head.c.position, read_head.c.hash)).first()
+    position, digest, count = 0, GENESIS, 0
+    for row in rows(conn):
+        if row.id != position + 1:
+            return ReadChain(count, position, digest, Break(position + 1, f"read {position + 1} is missing"))
+        following = link(digest, canonical(row.id, row))
+        if following.hex() != row.hash:
+            return ReadChain(count, position, digest, Break(row.id, "hash does not match the stored read record"))
+        position, digest, count = row.id, following, count + 1
+    if stored is None:
+        broken = None if position == 0 else Break(0, "the read log's head is missing")
+    elif stored.position > position:
+        broken = Break(position + 1, f"the read log ends at {position} but its head says {stored.position}")
+    elif stored.position < position:
+        broken = Break(stored.position + 1, f"read {stored.position + 1} lies past the read log's head")
+    elif stored.hash != digest.hex():
+        broken = Break(stored.position, "the stored head does not match the read log")
+    else:
+        broken = None
+    return ReadChain(count, position, digest, broken)

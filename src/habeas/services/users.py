@@ -1,0 +1,167 @@
+"""Users: who may sign in, with which role, agency and region (issue 9).
+
+A user is added by someone holding `user:admin` (the local operator) and gets a token,
+shown once; only its argon2 hash is stored, and neither is ever logged. Signing in checks
+the token; a wrong one, a disabled user or an unknown login is refused alike, recorded in
+the read log as a refused attempt, and each failure in a row doubles the wait before the
+next attempt is even checked (up to `MAX_WAIT`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select
+
+from habeas.access import policy as access
+from habeas.access.facts import Principal
+from habeas.db.engine import writer
+from habeas.db.schema import users
+from habeas.domain.events import IDENTIFIER
+from habeas.domain.vocabulary import ROLES
+from habeas.law.package import Law
+from habeas.projections.base import naive_utc
+from habeas.services import guard
+
+HASHER = PasswordHasher()
+FREE_FAILURES = 3  # failures in a row before signing in is slowed down
+MAX_WAIT = timedelta(minutes=15)
+_NO_ONE = HASHER.hash("no such user")  # checked for an unknown login, so it takes as long
+
+
+class UserError(ValueError):
+    """A user that cannot be added or changed as asked (the message says why)."""
+
+
+class SignInRefused(PermissionError):
+    pass
+
+
+def operator(login: str) -> Principal:
+    """The local operator: whoever runs the command line on this machine, role `admin`."""
+    return Principal(login, "admin", "local")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    login: str
+    token: str  # shown once, never stored
+
+
+def add(
+    engine: Engine,
+    law: Law,
+    by: Principal,
+    now: datetime,
+    login: str,
+    role: str,
+    agency: str | None = None,
+    region: str | None = None,
+    person: tuple[str, str] | None = None,
+) -> NewUser:
+    if not IDENTIFIER.match(login or ""):
+        raise UserError(f"login {login!r}: letters, digits and . _ - only, beginning with a letter or digit")
+    if role not in ROLES:
+        raise UserError(f"role {role!r}: one of {', '.join(ROLES)}")
+    if role == "person" and person is None:
+        raise UserError("a person's user needs --person CASE:PARTY (the case and their party id in it)")
+    token = secrets.token_urlsafe(24)
+    _admin(engine, law, by, now, f"user:add {login}")
+    with writer(engine).begin() as conn:
+        if conn.execute(select(users.c.login).where(users.c.login == login)).first() is not None:
+            raise UserError(f"user {login!r} already exists")
+        conn.execute(
+            users.insert().values(
+                login=login,
+                role=role,
+                agency=agency,
+                region=region,
+                person_case=person[0] if person else None,
+                person_party=person[1] if person else None,
+                secret_hash=HASHER.hash(token),
+                disabled=False,
+                created_at=naive_utc(now),
+            )
+        )
+    return NewUser(login, token)
+
+
+def listed(engine: Engine, law: Law, by: Principal, now: datetime) -> list[dict]:
+    _admin(engine, law, by, now, "user:list")
+    with engine.connect() as conn:
+        rows = conn.execute(select(users).order_by(users.c.login)).fetchall()
+    return [
+        {
+            "login": r.login,
+            "role": r.role,
+            "agency": r.agency,
+            "region": r.region,
+            "person": f"{r.person_case}:{r.person_party}" if r.person_case else None,
+            "disabled": bool(r.disabled),
+            "created_at": r.created_at.isoformat() + "Z",
+        }
+        for r in rows
+    ]
+
+
+def disable(engine: Engine, law: Law, by: Principal, now: datetime, login: str) -> None:
+    _admin(engine, law, by, now, f"user:disable {login}")
+    with writer(engine).begin() as conn:
+        done = conn.execute(users.update().where(users.c.login == login).values(disabled=True))
+        if done.rowcount == 0:
+            raise UserError(f"no user {login!r}")
+
+
+def _admin(engine: Engine, law: Law, by: Principal, now: datetime, what: str) -> None:
+    """Raises `guard.Refused` unless `by` holds `user:admin`; the refused attempt is recorded."""
+    decision = guard.decide(law, by, "user:admin")
+    if decision.allowed:
+        return
+    with writer(engine).begin() as conn:
+        guard.record(conn, by, decision, now, what, None)
+    raise guard.Refused(decision.reason)
+
+
+def sign_in(engine: Engine, login: str, token: str, now: datetime) -> Principal:
+    """The user `login` if `token` is theirs and they are not disabled; SignInRefused else."""
+    with writer(engine).begin() as conn:
+        row = conn.execute(select(users).where(users.c.login == login)).first()
+        reason = _check(row, token, naive_utc(now))
+        if reason is None:
+            if row.failures:
+                conn.execute(users.update().where(users.c.login == login).values(failures=0, blocked_until=None))
+            return _principal(row)
+        if row is not None and not reason.startswith("too many"):
+            failures = row.failures + 1
+            wait = min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_WAIT)
+            blocked = naive_utc(now) + wait if failures >= FREE_FAILURES else None
+            conn.execute(
+                users.update().where(users.c.login == login).values(failures=failures, blocked_until=blocked)
+            )
+        refusal = access.Decision(False, "user:sign_in", reason)
+        attempt = Principal(login, row.role if row is not None else "unknown", row.agency if row is not None else None)
+        guard.record(conn, attempt, refusal, now, "sign_in", None)
+    raise SignInRefused(reason)
+
+
+def _check(row, token: str, now: datetime) -> str | None:
+    if row is not None and row.blocked_until is not None and now < row.blocked_until:
+        return f"too many failed sign-ins: try again after {row.blocked_until.isoformat()}Z"
+    try:
+        HASHER.verify(row.secret_hash if row is not None else _NO_ONE, token or "")
+    except (VerificationError, InvalidHashError):
+        return "wrong login or token"
+    if row is None:
+        return "wrong login or token"
+    if row.disabled:
+        return "this user is disabled"
+    return None
+
+
+def _principal(row) -> Principal:
+    person = (row.person_case, row.person_party) if row.person_case else None
+    return Principal(row.login, row.role, row.agency, row.region, person)
