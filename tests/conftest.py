@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from habeas.access.facts import Principal
 from habeas.clock import FixedClock
@@ -40,11 +43,22 @@ def _postgres_database() -> str:
 
 
 def _drop_postgres_database(url: str) -> None:
+    """Drop a test's database. A server process of another role (autovacuum, say) may still be
+    in it for a moment, which the test role may not end: wait and try again, and leave a
+    throw-away database behind rather than fail a test that passed."""
     name = url.rsplit("/", 1)[1]
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        for attempt in range(10):
+            try:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                return
+            except ProgrammingError:
+                time.sleep(0.2 * (attempt + 1))
+        warnings.warn(f"test database {name} left behind: another role's process was still in it", stacklevel=2)
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

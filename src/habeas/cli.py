@@ -270,9 +270,18 @@ def simulate(
             package, calibrated, change, cases=cases, seed=seed, replications=replications, start=begin
         )
     else:
-        result = comparing.compare(
-            package, calibrated, change, cases=cases, years=years, seed=seed, replications=replications, start=begin
-        )
+        with _progress(replications, f"simulating {replications} replication(s)") as (advance, _):
+            result = comparing.compare(
+                package,
+                calibrated,
+                change,
+                cases=cases,
+                years=years,
+                seed=seed,
+                replications=replications,
+                start=begin,
+                progress=(lambda done: advance(1)) if advance else None,
+            )
     if chart is not None:
         comparing.chart(result, str(chart))
     if json_out:

@@ -70,6 +70,8 @@ def measures(law: Law, events: Iterable[dict], sim: Simulation) -> dict[str, flo
         "registration wait, h per case": t.registration_wait_hours / max(t.cases, 1),
         "sent to court": float(t.sent_to_court),
         "prisoners admitted": float(t.prisoners),
+        "prison population at the end": float(t.prison_at_end),
+        "custody population (average)": t.custody_days / max((sim.end - sim.start).days, 1),
         "backlog at the end": float(t.open_at_end),
     }
     out.update({f"breaches {code}": float(n) for code, n in sorted(breaches.items())})
@@ -122,7 +124,9 @@ def compare(
     start: datetime,
     progress: Callable[[int], None] | None = None,
 ) -> Comparison:
-    """Each replication: the same seed under the baseline and under the what-if."""
+    """Each replication: the same seed under the baseline and under the what-if.
+
+    `progress(n)` is told each finished replication."""
     runs: dict[str, list[dict[str, float]]] = {"baseline": [], "what_if": []}
     variants = [("baseline", law, calibration)]
     if what_if is not None:

@@ -71,6 +71,8 @@ class Totals:
     open_at_end: int = 0  # cases reported in the period and not ended by its end
     ended_in_period: int = 0
     prisoners: int = 0
+    prison_at_end: int = 0  # serving a sentence on the period's last day
+    custody_days: float = 0.0  # days in custody within the period (for the average population)
     registration_wait_hours: float = 0.0
     by_region: dict[str, int] = field(default_factory=dict)
 
@@ -153,6 +155,13 @@ class Simulation:
         yield from case
         if self.now <= self.end:
             self.totals.ended_in_period += 1
+
+    def _custody_ends(self, c: _Case) -> None:
+        """Count the days this custody lay within the period."""
+        if c.custody_from is not None:
+            overlap = min(self.now, self.end) - max(c.custody_from, self.start)
+            self.totals.custody_days += max(overlap.total_seconds(), 0) / 86400
+        c.custody_from, c.held_until = None, None
 
     def _event(self, case: str, kind: str, actor: dict, data: dict) -> dict:
         return {
@@ -257,7 +266,7 @@ class Simulation:
             extended = min(c.held_until + timedelta(days=60), longest_until)
             if extended <= c.held_until:
                 yield from c.emit("person.released", "inv", {"person": "P1", "ground": "custody term exhausted"})
-                c.held_until = None
+                self._custody_ends(c)
                 break
             c.held_until = extended
             yield from c.emit("custody.extended", "ij", {"person": "P1", "until": extended.isoformat()})
@@ -275,6 +284,7 @@ class Simulation:
             }
         if c.held_until is not None:
             yield from c.emit("person.released", "inv", {"person": "P1", "ground": "case closed"})
+            self._custody_ends(c)
         yield from c.emit("case.closed", "inv", data)
 
     def _detention(self, c: _Case):
@@ -332,6 +342,7 @@ class Simulation:
                 self.totals.detention_hours += (self.now - detained_at).total_seconds() / 3600
                 self.totals.custody_orders += 1
                 yield from c.emit("custody.ordered", "ij", {"person": "P1", "until": c.held_until.isoformat()})
+                c.custody_from = self.now
                 yield from c.emit("relatives.notified", "inv", {"person": "P1"})
                 return
             yield from c.emit("custody.refused", "ij", {"person": "P1"})
@@ -357,6 +368,7 @@ class Simulation:
             yield from c.emit("verdict.delivered", "judge", {"person": "P1", "outcome": "acquitted"})
             if c.held_until is not None:
                 yield from c.emit("person.released", "judge", {"person": "P1", "ground": "acquitted"})
+                self._custody_ends(c)
             return
         imprisoned = rng.random() < cal.probabilities["imprisoned"].of(c.gravity)
         sentence = {
@@ -366,10 +378,14 @@ class Simulation:
         yield from c.emit("verdict.delivered", "judge", {"person": "P1", "outcome": "convicted", "sentence": sentence})
         if imprisoned:
             self.totals.prisoners += 1
+            self._custody_ends(c)  # held under the verdict from here on
             yield ("at", self.now + timedelta(days=20))
             yield from c.emit("prisoner.admitted", "officer", {"person": "P1", "facility": f"ec-{c.region}-1"})
+            if self.now <= self.end < self.now + timedelta(days=30.44 * sentence["months"]):
+                self.totals.prison_at_end += 1
         elif c.held_until is not None:
             yield from c.emit("person.released", "judge", {"person": "P1", "ground": "non-custodial sentence"})
+            self._custody_ends(c)
 
 
 @dataclass
@@ -385,6 +401,7 @@ class _Case:
     state: CaseState | None = None  # their fold, kept as they come
     held_until: datetime | None = None
     cap: datetime | None = None  # the latest `until` the custody ladder allows
+    custody_from: datetime | None = None
 
     def emit(self, kind: str, actor: str, data: dict):
         """Record a fact now (`yield from`): the scheduler stamps it and hands it back."""
