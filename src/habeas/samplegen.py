@@ -5,8 +5,8 @@ follows a realistic path (report, ERDR registration, parties; for some suspects 
 detention with its protocol, rights, notices, counsel and questioning, then a
 release or a custody petition and the investigating judge's decision; extensions;
 closure or trial, verdict, appeal, prison). Every time limit the generator aims
-at is read from the law package (`law.version(key, moment)`), never written
-here: lawful facts fall inside the limit in force, a configurable share of
+is asked of the rules engine on the case's facts (`law.rules.due`, `longest`,
+`finds`), never written or re-derived here: lawful facts fall inside the limit in force, a configurable share of
 breaches (`breach_rate`, the chance that each opportunity for a breach is taken)
 falls outside it, so the rules engine has findings to make.
 
@@ -36,8 +36,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from habeas.domain.case import CaseState, fold_all
+from habeas.domain.events import Event, parse_event
 from habeas.law.offences import offence as offence_row
-from habeas.law.package import Law, MissingLaw
+from habeas.law.package import Law
+from habeas.law.rules import due, finds, longest
 
 KZ_TIME = timezone(timedelta(hours=5))
 # When a jurisdiction package has no limit for an act, the generator paces it this far
@@ -170,6 +173,9 @@ class _Suspect:
     until: datetime | None = None
     lawyer: dict | None = None
     done: bool = False  # released for good, or the flow ended
+    party: dict | None = None  # the party.added of this suspect (the facts the law asks about)
+    detention: dict | None = None  # the person.detained, while it counts
+    cap: datetime | None = None  # the latest `until` the custody ladder allows
 
 
 @dataclass(slots=True)
@@ -184,6 +190,7 @@ class _Case:
     suspects: list[_Suspect] = field(default_factory=list)
     victim: bool = False
     in_court: bool = False
+    registration: dict | None = None  # the case.registered (its article and part)
 
 
 class Caseload:
@@ -225,7 +232,6 @@ class Caseload:
         self.emitted = 0
         self._ids = itertools.count(1)
         self._actors: dict[tuple, dict] = {}
-        self._values: dict[tuple, Any] = {}
         self._gravities: dict[tuple, str | None] = {}
         self._offence_weights = [w for _, _, w, _ in OFFENCES]
         self._region_ids = list(REGIONS)
@@ -294,36 +300,37 @@ class Caseload:
             self._actors[key] = actor
         return actor
 
-    def _version(self, key: str, moment: datetime):
-        day = moment.date()
-        cached = self._values.get((key, day))
-        if cached is None:
-            try:
-                cached = self.law.version(key, day)
-            except MissingLaw:
-                cached = False
-            self._values[(key, day)] = cached
-        return cached or None
+    # The law is asked, never copied: when a duty falls due, how long custody may run,
+    # whether an act would breach a rule, all come from the rules engine on the facts.
 
-    def _span(self, key: str, moment: datetime) -> timedelta | None:
-        """A time limit of the law in force at `moment`, as a duration (months: 30 days)."""
-        version = self._version(key, moment)
-        if version is None:
-            return None
-        unit, value = version.unit, float(version.value)
-        if unit == "hours":
-            return timedelta(hours=value)
-        if unit == "days":
-            return timedelta(days=value)
-        if unit == "months":
-            return timedelta(days=30 * value)
-        if unit == "years":
-            return timedelta(days=365 * value)
-        return None
+    def _facts(self, *raws: dict | None) -> tuple[CaseState, list[Event]]:
+        events = [parse_event(raw) for raw in raws if raw is not None]
+        return fold_all(events), events
 
-    def _value(self, key: str, moment: datetime, default: Any = None) -> Any:
-        version = self._version(key, moment)
-        return default if version is None else version.value
+    def _until(self, code: str, start: dict, *context: dict | None) -> datetime | None:
+        """When the law makes the duty of `code` that `start` opens fall due (None: no such duty)."""
+        state, events = self._facts(*context, start)
+        return due(self.law, code, state, events[-1])
+
+    def _term(self, code: str, start: dict, *context: dict | None) -> timedelta:
+        """How long the law gives from `start` (a neutral pace when it gives no term)."""
+        until = self._until(code, start, *context)
+        moment = datetime.fromisoformat(start["occurred_at"])
+        return until - moment if until is not None else NO_RULE_PACE
+
+    def _longest(self, order: dict, *context: dict | None) -> datetime | None:
+        """The latest `until` the custody ladder allows a series that `order` opens."""
+        state, events = self._facts(*context, order)
+        return longest(self.law, "KZ-CUSTODY-MAXIMUM", state, events[-1])
+
+    def _breaches(self, code: str, *raws: dict | None) -> bool:
+        """Whether these facts would breach rule `code`."""
+        return finds(self.law, code, self._facts(*raws)[0])
+
+    def _hypothetical(self, moment: datetime, kind: str, case: str, actor: dict, data: dict) -> dict:
+        """An act the generator considers, asked about before it is decided (its id is not used)."""
+        return {"id": "considered", "kind": kind, "case": case, "occurred_at": moment.isoformat(),
+                "actor": actor, "data": data}
 
     def _gravity(self, article: str, part: int, moment: datetime) -> str | None:
         key = (article, part, moment.year)
@@ -405,13 +412,16 @@ class Caseload:
         report = {"channel": rng.choice(CHANNELS), "summary": summary}
         if c.victim:
             report["victim"] = "V1"
-        yield self._event(reported, "report.received", case_id, inv, report)
-        limit = self._span("report.registration", reported) or NO_RULE_PACE
+        received = self._event(reported, "report.received", case_id, inv, report)
+        yield received
+        limit = self._term("KZ-REPORT-REGISTRATION", received[1])
         share = rng.uniform(1.1, 3.0) if self._breach() else rng.uniform(0.05, 0.8)
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
-        yield self._event(registered, "case.registered", case_id, inv,
-                          {"erdr_number": erdr, "article": article, "part": part, "region": region})
+        registration = self._event(registered, "case.registered", case_id, inv,
+                                   {"erdr_number": erdr, "article": article, "part": part, "region": region})
+        c.registration = registration[1]
+        yield registration
         t = registered
         if c.victim:
             t += _h(rng.uniform(0.1, 2))
@@ -446,8 +456,10 @@ class Caseload:
         held = any(s.in_custody for s in c.suspects)
         days = rng.uniform(20, 70) if held else rng.uniform(25, 110)
         end = _office(max(last + _h(rng.uniform(2, 48)), registered + timedelta(days=days)), rng)
-        eligible = self._value("reconciliation.eligible_gravities", end, [])
-        if c.victim and gravity in eligible and rng.random() < 0.3:
+        reconciled = self._hypothetical(end, "case.closed", case_id, inv, {"ground": "reconciliation",
+                                                                          "victim_consent": True})
+        if c.victim and not self._breaches("KZ-RECONCILIATION-GRAVITY", c.registration, reconciled) \
+                and rng.random() < 0.3:
             end = _office(max(last + _h(2), registered + timedelta(days=rng.uniform(7, 40))), rng)
             ground = "reconciliation"
         elif rng.random() < 0.04:
@@ -490,12 +502,10 @@ class Caseload:
                  "birth_date": self._birth(t, age), "language": language}
         if foreign:
             party["citizenship"] = rng.choice(("UZ", "KG", "TJ", "RU"))
-        add(t, "party.added", inv, party)
-        mandatory = (
-            minor
-            or c.gravity in self._value("counsel.mandatory_gravities", t, [])
-            or language not in self._value("counsel.proceedings_languages", t, [language])
-        )
+        s.party = add(t, "party.added", inv, party)
+        alone = self._hypothetical(t + _h(1), "person.questioned", c.case, inv,
+                                   {"person": person, "counsel_present": False})
+        mandatory = self._breaches("KZ-COUNSEL", c.registration, s.party, alone)
         if rng.random() >= DETAINED[c.gravity]:
             # Summoned, not detained: questioned with counsel or after a valid waiver.
             t += timedelta(days=rng.uniform(0.5, 6))
@@ -512,7 +522,7 @@ class Caseload:
         # Detention: the clock of the detention limit runs from here.
         s.detained = True
         detained = t
-        add(t, "person.detained", inv, {"person": person, "place": rng.choice(DETAINED_AT)})
+        s.detention = add(t, "person.detained", inv, {"person": person, "place": rng.choice(DETAINED_AT)})
         delivered = t + _h(rng.uniform(0.2, 1.5))
         delivery = add(delivered, "person.delivered", inv, {"person": person, "place": f"{inv['agency']} premises"})
         t = delivered + _h(rng.uniform(0.1, 0.5))
@@ -523,17 +533,18 @@ class Caseload:
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
             add(t + _h(rng.uniform(0.01, 0.05)), "medical.examined", doctor,
                 {"person": person, "injuries": rng.random() < 0.02})
-        if foreign and not self._breach():
-            consulate = self._span("detention.consulate_notice", detained) or NO_RULE_PACE
-            add(detained + consulate * rng.uniform(0.1, 0.8), "consulate.notified", inv, {"person": person})
-        protocol_limit = self._span("detention.protocol", delivered) or NO_RULE_PACE
+        consulate = self._until("KZ-CONSULAR-NOTICE", s.detention, c.registration, s.party)
+        if consulate is not None and not self._breach():  # a foreigner's consulate is told
+            add(detained + (consulate - detained) * rng.uniform(0.1, 0.8), "consulate.notified", inv,
+                {"person": person})
+        protocol_limit = self._term("KZ-DETENTION-PROTOCOL", delivery)
         share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.3, 0.9)
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
-        add(protocol, "detention.protocol_drawn", inv, {"person": person})
-        relatives_limit = self._span("detention.relatives_notice", detained) or NO_RULE_PACE
+        drawn = add(protocol, "detention.protocol_drawn", inv, {"person": person})
+        relatives_limit = self._term("KZ-RELATIVES-NOTICE", s.detention)
         share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
         add(max(detained + relatives_limit * share, t), "relatives.notified", inv, {"person": person})
-        prosecutor_limit = self._span("detention.prosecutor_notice", protocol) or NO_RULE_PACE
+        prosecutor_limit = self._term("KZ-PROSECUTOR-NOTICE", drawn)
         share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.1, 0.8)
         add(protocol + prosecutor_limit * share, "prosecutor.notified", inv, {"person": person})
         # Counsel: requested and admitted, or (where the law allows it) waived.
@@ -564,13 +575,13 @@ class Caseload:
             self._torture_complaint(c, s, questioned + _h(rng.uniform(1, 12)), add)
 
         # The detention ends within its limit (or, as a breach, after it).
-        limit = self._detention_limit(c, s, detained)
+        limit = self._term("KZ-DETENTION-LIMIT", s.detention, c.registration, s.party)
         over = self._breach()
         if rng.random() < CUSTODY[c.gravity]:
             petitioner = inv if inv["role"] == "investigator" else pros
             petition = max(questioned + _h(0.5), detained + limit * rng.uniform(0.35, 0.6))
-            add(petition, "custody.petitioned", petitioner, {"person": person})
-            decide = self._span("custody.decision", petition) or NO_RULE_PACE
+            petitioned = add(petition, "custody.petitioned", petitioner, {"person": person})
+            decide = self._term("KZ-CUSTODY-DECISION", petitioned)
             if over:
                 decided = max(petition + _h(0.5), detained + limit * rng.uniform(1.05, 1.4))
             elif self._breach():
@@ -580,11 +591,14 @@ class Caseload:
                 decided = max(decided, petition + _h(0.2))
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
             if rng.random() < CUSTODY_GRANTED:
-                initial = int(self._value("custody.maximum.initial", decided, 2))
-                # custody terms count their first day (CPC art. 48 part 5): end a day early
-                until = _add_months(detained, initial) - timedelta(days=rng.choice((1, 1, 2, 3)))
-                add(decided, "custody.ordered", judge, {"person": person, "until": until.isoformat()})
-                relatives = self._span("detention.relatives_notice", decided) or NO_RULE_PACE
+                considered = self._hypothetical(decided, "custody.ordered", c.case, judge,
+                                                {"person": person, "until": decided.isoformat()})
+                allowed = self._until("KZ-CUSTODY-MAXIMUM", considered, c.registration, s.party, s.detention)
+                s.cap = self._longest(considered, c.registration, s.party, s.detention)
+                allowed = allowed or decided + timedelta(days=60)
+                until = allowed - timedelta(days=rng.choice((0, 0, 1, 3)), hours=rng.uniform(1, 12))
+                order = add(decided, "custody.ordered", judge, {"person": person, "until": until.isoformat()})
+                relatives = self._term("KZ-RELATIVES-NOTICE", order)
                 share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
                 add(decided + relatives * share, "relatives.notified", inv, {"person": person})
                 s.in_custody, s.custody_from, s.until = True, detained, until
@@ -614,24 +628,14 @@ class Caseload:
         """The investigator's suspicion and, where the law needs it, the prosecutor's approval."""
         qualified = add(t, "suspicion.qualified", c.investigator,
                         {"person": s.person, "article": c.article, "part": c.part})
-        term = self._span("suspect.approval", t)
-        if term is None:
+        approval = self._until("KZ-SUSPECT-APPROVAL", qualified)
+        if approval is None:  # no approval needed before the three-tier model
             return t
+        term = approval - t
         share = self.rng.uniform(1.1, 2.0) if self._breach() else self.rng.uniform(0.1, 0.8)
         kind = "decision.rejected" if self.rng.random() < 0.01 else "decision.approved"
         add(t + term * share, kind, c.prosecutor, {"event": qualified["id"]})
         return t + term * share
-
-    def _detention_limit(self, c: _Case, s: _Suspect, moment: datetime) -> timedelta:
-        if s.minor:
-            limit = self._span("detention.limit.minor", moment)
-        elif c.gravity in self._value("detention.limit.exceptional_gravities", moment, []) or (
-            c.article in self._value("detention.limit.exceptional_articles", moment, [])
-        ):
-            limit = self._span("detention.limit.exceptional", moment)
-        else:
-            limit = self._span("detention.limit.adult", moment)
-        return limit or NO_RULE_PACE
 
     def _torture_complaint(self, c: _Case, s: _Suspect, t: datetime, add) -> None:
         rng = self.rng
@@ -639,9 +643,9 @@ class Caseload:
         complaint = f"C-{c.case}-{s.person}-{number}"
         by = s.lawyer if s.lawyer and rng.random() < 0.6 else {"id": f"{c.case}-{s.person}", "role": "person"}
         about = rng.choice(("torture", "ill_treatment", "ill_treatment"))
-        add(t, "complaint.filed", by, {"complaint": complaint, "person": s.person, "about": about})
-        registration = self._span("torture.registration", t) or NO_RULE_PACE
-        medical = self._span("torture.medical", t) or NO_RULE_PACE
+        filed = add(t, "complaint.filed", by, {"complaint": complaint, "person": s.person, "about": about})
+        registration = self._term("KZ-TORTURE-REGISTRATION", filed)
+        medical = self._term("KZ-TORTURE-MEDICAL", filed)
         # Such complaints often go unregistered or unexamined: breaches are likelier here.
         if not self._breach(4):
             share = rng.uniform(1.1, 3) if self._breach(2) else rng.uniform(0.1, 0.9)
@@ -655,11 +659,10 @@ class Caseload:
     def _extend_investigation(self, c: _Case, registered: datetime, end: datetime, after: datetime) -> list:
         """The prosecutor extends the term before it runs out (rarely not: a breach)."""
         rng = self.rng
-        version = self._version("investigation.term", registered)
-        if version is None or version.unit != "months":
+        due = self._until("KZ-INVESTIGATION-TERM", c.registration)
+        if due is None:
             return []
         acts = []
-        due = _add_months(registered, int(version.value))
         while end > due:
             if self._breach(0.5):
                 break
@@ -678,18 +681,16 @@ class Caseload:
             judge = self._actor("judge", "j", c.region, f"court-{c.region}-district-1", 6)
         else:
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
-        cap_key = "custody.maximum.exceptional" if c.gravity == "especially_grave" else "custody.maximum.default"
         for s in c.suspects:
             while s.in_custody and s.until < end:
                 at = max(s.until - timedelta(days=rng.uniform(1, 6)), after + _h(1))
                 new = _add_months(s.until, rng.choice((1, 2)))
-                if not c.in_court:
-                    cap = _add_months(s.custody_from, int(self._value(cap_key, at, 9))) - timedelta(days=1)
-                    if new > cap:  # the ladder is exhausted: released before the term ends
-                        acts.append(self._event(at, "person.released", c.case, c.investigator,
-                                                {"person": s.person, "ground": "custody term exhausted"}))
-                        s.in_custody = False
-                        break
+                if not c.in_court and s.cap is not None and new > s.cap:
+                    # the ladder is exhausted: released before the term ends
+                    acts.append(self._event(at, "person.released", c.case, c.investigator,
+                                            {"person": s.person, "ground": "custody term exhausted"}))
+                    s.in_custody = False
+                    break
                 extension = {"person": s.person, "until": new.isoformat()}
                 acts.append(self._event(at, "custody.extended", c.case, judge, extension))
                 s.until = new
@@ -724,7 +725,6 @@ class Caseload:
         verdict_at = _office(started + timedelta(days=rng.uniform(5, 50)), rng)
         acts += self._custody_until(c, verdict_at + timedelta(days=1), sent)
         acts.append(self._event(started, "trial.started", c.case, judge, {"court": court}))
-        term = self._span("appeal.term", verdict_at) or NO_RULE_PACE
         t = verdict_at
         for s in c.suspects:
             if s.done:
@@ -745,8 +745,10 @@ class Caseload:
                 sentence = {"kind": rng.choice(("fine", "restriction_of_freedom", "correctional_labour", "probation"))}
                 if sentence["kind"] != "fine":
                     sentence["months"] = rng.randrange(6, 37)
-            acts.append(self._event(t, "verdict.delivered", c.case, judge,
-                                    {"person": s.person, "outcome": "convicted", "sentence": sentence}))
+            verdict = self._event(t, "verdict.delivered", c.case, judge,
+                                  {"person": s.person, "outcome": "convicted", "sentence": sentence})
+            acts.append(verdict)
+            term = self._term("KZ-APPEAL-LATE", verdict[1])
             if sentence["kind"] != "imprisonment" and s.in_custody:
                 acts.append(self._event(t + _h(0.3), "person.released", c.case, judge,
                                         {"person": s.person, "ground": "non-custodial sentence"}))

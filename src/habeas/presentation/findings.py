@@ -23,6 +23,8 @@ DEFAULT_WORDS = {
     "due.or": " or ",
     "event.person.questioned": "questioning",
     "event.detention.protocol_drawn": "detention protocol",
+    "calendar.unknown": "No table of non-working days for {years}: the last day was moved past weekends only.",
+    "calendar.moved": "Its last day, {day}, is a non-working day: the term ends on the next working day.",
 }
 
 
@@ -31,6 +33,13 @@ def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") 
     before: dict[str, str | None] = {}
     for f in findings:
         f["text"] = render(f.get("message") or f["code"], f.get("params"), language, law.jurisdiction)
+        params = f.get("params") or {}
+        if params.get("moved_from"):
+            f["text"] += " " + word(law, "calendar.moved", language).format(day=params["moved_from"])
+        if params.get("calendar_unknown_years"):
+            # never a silent guess: a year the package has no table for is said so
+            years = ", ".join(str(y) for y in params["calendar_unknown_years"])
+            f["text"] += " " + word(law, "calendar.unknown", language).format(years=years)
         due = datetime.fromisoformat(f["due_at"]) if f.get("due_at") else None
         if due is not None and f["status"] == "breached" and not f.get("met_at"):
             f["overdue"] = duration(at - due)

@@ -26,13 +26,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from habeas.domain.case import CaseState
+from habeas.domain.events import Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
+from habeas.law.rules.conditions import Context
 from habeas.law.rules.description import describe
 from habeas.law.rules.facts import Facts
 from habeas.law.rules.loading import UnknownRule, get_rule, load_rules, parse_rules, rule_codes
 from habeas.law.rules.mechanisms import Judge
-from habeas.law.rules.schema import MECHANISMS, Rule, RulesDocument
+from habeas.law.rules.schema import MECHANISMS, DeadlineRule, Rule, RulesDocument, TermCapRule
+from habeas.law.rules.terms import apply_term
 
 
 def _aware(at: datetime) -> datetime:
@@ -54,6 +57,43 @@ def deadlines(state: CaseState | None, law: Law) -> list[Finding]:
     return evaluate(state, law, None)
 
 
+def due(law: Law, code: str, state: CaseState, start: Event) -> datetime | None:
+    """When the duty of rule `code` that `start` opens falls due, on the case's facts: for a
+    driver that plans acts (the sample generator, the simulator) and must not copy the law."""
+    rule = get_rule(law, code)
+    facts = Facts.of(state)
+    event = next((ev for ev in facts.events if ev.id == start.id), None)
+    if event is None or not isinstance(rule, DeadlineRule | TermCapRule):
+        return None
+    ctx = Context(law, facts, event)
+    if isinstance(rule, TermCapRule):
+        base = Judge(law, facts, load_rules(law))._base(rule.base, event) if rule.base else None
+        applied = apply_term(rule.first or rule.total, ctx, rule.code, (base or event).occurred_at)
+    else:
+        applied = apply_term(rule.term, ctx, rule.code, event.occurred_at)
+    return applied.due if applied else None
+
+
+def longest(law: Law, code: str, state: CaseState, order: Event) -> datetime | None:
+    """The latest `until` a series of orders may reach under rule `code` (a term cap's total)."""
+    rule = get_rule(law, code)
+    facts = Facts.of(state)
+    event = next((ev for ev in facts.events if ev.id == order.id), None)
+    if event is None or not isinstance(rule, TermCapRule):
+        return None
+    base = Judge(law, facts, load_rules(law))._base(rule.base, event) if rule.base else None
+    applied = apply_term(rule.total, Context(law, facts, event), rule.code, (base or event).occurred_at)
+    return applied.due if applied else None
+
+
+def finds(law: Law, code: str, state: CaseState) -> bool:
+    """Whether rule `code` finds anything wrong in these facts (a violation, or a deadline missed)."""
+    return any(
+        f.code == code and (f.is_violation or (f.met_at is not None and f.due_at is not None and f.met_at > f.due_at))
+        for f in evaluate(state, law)
+    )
+
+
 def judge(state: CaseState | None, law: Law, at: datetime) -> list[Finding]:
     """The open and breached findings as of `at`, most urgent first."""
     at = _aware(at)
@@ -69,6 +109,9 @@ __all__ = [
     "UnknownRule",
     "deadlines",
     "describe",
+    "due",
+    "finds",
+    "longest",
     "evaluate",
     "get_rule",
     "judge",
