@@ -148,3 +148,33 @@ def test_the_command_line_signs_checks_and_hands_the_outsider_what_it_needs(tmp_
         conn.execute("UPDATE events SET actor = replace(actor, 'inv-301', 'inv-302') WHERE position = 2")
     refused = habeas("checkpoint", "verify", str(point), db=db, check=False)
     assert refused.returncode == 1 and "refused:" in refused.stdout
+
+
+EVENT_COLUMNS = ("event_id", "stream", "kind", "occurred_at", "utc_offset", "recorded_at", "actor", "registrar", "data")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_stored_event_changed_before_the_checkpoint_is_refused(law, tmp_path_factory, data):
+    from habeas.clock import FixedClock
+    from habeas.db.engine import make_engine, migrate
+    from habeas.services.register import Register
+
+    folder = tmp_path_factory.mktemp("c")
+    key = folder / "k"
+    checkpoints.ensure_key(key)
+    engine = make_engine(f"sqlite:///{folder / 'c.db'}")
+    migrate(engine)
+    Register(engine, law, FixedClock(NOW)).import_lines(one_case_lines(), REGISTRAR)
+    signed = checkpoints.make(engine, law, OPERATOR, NOW, key)
+    position = data.draw(st.integers(1, 19))
+    column = data.draw(st.sampled_from(EVENT_COLUMNS))
+    with engine.begin() as conn:
+        stored = conn.execute(text(f"SELECT {column} FROM events WHERE position = {position}")).scalar_one() or "x"
+        at = data.draw(st.integers(0, len(stored) - 1))
+        swapped = "Z" if stored[at] != "Z" else "Y"
+        conn.execute(text(f"UPDATE events SET {column} = :v WHERE position = {position}"),
+                     {"v": stored[:at] + swapped + stored[at + 1 :]})
+    with pytest.raises(Forged):
+        checkpoints.verify(engine, signed, checkpoints.public_key(key))
+    engine.dispose()
