@@ -115,72 +115,21 @@ PROSECUTOR_LED = frozenset({"146", "362", "414"})  # crimes by officials
 
 # How likely a suspect is detained and then held in custody, by gravity (None: unknown).
 # (About 11k detentions a year after the 2018 reform against ~140k registered offences.)
-DETAINED = {"misdemeanour": 0.02, "minor": 0.05, "medium": 0.12, "grave": 0.45, "especially_grave": 0.9, None: 0.12}
+DETAINED = {"misdemeanour": 0.02, "minor": 0.05, "medium": 0.12, "grave": 0.45, "especially_grave": 0.9,
+            None: 0.12}
 CUSTODY = {"misdemeanour": 0.05, "minor": 0.25, "medium": 0.5, "grave": 0.8, "especially_grave": 0.95, None: 0.5}
 IMPRISONED = {"misdemeanour": 0.0, "minor": 0.25, "medium": 0.5, "grave": 0.9, "especially_grave": 1.0, None: 0.5}
 # Sentence lengths drawn (months): a sample spread, not the penalties of the Code.
-MONTHS = {
-    "misdemeanour": (1, 2),
-    "minor": (6, 24),
-    "medium": (12, 60),
-    "grave": (36, 144),
-    "especially_grave": (120, 240),
-    None: (12, 60),
-}
+MONTHS = {"misdemeanour": (1, 2), "minor": (6, 24), "medium": (12, 60), "grave": (36, 144),
+          "especially_grave": (120, 240), None: (12, 60)}
 
-MALE = (
-    "Aidar",
-    "Nurlan",
-    "Yerlan",
-    "Daniyar",
-    "Askar",
-    "Marat",
-    "Serik",
-    "Timur",
-    "Arman",
-    "Dmitry",
-    "Sergey",
-    "Alexey",
-    "Ruslan",
-    "Bauyrzhan",
-    "Yerzhan",
-    "Azamat",
-    "Olzhas",
-)
-FEMALE = (
-    "Aigerim",
-    "Dana",
-    "Saule",
-    "Gulnara",
-    "Madina",
-    "Aliya",
-    "Elena",
-    "Olga",
-    "Zhanna",
-    "Asel",
-    "Dinara",
-    "Kamila",
-)
-SURNAMES = (
-    "Akhmetov",
-    "Nurpeisov",
-    "Bekov",
-    "Omarov",
-    "Ivanov",
-    "Petrov",
-    "Tulegenov",
-    "Zhakupov",
-    "Suleimenov",
-    "Abenov",
-    "Smagulov",
-    "Karimov",
-    "Sadykov",
-    "Ismailov",
-    "Kuznetsov",
-    "Baimukhanov",
-    "Yessenov",
-    "Mukanov",
-)
+MALE = ("Aidar", "Nurlan", "Yerlan", "Daniyar", "Askar", "Marat", "Serik", "Timur", "Arman",
+        "Dmitry", "Sergey", "Alexey", "Ruslan", "Bauyrzhan", "Yerzhan", "Azamat", "Olzhas")
+FEMALE = ("Aigerim", "Dana", "Saule", "Gulnara", "Madina", "Aliya", "Elena", "Olga", "Zhanna",
+          "Asel", "Dinara", "Kamila")
+SURNAMES = ("Akhmetov", "Nurpeisov", "Bekov", "Omarov", "Ivanov", "Petrov", "Tulegenov",
+            "Zhakupov", "Suleimenov", "Abenov", "Smagulov", "Karimov", "Sadykov", "Ismailov",
+            "Kuznetsov", "Baimukhanov", "Yessenov", "Mukanov")
 SURNAMES_PLAIN = ("Kim", "Li", "Tsoi", "Seitkali", "Nurmukhambet")
 CHANNELS = ("in_person", "phone_102", "online", "written", "police_initiative")
 DETAINED_AT = ("street", "home", "workplace", "scene of the offence", "shopping centre")
@@ -194,12 +143,8 @@ def _h(hours: float) -> timedelta:
 def _add_months(moment: datetime, months: int) -> datetime:
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
-    day = min(
-        moment.day,
-        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
-            month - 1
-        ],
-    )
+    day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
     return moment.replace(year=year, month=month, day=day)
 
 
@@ -465,13 +410,8 @@ class Caseload:
         share = rng.uniform(1.1, 3.0) if self._breach() else rng.uniform(0.05, 0.8)
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
-        yield self._event(
-            registered,
-            "case.registered",
-            case_id,
-            inv,
-            {"erdr_number": erdr, "article": article, "part": part, "region": region},
-        )
+        yield self._event(registered, "case.registered", case_id, inv,
+                          {"erdr_number": erdr, "article": article, "part": part, "region": region})
         t = registered
         if c.victim:
             t += _h(rng.uniform(0.1, 2))
@@ -498,11 +438,8 @@ class Caseload:
         last = max(m for m, _ in acts)
         if rng.random() < 0.4:
             last += _h(rng.uniform(1, 72))
-            acts.append(
-                self._event(
-                    last, "party.added", case_id, inv, {"person": "W1", "role": "witness", "name": self._name()}
-                )
-            )
+            acts.append(self._event(last, "party.added", case_id, inv,
+                                    {"person": "W1", "role": "witness", "name": self._name()}))
         yield from self._sorted(acts)
 
         # The end of the investigation: closure, or the indictment sent to court.
@@ -549,13 +486,8 @@ class Caseload:
         s = _Suspect(person, minor, language)
         c.suspects.append(s)
         age = rng.randrange(14, 18) if minor else rng.randrange(18, 66)
-        party = {
-            "person": person,
-            "role": "suspect",
-            "name": self._name(),
-            "birth_date": self._birth(t, age),
-            "language": language,
-        }
+        party = {"person": person, "role": "suspect", "name": self._name(),
+                 "birth_date": self._birth(t, age), "language": language}
         if foreign:
             party["citizenship"] = rng.choice(("UZ", "KG", "TJ", "RU"))
         add(t, "party.added", inv, party)
@@ -589,12 +521,8 @@ class Caseload:
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
         if not self._breach():  # examined before the protocol (CPC art. 131 part 2)
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(
-                t + _h(rng.uniform(0.01, 0.05)),
-                "medical.examined",
-                doctor,
-                {"person": person, "injuries": rng.random() < 0.02},
-            )
+            add(t + _h(rng.uniform(0.01, 0.05)), "medical.examined", doctor,
+                {"person": person, "injuries": rng.random() < 0.02})
         if foreign and not self._breach():
             consulate = self._span("detention.consulate_notice", detained) or NO_RULE_PACE
             add(detained + consulate * rng.uniform(0.1, 0.8), "consulate.notified", inv, {"person": person})
@@ -628,16 +556,9 @@ class Caseload:
         add(questioned, "person.questioned", inv, {"person": person, "counsel_present": present})
         t = self._qualify(c, s, questioned + _h(rng.uniform(0.2, 3)), add)
         if rng.random() < 0.003:  # a rare correction by the recorder
-            add(
-                questioned + _h(rng.uniform(1, 30)),
-                "record.corrected",
-                inv,
-                {
-                    "event": delivery["id"],
-                    "reason": "the place of delivery was mistyped",
-                    "data": {"place": f"{c.region} city police department"},
-                },
-            )
+            add(questioned + _h(rng.uniform(1, 30)), "record.corrected", inv,
+                {"event": delivery["id"], "reason": "the place of delivery was mistyped",
+                 "data": {"place": f"{c.region} city police department"}})
         t = max(t, questioned)
         if rng.random() < 0.01:
             self._torture_complaint(c, s, questioned + _h(rng.uniform(1, 12)), add)
@@ -669,29 +590,17 @@ class Caseload:
                 s.in_custody, s.custody_from, s.until = True, detained, until
                 if rng.random() < 0.5:
                     doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
-                    add(
-                        decided + _h(rng.uniform(2, 20)),
-                        "medical.examined",
-                        doctor,
-                        {"person": person, "injuries": rng.random() < 0.02},
-                    )
+                    add(decided + _h(rng.uniform(2, 20)), "medical.examined", doctor,
+                        {"person": person, "injuries": rng.random() < 0.02})
                 if rng.random() < 0.001:
                     officer = self._actor("prison_officer", "po", c.region, f"sizo-{c.region}-1", 30)
-                    add(
-                        decided + timedelta(days=rng.uniform(1, 20)),
-                        "death.recorded",
-                        officer,
-                        {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"},
-                    )
+                    add(decided + timedelta(days=rng.uniform(1, 20)), "death.recorded", officer,
+                        {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"})
                     s.in_custody, s.done = False, True
             else:
                 add(decided, "custody.refused", judge, {"person": person})
-                add(
-                    decided + _h(rng.uniform(0.1, 1)),
-                    "person.released",
-                    inv,
-                    {"person": person, "ground": "custody refused by the court"},
-                )
+                add(decided + _h(rng.uniform(0.1, 1)), "person.released", inv,
+                    {"person": person, "ground": "custody refused by the court"})
         else:
             share = rng.uniform(1.05, 1.5) if over else rng.uniform(0.2, 0.9)
             released = max(detained + limit * share, questioned + _h(0.2))
@@ -703,9 +612,8 @@ class Caseload:
 
     def _qualify(self, c: _Case, s: _Suspect, t: datetime, add) -> datetime:
         """The investigator's suspicion and, where the law needs it, the prosecutor's approval."""
-        qualified = add(
-            t, "suspicion.qualified", c.investigator, {"person": s.person, "article": c.article, "part": c.part}
-        )
+        qualified = add(t, "suspicion.qualified", c.investigator,
+                        {"person": s.person, "article": c.article, "part": c.part})
         term = self._span("suspect.approval", t)
         if term is None:
             return t
@@ -737,20 +645,12 @@ class Caseload:
         # Such complaints often go unregistered or unexamined: breaches are likelier here.
         if not self._breach(4):
             share = rng.uniform(1.1, 3) if self._breach(2) else rng.uniform(0.1, 0.9)
-            add(
-                t + registration * share,
-                "complaint.registered",
-                c.prosecutor,
-                {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"},
-            )
+            add(t + registration * share, "complaint.registered", c.prosecutor,
+                {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"})
         if not self._breach(3):
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(
-                t + medical * rng.uniform(0.1, 0.9),
-                "medical.examined",
-                doctor,
-                {"person": s.person, "injuries": rng.random() < 0.4, "notes": "examined after a complaint"},
-            )
+            add(t + medical * rng.uniform(0.1, 0.9), "medical.examined", doctor,
+                {"person": s.person, "injuries": rng.random() < 0.4, "notes": "examined after a complaint"})
 
     def _extend_investigation(self, c: _Case, registered: datetime, end: datetime, after: datetime) -> list:
         """The prosecutor extends the term before it runs out (rarely not: a breach)."""
@@ -786,15 +686,8 @@ class Caseload:
                 if not c.in_court:
                     cap = _add_months(s.custody_from, int(self._value(cap_key, at, 9))) - timedelta(days=1)
                     if new > cap:  # the ladder is exhausted: released before the term ends
-                        acts.append(
-                            self._event(
-                                at,
-                                "person.released",
-                                c.case,
-                                c.investigator,
-                                {"person": s.person, "ground": "custody term exhausted"},
-                            )
-                        )
+                        acts.append(self._event(at, "person.released", c.case, c.investigator,
+                                                {"person": s.person, "ground": "custody term exhausted"}))
                         s.in_custody = False
                         break
                 extension = {"person": s.person, "until": new.isoformat()}
@@ -808,11 +701,8 @@ class Caseload:
         for s in c.suspects:
             if s.in_custody:
                 at += _h(self.rng.uniform(0.05, 0.5))
-                acts.append(
-                    self._event(
-                        at, "person.released", c.case, c.investigator, {"person": s.person, "ground": "case closed"}
-                    )
-                )
+                acts.append(self._event(at, "person.released", c.case, c.investigator,
+                                        {"person": s.person, "ground": "case closed"}))
                 s.in_custody = False
         data: dict[str, Any] = {"ground": ground}
         if ground == "reconciliation":
@@ -844,11 +734,8 @@ class Caseload:
                 verdict = {"person": s.person, "outcome": "acquitted"}
                 acts.append(self._event(t, "verdict.delivered", c.case, judge, verdict))
                 if s.in_custody:
-                    acts.append(
-                        self._event(
-                            t + _h(0.3), "person.released", c.case, judge, {"person": s.person, "ground": "acquitted"}
-                        )
-                    )
+                    acts.append(self._event(t + _h(0.3), "person.released", c.case, judge,
+                                            {"person": s.person, "ground": "acquitted"}))
                     s.in_custody = False
                 continue
             low, high = MONTHS[c.gravity]
@@ -858,25 +745,11 @@ class Caseload:
                 sentence = {"kind": rng.choice(("fine", "restriction_of_freedom", "correctional_labour", "probation"))}
                 if sentence["kind"] != "fine":
                     sentence["months"] = rng.randrange(6, 37)
-            acts.append(
-                self._event(
-                    t,
-                    "verdict.delivered",
-                    c.case,
-                    judge,
-                    {"person": s.person, "outcome": "convicted", "sentence": sentence},
-                )
-            )
+            acts.append(self._event(t, "verdict.delivered", c.case, judge,
+                                    {"person": s.person, "outcome": "convicted", "sentence": sentence}))
             if sentence["kind"] != "imprisonment" and s.in_custody:
-                acts.append(
-                    self._event(
-                        t + _h(0.3),
-                        "person.released",
-                        c.case,
-                        judge,
-                        {"person": s.person, "ground": "non-custodial sentence"},
-                    )
-                )
+                acts.append(self._event(t + _h(0.3), "person.released", c.case, judge,
+                                        {"person": s.person, "ground": "non-custodial sentence"}))
                 s.in_custody = False
             final = t + term
             if rng.random() < 0.2:
@@ -893,15 +766,9 @@ class Caseload:
             if sentence["kind"] == "imprisonment":
                 officer = self._actor("prison_officer", "po", region, f"penitentiary-{region}", 30)
                 admitted = _office(final + timedelta(days=rng.uniform(5, 30)), rng)
-                acts.append(
-                    self._event(
-                        admitted,
-                        "prisoner.admitted",
-                        c.case,
-                        officer,
-                        {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}", "ground": "sentence"},
-                    )
-                )
+                acts.append(self._event(admitted, "prisoner.admitted", c.case, officer,
+                                        {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}",
+                                         "ground": "sentence"}))
                 s.in_custody = False
         return acts
 
@@ -922,15 +789,8 @@ def generate(
     return iter(Caseload(cases, events, seed, start, breach_rate, **options))
 
 
-def write_jsonl(
-    path: str | Path,
-    cases: int | None = None,
-    events: int | None = None,
-    seed: int = 1,
-    start: datetime = DEFAULT_START,
-    breach_rate: float = 0.05,
-    **options: Any,
-) -> int:
+def write_jsonl(path: str | Path, cases: int | None = None, events: int | None = None, seed: int = 1,
+                start: datetime = DEFAULT_START, breach_rate: float = 0.05, **options: Any) -> int:
     """Write a sample caseload as JSONL; returns the number of events written."""
     count = 0
     dumps = json.dumps
