@@ -492,12 +492,20 @@ def _string_problem(text: str) -> str | None:
 
 def utc_iso(moment: datetime) -> str:
     """UTC ISO 8601 with a Z, microseconds only when present: one spelling per instant."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    offset = moment.utcoffset()
+    if offset is None:  # naive: astimezone reads it as local time
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    naive = moment.replace(tzinfo=None)  # the same instant as astimezone(UTC), without a tzinfo call
+    return (naive - offset if offset else naive).isoformat() + "Z"
 
 
 def offset_text(moment: datetime) -> str:
     """The UTC offset an event was recorded with, as +HH:MM."""
-    delta = moment.utcoffset() or timedelta(0)
+    return _offset_text(moment.utcoffset() or timedelta(0))
+
+
+@cache
+def _offset_text(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     minutes = abs(minutes)

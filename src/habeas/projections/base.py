@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
 from habeas.law.package import Law
+from habeas.ledger import store
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,8 @@ def _sqlite_time(moment: datetime | None) -> str | None:
 
 
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """One executemany of plain tuples, in `columns` order (no Core compilation per row)."""
-    if not rows:
-        return
-    names = ", ".join(f'"{c}"' for c in columns)
-    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({in_clause(conn, len(columns))})", rows)
+    """Plain tuples, in `columns` order, without Core compilation (`store.insert_rows`)."""
+    store.insert_rows(conn, table, columns, rows)
 
 
 def in_clause(conn: Connection, count: int) -> str:
