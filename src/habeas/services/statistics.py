@@ -1,0 +1,153 @@
+"""Public statistics (issue 12): reports of the indicators, from the `episodes` projection.
+
+The one service every driver calls (the CLI's `habeas report`; the API's
+`GET /api/v1/statistics` and the web page to come): parse a spec (`ReportSpec.parse`),
+call `report`, render `Report.to_dict()` or `Report.rows()`. Reading a report logs
+nothing: it is public and names no one.
+
+`report` reads the episodes of the years asked (and, for stocks, of the people held then),
+never the log; `report_from_log` computes the same report by folding the whole log — the
+bench's baseline, and a check that the projection says what the log says.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, and_, or_, select
+
+from habeas import config
+from habeas.db.schema import stat_episodes
+from habeas.domain.case import fold
+from habeas.jurisdictions import load as load_law
+from habeas.jurisdictions import reference
+from habeas.law.offences import iccs_of
+from habeas.law.rules import deadlines as judge_deadlines
+from habeas.ledger import store
+from habeas.services import maintenance
+from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
+from habeas.statistics.indicators import Definitions, Regions, compute
+from habeas.statistics.report import Report
+from habeas.statistics.report import select as select_cells
+from habeas.statistics.spec import ReportSpec, SpecError
+
+__all__ = ["Report", "ReportSpec", "SpecError", "min_count", "reference_data", "report", "report_from_log"]
+
+ENV_MIN_COUNT = "HABEAS_STATISTICS_MIN_COUNT"
+
+
+def reference_data(jurisdiction: str | None = None) -> dict:
+    return reference.load(jurisdiction or config.jurisdiction())
+
+
+def min_count(jurisdiction: str | None = None) -> int:
+    """The suppression threshold in force: the setting, else the package's (indicators.yaml)."""
+    setting = os.environ.get(ENV_MIN_COUNT)
+    if setting:
+        try:
+            value = int(setting)
+        except ValueError:
+            raise SpecError(f"{ENV_MIN_COUNT}: {setting!r} is not a whole number") from None
+        if value < 1:
+            raise SpecError(f"{ENV_MIN_COUNT}: must be at least 1")
+        return value
+    return Definitions.parse(reference_data(jurisdiction)["indicators"]).min_count()
+
+
+def report(
+    engine: Engine,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    catch_up: bool = True,
+) -> Report:
+    """The report `spec` asks for, as of `as_of` (aware), from the projection."""
+    name = jurisdiction or config.jurisdiction()
+    if catch_up:
+        maintenance.current(engine, lambda: load_law(name))
+    ref = reference_data(name)
+    defs = Definitions.parse(ref["indicators"])
+    first, last = defs.stock_day(min(spec.years)), defs.stock_day(max(spec.years))
+    e = stat_episodes.c
+    years = list(spec.years)
+    complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
+    query = select(*[e[c] for c in COLUMNS]).where(
+        or_(
+            and_(e.episode != "case", or_(e.year.in_(years), e.end_year.in_(years))),
+            and_(e.episode == "case", or_(e.year.in_(years), e.link.in_(complaints))),
+            and_(
+                e.episode.in_(("custody", "prison")),
+                e.started_at <= last,
+                or_(e.held_until.is_(None), e.held_until > first),
+            ),
+        )
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query)
+        found = [Episode(*row) for row in rows]
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
+
+
+def report_from_log(
+    engine: Engine,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """The same report computed by reading and folding the whole log (no projection)."""
+    name = jurisdiction or config.jurisdiction()
+    law = load_law(name)
+    ref = reference_data(name)
+    codes = dict(ref["indicators"].get("findings") or {})
+    wanted = set(codes.values())
+    found: list[Episode] = []
+
+    def flush(state) -> None:
+        if state is None or not any(ev.case is not None for ev in state.timeline):
+            return
+        findings = [f for f in judge_deadlines(state, law) if f.code in wanted]
+        iccs = ()
+        if state.article is not None and state.registered_at is not None:
+            iccs = iccs_of(law, state.article, state.part, state.registered_at.date())
+        found.extend(episodes_of(state, findings, codes, iccs))
+
+    with engine.connect() as conn:
+        state = None
+        rows = conn.exec_driver_sql(
+            f"{store.SELECT_ROWS} ORDER BY stream, version", execution_options={"stream_results": True}
+        )
+        for read, row in enumerate(rows, start=1):
+            event = store.row_to_event(row)
+            if state is not None and state.case != event.stream:
+                flush(state)
+                state = None
+            state = fold(state, event)
+            if progress and read % 100_000 == 0:
+                progress(read)
+        flush(state)
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
+
+
+def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int) -> Report:
+    defs = Definitions.parse(ref["indicators"])
+    regions = Regions(ref["regions"])
+    moment = as_of if as_of.tzinfo is None else as_of.astimezone(UTC).replace(tzinfo=None)
+    cells = compute(found, spec.years, moment, ref, threshold)
+    indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
+    definitions = {i: _definition(i, ref["indicators"]["indicators"][i]) for i in indicators}
+    names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
+    return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
+
+
+def _definition(ident: str, raw: dict) -> dict:
+    keep = ("title", "counts", "events", "findings", "standard", "unit")
+    out = {k: raw[k] for k in keep if k in raw}
+    out["measures"] = [{"key": m["key"], "label": m.get("label", m["key"])} for m in raw.get("measures", [])]
+    return out

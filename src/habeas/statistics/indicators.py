@@ -1,0 +1,334 @@
+"""The indicators of the jurisdiction's `reference/indicators.yaml`, computed from episodes.
+
+`compute(episodes, years, as_of, reference, min_count)` counts, for each year asked, every
+count measure of every indicator in every region (and `unknown`, and the country `kz`),
+suppresses the whole year's table (`suppression.suppress`), derives shares, means,
+medians and rates from the counts (a value derived from a withheld count is withheld),
+and returns the cells. Which cells a report shows is chosen afterwards
+(`Statistics.select`), so no choice of regions, sections or years changes a cell.
+
+Episodes are `episodes.Episode` objects or anything with the same attributes (rows read
+from the projection). Times are naive UTC; `as_of` decides which running limits are past.
+"""
+
+from __future__ import annotations
+
+import statistics as stats
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from habeas.statistics.suppression import Relation, suppress
+
+NATIONAL = "kz"
+UNKNOWN = "unknown"
+COUNT_KINDS = (None, "count")
+
+
+@dataclass(frozen=True)
+class Measure:
+    indicator: str
+    key: str  # canonical: "<indicator>.<key>" (a measure shown by two indicators is one cell)
+    label: str
+    kind: str  # count, share, mean, median, rate, population, space_median
+    of: tuple[str, ...] = ()
+    over: tuple[str, ...] = ()
+    per: int = 100
+
+
+@dataclass(frozen=True)
+class Cell:
+    indicator: str
+    measure: str  # canonical key
+    label: str
+    region: str
+    year: int
+    value: float | int | None
+    suppressed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "measure": self.measure.split(".", 1)[1] if self.measure.startswith(self.indicator + ".") else self.measure,
+            "label": self.label,
+            "region": self.region,
+            "year": self.year,
+            "value": None if self.suppressed else self.value,
+            "suppressed": self.suppressed,
+        }
+
+
+@dataclass
+class Definitions:
+    """indicators.yaml, read into what the computation needs."""
+
+    raw: Mapping[str, Any]
+    measures: dict[str, list[Measure]] = field(default_factory=dict)  # by indicator, in order
+    relations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> Definitions:
+        out = cls(raw)
+        for ind, spec in (raw.get("indicators") or {}).items():
+            canon = lambda k, ind=ind: k if "." in k or k == "population" else f"{ind}.{k}"  # noqa: E731
+            listed = []
+            for m in spec.get("measures", []):
+                of = m.get("of", ())
+                over = m.get("over", ())
+                listed.append(
+                    Measure(
+                        ind,
+                        canon(m["key"]),
+                        m.get("label", m["key"]),
+                        m.get("kind") or "count",
+                        tuple(canon(k) for k in ([of] if isinstance(of, str) else of)),
+                        tuple(canon(k) for k in ([over] if isinstance(over, str) else over)),
+                        int(m.get("per", 100)),
+                    )
+                )
+            out.measures[ind] = listed
+            for rel in spec.get("relations", []):
+                out.relations.append((canon(rel["total"]), tuple(canon(p) for p in rel["parts"])))
+        return out
+
+    @property
+    def count_keys(self) -> list[str]:
+        keys: list[str] = []
+        for listed in self.measures.values():
+            for m in listed:
+                if m.kind == "count" and m.key not in keys:
+                    keys.append(m.key)
+        return keys
+
+    def sections(self) -> dict[str, list[str]]:
+        return {name: list(s.get("indicators", [])) for name, s in (self.raw.get("sections") or {}).items()}
+
+    def stock_day(self, year: int) -> datetime:
+        month, day = (int(x) for x in str(self.raw.get("stock_day", "01-31")).split("-"))
+        return datetime(year, month, day, 23, 59)  # the end of the day (UTC; a stock, not an event)
+
+    def min_count(self) -> int:
+        return int((self.raw.get("suppression") or {}).get("min_count", 5))
+
+
+class Regions:
+    """The regions of reference/regions.yaml: a recorded region → its code."""
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.codes: list[str] = []
+        self.names: dict[str, str] = {}
+        self._lookup: dict[str, str] = {}
+        for r in raw.get("regions", []) if raw else []:
+            self.codes.append(r["code"])
+            self.names[r["code"]] = r.get("name", r["code"])
+            for spelling in (r["code"], r.get("name", ""), *r.get("aliases", [])):
+                if spelling:
+                    self._lookup[_norm(spelling)] = r["code"]
+
+    def of(self, recorded: str | None) -> str:
+        return self._lookup.get(_norm(recorded or ""), UNKNOWN)
+
+    @property
+    def all(self) -> list[str]:
+        return [*self.codes, UNKNOWN]
+
+
+def _norm(text: str) -> str:
+    return text.strip().lower().replace(" ", "-").replace("_", "-")
+
+
+@dataclass
+class YearTable:
+    year: int
+    counts: dict[tuple[str, str], int]  # (measure, region) → count, national included
+    values: dict[tuple[str, str], list[float]]  # (measure, region) → lengths (for means, medians)
+
+
+def tabulate(
+    episodes: Iterable[Any], years: Sequence[int], as_of: datetime, defs: Definitions, regions: Regions
+) -> dict[int, YearTable]:
+    """Count every count measure of every indicator, per year asked, in every region."""
+    wanted = set(years)
+    tables = {y: YearTable(y, defaultdict(int), defaultdict(list)) for y in years}
+    stock_days = {y: defs.stock_day(y) for y in years}
+    lists = defs.raw
+    torture_about = set(lists.get("torture_about", []))
+    causes = set(lists.get("death_causes", []))
+    outcomes = set(lists.get("appeal_outcomes", []))
+    grounds = set(lists.get("closure_grounds", []))
+    agencies = set(lists.get("agencies", []))
+    corruption = str(lists.get("corruption_iccs", "\0"))
+    linked: dict[str, Any] = {}
+    complaints = []
+
+    def add(year: int, key: str, region: str, n: int = 1) -> None:
+        t = tables[year]
+        t.counts[(key, region)] += n
+        t.counts[(key, NATIONAL)] += n
+
+    for e in episodes:
+        kind = e.episode
+        region = regions.of(e.region)
+        y = e.year
+        if kind == "case":
+            if e.link:
+                linked[e.link] = e
+            if y in wanted and e.iccs and any(code.startswith(corruption) for code in e.iccs.split()):
+                agency = e.detail if e.detail in agencies else "other"
+                add(y, "C1.cases", region)
+                add(y, f"C1.agency_{agency}", region)
+            continue
+        if kind in ("custody", "prison"):
+            for year, day in stock_days.items():
+                if e.held_on(day):
+                    add(year, "L1.held", region)
+                    sentenced = kind == "prison" or (e.sentenced_at is not None and e.sentenced_at <= day)
+                    add(year, "L1.sentenced" if sentenced else "L1.unsentenced", region)
+        if kind == "custody":
+            if y in wanted and e.past_limit(as_of):
+                add(y, "L3.custody_past", region)
+            if e.end_year in wanted and e.ended_at is not None:
+                add(e.end_year, "L5.ended", region)
+                days = (e.ended_at - e.started_at).total_seconds() / 86400
+                for r in (region, NATIONAL):
+                    tables[e.end_year].values[("L5.ended", r)].append(days)
+            continue
+        if y not in wanted:
+            continue
+        if kind == "detention":
+            past = e.past_limit(as_of)
+            if e.ended_at is not None:
+                add(y, "L2.ended", region)
+                add(y, "L2.past" if past else "L2.within", region)
+            if past:
+                add(y, "L3.detention_past", region)
+            if e.flag is not None:
+                add(y, "L6.questioned", region)
+                add(y, "L6.with_counsel" if e.flag else "L6.without_counsel", region)
+            add(y, "L7.detentions", region)
+            add(y, "L7.explained" if e.flag2 else "L7.not_explained", region)
+        elif kind == "petition":
+            add(y, "L9.petitions", region)
+            add(y, f"L9.{e.outcome or 'pending'}", region)
+        elif kind == "complaint":
+            if e.detail in torture_about:
+                complaints.append((y, region, e))
+        elif kind == "death":
+            add(y, "T3.deaths", region)
+            add(y, f"T3.place_{e.detail or 'none'}", region)
+            add(y, f"T3.cause_{e.outcome if e.outcome in causes else 'other'}", region)
+        elif kind == "verdict":
+            add(y, "F1.tried", region)
+            add(y, f"F1.{e.outcome}", region)
+        elif kind == "closure":
+            add(y, "F1.closed", region)
+            add(y, f"F1.closed_{e.outcome if e.outcome in grounds else 'other'}", region)
+            add(y, f"F1.closed_{e.detail}", region)
+            if e.outcome == "reconciliation":
+                if e.flag2:
+                    add(y, "F4.without_consent", region)
+                if e.flag3:
+                    add(y, "F4.ineligible", region)
+        elif kind == "appeal":
+            add(y, "F2.filed", region)
+            add(y, "F2.late" if e.late else "F2.in_time", region)
+            if e.outcome is None:
+                add(y, "F2.undecided", region)
+            else:
+                add(y, f"F2.outcome_{e.outcome if e.outcome in outcomes else 'other'}", region)
+    for y, region, e in complaints:
+        add(y, "T1.filed", region)
+        add(y, "T4.allegations", region)
+        add(y, "T4.examined" if e.flag2 else "T4.not_examined", region)
+        if e.flag3:
+            add(y, "T4.examined_in_time", region)
+        if e.flag:
+            add(y, "T1.registered", region)
+        case = linked.get(e.link) if e.link else None
+        if case is not None:
+            add(y, "T1.investigated", region)
+            if case.outcome in ("sent_to_court", "convicted", "acquitted"):
+                add(y, "T1.sent_to_court", region)
+            if case.outcome == "convicted":
+                add(y, "T1.convicted", region)
+    return tables
+
+
+def compute(
+    episodes: Iterable[Any],
+    years: Sequence[int],
+    as_of: datetime,
+    reference: Mapping[str, Any],
+    min_count: int | None = None,
+) -> list[Cell]:
+    """Every cell of every indicator, region and year asked, suppressed."""
+    defs = Definitions.parse(reference.get("indicators") or {})
+    regions = Regions(reference.get("regions") or {})
+    threshold = defs.min_count() if min_count is None else min_count
+    tables = tabulate(episodes, years, as_of, defs, regions)
+    everywhere = [*regions.all, NATIONAL]
+    population = _population(reference.get("population") or {})
+    space = _space(reference.get("space") or {}, years)
+    cells: list[Cell] = []
+    for year in years:
+        table = tables[year]
+        counts = {(k, r): table.counts.get((k, r), 0) for k in defs.count_keys for r in everywhere}
+        relations = [Relation((k, NATIONAL), tuple((k, r) for r in regions.all)) for k in defs.count_keys]
+        for total, parts in defs.relations:
+            relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
+        hidden = suppress(counts, relations, threshold)
+        pop = population.get(year, {})
+        for ind, measures in defs.measures.items():
+            for m in measures:
+                for r in everywhere:
+                    value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
+                    cells.append(Cell(ind, m.key, m.label, r, year, value, withheld))
+    return cells
+
+
+def _value(m: Measure, r: str, counts, hidden, table: YearTable, pop: Mapping[str, int], space) -> tuple[Any, bool]:
+    if m.kind == "count":
+        return counts[(m.key, r)], (m.key, r) in hidden
+    if m.kind == "population":
+        return pop.get(r), False
+    if m.kind == "space_median":
+        return (space if r == NATIONAL else None), False
+    sources = [*m.of, *[k for k in m.over if k != "population"]]
+    if any((k, r) in hidden for k in sources):
+        return None, True
+    if m.kind == "share":
+        over = sum(counts[(k, r)] for k in m.over)
+        return (round(100 * counts[(m.of[0], r)] / over, 1) if over else None), False
+    if m.kind == "rate":
+        over = pop.get(r) if m.over == ("population",) else sum(counts[(k, r)] for k in m.over)
+        return (round(m.per * counts[(m.of[0], r)] / over, 1) if over else None), False
+    lengths = table.values.get((m.of[0], r), [])
+    if not lengths:
+        return None, False
+    if m.kind == "mean":
+        return round(stats.fmean(lengths), 1), False
+    if m.kind == "median":
+        return round(stats.median(lengths), 1), False
+    raise ValueError(f"unknown measure kind {m.kind!r}")
+
+
+def _population(raw: Mapping[str, Any]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for version in raw.get("years", []):
+        by_region = dict(version.get("by_region", {}))
+        by_region[NATIONAL] = sum(by_region.values())
+        out[int(version["year"])] = by_region
+    return out
+
+
+def _space(raw: Mapping[str, Any], years: Sequence[int]) -> dict[int, float]:
+    """The SPACE I median in force for each year: the latest version not after it."""
+    versions = sorted((int(v["year"]), v["median_per_100k"]) for v in raw.get("versions", []))
+    out: dict[int, float] = {}
+    for year in years:
+        found = [value for since, value in versions if since <= year]
+        if found:
+            out[year] = found[-1]
+    return out
