@@ -45,7 +45,7 @@ class Cell:
     label: str
     region: str
     year: int
-    value: float | int | None
+    value: float | int | None  # None when suppressed: a withheld value never leaves compute
     suppressed: bool
 
     def to_dict(self) -> dict[str, Any]:
@@ -284,7 +284,7 @@ def compute(
             for m in measures:
                 for r in everywhere:
                     value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
-                    cells.append(Cell(ind, m.key, m.label, r, year, value, withheld))
+                    cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld))
     return cells
 
 
