@@ -24,6 +24,7 @@ from habeas.domain.case import fold
 from habeas.jurisdictions import load as load_law
 from habeas.jurisdictions import reference
 from habeas.law.offences import iccs_of
+from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 from habeas.services import maintenance
@@ -31,9 +32,11 @@ from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
 from habeas.statistics.indicators import Definitions, Regions, compute
 from habeas.statistics.report import Report
 from habeas.statistics.report import select as select_cells
-from habeas.statistics.spec import ReportSpec, SpecError
+from habeas.statistics.spec import ReportSpec, SpecError, parse_years
 
-__all__ = ["Report", "ReportSpec", "SpecError", "min_count", "reference_data", "report", "report_from_log"]
+__all__ = [
+    "Report", "ReportSpec", "SpecError", "min_count", "parse_years", "reference_data", "report", "report_from_log",
+]
 
 ENV_MIN_COUNT = "HABEAS_STATISTICS_MIN_COUNT"
 
@@ -64,11 +67,13 @@ def report(
     jurisdiction: str | None = None,
     threshold: int | None = None,
     catch_up: bool = True,
+    load: Callable[[], Law] | None = None,
 ) -> Report:
-    """The report `spec` asks for, as of `as_of` (aware), from the projection."""
+    """The report `spec` asks for, as of `as_of` (aware), from the projection (caught up
+    first if it is behind the log; `load` gives the law then)."""
     name = jurisdiction or config.jurisdiction()
     if catch_up:
-        maintenance.current(engine, lambda: load_law(name))
+        maintenance.current(engine, load or (lambda: load_law(name)))
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
     first, last = defs.stock_day(min(spec.years)), defs.stock_day(max(spec.years))
@@ -141,13 +146,20 @@ def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int)
     moment = as_of if as_of.tzinfo is None else as_of.astimezone(UTC).replace(tzinfo=None)
     cells = compute(found, spec.years, moment, ref, threshold)
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
-    definitions = {i: _definition(i, ref["indicators"]["indicators"][i]) for i in indicators}
+    codes = dict(ref["indicators"].get("findings") or {})
+    definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}
     names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
     return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
 
 
-def _definition(ident: str, raw: dict) -> dict:
-    keep = ("title", "counts", "events", "findings", "standard", "unit")
+def _definition(ident: str, raw: dict, codes: dict) -> dict:
+    """What an indicator counts, from which events and findings (by code), after which standard."""
+    keep = ("title", "counts", "events", "standard", "unit")
     out = {k: raw[k] for k in keep if k in raw}
-    out["measures"] = [{"key": m["key"], "label": m.get("label", m["key"])} for m in raw.get("measures", [])]
+    if raw.get("findings"):
+        out["findings"] = [codes.get(f, f) for f in raw["findings"]]
+    out["measures"] = [
+        {"key": m["key"], "label": m.get("label", m["key"]), "kind": m.get("kind", "count")}
+        for m in raw.get("measures", [])
+    ]
     return out

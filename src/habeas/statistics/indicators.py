@@ -23,6 +23,12 @@ from typing import Any
 from habeas.statistics.suppression import Relation, suppress
 
 NATIONAL = "kz"
+# The steps a case's furthest stage (its `case` episode's outcome) has passed, after registration.
+_FLOW = {
+    "sent_to_court": ("sent_to_court",),
+    "acquitted": ("sent_to_court", "verdict"),
+    "convicted": ("sent_to_court", "verdict", "convicted"),
+}
 UNKNOWN = "unknown"
 COUNT_KINDS = (None, "count")
 
@@ -175,6 +181,12 @@ def tabulate(
         if kind == "case":
             if e.link:
                 linked[e.link] = e
+            if y in wanted:
+                flow = _FLOW.get(e.outcome or "", ())
+                for step in ("reported", "registered", *flow):
+                    if step == "reported" and not e.flag or step == "registered" and not e.flag2:
+                        continue
+                    add(y, f"W1.{step}", region)
             if y in wanted and e.iccs and any(code.startswith(corruption) for code in e.iccs.split()):
                 agency = e.detail if e.detail in agencies else "other"
                 add(y, "C1.cases", region)
