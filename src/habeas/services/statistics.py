@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from habeas import config
 from habeas.db.schema import stat_episodes
@@ -29,7 +29,7 @@ from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 from habeas.services import maintenance
 from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
-from habeas.statistics.indicators import Definitions, Regions, compute
+from habeas.statistics.indicators import Definitions, Group, Regions, compute
 from habeas.statistics.report import Report
 from habeas.statistics.report import select as select_cells
 from habeas.statistics.spec import ReportSpec, SpecError, parse_years
@@ -77,13 +77,26 @@ def report(
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
     first, last = defs.stock_day(min(spec.years)), defs.stock_day(max(spec.years))
+    moment = _naive_utc(as_of)
     e = stat_episodes.c
     years = list(spec.years)
+    prefix = str(ref["indicators"].get("corruption_iccs", "\0"))
+    # The many episodes that are only counted: counted by the database, a row per kind of row.
+    past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
+    ended = case((e.ended_at.is_(None), False), else_=True)
+    corrupt = case((or_(e.iccs.like(f"{prefix}%"), e.iccs.like(f"% {prefix}%")), prefix), else_=None)
+    keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, corrupt]
+    grouped = (
+        select(*keys, func.count())
+        .where(e.episode.in_(GROUPED), e.year.in_(years))
+        .group_by(*keys)
+    )
+    # Those measured one by one (lengths, stocks) or linked (complaints to their cases).
     complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
-    query = select(*[e[c] for c in COLUMNS]).where(
+    single = select(*[e[c] for c in COLUMNS]).where(
         or_(
-            and_(e.episode != "case", or_(e.year.in_(years), e.end_year.in_(years))),
-            and_(e.episode == "case", or_(e.year.in_(years), e.link.in_(complaints))),
+            and_(e.episode == "complaint", e.year.in_(years)),
+            and_(e.episode == "custody", or_(e.year.in_(years), e.end_year.in_(years))),
             and_(
                 e.episode.in_(("custody", "prison")),
                 e.started_at <= last,
@@ -91,10 +104,16 @@ def report(
             ),
         )
     )
+    linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
-        rows = conn.execute(query)
-        found = [Episode(*row) for row in rows]
-    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
+        found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
+        found += [Episode(*row) for row in conn.execute(single)]
+        links = [Episode(*row) for row in conn.execute(linked)]
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name), links)
+
+
+# Episode kinds the database counts (`report`): nothing about them is measured one by one.
+GROUPED = ("case", "detention", "petition", "death", "verdict", "closure", "appeal")
 
 
 def report_from_log(
@@ -140,11 +159,14 @@ def report_from_log(
     return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
 
 
-def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int) -> Report:
+def _naive_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None) -> Report:
     defs = Definitions.parse(ref["indicators"])
     regions = Regions(ref["regions"])
-    moment = as_of if as_of.tzinfo is None else as_of.astimezone(UTC).replace(tzinfo=None)
-    cells = compute(found, spec.years, moment, ref, threshold)
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links)
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}

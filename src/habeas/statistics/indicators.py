@@ -152,10 +152,47 @@ class YearTable:
     values: dict[tuple[str, str], list[float]]  # (measure, region) → lengths (for means, medians)
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """`n` episodes alike in everything the counts read (a GROUP BY of the projection): what
+    `services.statistics` reads for the many episodes that are counted, not measured."""
+
+    episode: str
+    year: int
+    region: str | None
+    outcome: str | None
+    detail: str | None
+    flag: bool | None
+    flag2: bool | None
+    flag3: bool | None
+    late: bool | None
+    past: bool  # past its limit as of the report's time
+    ended: bool
+    iccs: str | None  # the corruption prefix when the case's ICCS codes have it
+    n: int
+    link = None
+    end_year = None
+
+    def past_limit(self, as_of: datetime) -> bool:
+        return bool(self.past)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return datetime.min if self.ended else None
+
+
 def tabulate(
-    episodes: Iterable[Any], years: Sequence[int], as_of: datetime, defs: Definitions, regions: Regions
+    episodes: Iterable[Any],
+    years: Sequence[int],
+    as_of: datetime,
+    defs: Definitions,
+    regions: Regions,
+    links: Iterable[Any] | None = None,
 ) -> dict[int, YearTable]:
-    """Count every count measure of every indicator, per year asked, in every region."""
+    """Count every count measure of every indicator, per year asked, in every region.
+
+    `episodes` are episodes or `Group`s; `links` the case episodes complaints may be linked
+    to (by default, the case episodes among `episodes`)."""
     wanted = set(years)
     tables = {y: YearTable(y, defaultdict(int), defaultdict(list)) for y in years}
     stock_days = {y: defs.stock_day(y) for y in years}
@@ -166,20 +203,22 @@ def tabulate(
     grounds = set(lists.get("closure_grounds", []))
     agencies = set(lists.get("agencies", []))
     corruption = str(lists.get("corruption_iccs", "\0"))
-    linked: dict[str, Any] = {}
+    linked: dict[str, Any] = {c.link: c for c in links or () if c.link}
     complaints = []
+    n = 1
 
-    def add(year: int, key: str, region: str, n: int = 1) -> None:
+    def add(year: int, key: str, region: str) -> None:
         t = tables[year]
         t.counts[(key, region)] += n
         t.counts[(key, NATIONAL)] += n
 
     for e in episodes:
         kind = e.episode
+        n = getattr(e, "n", 1)
         region = regions.of(e.region)
         y = e.year
         if kind == "case":
-            if e.link:
+            if e.link and links is None:
                 linked[e.link] = e
             if y in wanted:
                 flow = _FLOW.get(e.outcome or "", ())
@@ -250,6 +289,7 @@ def tabulate(
                 add(y, "F2.undecided", region)
             else:
                 add(y, f"F2.outcome_{e.outcome if e.outcome in outcomes else 'other'}", region)
+    n = 1
     for y, region, e in complaints:
         add(y, "T1.filed", region)
         add(y, "T4.allegations", region)
@@ -274,12 +314,13 @@ def compute(
     as_of: datetime,
     reference: Mapping[str, Any],
     min_count: int | None = None,
+    links: Iterable[Any] | None = None,
 ) -> list[Cell]:
     """Every cell of every indicator, region and year asked, suppressed."""
     defs = Definitions.parse(reference.get("indicators") or {})
     regions = Regions(reference.get("regions") or {})
     threshold = defs.min_count() if min_count is None else min_count
-    tables = tabulate(episodes, years, as_of, defs, regions)
+    tables = tabulate(episodes, years, as_of, defs, regions, links)
     everywhere = [*regions.all, NATIONAL]
     population = _population(reference.get("population") or {})
     space = _space(reference.get("space") or {}, years)

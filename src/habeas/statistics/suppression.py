@@ -128,31 +128,34 @@ def _components(rows: list[dict]) -> list[list[dict]]:
 
 
 def _isolated(rows: list[dict]) -> set[Hashable]:
-    """Reduced row echelon form over the rationals; a row with a single unknown isolates it."""
-    keys = sorted({k for row in rows for k in row}, key=repr)
-    index = {k: i for i, k in enumerate(keys)}
-    matrix = [[Fraction(0)] * len(keys) for _ in rows]
-    for r, row in enumerate(rows):
-        for k, v in row.items():
-            matrix[r][index[k]] = Fraction(v)
-    pivot_row = 0
-    for col in range(len(keys)):
-        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
-        if pivot is None:
+    """Reduced row echelon form over the rationals, kept sparse (rows are dicts); a reduced
+    row with a single unknown isolates it."""
+    order = {k: i for i, k in enumerate(sorted({k for row in rows for k in row}, key=repr))}
+    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}  # pivot column → its row (coefficient 1 there)
+    for raw in rows:
+        row = {k: Fraction(v) for k, v in raw.items() if v}
+        for col in [c for c in row if c in pivots]:  # reduced pivot rows bring in no other pivot column
+            factor = row.get(col)
+            if factor:
+                for k, v in pivots[col].items():
+                    value = row.get(k, 0) - factor * v
+                    if value:
+                        row[k] = value
+                    else:
+                        row.pop(k, None)
+        if not row:
             continue
-        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
-        lead = matrix[pivot_row][col]
-        matrix[pivot_row] = [v / lead for v in matrix[pivot_row]]
-        for r in range(len(matrix)):
-            if r != pivot_row and matrix[r][col] != 0:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)]
-        pivot_row += 1
-        if pivot_row == len(matrix):
-            break
-    out = set()
-    for row in matrix[:pivot_row]:
-        nonzero = [i for i, v in enumerate(row) if v != 0]
-        if len(nonzero) == 1:
-            out.add(keys[nonzero[0]])
-    return out
+        col = min(row, key=order.__getitem__)
+        lead = row[col]
+        row = {k: v / lead for k, v in row.items()}
+        for other in pivots.values():  # keep every pivot row reduced
+            factor = other.get(col)
+            if factor:
+                for k, v in row.items():
+                    value = other.get(k, 0) - factor * v
+                    if value:
+                        other[k] = value
+                    else:
+                        other.pop(k, None)
+        pivots[col] = row
+    return {col for col, row in pivots.items() if len(row) == 1}
