@@ -413,7 +413,9 @@ def report(
     query: Annotated[
         str | None, typer.Option("--query", help="A report's shareable spec: years=2022-2024&sections=…&regions=…")
     ] = None,
-    format_: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    format_: Annotated[
+        str, typer.Option("--format", help="table, csv or json; or an export (CSV): offences (open data), un-cts.")
+    ] = "table",
     chart: Annotated[
         Path | None, typer.Option("--chart", help="Also draw the report's charts to FILE.svg or .png.")
     ] = None,
@@ -424,8 +426,8 @@ def report(
     from habeas.presentation import statistics as shown  # imported here: the CLI starts fast
     from habeas.services import statistics
 
-    if format_ not in ("table", "csv", "json"):
-        raise fail(f"--format {format_!r}: one of table, csv, json", 2)
+    if format_ not in ("table", "csv", "json", "offences", "un-cts"):
+        raise fail(f"--format {format_!r}: one of table, csv, json, offences, un-cts", 2)
     try:
         if query is not None:
             if years or section or region:
@@ -437,6 +439,10 @@ def report(
             spec = statistics.ReportSpec(statistics.parse_years(years), tuple(section or ()), tuple(region or ()))
         moment = when(at)
         with database(db) as engine:
+            if format_ in statistics.EXPORTS:
+                columns, rows = statistics.export(engine, format_, spec, moment, load=law)
+                sys.stdout.write(shown.rows_csv(columns, rows))
+                return
             found = statistics.report(engine, spec, moment, load=law)
     except statistics.SpecError as exc:
         raise fail(str(exc), 2) from None

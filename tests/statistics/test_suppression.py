@@ -4,7 +4,7 @@ Hypothesis draws random tables (regions × a breakdown, with their row, column a
 totals) and random caseloads; the check that nothing is recoverable is written here again,
 independently of the module's (numpy's rank over the reals: a withheld cell is recoverable
 exactly when its unit vector lies in the row space of the relations restricted to the
-withheld cells).
+withheld cells, i.e. when it is zero in every vector of their null space).
 """
 
 from __future__ import annotations
@@ -41,14 +41,11 @@ def recoverable(hidden, relations) -> set:
     if not rows:
         return set()
     a = np.array(rows)
-    rank = np.linalg.matrix_rank(a)
-    found = set()
-    for k, i in index.items():
-        unit = np.zeros(len(keys))
-        unit[i] = 1
-        if np.linalg.matrix_rank(np.vstack([a, unit])) == rank:
-            found.add(k)
-    return found
+    # e_x lies in the row space of A exactly when x is zero in every vector of A's null space
+    _, sv, vt = np.linalg.svd(a)
+    rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+    null = vt[rank:]
+    return {k for k, i in index.items() if null.shape[0] == 0 or np.abs(null[:, i]).max() < 1e-9}
 
 
 def two_way(counts: list[list[int]]):
@@ -128,7 +125,7 @@ def episodes(drawn):
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(detentions, st.sampled_from(["almaty", "shymkent", "astana"]), st.sampled_from([2022, 2024]))
 def test_two_reports_differing_by_a_region_or_a_year_reveal_nothing(drawn, region, year):
     found = episodes(drawn)

@@ -136,6 +136,7 @@ stat_episodes = Table(
     Column("flag2", Boolean),
     Column("flag3", Boolean),
     Column("iccs", String(60)),
+    Column("article", String(16)),
 )
 Index("ix_stat_episodes_case", stat_episodes.c.case)
 Index("ix_stat_episodes_kind_year", stat_episodes.c.episode, stat_episodes.c.year)

@@ -14,7 +14,7 @@ import yaml
 
 from habeas.jurisdictions import package_root
 
-FILES = ("indicators", "regions", "population", "space")
+FILES = ("indicators", "regions", "population", "space", "un-cts")
 
 
 @cache

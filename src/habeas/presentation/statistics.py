@@ -31,6 +31,16 @@ def to_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
+def rows_csv(columns, rows) -> str:
+    """An export's rows (`services.statistics.export`) as CSV."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _plain(row[k]) for k in columns})
+    return buffer.getvalue()
+
+
 def _plain(value: Any) -> Any:
     return "true" if value is True else "false" if value is False else value
 

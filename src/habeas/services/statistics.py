@@ -28,6 +28,7 @@ from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 from habeas.services import maintenance
+from habeas.statistics import exports
 from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
 from habeas.statistics.indicators import Definitions, Group, Regions, compute
 from habeas.statistics.report import Report
@@ -35,7 +36,8 @@ from habeas.statistics.report import select as select_cells
 from habeas.statistics.spec import ReportSpec, SpecError, parse_years
 
 __all__ = [
-    "Report", "ReportSpec", "SpecError", "min_count", "parse_years", "reference_data", "report", "report_from_log",
+    "EXPORTS", "Report", "ReportSpec", "SpecError", "export", "min_count", "parse_years", "reference_data", "report",
+    "report_from_log",
 ]
 
 ENV_MIN_COUNT = "HABEAS_STATISTICS_MIN_COUNT"
@@ -74,18 +76,52 @@ def report(
     name = jurisdiction or config.jurisdiction()
     if catch_up:
         maintenance.current(engine, load or (lambda: load_law(name)))
+    found, links = _read(engine, spec, as_of, name)
+    ref = reference_data(name)
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name), links)
+
+
+def export(
+    engine: Engine,
+    kind: str,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    load: Callable[[], Law] | None = None,
+) -> tuple[tuple[str, ...], list[dict]]:
+    """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
+    data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
+    if kind not in EXPORTS:
+        raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
+    name = jurisdiction or config.jurisdiction()
+    maintenance.current(engine, load or (lambda: load_law(name)))
+    found, links = _read(engine, spec, as_of, name)
+    ref = reference_data(name)
+    limit = threshold if threshold is not None else min_count(name)
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, limit, links)
+    if kind == "offences":
+        return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
+    return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
+
+
+EXPORTS = ("offences", "un-cts")
+
+
+def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple[list, list]:
+    """The episodes a report of these years needs: grouped where counted, one by one where measured."""
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
     first, last = defs.stock_day(min(spec.years)), defs.stock_day(max(spec.years))
     moment = _naive_utc(as_of)
     e = stat_episodes.c
     years = list(spec.years)
-    prefix = str(ref["indicators"].get("corruption_iccs", "\0"))
     # The many episodes that are only counted: counted by the database, a row per kind of row.
     past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
     ended = case((e.ended_at.is_(None), False), else_=True)
-    corrupt = case((or_(e.iccs.like(f"{prefix}%"), e.iccs.like(f"% {prefix}%")), prefix), else_=None)
-    keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, corrupt]
+    keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, e.iccs,
+            e.article]
     grouped = (
         select(*keys, func.count())
         .where(e.episode.in_(GROUPED), e.year.in_(years))
@@ -109,7 +145,7 @@ def report(
         found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
         found += [Episode(*row) for row in conn.execute(single)]
         links = [Episode(*row) for row in conn.execute(linked)]
-    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name), links)
+    return found, links
 
 
 # Episode kinds the database counts (`report`): nothing about them is measured one by one.

@@ -48,6 +48,7 @@ class Episode:
     flag2: bool | None = None  # detention: rights explained; complaint: examined; closure: no consent
     flag3: bool | None = None  # complaint: examined in time; closure: ineligible gravity
     iccs: str | None = None  # case: its ICCS codes, space-separated
+    article: str | None = None  # case: its Criminal Code article (case.registered)
 
     def past_limit(self, as_of: datetime) -> bool:
         """Held past the limit as of `as_of` (UTC, naive): met late, or still unmet past due."""
@@ -151,6 +152,7 @@ def _case_episode(state: CaseState, timeline: list[Event], base: dict, iccs: Ite
         flag="report.received" in kinds,
         flag2=registered is not None,
         iccs=" ".join(iccs) or None,
+        article=state.article,
     )
 
 

@@ -23,6 +23,8 @@ from typing import Any
 from habeas.statistics.suppression import Relation, suppress
 
 NATIONAL = "kz"
+OPEN_DATA = "OD"  # cases registered by article (and ICCS codes): the offence-level open data
+UN_CTS = "UN"  # the UN-CTS categories: sums of open-data rows, for the whole country
 # The steps a case's furthest stage (its `case` episode's outcome) has passed, after registration.
 _FLOW = {
     "sent_to_court": ("sent_to_court",),
@@ -168,7 +170,8 @@ class Group:
     late: bool | None
     past: bool  # past its limit as of the report's time
     ended: bool
-    iccs: str | None  # the corruption prefix when the case's ICCS codes have it
+    iccs: str | None
+    article: str | None
     n: int
     link = None
     end_year = None
@@ -220,6 +223,8 @@ def tabulate(
         if kind == "case":
             if e.link and links is None:
                 linked[e.link] = e
+            if y in wanted and e.flag2 and e.article:  # the open-data row of its offence
+                add(y, f"{OPEN_DATA}.{e.article}|{e.iccs or ''}", region)
             if y in wanted:
                 flow = _FLOW.get(e.outcome or "", ())
                 for step in ("reported", "registered", *flow):
@@ -324,13 +329,30 @@ def compute(
     everywhere = [*regions.all, NATIONAL]
     population = _population(reference.get("population") or {})
     space = _space(reference.get("space") or {}, years)
+    categories = (reference.get("un-cts") or {}).get("categories", [])
+    corruption = str((reference.get("indicators") or {}).get("corruption_iccs", "\0"))
     cells: list[Cell] = []
     for year in years:
         table = tables[year]
-        counts = {(k, r): table.counts.get((k, r), 0) for k in defs.count_keys for r in everywhere}
-        relations = [Relation((k, NATIONAL), tuple((k, r) for r in regions.all)) for k in defs.count_keys]
+        offences = sorted({k for k, r in table.counts if k.startswith(OPEN_DATA + ".") and r == NATIONAL})
+        keys = [*defs.count_keys, *offences]
+        counts = {(k, r): table.counts.get((k, r), 0) for k in keys for r in everywhere}
+        relations = [Relation((k, NATIONAL), tuple((k, r) for r in regions.all)) for k in keys]
         for total, parts in defs.relations:
             relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
+        # what the open data add up to elsewhere: every registered case, the corruption cases
+        corrupt = [k for k in offences if _iccs_match(k, (corruption,))]
+        for r in everywhere:
+            if offences:
+                relations.append(Relation(("W1.registered", r), tuple((k, r) for k in offences)))
+            if corrupt:
+                relations.append(Relation(("C1.cases", r), tuple((k, r) for k in corrupt)))
+        for cat in categories:
+            key = f"{UN_CTS}.{cat['code']}"
+            parts = tuple((k, NATIONAL) for k in offences if _iccs_match(k, tuple(cat["iccs"])))
+            counts[(key, NATIONAL)] = sum(counts[p] for p in parts)
+            if parts:
+                relations.append(Relation((key, NATIONAL), parts))
         hidden = suppress(counts, relations, threshold)
         pop = population.get(year, {})
         for ind, measures in defs.measures.items():
@@ -338,7 +360,22 @@ def compute(
                 for r in everywhere:
                     value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
                     cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld))
+        for k in offences:
+            for r in everywhere:
+                withheld = (k, r) in hidden
+                label = k.split(".", 1)[1]
+                cells.append(Cell(OPEN_DATA, k, label, r, year, None if withheld else counts[(k, r)], withheld))
+        for cat in categories:
+            key = f"{UN_CTS}.{cat['code']}"
+            withheld = (key, NATIONAL) in hidden
+            value = None if withheld else counts[(key, NATIONAL)]
+            cells.append(Cell(UN_CTS, key, cat.get("label", cat["code"]), NATIONAL, year, value, withheld))
     return cells
+
+
+def _iccs_match(key: str, prefixes: tuple[str, ...]) -> bool:
+    codes = key.split("|", 1)[1].split()
+    return any(code.startswith(p) for code in codes for p in prefixes)
 
 
 def _value(m: Measure, r: str, counts, hidden, table: YearTable, pop: Mapping[str, int], space) -> tuple[Any, bool]:

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("flag2", sa.Boolean),
         sa.Column("flag3", sa.Boolean),
         sa.Column("iccs", sa.String(60)),
+        sa.Column("article", sa.String(16)),
     )
     op.create_index("ix_stat_episodes_case", "stat_episodes", ["case"])
     op.create_index("ix_stat_episodes_kind_year", "stat_episodes", ["episode", "year"])
