@@ -28,6 +28,7 @@ test: $(STAMP) lint
 	  HABEAS_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"
 	$(BIN)/python -m bench
 
 clean:

@@ -195,9 +195,162 @@ def alerts(url: str, at: str, rounds: int = 2) -> dict:
     }
 
 
+def habeas_single(path: str, url: str, limit: str) -> dict:
+    """`Register.submit` of the file's first `limit` events, one transaction each (what the API does)."""
+    from habeas.db.engine import make_engine, migrate
+    from habeas.jurisdictions import load
+    from habeas.services.register import Register
+
+    engine = make_engine(url)
+    migrate(engine)
+    register = Register(engine, load("kz"), FixedClock(RECORDED_AT))
+    count = 0
+    started = time.perf_counter()
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if count >= int(limit):
+                break
+            register.submit(json.loads(line), REGISTRAR)
+            count += 1
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"events": count, "seconds": seconds}
+
+
+def es_import(path: str, db: str) -> dict:
+    from bench.peers import eventsourcing_import
+
+    return {**eventsourcing_import(path, db), "peak_rss_mb": peak_rss_mb()}
+
+
+def es_single(path: str, db: str, limit: str) -> dict:
+    from bench.peers import eventsourcing_single
+
+    return eventsourcing_single(path, db, int(limit))
+
+
+def pg_baseline(path: str, url: str) -> dict:
+    from bench.peers import postgres_baseline
+
+    return postgres_baseline(path, url)
+
+
+def case_show(url: str, rounds: str = "200") -> dict:
+    """`case show --json` of the median case (by events), in process: the service's case file,
+    its findings in words, the JSON; against reading that case's rows (same SELECT, fetchall)."""
+    from habeas.db.engine import make_engine
+    from habeas.jurisdictions import load
+    from habeas.ledger import store
+    from habeas.presentation import findings as words
+    from habeas.services import queries
+
+    engine = make_engine(url)
+    law = load("kz")
+    reader = Actor("bench", "prosecutor", "habeas-bench")
+    with engine.connect() as conn:
+        listed = conn.exec_driver_sql('SELECT "case", version FROM cases ORDER BY version, "case"').fetchall()
+    case, events = listed[len(listed) // 2]
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    sql = f"{store.SELECT_ROWS} WHERE stream = ? ORDER BY version"
+
+    def show() -> str:
+        file = queries.case_file(engine, law, case, reader, "bench", moment, moment)
+        words.case_file_json(file, moment, law, "en")
+        return words.dumps(file)
+
+    def raw() -> list:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(sql, (case,)).fetchall()
+
+    show()  # warm: the message catalogue, the rules
+    best_show = best_raw = float("inf")
+    for _ in range(int(rounds)):
+        started = time.perf_counter()
+        rows = raw()
+        best_raw = min(best_raw, time.perf_counter() - started)
+        started = time.perf_counter()
+        show()
+        best_show = min(best_show, time.perf_counter() - started)
+    engine.dispose()
+    return {"case": case, "events": events, "rows": len(rows), "seconds": best_show, "baseline_seconds": best_raw}
+
+
+def judge(url: str, limit: str = "20000") -> dict:
+    """Fold and judge (`rules.deadlines`, as the projection does) the first `limit` cases of
+    the log, timed apart from reading them: µs per case and per event."""
+    from habeas.db.engine import make_engine
+    from habeas.domain.case import fold
+    from habeas.jurisdictions import load
+    from habeas.law.rules import deadlines
+    from habeas.ledger import store
+
+    engine = make_engine(url)
+    law = load("kz")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"{store.SELECT_ROWS} WHERE stream NOT LIKE '#%' ORDER BY stream, version")
+        streams: list[list] = []
+        for row in rows:
+            if not streams or streams[-1][0][2] != row[2]:
+                if len(streams) >= int(limit):
+                    break
+                streams.append([])
+            streams[-1].append(row)
+    engine.dispose()
+    cases = [[store.row_to_event(r) for r in rows] for rows in streams]
+    events = sum(len(c) for c in cases)
+    started = time.perf_counter()
+    states = []
+    for case in cases:
+        state = None
+        for event in case:
+            state = fold(state, event)
+        states.append(state)
+    folded = time.perf_counter() - started
+    started = time.perf_counter()
+    findings = sum(len(deadlines(state, law)) for state in states)
+    judged = time.perf_counter() - started
+    return {
+        "cases": len(cases),
+        "events": events,
+        "findings": findings,
+        "fold_seconds": folded,
+        "judge_seconds": judged,
+    }
+
+
+def startup(rounds: str = "5") -> dict:
+    """`habeas --help` from a fresh interpreter, best of `rounds`; and a bare `python -c pass`."""
+    import subprocess
+
+    def best(command: list[str]) -> float:
+        found = float("inf")
+        for _ in range(int(rounds)):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            found = min(found, time.perf_counter() - started)
+        return found
+
+    return {
+        "seconds": best([sys.executable, "-m", "habeas", "--help"]),
+        "baseline_seconds": best([sys.executable, "-c", "pass"]),
+    }
+
+
 def main(argv: list[str]) -> None:
     kind, *args = argv
-    measure = {"import": habeas_import, "baseline": baseline_import, "verify": verify, "alerts": alerts}[kind]
+    measure = {
+        "import": habeas_import,
+        "baseline": baseline_import,
+        "verify": verify,
+        "alerts": alerts,
+        "single": habeas_single,
+        "es-import": es_import,
+        "es-single": es_single,
+        "pg-baseline": pg_baseline,
+        "case-show": case_show,
+        "judge": judge,
+        "startup": startup,
+    }[kind]
     print(json.dumps(measure(*args)))
 
 

@@ -119,3 +119,27 @@ def test_an_event_projection_reads_the_events_of_its_kinds_once_in_log_order(eng
     with engine.begin() as conn:
         assert registry.rebuild(conn, law, [detentions]) == 12
     assert [position for position, _ in seen] == [4, 8, 12]
+
+
+def test_a_large_import_judged_in_a_pool_of_processes_projects_what_one_process_does(db_url, law, clock, monkeypatch):
+    """The pool (forked processes fold and judge, this one reads and writes) changes no row."""
+    from habeas.db.engine import make_engine, migrate
+    from habeas.samplegen import generate
+    from habeas.services import register as register_module
+
+    monkeypatch.setattr(register_module, "POOL_MIN_CASES", 2)
+    monkeypatch.setattr(registry, "CHUNK", 7)  # several chunks in flight
+    lines = [json.dumps(e) for e in generate(events=600, seed=3)]
+    found = []
+    for processes in (0, 2):
+        engine = make_engine(db_url)
+        migrate(engine)
+        with engine.begin() as conn:  # the same import again, into an empty register
+            for table in ("deadlines", "cases", "projection_positions", "chain_head", "events"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        report = Register(engine, law, clock, judging_processes=processes).import_lines(lines, REGISTRAR)
+        assert report.ok and report.stored == 600
+        found.append(snapshot(engine))
+        engine.dispose()
+    assert found[0] == found[1]
+    assert found[0][1]  # the cases have findings

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -89,21 +85,6 @@ def test_write_jsonl(tmp_path):
     assert write_jsonl(path, events=100, seed=1) == 100
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == list(itertools.islice(generate(seed=1), 100))
-
-
-def test_demo_runs_twice_and_stores_nothing_the_second_time(tmp_path):
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = {**os.environ, "COLUMNS": "200"}
-    command = [sys.executable, "-m", "habeas.demo", "--db", url, "--cases", "40"]
-    first = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
-    assert first.returncode == 0, first.stderr
-    assert "samples/one-case.jsonl: stored 19, skipped 0" in first.stdout
-    assert "habeas verify" in first.stdout and "chain intact" in first.stdout
-    second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
-    assert second.returncode == 0, second.stderr
-    assert "stored 0, skipped 19" in second.stdout
-    assert "(40 cases, seed 1): stored 0," in second.stdout
-    assert not list(Path(tmp_path).glob("habeas-demo-*.jsonl"))  # the temporary file is gone
 
 
 @pytest.mark.parametrize("start", [datetime(2017, 6, 1, tzinfo=UTC), datetime(2020, 12, 20, tzinfo=UTC)])

@@ -10,7 +10,7 @@ import sys
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TimeRemainingColumn
@@ -18,17 +18,13 @@ from rich.text import Text
 
 from habeas import config
 from habeas.clock import SystemClock
-from habeas.domain.events import IDENTIFIER, Actor, Problem, parse_time
-from habeas.domain.vocabulary import ROLES
-from habeas.jurisdictions import load as load_law
-from habeas.jurisdictions import read_overlay
-from habeas.jurisdictions.messages import languages
-from habeas.law.package import LawDataError
-from habeas.law.rules import describe, rule_codes
-from habeas.presentation import findings as words
 from habeas.presentation import terminal
-from habeas.services import maintenance, queries, setup
-from habeas.services.register import Register, StorageFailed
+
+if TYPE_CHECKING:
+    from habeas.domain.events import Actor
+
+# The register, the law and the database are imported by the commands that need them, not
+# here: `habeas --help` (and a mistyped command) starts without Pydantic, SQLAlchemy or the law.
 
 BOARD_SIZE = 100  # alerts shown on a terminal unless --limit says otherwise
 
@@ -72,6 +68,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 @contextmanager
 def database(url: str | None, *, ready: bool = True):
     """An engine for the chosen database, with clear errors instead of tracebacks."""
+    from habeas.services import setup
+
     try:
         with setup.open_database(config.database_url(url)) as engine:
             yield engine
@@ -86,12 +84,17 @@ def database(url: str | None, *, ready: bool = True):
 @contextmanager
 def projected(url: str | None):
     """`database`, with every projection caught up before the command reads one."""
+    from habeas.services import maintenance
+
     with database(url) as engine:
         maintenance.current(engine, law)
         yield engine
 
 
 def law():
+    from habeas.jurisdictions import load as load_law
+    from habeas.law.package import LawDataError
+
     try:
         return load_law(config.jurisdiction())
     except LawDataError as exc:
@@ -100,6 +103,8 @@ def law():
 
 def when(at: str | None) -> datetime:
     """`--at`: a time with its UTC offset, in the accepted years (the same rules as an event's)."""
+    from habeas.domain.events import Problem, parse_time
+
     if at is None or at == "now":
         return SystemClock().now()
     problems: list[Problem] = []
@@ -110,6 +115,9 @@ def when(at: str | None) -> datetime:
 
 
 def actor_from(spec: str | None) -> Actor:
+    from habeas.domain.events import IDENTIFIER, Actor
+    from habeas.domain.vocabulary import ROLES
+
     spec = spec or os.environ.get("HABEAS_ACTOR") or f"registrar:{_login()}"
     role, _, rest = spec.partition(":")
     actor_id, _, agency = rest.partition("@")
@@ -119,6 +127,8 @@ def actor_from(spec: str | None) -> Actor:
 
 
 def _login() -> str:
+    from habeas.domain.events import IDENTIFIER
+
     try:
         name = getpass.getuser()
     except Exception:  # no login name in a bare container
@@ -129,6 +139,8 @@ def _login() -> str:
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create or migrate the database (safe to run twice)."""
+    from habeas.services import setup
+
     with database(db) as engine:
         revision = setup.prepare(engine)
     out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
@@ -144,6 +156,73 @@ LogFileOption = Annotated[
 ]
 
 
+@app.command()
+def simulate(
+    cases: Annotated[int, typer.Option("--cases", min=1, help="Cases reported over the period.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="The same seed gives the same caseload.")] = 1,
+    years: Annotated[float, typer.Option("--years", min=0.01, help="The period simulated, in years.")] = 1.0,
+    what_if: Annotated[
+        Path | None, typer.Option("--what-if", help="YAML: `overlay` (dated law changes) and `resources` changes.")
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", min=1, help="Runs to average over.")] = 3,
+    start: Annotated[str, typer.Option("--start", help="When the period begins (ISO 8601 with offset).")] = (
+        "2024-01-01T00:00:00+05:00"
+    ),
+    db: Annotated[
+        str | None, typer.Option("--db", help="Also record the first baseline run in this register (the service).")
+    ] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="The comparison as a chart (.png or .svg).")] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="The vectorised path: no queues, many replications.")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """A calibrated caseload through the law engine: a baseline and a what-if side by side."""
+    import yaml
+
+    from habeas.law.package import LawDataError
+    from habeas.services.register import Register
+    from habeas.simulator import SIMULATOR, calibration, lines
+    from habeas.simulator import compare as comparing
+    from habeas.simulator.engine import Simulation
+
+    package = law()
+    begin = when(start)
+    try:
+        calibrated = calibration(config.jurisdiction())
+        change = None
+        if what_if is not None:
+            try:
+                raw = yaml.safe_load(what_if.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError) as exc:
+                raise fail(f"--what-if {what_if}: cannot read it ({exc})", 2) from None
+            change = comparing.WhatIf.parse(raw, str(what_if))
+            change.apply(package, calibrated)  # refuses an unknown parameter, rule or resource now
+    except LawDataError as exc:
+        raise fail(str(exc), 2) from None
+    if db is not None:
+        from habeas.clock import FixedClock
+
+        sim = Simulation(package, calibrated, cases=cases, years=years, seed=seed, start=begin)
+        with database(db) as engine:
+            # on a fixed clock (recorded at the period's end): the same seed, the same log, byte for byte
+            register = Register(engine, package, FixedClock(sim.end))
+            report = register.import_lines(lines(iter(sim)), SIMULATOR)
+        if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
+            raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
+        err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
+    if fast:
+        result = comparing.compare_fast(package, calibrated, change, cases=cases, seed=seed,
+                                        replications=replications, start=begin)
+    else:
+        result = comparing.compare(package, calibrated, change, cases=cases, years=years, seed=seed,
+                                   replications=replications, start=begin)
+    if chart is not None:
+        comparing.chart(result, str(chart))
+    if json_out:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out.print(terminal.comparison(result.to_dict()))
+
+
 @app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="JSONL file: one event per line (design §4).")],
@@ -157,6 +236,8 @@ def import_(
     20 digits, and times in the years 1900 to 2200. Should the database itself fail, the
     import stores nothing and says which line it was storing and the error's class (exit 1);
     what the database said goes only to --log-file."""
+    from habeas.services.register import Register, StorageFailed
+
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
     who = actor_from(registrar)
@@ -233,6 +314,9 @@ def case_list(
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
 ) -> None:
     """The case list: number, stage, region, article."""
+    from habeas.presentation import findings as words
+    from habeas.services import queries
+
     with projected(db) as engine:
         found = queries.case_list(engine, region=region, stage=stage, limit=limit)
     if json_out:
@@ -252,6 +336,9 @@ def case_show(
     lang: LangOption = "en",
 ) -> None:
     """The case file: parties, timeline, findings (as of --at)."""
+    from habeas.presentation import findings as words
+    from habeas.services import queries
+
     moment = when(at)
     _check_language(lang)
     who = actor_from(reader)
@@ -270,6 +357,8 @@ def case_show(
 
 
 def _check_language(lang: str) -> None:
+    from habeas.jurisdictions.messages import languages
+
     known = languages(config.jurisdiction())
     if lang not in known:
         raise fail(f"--lang {lang!r}: one of {', '.join(known)}", 2)
@@ -287,6 +376,10 @@ def alerts(
     ] = None,
 ) -> None:
     """Open and breached findings across all cases, most urgent first."""
+    from habeas.law.rules import rule_codes
+    from habeas.presentation import findings as words
+    from habeas.services import queries
+
     moment = when(at)
     _check_language(lang)
     package = law()
@@ -309,6 +402,8 @@ def alerts(
 @app.command()
 def verify(db: DbOption = None) -> None:
     """Walk the whole hash chain. Exit 1 at the first record that is not what was stored."""
+    from habeas.services import maintenance
+
     with database(db) as engine:
         result = maintenance.verify(engine)
     if result.intact:
@@ -329,6 +424,8 @@ def rebuild(
     ] = False,
 ) -> None:
     """Drop every projection and rebuild it from the log (or, with --catch-up, complete it)."""
+    from habeas.services import maintenance
+
     with database(db) as engine:
         if not catch_up:
             count = maintenance.rebuild(engine, law())
@@ -347,6 +444,8 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Only jsonl for now.")] = "jsonl",
 ) -> None:
     """The log as events in the import format (round-trips through `habeas import`)."""
+    from habeas.services import maintenance
+
     if format != "jsonl":
         raise fail(f"unknown format {format!r}: only jsonl", 2)
     with database(db) as engine:
@@ -366,6 +465,10 @@ def law_show(
     ] = None,
 ) -> None:
     """A rule, its versions with dates, citations and certainty."""
+    from habeas.jurisdictions import read_overlay
+    from habeas.law.package import LawDataError
+    from habeas.law.rules import describe, rule_codes
+
     package = law()
     if overlay is not None:
         try:
@@ -395,6 +498,9 @@ def reads(
     json_out: JsonOption = False,
 ) -> None:
     """Who read this case's (or person's) data, when, and why."""
+    from habeas.presentation import findings as words
+    from habeas.services import queries
+
     with database(db) as engine:
         found = queries.who_read(engine, case, person)
     if json_out:

@@ -1,29 +1,26 @@
-"""`python -m habeas.demo --db URL [--cases N]`: a register with a sample caseload in it.
+"""`python -m habeas.demo --db URL [--cases N]`: a register with a simulated caseload in it.
 
-Migrates the database, generates a sample caseload (`habeas.samplegen`) into a
-temporary JSONL file in the working folder, imports it with the bundled
-`samples/one-case.jsonl` through the register (as `habeas import` does), then
-shows the counts, the most urgent alerts and one case file as the CLI shows them
-(`habeas.presentation`). Safe to run twice: the same seed gives the same event ids, and the
-second import stores nothing new.
+Migrates the database, imports the bundled `samples/one-case.jsonl`, then simulates a
+calibrated caseload (`habeas.simulator`: tens of thousands of events) and records it
+through the register (as `habeas import` does), then shows the counts, the most urgent
+alerts and one case file as the CLI shows them (`habeas.presentation`). Safe to run twice:
+the same seed gives the same event ids, and the second run stores nothing new.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from pathlib import Path
 
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
-from habeas.samplegen import KZ_TIME, write_jsonl
 from habeas.services import maintenance, queries, setup
 from habeas.services.register import Register
+from habeas.simulator import calibration, lines
+from habeas.simulator.engine import KZ_TIME, Simulation
 
 REGISTRAR = Actor("demo", "registrar", "habeas-demo")
 # A fixed start, so that a second run generates the very same events (and stores none).
@@ -34,7 +31,8 @@ LOOK_AT = START + timedelta(days=45)  # alerts as of mid-way through the sample:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m habeas.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite:///habeas-demo.db", help="database URL")
-    parser.add_argument("--cases", type=int, default=300, help="sample cases to generate (default 300)")
+    parser.add_argument("--cases", type=int, default=5000, help="cases to simulate (default 5000)")
+    parser.add_argument("--years", type=float, default=0.5, help="the period they are reported over (default 0.5)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
     args = parser.parse_args(argv)
     out = terminal.console()
@@ -50,15 +48,10 @@ def main(argv: list[str] | None = None) -> int:
             report = register.import_lines(handle, REGISTRAR)
         _report(out, "samples/one-case.jsonl", report)
 
-        handle, name = tempfile.mkstemp(prefix="habeas-demo-", suffix=".jsonl", dir=Path.cwd())
-        os.close(handle)
-        try:
-            written = write_jsonl(name, cases=args.cases, seed=args.seed, start=START)
-            with open(name, encoding="utf-8") as lines:
-                report = register.import_lines(lines, REGISTRAR)
-            _report(out, f"{written} generated events ({args.cases} cases, seed {args.seed})", report)
-        finally:
-            os.unlink(name)
+        simulation = Simulation(law, calibration("kz"), cases=args.cases, years=args.years, seed=args.seed,
+                                start=START)
+        report = register.import_lines(lines(iter(simulation)), REGISTRAR)
+        _report(out, f"{simulation.totals.events} simulated events ({args.cases} cases, seed {args.seed})", report)
 
         checked = maintenance.verify(engine)
         out.print(
@@ -87,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  habeas case show {case}{db} [--json] [--at 2025-10-01T12:00+05:00]\n"
         f"  habeas alerts{db} [--at {LOOK_AT.isoformat()}] [--code KZ-DETENTION-LIMIT]\n"
         f"  habeas verify{db}\n"
-        f"  habeas reads --case {case}{db}   (the read you just made is logged)",
+        f"  habeas reads --case {case}{db}   (the read you just made is logged)\n"
+        "  habeas simulate --cases 3000 --years 0.25 --what-if WHAT-IF.yaml   (a reform, side by side)",
     )
     return 0
 

@@ -18,6 +18,7 @@ from habeas.law.package import Law, LawDataError, Overlay
 from habeas.law.rules.loading import validate_law
 
 DEFAULT = "kz"
+NOT_LAW = frozenset({"calibration.yaml"})
 
 
 def package_root(name: str):
@@ -35,8 +36,8 @@ def read_documents(name: str) -> dict[str, Any]:
         raise LawDataError(name, "-", "no such jurisdiction package")
     documents: dict[str, Any] = {}
     for path, text in _walk(root, ""):
-        if path.startswith("cases/"):
-            continue  # law scenarios are tests, not law
+        if path.startswith("cases/") or path in NOT_LAW:
+            continue  # law scenarios are tests, the calibration is the simulator's: not law
         try:
             if path.endswith(".yaml"):
                 documents[path] = yaml.safe_load(text)
@@ -75,3 +76,11 @@ def read_overlay(path: Path) -> Overlay:
         mark = getattr(exc, "problem_mark", None)
         raise LawDataError(name, f"line {mark.line + 1}" if mark else "-", "not valid YAML") from None
     return Overlay.parse(raw, name)
+
+
+def read_calibration(name: str = DEFAULT) -> Any:
+    """The simulator's calibration of a jurisdiction (`calibration.yaml`), parsed YAML."""
+    path = package_root(name) / "calibration.yaml"
+    if not path.is_file():
+        raise LawDataError(f"{name}/calibration.yaml", "-", "the jurisdiction has no calibration")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -162,16 +162,21 @@ def rule(described: dict) -> list[RenderableType]:
         shown.append(Text(f"  clock starts at {start}" + (f"; stops at {stop}" if stop else "")))
     shown.append(Text(f"  citations: {described.get('citation') or '-'}"))
     shown.append(Text(f"  certainty: {described.get('certainty') or '-'}  {CERTAINTY}"))
-    force = [f"from {described['valid_from']}" if described.get("valid_from") else "",
-             f"until {described['valid_until']}" if described.get("valid_until") else ""]
+    force = [
+        f"from {described['valid_from']}" if described.get("valid_from") else "",
+        f"until {described['valid_until']}" if described.get("valid_until") else "",
+    ]
     if any(force):
         shown.append(Text("  in force " + " ".join(x for x in force if x)))
     if described.get("overlay"):
         shown.append(Text(f"  switched by the overlay {described['overlay']!r}, not the package"))
     calendar = described.get("calendar") or {}
     if calendar.get("moves_last_day_off"):
-        shown.append(Text("  a term ending on a non-working day ends on the next working day"
-                          f" ({calendar.get('citation') or '-'})"))
+        shown.append(
+            Text(
+                f"  a term ending on a non-working day ends on the next working day ({calendar.get('citation') or '-'})"
+            )
+        )
     descriptions = described.get("parameter_descriptions") or {}
     for name, versions in (described.get("parameters") or {}).items():
         columns: list[Column] = [
@@ -190,3 +195,19 @@ def _value(version: dict) -> str:
     value = version.get("value")
     value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"{value} {version.get('unit') or ''}".strip()
+
+
+def comparison(found: dict) -> Table:
+    """`habeas simulate`: each measure, baseline and what-if, mean with its 95 % interval."""
+
+    def shown(summary: dict | None) -> str:
+        if summary is None:
+            return "-"
+        if summary["high"] - summary["low"] < 1e-9:
+            return f"{summary['mean']:,.1f}"
+        return f"{summary['mean']:,.1f} ({summary['low']:,.1f} to {summary['high']:,.1f})"
+
+    columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: shown(r["baseline"]))]
+    if any(r["what_if"] for r in found["measures"]):
+        columns.append((found["what_if"], lambda r: shown(r["what_if"])))
+    return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Table
 
@@ -30,6 +31,12 @@ class CaseProjection:
     tables: tuple[Table, ...]
     # Replace the rows of these cases by what their states say now.
     apply: Callable[[Connection, Sequence[CaseState], Law], None]
+    # Optionally the same in two halves, so that the pure half may run in another process
+    # (`services.register` judges a large import in a pool): `rows(states, law, time)` is a
+    # pure function of the cases (`time` spells a time for the database, `db_time`), and
+    # `write(conn, cases, rows)` replaces those cases' rows by them.
+    rows: Callable[[Sequence[CaseState], Law, Callable], list] | None = None
+    write: Callable[[Connection, Sequence[str], list], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,29 @@ Projection = CaseProjection | EventProjection
 def naive_utc(moment: datetime | None) -> datetime | None:
     """Times in projection columns: naive UTC, the one form both databases compare alike."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment is not None else None
+
+
+def db_time(conn: Connection) -> Callable[[datetime | None], Any]:
+    """How a projection row spells a time for this database, from an aware datetime: naive
+    UTC; on SQLite the text SQLAlchemy's `DateTime` stores (`YYYY-MM-DD HH:MM:SS.ffffff`),
+    so rows written as plain tuples compare and read back exactly as Core-written ones."""
+    return _sqlite_time if conn.dialect.name == "sqlite" else naive_utc
+
+
+def _sqlite_time(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    offset = moment.utcoffset()
+    naive = moment.replace(tzinfo=None)
+    return (naive - offset if offset else naive).isoformat(" ", "microseconds")
+
+
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """One executemany of plain tuples, in `columns` order (no Core compilation per row)."""
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({in_clause(conn, len(columns))})", rows)
 
 
 def in_clause(conn: Connection, count: int) -> str:

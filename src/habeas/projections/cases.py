@@ -11,31 +11,55 @@ from habeas.db.schema import cases
 from habeas.domain.case import CaseState
 from habeas.law.package import Law
 from habeas.law.stages import stage_of
-from habeas.projections.base import CaseProjection, delete_cases, naive_utc
+from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, naive_utc
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
-    if not states:
-        return
-    delete_cases(conn, "cases", [s.case for s in states])
-    conn.execute(cases.insert(), [_row(s, law) for s in states])
+    if states:
+        write(conn, [s.case for s in states], rows(states, law, db_time(conn)))
 
 
-def _row(state: CaseState, law: Law) -> dict:
+def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
+    return [_row(s, law, time) for s in states]
+
+
+def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
+    delete_cases(conn, "cases", case_ids)
+    insert_rows(conn, "cases", COLUMNS, found)
+
+
+COLUMNS = (
+    "case",
+    "stage",
+    "region",
+    "article",
+    "part",
+    "erdr_number",
+    "reported_at",
+    "registered_at",
+    "version",
+    "last_position",
+    "summary",
+)
+_SUMMARY = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _row(state: CaseState, law: Law, time=naive_utc) -> tuple:
+    """The case's row, in COLUMNS order."""
     stage = stage_of(law, state)
-    return {
-        "case": state.case,
-        "stage": stage,
-        "region": state.region,
-        "article": state.article,
-        "part": state.part,
-        "erdr_number": state.erdr_number,
-        "reported_at": naive_utc(state.reported_at),
-        "registered_at": naive_utc(state.registered_at),
-        "version": state.version,
-        "last_position": max((e.position or 0 for e in state.timeline), default=0),
-        "summary": json.dumps({**state.summary(), "stage": stage}, sort_keys=True, ensure_ascii=False),
-    }
+    return (
+        state.case,
+        stage,
+        state.region,
+        state.article,
+        state.part,
+        state.erdr_number,
+        time(state.reported_at),
+        time(state.registered_at),
+        state.version,
+        max((e.position or 0 for e in state.timeline), default=0),
+        _SUMMARY.encode({**state.summary(), "stage": stage}),
+    )
 
 
-PROJECTION = CaseProjection(name="cases", tables=(cases,), apply=apply)
+PROJECTION = CaseProjection(name="cases", tables=(cases,), apply=apply, rows=rows, write=write)

@@ -18,37 +18,50 @@ from habeas.domain.case import CaseState
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
-from habeas.projections.base import CaseProjection, delete_cases, naive_utc
+from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, naive_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
-    if not states:
-        return
-    delete_cases(conn, "deadlines", [s.case for s in states])
-    rows = [_row(s.case, f) for s in states for f in judge_deadlines(s, law)]
-    if rows:
-        conn.execute(deadlines.insert(), rows)
+    if states:
+        write(conn, [s.case for s in states], rows(states, law, db_time(conn)))
 
 
-def _row(case: str, f: Finding) -> dict:
-    """One finding, with when it stops being an alert and how urgent it is."""
+def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
+    """Every finding of these cases as a row (judged by `law.rules.deadlines`)."""
+    end = time(END_OF_TIME.replace(tzinfo=UTC))
+    return [_row(s.case, f, time, end) for s in states for f in judge_deadlines(s, law)]
+
+
+def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
+    delete_cases(conn, "deadlines", case_ids)
+    insert_rows(conn, "deadlines", COLUMNS, found)
+
+
+COLUMNS = ("case", "code", "person", "started_at", "due_at", "met_at", "kind", "settled_at", "urgent_at", "finding")
+_FINDING = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _row(case: str, f: Finding, time=naive_utc, end: object = END_OF_TIME) -> tuple:
+    """One finding, with when it stops being an alert and how urgent it is (COLUMNS order)."""
     violation = f.kind == "violation"
     settled = not violation and f.met_at is not None and (f.due_at is None or f.met_at <= f.due_at)
-    return {
-        "case": case,
-        "code": f.code,
-        "person": f.person,
-        "started_at": naive_utc(f.started_at),
-        "due_at": naive_utc(f.due_at),
-        "met_at": naive_utc(f.met_at),
-        "kind": f.kind,
-        "settled_at": naive_utc(f.met_at) if settled else None,
-        "urgent_at": naive_utc(f.started_at if violation else f.due_at) or END_OF_TIME,
-        "finding": json.dumps(_record(f), sort_keys=True, ensure_ascii=False),
-    }
+    met_at = time(f.met_at)
+    urgent = f.started_at if violation else f.due_at
+    return (
+        case,
+        f.code,
+        f.person,
+        time(f.started_at),
+        time(f.due_at),
+        met_at,
+        f.kind,
+        met_at if settled else None,
+        time(urgent) if urgent is not None else end,
+        _FINDING.encode(_record(f)),
+    )
 
 
 def _record(finding: Finding) -> dict:
@@ -58,4 +71,4 @@ def _record(finding: Finding) -> dict:
     return record
 
 
-PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply)
+PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)

@@ -11,6 +11,7 @@ transaction, under the append lock:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Sequence
 
 from sqlalchemy import Connection, delete, select
@@ -20,7 +21,7 @@ from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
 from habeas.projections import cases, deadlines, episodes
-from habeas.projections.base import CaseProjection, EventProjection, Projection
+from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
 CHUNK = 500  # cases folded and applied at a time: bounded memory
@@ -31,8 +32,8 @@ def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict
     """How far each projection has read the log (0: never built)."""
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
-    query = select(projection_positions.c.name, projection_positions.c.position)
-    for name, position in conn.execute(query.where(projection_positions.c.name.in_(names))):
+    query = f"SELECT name, position FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
+    for name, position in conn.exec_driver_sql(query, tuple(names)) if names else ():
         found[name] = position
     return found
 
@@ -51,17 +52,19 @@ def after_append(
     head: int,
     projections: Sequence[Projection] = ALL,
     progress: Callable[[int, int], None] | None = None,
+    pool=None,
 ) -> None:
     """Project what an append stored: `touched` streams, the log from `since` to `head`.
 
-    When every projection had read up to `since`, only the touched cases are folded;
-    a projection that was behind before the append is caught up whole."""
+    When every projection had read up to `since`, only the touched cases are folded (by
+    `pool`, a `judging_pool`, when one is given); a projection that was behind before the
+    append is caught up whole."""
     if head == since:
         return
     if any(at != since for at in positions(conn, projections).values()):
         catch_up(conn, law, projections, progress)
         return
-    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress)
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
     _set_positions(conn, projections, head)
@@ -144,12 +147,68 @@ def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
     return read
 
 
-def _fold_and_apply(conn: Connection, law: Law, streams: Sequence[str], projections, progress) -> None:
+def _fold_and_apply(conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None) -> None:
+    if pool is not None and projections and all(p.rows and p.write for p in projections):
+        _fold_and_apply_in(pool, conn, streams, projections, progress)
+        return
     for start in range(0, len(streams), CHUNK):
         found = store.streams_events(conn, streams[start : start + CHUNK])
         _apply(conn, law, [fold_all(events) for events in found.values()], projections)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
+
+
+# What a judging process works with: set before the pool's processes are forked (they
+# inherit it), so neither the law nor the projections are ever pickled.
+_JUDGING: tuple[Law, Sequence[CaseProjection]] | None = None
+
+
+def judging_pool(law: Law, projections: Sequence[Projection], workers: int):
+    """Processes that fold and judge chunks of cases for `after_append(pool=...)`. Forked, so
+    they inherit the law; they never touch the database (the rows go back to the caller,
+    which writes them in its own transaction). The caller shuts the pool down."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JUDGING
+    _JUDGING = (law, _of(CaseProjection, projections))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _judge_rows(streams: list[list[tuple]], time) -> tuple[list[str], list[list]]:
+    """In a judging process: fold each stream's stored rows, judge it, build every projection's rows."""
+    law, projections = _JUDGING
+    states = [fold_all([store.row_to_event(row) for row in rows]) for rows in streams]
+    states = [s for s in states if any(e.case is not None for e in s.timeline)]
+    return [s.case for s in states], [p.rows(states, law, time) for p in projections]
+
+
+def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress) -> None:
+    """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
+    the next chunks and writes the rows of those done, in order. At most a few chunks are in
+    flight, so memory stays flat."""
+    time = db_time(conn)
+    pending: deque = deque()
+    done = 0
+
+    def write_oldest() -> None:
+        nonlocal done
+        size, future = pending.popleft()
+        case_ids, found = future.result()
+        for projection, rows in zip(projections, found, strict=True):
+            projection.write(conn, case_ids, rows)
+        done += size
+        if progress:
+            progress(done, len(streams))
+
+    for start in range(0, len(streams), CHUNK):
+        chunk = streams[start : start + CHUNK]
+        rows = store.streams_rows(conn, chunk)
+        pending.append((len(chunk), pool.submit(_judge_rows, list(rows.values()), time)))
+        if len(pending) > 4:
+            write_oldest()
+    while pending:
+        write_oldest()
 
 
 def _apply(conn: Connection, law: Law, states: list[CaseState], projections) -> None:
@@ -174,9 +233,13 @@ def _apply_events(conn: Connection, law: Law, projection: EventProjection, after
 
 def _set_positions(conn: Connection, projections: Iterable[Projection], head: int) -> None:
     names = [p.name for p in projections]
-    p = projection_positions.c
-    updated = conn.execute(projection_positions.update().where(p.name.in_(names)).values(position=head))
+    if not names:
+        return
+    marks = in_clause(conn, len(names))
+    update = store.sql(conn, f"UPDATE projection_positions SET position = ? WHERE name IN ({marks})")
+    updated = conn.exec_driver_sql(update, (head, *names))
     if updated.rowcount < len(names):
+        p = projection_positions.c
         present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
         conn.execute(projection_positions.insert(), [{"name": n, "position": head} for n in names if n not in present])
 

@@ -10,6 +10,8 @@ refused event stores nothing; an import with any refused line stores nothing at 
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,6 +47,16 @@ from habeas.projections.base import Projection
 CHUNK = 2000
 # Case heads kept in memory during a batch (a few dozen bytes each).
 CACHE_HEADS = 200_000
+# An import that touched at least this many cases judges them in a pool of processes.
+POOL_MIN_CASES = 2000
+
+
+def _processes() -> int:
+    """Judging processes by default: one per core, at most 2; none where fork is not offered."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(2, os.cpu_count() or 1)
+
 
 # What a database said when it failed may quote any row of the batch (other cases' data):
 # it goes to this logger, and to the operator's log file when one is configured (the CLI's
@@ -207,14 +219,15 @@ class Batch:
             self._heads.popitem(last=False)
         return written
 
-    def finish(self, progress: Callable[[int, int], None] | None = None) -> None:
+    def finish(self, progress: Callable[[int, int], None] | None = None, pool=None) -> None:
         """Write what is pending, then project it in this transaction: every touched case
         is folded and judged once and handed to each projection of the registry.
 
-        `progress(done, total)` is told how many of the touched cases are judged."""
+        `progress(done, total)` is told how many of the touched cases are judged; `pool`
+        (`registry.judging_pool`) folds and judges them in other processes."""
         self.appender.flush()
         head = self.appender.head.position
-        registry.after_append(self.conn, self.law, self._touched, self._since, head, self.projections, progress)
+        registry.after_append(self.conn, self.law, self._touched, self._since, head, self.projections, progress, pool)
         self._since = head
         self._touched = set()
 
@@ -280,11 +293,15 @@ class Register:
         law: Law,
         clock: Clock | None = None,
         projections: Sequence[Projection] = registry.ALL,
+        judging_processes: int | None = None,
     ):
         self.engine = engine
         self.law = law
         self.clock = clock or SystemClock()
         self.projections = projections  # written in the append's transaction
+        # A large import's cases are folded and judged by this many processes (forked, on
+        # POSIX), while this one reads their events and writes the projections' rows.
+        self.judging_processes = judging_processes if judging_processes is not None else _processes()
 
     def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
         """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op.
@@ -342,7 +359,12 @@ class Register:
                 report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
                 cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
-                    batch.finish(judging)
+                    pool = self._judging_pool(len(batch._touched))
+                    try:
+                        batch.finish(judging, pool)
+                    finally:
+                        if pool is not None:
+                            pool.shutdown(cancel_futures=True)
                 if report.errors:
                     transaction.rollback()
                     report.stored = 0
@@ -360,6 +382,12 @@ class Register:
                 transaction.rollback()
                 raise
         return report
+
+    def _judging_pool(self, cases: int):
+        """Processes to judge a large import's cases in (none for a small one, or on one core)."""
+        if self.judging_processes < 2 or cases < POOL_MIN_CASES:
+            return None
+        return registry.judging_pool(self.law, self.projections, self.judging_processes)
 
     def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport, cursor: _Cursor) -> int:
         """Decide and append a chunk's lines; returns their size in bytes (for progress)."""

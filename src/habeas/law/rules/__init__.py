@@ -29,10 +29,10 @@ from habeas.domain.case import CaseState
 from habeas.domain.events import Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
+from habeas.law.rules.conditions import Context
 from habeas.law.rules.description import describe
 from habeas.law.rules.facts import Facts
 from habeas.law.rules.loading import UnknownRule, get_rule, load_rules, parse_rules, rule_codes
-from habeas.law.rules.conditions import Context
 from habeas.law.rules.mechanisms import Judge
 from habeas.law.rules.schema import MECHANISMS, DeadlineRule, Rule, RulesDocument, TermCapRule
 from habeas.law.rules.terms import apply_term

@@ -1,0 +1,134 @@
+"""`python -m bench.simulator [--cases N]`: the simulator against SimPy, in the same process.
+
+The peer is the same queueing model written with SimPy (the well-known discrete-event
+library): the same arrivals, the same pools of investigators, investigating judges and
+judges, the same calibrated durations and probabilities, generation only (no store).
+Reported: cases per second for SimPy, for habeas's event-driven engine (which also asks
+the law engine every limit and writes out each fact), for the vectorised path, and the
+full path through the register into SQLite in events per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+START = datetime.fromisoformat("2024-01-01T00:00:00+05:00")
+
+
+def simpy_peer(cal, cases: int, years: float, seed: int) -> int:
+    """The queueing model in SimPy; returns how many cases it carried through."""
+    import simpy
+
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    duty = cal.resources["duty"].value
+    scale = (cases / years) / cal.arrivals["per_year"].value
+    weights = cal.regions.value
+    total = sum(weights.values())
+    def size(kind: str, weight: float) -> int:
+        return max(1, round(cal.resources[kind].value * duty * scale * weight / total))
+
+    pools = {
+        (kind, region): simpy.Resource(env, capacity=size(kind, w))
+        for kind in ("investigators", "investigating_judges", "judges")
+        for region, w in weights.items()
+    }
+    regions, region_weights = list(weights), [w / total for w in weights.values()]
+    mix = cal.arrivals["gravity_mix"].value
+    prob, dur = cal.probabilities, cal.durations
+    done = [0]
+
+    def draw(name):
+        figure = dur[name]
+        return figure.median * math.exp(rng.gauss(0, figure.spread or 0))
+
+    def serve(pool, hours):
+        with pool.request() as request:
+            yield request
+            yield env.timeout(hours)
+
+    def case():
+        region = rng.choices(regions, region_weights)[0]
+        gravity = rng.choices(list(mix), list(mix.values()))[0]
+        yield from serve(pools[("investigators", region)], draw("registration_work"))
+        if rng.random() < prob["suspect_identified"].value:
+            yield env.timeout(draw("identify_suspect"))
+            if rng.random() < prob["detained"].of(gravity):
+                if rng.random() < prob["custody_petition"].of(gravity):
+                    yield env.timeout(draw("petition_preparation"))
+                    yield from serve(pools[("investigating_judges", region)], draw("custody_decision_work"))
+                else:
+                    yield env.timeout(draw("release_without_petition"))
+            yield from serve(pools[("investigators", region)], draw("investigation_work"))
+            yield env.timeout(draw("investigation"))
+            if rng.random() < prob["sent_to_court"].value:
+                yield from serve(pools[("judges", region)], draw("trial") / 10)
+                yield env.timeout(draw("trial"))
+        done[0] += 1
+
+    def arrivals():
+        rate = cases / (years * 24 * 365)
+        for _ in range(cases):
+            yield env.timeout(rng.expovariate(rate))
+            env.process(case())
+
+    env.process(arrivals())
+    env.run()
+    return done[0]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.simulator")
+    parser.add_argument("--cases", type=int, default=15_000, help="cases (a tenth of a national year: 14,030)")
+    parser.add_argument("--years", type=float, default=0.1)
+    parser.add_argument("--replications", type=int, default=100, help="for the vectorised path")
+    args = parser.parse_args(argv)
+
+    from habeas.domain.events import Actor
+    from habeas.jurisdictions import load
+    from habeas.services.register import Register
+    from habeas.services.setup import open_database, prepare
+    from habeas.simulator import calibration, lines
+    from habeas.simulator.engine import Simulation
+    from habeas.simulator.fast import replicate
+
+    law, cal = load("kz"), calibration("kz")
+    figures = {}
+
+    began = time.perf_counter()
+    carried = simpy_peer(cal, args.cases, args.years, 1)
+    figures["simpy, cases/s"] = carried / (time.perf_counter() - began)
+
+    began = time.perf_counter()
+    sim = Simulation(law, cal, cases=args.cases, years=args.years, seed=1, start=START)
+    events = list(sim)
+    figures["engine, cases/s"] = args.cases / (time.perf_counter() - began)
+    figures["engine, events/s"] = len(events) / (time.perf_counter() - began)
+
+    began = time.perf_counter()
+    replicate(law, cal, cases=args.cases, replications=args.replications, seed=1, at=START)
+    figures["vectorised, cases/s"] = args.cases * args.replications / (time.perf_counter() - began)
+
+    with tempfile.TemporaryDirectory() as folder, open_database(f"sqlite:///{Path(folder) / 'sim.db'}") as engine:
+        prepare(engine)
+        began = time.perf_counter()
+        report = Register(engine, law).import_lines(lines(iter(events)), Actor("bench", "registrar"))
+        figures["through the register into SQLite, events/s"] = report.stored / (time.perf_counter() - began)
+
+    figures["engine / simpy"] = figures["engine, cases/s"] / figures["simpy, cases/s"]
+    figures["vectorised / simpy"] = figures["vectorised, cases/s"] / figures["simpy, cases/s"]
+    for name, value in figures.items():
+        print(f"{name:48} {value:12,.1f}")
+    print(json.dumps({"cases": args.cases, **figures}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,31 @@
+"""The simulator (design §8): a calibrated caseload through the same engine and service.
+
+- `calibration`: the figures a caseload is drawn from, each with its source;
+- `engine`: the event-driven engine (cases as processes, officials as queues);
+- `compare`: a baseline and a what-if (a law overlay plus resource changes) side by side;
+- `store`: a simulated caseload recorded through the register service, as an import is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+
+from habeas.domain.events import Actor
+from habeas.jurisdictions import read_calibration
+from habeas.simulator.calibration import Calibration
+
+SIMULATOR = Actor("simulator", "registrar", "habeas-simulator")
+
+
+def calibration(jurisdiction: str) -> Calibration:
+    return Calibration.parse(read_calibration(jurisdiction))
+
+
+def lines(events: Iterator[dict], counted: Callable[[int], None] | None = None) -> Iterator[str]:
+    """The events as import lines (the register takes a simulated caseload as it takes a file)."""
+    for raw in events:
+        text = json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        if counted:
+            counted(len(text) + 1)
+        yield text

@@ -1,0 +1,86 @@
+"""The calibration a simulated caseload is drawn from (`<jurisdiction>/calibration.yaml`).
+
+Every figure names its source (a key of `sources`: a published figure with its year, or an
+assumption of the package), so a reader of a simulated result sees what it rests on. No
+legal term is here: the simulator asks every limit of the law engine.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from habeas.law.package import LawDataError
+
+FILE = "calibration.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    source: str
+    year: int | None = None
+
+
+class Figure(_Model):
+    """A value (a number, or a number per gravity or region), or a lognormal duration."""
+
+    value: Any = None
+    median: float | None = Field(default=None, gt=0)
+    spread: float | None = Field(default=None, ge=0)
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Figure:
+        if (self.value is None) == (self.median is None):
+            raise ValueError("give either value, or median (and spread) of a duration")
+        return self
+
+    def of(self, key: str | None = None) -> Any:
+        return self.value[key] if isinstance(self.value, dict) and key is not None else self.value
+
+    def draw(self, rng: random.Random) -> float:
+        """A duration drawn from the lognormal of this median and spread (hours)."""
+        return self.median * math.exp(rng.gauss(0, self.spread or 0))
+
+
+class Calibration(_Model):
+    jurisdiction: str
+    sources: dict[str, Source] = Field(min_length=1)
+    regions: Figure
+    arrivals: dict[str, Figure]
+    probabilities: dict[str, Figure]
+    failures: dict[str, Figure]
+    durations: dict[str, Figure]
+    resources: dict[str, Figure]
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> Calibration:
+        for section in ("arrivals", "probabilities", "failures", "durations", "resources"):
+            for name, figure in getattr(self, section).items():
+                if figure.source not in self.sources:
+                    raise ValueError(f"{section}.{name}: unknown source {figure.source!r}")
+        return self
+
+    @classmethod
+    def parse(cls, raw: Any) -> Calibration:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise LawDataError(FILE, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
+
+    def with_resources(self, changes: dict[str, float]) -> Calibration:
+        """The same calibration with some resources changed (a what-if: `investigators: 7000`)."""
+        resources = dict(self.resources)
+        for name, value in changes.items():
+            if name not in resources:
+                raise LawDataError("what-if", f"resources.{name}", f"no such resource; one of {', '.join(resources)}")
+            resources[name] = resources[name].model_copy(update={"value": value})
+        return self.model_copy(update={"resources": resources})

@@ -1,0 +1,199 @@
+"""A baseline and a what-if, side by side, over replications.
+
+A what-if is a law overlay (dated parameter changes and rule switches, `Law.with_overlay`)
+plus resource changes (`investigators: 7000`). Each replication simulates the same seeded
+caseload under both, and the law judges every case of both as of the end of the period;
+the report gives each measure's mean with a 95 % interval over the replications.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import fmean, stdev
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from habeas.domain.case import fold_all
+from habeas.domain.events import parse_event
+from habeas.law.package import Law, LawDataError, Overlay
+from habeas.law.rules import judge
+from habeas.simulator.calibration import Calibration
+from habeas.simulator.engine import Simulation
+
+Z95 = 1.96
+
+
+class WhatIf(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "what-if"
+    description: str | None = None
+    overlay: Overlay | None = None
+    resources: dict[str, float] = Field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, raw: Any, file: str = "what-if") -> WhatIf:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False)[0]
+            raise LawDataError(file, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
+
+    def apply(self, law: Law, calibration: Calibration) -> tuple[Law, Calibration]:
+        if self.overlay is not None:
+            law = law.with_overlay(self.overlay.model_copy(update={"name": self.overlay.name or self.name}))
+        return law, calibration.with_resources(self.resources)
+
+
+def measures(law: Law, events: Iterable[dict], sim: Simulation) -> dict[str, float]:
+    """What one run shows: breaches by code as of the period's end, and the run's totals."""
+    by_case: dict[str, list] = {}
+    for raw in events:
+        by_case.setdefault(raw["case"], []).append(parse_event(raw))
+    at = sim.end
+    breaches: Counter[str] = Counter()
+    for case_events in by_case.values():
+        for finding in judge(fold_all(case_events), law, at):
+            if finding.status_at(at) == "breached":
+                breaches[finding.code] += 1
+    t = sim.totals
+    out = {
+        "cases": float(t.cases),
+        "detentions": float(t.detentions),
+        "detention-days": t.detention_hours / 24,
+        "custody petitions granted": float(t.granted),
+        "registration wait, h per case": t.registration_wait_hours / max(t.cases, 1),
+        "sent to court": float(t.sent_to_court),
+        "prisoners admitted": float(t.prisoners),
+        "backlog at the end": float(t.open_at_end),
+    }
+    out.update({f"breaches {code}": float(n) for code, n in sorted(breaches.items())})
+    return out
+
+
+@dataclass
+class Summary:
+    mean: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: list[float]) -> Summary:
+        mean = fmean(values)
+        half = Z95 * stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+        return cls(mean, mean - half, mean + half)
+
+
+@dataclass
+class Comparison:
+    name: str
+    replications: int
+    baseline: dict[str, Summary] = field(default_factory=dict)
+    what_if: dict[str, Summary] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for key in sorted(set(self.baseline) | set(self.what_if)):
+            base, other = self.baseline.get(key), self.what_if.get(key)
+            rows.append(
+                {
+                    "measure": key,
+                    "baseline": base.__dict__ if base else None,
+                    "what_if": other.__dict__ if other else None,
+                }
+            )
+        return {"what_if": self.name, "replications": self.replications, "measures": rows}
+
+
+def compare(
+    law: Law,
+    calibration: Calibration,
+    what_if: WhatIf | None,
+    *,
+    cases: int,
+    years: float,
+    seed: int,
+    replications: int,
+    start: datetime,
+    progress: Callable[[int], None] | None = None,
+) -> Comparison:
+    """Each replication: the same seed under the baseline and under the what-if."""
+    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "what_if": []}
+    variants = [("baseline", law, calibration)]
+    if what_if is not None:
+        variants.append(("what_if", *what_if.apply(law, calibration)))
+    for n in range(replications):
+        for name, variant_law, variant_cal in variants:
+            sim = Simulation(variant_law, variant_cal, cases=cases, years=years, seed=seed + n, start=start)
+            runs[name].append(measures(variant_law, list(sim), sim))
+        if progress:
+            progress(n + 1)
+    result = Comparison(what_if.name if what_if else "none", replications)
+    for name, found in runs.items():
+        keys = {k for run in found for k in run}
+        summary = {k: Summary.of([run.get(k, 0.0) for run in found]) for k in keys}
+        setattr(result, name, summary)
+    return result
+
+
+def compare_fast(
+    law: Law,
+    calibration: Calibration,
+    what_if: WhatIf | None,
+    *,
+    cases: int,
+    seed: int,
+    replications: int,
+    start: datetime,
+) -> Comparison:
+    """The same comparison on the vectorised path (no queues): for sweeps over many replications."""
+    from habeas.simulator.fast import replicate
+
+    result = Comparison(what_if.name if what_if else "none", replications)
+    variants = [("baseline", law, calibration)]
+    if what_if is not None:
+        variants.append(("what_if", *what_if.apply(law, calibration)))
+    for name, variant_law, variant_cal in variants:
+        counts = replicate(variant_law, variant_cal, cases=cases, replications=replications, seed=seed, at=start)
+        setattr(result, name, {k: Summary.of([float(v) for v in values]) for k, values in counts.items()})
+    return result
+
+
+def chart(comparison: Comparison, path: str) -> None:
+    """The measures that differ, baseline beside what-if with their intervals (PNG or SVG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = [
+        k
+        for k in sorted(comparison.baseline)
+        if k.startswith("breaches") or k in ("detention-days", "registration wait, h per case", "backlog at the end")
+    ]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(keys) + 1.5))
+    ys = range(len(keys))
+    for offset, (label, data) in enumerate((("baseline", comparison.baseline), (comparison.name, comparison.what_if))):
+        if not data:
+            continue
+        means = [data[k].mean if k in data else 0 for k in keys]
+        errors = [
+            [m - data[k].low if k in data else 0 for k, m in zip(keys, means, strict=True)],
+            [data[k].high - m if k in data else 0 for k, m in zip(keys, means, strict=True)],
+        ]
+        ax.barh([y + offset * 0.4 for y in ys], means, height=0.4, xerr=errors, label=label)
+    ax.set_yticks([y + 0.2 for y in ys], keys)
+    ax.invert_yaxis()
+    ax.set_title(f"Simulated: baseline and {comparison.name} ({comparison.replications} replications, 95 % intervals)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+__all__ = ["Comparison", "WhatIf", "chart", "compare", "compare_fast", "measures"]

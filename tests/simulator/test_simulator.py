@@ -1,0 +1,178 @@
+"""The simulator: a calibrated caseload through the same law engine and register service.
+
+Determinism by seed; every simulated fact is one the register accepts; what-ifs move the
+measures the way the law and the load say they must (a shorter detention limit gives more
+`KZ-DETENTION-LIMIT` breaches; fewer investigators give longer registration waits)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+
+from habeas.jurisdictions import load, read_calibration
+from habeas.law.package import LawDataError
+from habeas.services.register import Register
+from habeas.simulator import SIMULATOR, calibration, lines
+from habeas.simulator.calibration import Calibration
+from habeas.simulator.compare import WhatIf, compare
+from habeas.simulator.engine import Simulation
+
+START = datetime.fromisoformat("2024-01-01T00:00:00+05:00")
+
+
+@pytest.fixture(scope="module")
+def law():
+    return load("kz")
+
+
+@pytest.fixture(scope="module")
+def cal():
+    return calibration("kz")
+
+
+def run(law, cal, seed=1, cases=600):
+    return list(Simulation(law, cal, cases=cases, years=0.1, seed=seed, start=START))
+
+
+def test_the_same_seed_gives_the_same_log_byte_for_byte(law, cal):
+    first, again, other = run(law, cal, 5), run(law, cal, 5), run(law, cal, 6)
+    assert json.dumps(first) == json.dumps(again)
+    assert json.dumps(first) != json.dumps(other)
+
+
+def test_facts_come_in_time_order_with_actors_of_the_right_roles(law, cal):
+    events = run(law, cal)
+    times = [datetime.fromisoformat(e["occurred_at"]) for e in events]
+    assert times == sorted(times)
+    roles = {e["kind"]: e["actor"]["role"] for e in events}
+    assert roles["custody.ordered"] == "investigating_judge" and roles["verdict.delivered"] == "judge"
+
+
+def test_the_register_takes_every_simulated_fact(law, cal, db_url):
+    from habeas.db.engine import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        report = Register(engine, law).import_lines(lines(iter(run(law, cal, cases=300))), SIMULATOR)
+    finally:
+        engine.dispose()
+    assert report.errors == [] and report.stored > 1000
+
+
+def test_every_figure_names_a_known_source():
+    raw = read_calibration("kz")
+    raw["failures"]["protocol_late"]["source"] = "a rumour"
+    with pytest.raises(LawDataError, match="unknown source"):
+        Calibration.parse(raw)
+
+
+def test_a_shorter_detention_limit_gives_more_breaches(law, cal):
+    shorter = WhatIf.parse(
+        {
+            "name": "24h",
+            "overlay": {"parameters": {"detention.limit.adult": [{"value": 24, "valid_from": "2024-01-01"}]}},
+        }
+    )
+    result = compare(law, cal, shorter, cases=1500, years=0.1, seed=3, replications=2, start=START)
+    key = "breaches KZ-DETENTION-LIMIT"
+    assert result.what_if[key].mean > 2 * max(result.baseline.get(key).mean if key in result.baseline else 0, 1)
+
+
+def test_fewer_investigators_make_registration_wait_longer(law, cal):
+    fewer = WhatIf.parse({"name": "understaffed", "resources": {"investigators": 6500}})
+    result = compare(law, cal, fewer, cases=1500, years=0.1, seed=3, replications=2, start=START)
+    key = "registration wait, h per case"
+    assert result.what_if[key].mean > result.baseline[key].mean
+
+
+def test_a_what_if_naming_what_does_not_exist_is_refused(law, cal):
+    with pytest.raises(LawDataError, match="no such resource"):
+        WhatIf.parse({"resources": {"astrologers": 3}}).apply(law, cal)
+    with pytest.raises(LawDataError, match="no such parameter"):
+        WhatIf.parse({"overlay": {"parameters": {"no.such": [{"value": 1, "valid_from": "2024-01-01"}]}}}).apply(
+            law, cal
+        )
+
+
+def test_habeas_simulate_from_the_command_line(tmp_path):
+    what_if = tmp_path / "what-if.yaml"
+    what_if.write_text(
+        "name: limit-24h\noverlay:\n  parameters:\n    detention.limit.adult:\n"
+        "      - {value: 24, valid_from: 2024-01-01}\n",
+        encoding="utf-8",
+    )
+    chart = tmp_path / "chart.svg"
+    db = f"sqlite:///{tmp_path / 'sim.db'}"
+    subprocess.run([sys.executable, "-m", "habeas", "init", "--db", db], check=True, capture_output=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "habeas",
+            "simulate",
+            "--cases",
+            "400",
+            "--years",
+            "0.1",
+            "--replications",
+            "2",
+            "--what-if",
+            str(what_if),
+            "--chart",
+            str(chart),
+            "--db",
+            db,
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout)
+    assert found["what_if"] == "limit-24h" and found["replications"] == 2
+    assert "recorded" in done.stderr
+    assert chart.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    listed = subprocess.run(
+        [sys.executable, "-m", "habeas", "case", "list", "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "KZ-SIM-1-0000001" in listed.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "habeas", "simulate", "--what-if", str(tmp_path / "none.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+
+
+def test_a_simulated_tenth_of_a_year_reproduces_the_calibration(law, cal):
+    """A tenth of the national year (14,030 reports): detentions near 11k a year after the 2018
+    reform (Prosecutor General's Academy), custody petitions granted near 74.3 % (Supreme Court,
+    2024), the gravity mix of 2023 (Prosecutor General): each within the tolerance stated here."""
+    sim = Simulation(law, cal, cases=14_030, years=0.1, seed=11, start=START)
+    events = list(sim)
+    t = sim.totals
+    assert t.cases == 14_030
+    assert 0.8 * 1_100 <= t.detentions <= 1.2 * 1_100  # ~11k a year: within 20 %
+    assert abs(t.granted / t.petitions - cal.probabilities["petition_granted"].value) < 0.05
+    registered = [e for e in events if e["kind"] == "case.registered"]
+    especially = sum(e["data"]["article"] == "99" for e in registered) / len(registered)
+    assert abs(especially - 2.6 / 140.2) < 0.006  # especially grave: 2.6k of 140.2k
+
+
+def test_the_vectorised_path_agrees_with_the_engine(law, cal):
+    from habeas.simulator.fast import replicate
+
+    engine = compare(law, cal, None, cases=4000, years=0.1, seed=1, replications=3, start=START).baseline
+    fast = replicate(law, cal, cases=4000, replications=200, seed=1, at=START)
+    for key in ("detentions", "custody petitions granted", "sent to court", "prisoners admitted"):
+        assert abs(engine[key].mean - fast[key].mean()) <= 0.1 * fast[key].mean(), key  # within 10 %
+    # rare events: within four standard errors of the engine's mean over its 3 replications
+    rare = "breaches KZ-DETENTION-LIMIT"
+    assert abs(engine[rare].mean - fast[rare].mean()) <= 4 * (fast[rare].mean() / 3) ** 0.5 + 1
