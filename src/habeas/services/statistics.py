@@ -78,7 +78,8 @@ def report(
         maintenance.current(engine, load or (lambda: load_law(name)))
     found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
-    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name), links)
+    limit = threshold if threshold is not None else min_count(name)
+    return _report(found, spec, as_of, ref, limit, links, stocks_given=True)
 
 
 def export(
@@ -100,7 +101,7 @@ def export(
     found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = compute(found, spec.years, _naive_utc(as_of), ref, limit, links)
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, limit, links, stocks_given=True)
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
@@ -113,7 +114,6 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     """The episodes a report of these years needs: grouped where counted, one by one where measured."""
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
-    first, last = defs.stock_day(min(spec.years)), defs.stock_day(max(spec.years))
     moment = _naive_utc(as_of)
     e = stat_episodes.c
     years = list(spec.years)
@@ -127,22 +127,31 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
         .where(e.episode.in_(GROUPED), e.year.in_(years))
         .group_by(*keys)
     )
-    # Those measured one by one (lengths, stocks) or linked (complaints to their cases).
+    # The people held on each stock day, counted by the database too.
+    stocks = []
+    for year in years:
+        day = defs.stock_day(year)
+        sentenced = case(
+            (e.episode == "prison", True), (and_(e.sentenced_at.is_not(None), e.sentenced_at <= day), True),
+            else_=False,
+        )
+        held = and_(e.episode.in_(("custody", "prison")), e.started_at <= day,
+                    or_(e.held_until.is_(None), e.held_until > day))
+        stocks.append((year, select(e.region, sentenced, func.count()).where(held).group_by(e.region, sentenced)))
+    # Those measured one by one (custody lengths and limits) or linked (complaints to their cases).
     complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
     single = select(*[e[c] for c in COLUMNS]).where(
         or_(
             and_(e.episode == "complaint", e.year.in_(years)),
             and_(e.episode == "custody", or_(e.year.in_(years), e.end_year.in_(years))),
-            and_(
-                e.episode.in_(("custody", "prison")),
-                e.started_at <= last,
-                or_(e.held_until.is_(None), e.held_until > first),
-            ),
         )
     )
     linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
         found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
+        for year, query in stocks:
+            found += [Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None,
+                            None, n) for region, sentenced, n in conn.execute(query)]
         found += [Episode(*row) for row in conn.execute(single)]
         links = [Episode(*row) for row in conn.execute(linked)]
     return found, links
@@ -199,10 +208,11 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None) -> Report:
+def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *,
+            stocks_given: bool = False) -> Report:
     defs = Definitions.parse(ref["indicators"])
     regions = Regions(ref["regions"])
-    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links)
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}

@@ -191,11 +191,14 @@ def tabulate(
     defs: Definitions,
     regions: Regions,
     links: Iterable[Any] | None = None,
+    stocks_given: bool = False,
 ) -> dict[int, YearTable]:
     """Count every count measure of every indicator, per year asked, in every region.
 
     `episodes` are episodes or `Group`s; `links` the case episodes complaints may be linked
-    to (by default, the case episodes among `episodes`)."""
+    to (by default, the case episodes among `episodes`). With `stocks_given` the people held
+    on each stock day come as `Group`s of kind `stock` (year: the stock's; flag: sentenced),
+    and custody and prison episodes are not looked at for them."""
     wanted = set(years)
     tables = {y: YearTable(y, defaultdict(int), defaultdict(list)) for y in years}
     stock_days = {y: defs.stock_day(y) for y in years}
@@ -236,7 +239,11 @@ def tabulate(
                 add(y, "C1.cases", region)
                 add(y, f"C1.agency_{agency}", region)
             continue
-        if kind in ("custody", "prison"):
+        if kind == "stock":
+            add(y, "L1.held", region)
+            add(y, "L1.sentenced" if e.flag else "L1.unsentenced", region)
+            continue
+        if kind in ("custody", "prison") and not stocks_given:
             for year, day in stock_days.items():
                 if e.held_on(day):
                     add(year, "L1.held", region)
@@ -320,12 +327,13 @@ def compute(
     reference: Mapping[str, Any],
     min_count: int | None = None,
     links: Iterable[Any] | None = None,
+    stocks_given: bool = False,
 ) -> list[Cell]:
     """Every cell of every indicator, region and year asked, suppressed."""
     defs = Definitions.parse(reference.get("indicators") or {})
     regions = Regions(reference.get("regions") or {})
     threshold = defs.min_count() if min_count is None else min_count
-    tables = tabulate(episodes, years, as_of, defs, regions, links)
+    tables = tabulate(episodes, years, as_of, defs, regions, links, stocks_given)
     everywhere = [*regions.all, NATIONAL]
     population = _population(reference.get("population") or {})
     space = _space(reference.get("space") or {}, years)

@@ -55,6 +55,8 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
             touching.setdefault(member, []).append(relation)
     order = {key: index for index, key in enumerate(sorted(cells, key=repr))}
 
+    clean: set[frozenset] = set()  # groups of withheld cells already shown to pin nothing down
+
     def cheapest(candidates: Iterable[Hashable]) -> Hashable | None:
         open_ = [c for c in candidates if c not in hidden]
         return min(open_, key=lambda c: (cells[c], order[c])) if open_ else None
@@ -71,20 +73,18 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
                         hidden.add(pick)
                         changed = True
         # 2. no combination of relations may isolate a withheld cell
-        exposed = determined(hidden, relations)
+        exposed = determined(hidden, relations, clean)
         if not exposed:
             return hidden
         added = False
-        for cell in sorted(exposed, key=lambda c: order[c]):
+        for cell in sorted(exposed, key=lambda c: order[c]):  # a partner for each, in one pass
             for relation in touching.get(cell, ()):
                 pick = cheapest(relation.members)
                 if pick is not None:
                     hidden.add(pick)
                     added = True
                     break
-            if added:
-                break
-        if not added:  # every relation of an exposed cell is withheld whole: widen to any open cell of them
+        if not added:  # every relation of an exposed cell is withheld whole: widen to their neighbours
             pool = {m for c in exposed for r in touching.get(c, ()) for m2 in r.members for r2 in touching.get(m2, ())
                     for m in r2.members}
             pick = cheapest(pool) or cheapest(cells)
@@ -93,8 +93,13 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
             hidden.add(pick)
 
 
-def determined(hidden: set[Hashable], relations: Sequence[Relation]) -> set[Hashable]:
-    """The withheld cells that the published cells and the relations pin down exactly."""
+def determined(
+    hidden: set[Hashable], relations: Sequence[Relation], clean: set[frozenset] | None = None
+) -> set[Hashable]:
+    """The withheld cells that the published cells and the relations pin down exactly.
+
+    `clean` remembers the groups (connected by relations) found to pin nothing down, so a
+    group no new withheld cell joined is not solved again."""
     rows = []
     for relation in relations:
         row = {k: v for k, v in relation.coefficients().items() if k in hidden and v != 0}
@@ -102,7 +107,13 @@ def determined(hidden: set[Hashable], relations: Sequence[Relation]) -> set[Hash
             rows.append(row)
     found: set[Hashable] = set()
     for component in _components(rows):
-        found |= _isolated(component)
+        keys = frozenset(k for row in component for k in row)
+        if clean is not None and keys in clean:
+            continue
+        isolated = _isolated(component)
+        if not isolated and clean is not None:
+            clean.add(keys)
+        found |= isolated
     return found
 
 
