@@ -42,7 +42,7 @@ def snapshot(engine):
 def test_every_projection_reads_up_to_the_head_in_the_appends_transaction(register, engine):
     import_cases(register, 1)
     register.submit(event("person.released", {"person": "P1", "ground": "x"}, case="KZ-2024-001"))
-    assert tracked(engine) == {"cases": 5, "deadlines": 5}
+    assert tracked(engine) == {"cases": 5, "deadlines": 5, "episodes": 5}
     assert maintenance.behind(engine) == {}
 
 
@@ -51,20 +51,23 @@ def test_a_projection_left_behind_is_caught_up_before_alerts_and_case_list_answe
     Register(engine, law, clock, projections=(cases.PROJECTION,)).import_lines(
         [json.dumps(e) for e in detention_case(case="KZ-2024-001")], REGISTRAR
     )
-    assert maintenance.behind(engine) == {"deadlines": 0}
+    assert maintenance.behind(engine) == {"deadlines": 0, "episodes": 0}
     assert queries.alert_rows(engine, LATER) == []  # the projection itself does not know yet
     shown = json.loads(habeas("alerts", "--json", "--at", LATER.isoformat(), db=db_url).stdout)
     assert ("KZ-2024-001", "KZ-DETENTION-LIMIT", "breached") in {(a["case"], a["code"], a["status"]) for a in shown}
     assert maintenance.behind(engine) == {}
-    assert tracked(engine) == {"cases": 4, "deadlines": 4}
+    assert tracked(engine) == {"cases": 4, "deadlines": 4, "episodes": 4}
 
 
 def test_rebuild_catch_up_completes_a_projection_left_partly_behind(engine, db_url, law, clock):
     import_cases(Register(engine, law, clock), 1)
     import_cases(Register(engine, law, clock, projections=(cases.PROJECTION,)), 2)
-    assert maintenance.behind(engine) == {"deadlines": 4}
+    assert maintenance.behind(engine) == {"deadlines": 4, "episodes": 4}
     done = habeas("rebuild", "--catch-up", db=db_url).stdout
-    assert done.strip() == "caught up deadlines from position 4 to 8"
+    assert done.strip().splitlines() == [
+        "caught up deadlines from position 4 to 8",
+        "caught up episodes from position 4 to 8",
+    ]
     caught_up = snapshot(engine)
     assert {row[0] for row in caught_up[1]} == {"KZ-2024-001", "KZ-2024-002"}
     assert habeas("rebuild", "--catch-up", db=db_url).stdout.strip() == "projections up to date at position 8"
@@ -75,7 +78,7 @@ def test_rebuild_catch_up_completes_a_projection_left_partly_behind(engine, db_u
 def test_the_next_append_catches_up_a_projection_left_behind(engine, law, clock):
     import_cases(Register(engine, law, clock, projections=(cases.PROJECTION,)), 1)
     import_cases(Register(engine, law, clock), 2)
-    assert tracked(engine) == {"cases": 8, "deadlines": 8}
+    assert tracked(engine) == {"cases": 8, "deadlines": 8, "episodes": 8}
     limits = {a["case"] for a in queries.alert_rows(engine, LATER, code="KZ-DETENTION-LIMIT")}
     assert limits == {"KZ-2024-001", "KZ-2024-002"}
 

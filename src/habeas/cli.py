@@ -767,6 +767,69 @@ def _public_key(path: Path) -> bytes:
 
 
 @app.command()
+def report(
+    years: Annotated[str | None, typer.Option("--years", help="Years: 2024, 2022-2024 or 2019,2022-2024.")] = None,
+    section: Annotated[
+        list[str] | None, typer.Option("--section", help="A section (detention, custody, torture, trial, corruption).")
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="A region's code (almaty, shymkent, …).")] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", help="A report's shareable spec: years=2022-2024&sections=…&regions=…")
+    ] = None,
+    format_: Annotated[
+        str, typer.Option("--format", help="table, csv or json; or an export (CSV): offences (open data), un-cts.")
+    ] = "table",
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also draw the report's charts to FILE.svg or .png.")
+    ] = None,
+    at: AtOption = None,
+    db: DbOption = None,
+) -> None:
+    """Public statistics: the oversight indicators by year and region, small counts suppressed."""
+    from habeas.presentation import statistics as shown  # imported here: the CLI starts fast
+    from habeas.services import statistics
+
+    if format_ not in ("table", "csv", "json", "offences", "un-cts"):
+        raise fail(f"--format {format_!r}: one of table, csv, json, offences, un-cts", 2)
+    try:
+        if query is not None:
+            if years or section or region:
+                raise statistics.SpecError("--query: give the spec alone, or --years/--section/--region")
+            spec = statistics.ReportSpec.parse(query)
+        else:
+            if not years:
+                raise statistics.SpecError("--years: which years (2024, 2022-2024)")
+            spec = statistics.ReportSpec(statistics.parse_years(years), tuple(section or ()), tuple(region or ()))
+        moment = when(at)
+        with database(db) as engine:
+            if format_ in statistics.EXPORTS:
+                columns, rows = statistics.export(engine, format_, spec, moment, load=law)
+                sys.stdout.write(shown.rows_csv(columns, rows))
+                return
+            found = statistics.report(engine, spec, moment, load=law)
+    except statistics.SpecError as exc:
+        raise fail(str(exc), 2) from None
+    if chart is not None:
+        from habeas.presentation import charts
+
+        try:
+            charts.draw(found, chart)
+        except ValueError as exc:
+            raise fail(str(exc), 2) from None
+    if format_ == "json":
+        print(shown.to_json(found))
+    elif format_ == "csv":
+        sys.stdout.write(shown.to_csv(found))
+    else:
+        for table in shown.tables(found):
+            out.print(table)
+        out.print(f"cells under {found.min_count} people are withheld (< {found.min_count})", highlight=False)
+        out.print(f"share: habeas report --query '{spec.query()}'", highlight=False)
+    if chart is not None:
+        err.print(f"chart written to {chart}", highlight=False)
+
+
+@app.command()
 def demo(
     db: Annotated[str, typer.Option("--db", help="Database URL for the demo.")] = "sqlite:///habeas-demo.db",
     cases: Annotated[int, typer.Option("--cases", min=1, help="Sample cases to generate.")] = 300,

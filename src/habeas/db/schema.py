@@ -144,4 +144,35 @@ users = Table(
     Column("blocked_until", DateTime),
 )
 
-PROJECTION_TABLES = (cases, deadlines)
+
+# Projection: person-level episodes for the public statistics (projections/episodes.py).
+stat_episodes = Table(
+    "stat_episodes",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("case", String(160), nullable=False),
+    Column("episode", String(20), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("region", String(128)),
+    Column("person", String(128)),
+    Column("started_at", DateTime),  # UTC, naive
+    Column("ended_at", DateTime),
+    Column("end_year", Integer),
+    Column("held_until", DateTime),
+    Column("sentenced_at", DateTime),
+    Column("due_at", DateTime),
+    Column("late", Boolean),
+    Column("outcome", String(60)),
+    Column("detail", String(60)),
+    Column("link", String(40)),
+    Column("flag", Boolean),
+    Column("flag2", Boolean),
+    Column("flag3", Boolean),
+    Column("iccs", String(60)),
+    Column("article", String(16)),
+)
+Index("ix_stat_episodes_case", stat_episodes.c.case)
+Index("ix_stat_episodes_kind_year", stat_episodes.c.episode, stat_episodes.c.year)
+Index("ix_stat_episodes_link", stat_episodes.c.link)
+
+PROJECTION_TABLES = (cases, deadlines, stat_episodes)

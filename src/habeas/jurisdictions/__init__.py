@@ -37,8 +37,9 @@ def read_documents(name: str) -> dict[str, Any]:
         raise LawDataError(name, "-", "no such jurisdiction package")
     documents: dict[str, Any] = {}
     for path, text in _walk(root, ""):
-        if path.startswith("cases/") or path in NOT_LAW:
-            continue  # law scenarios are tests, the calibration is the simulator's: not law
+        if path.startswith(("cases/", "reference/")) or path in NOT_LAW:
+            continue  # law scenarios are tests, the calibration is the simulator's, the reference
+            # data the statistics' (jurisdictions/reference.py): not law
         try:
             if path.endswith(".yaml"):
                 documents[path] = yaml.safe_load(text)

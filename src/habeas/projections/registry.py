@@ -20,10 +20,10 @@ from habeas.db.schema import events, projection_positions
 from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
-from habeas.projections import cases, deadlines
+from habeas.projections import cases, deadlines, episodes
 from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause
 
-ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION)
+ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
 CHUNK = 500  # cases folded and applied at a time: bounded memory
 PAGE = 5000  # events read at a time by an event projection
 

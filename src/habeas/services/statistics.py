@@ -1,0 +1,233 @@
+"""Public statistics (issue 12): reports of the indicators, from the `episodes` projection.
+
+The one service every driver calls (the CLI's `habeas report`; the API's
+`GET /api/v1/statistics` and the web page to come): parse a spec (`ReportSpec.parse`),
+call `report`, render `Report.to_dict()` or `Report.rows()`. Reading a report logs
+nothing: it is public and names no one.
+
+`report` reads the episodes of the years asked (and, for stocks, of the people held then),
+never the log; `report_from_log` computes the same report by folding the whole log — the
+bench's baseline, and a check that the projection says what the log says.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, and_, case, func, or_, select
+
+from habeas import config
+from habeas.db.schema import stat_episodes
+from habeas.domain.case import fold
+from habeas.jurisdictions import load as load_law
+from habeas.jurisdictions import reference
+from habeas.law.offences import iccs_of
+from habeas.law.package import Law
+from habeas.law.rules import deadlines as judge_deadlines
+from habeas.ledger import store
+from habeas.services import maintenance
+from habeas.statistics import exports
+from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
+from habeas.statistics.indicators import Definitions, Group, Regions, compute
+from habeas.statistics.report import Report
+from habeas.statistics.report import select as select_cells
+from habeas.statistics.spec import ReportSpec, SpecError, parse_years
+
+__all__ = [
+    "EXPORTS", "Report", "ReportSpec", "SpecError", "export", "min_count", "parse_years", "reference_data", "report",
+    "report_from_log",
+]
+
+ENV_MIN_COUNT = "HABEAS_STATISTICS_MIN_COUNT"
+
+
+def reference_data(jurisdiction: str | None = None) -> dict:
+    return reference.load(jurisdiction or config.jurisdiction())
+
+
+def min_count(jurisdiction: str | None = None) -> int:
+    """The suppression threshold in force: the setting, else the package's (indicators.yaml)."""
+    setting = os.environ.get(ENV_MIN_COUNT)
+    if setting:
+        try:
+            value = int(setting)
+        except ValueError:
+            raise SpecError(f"{ENV_MIN_COUNT}: {setting!r} is not a whole number") from None
+        if value < 1:
+            raise SpecError(f"{ENV_MIN_COUNT}: must be at least 1")
+        return value
+    return Definitions.parse(reference_data(jurisdiction)["indicators"]).min_count()
+
+
+def report(
+    engine: Engine,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    catch_up: bool = True,
+    load: Callable[[], Law] | None = None,
+) -> Report:
+    """The report `spec` asks for, as of `as_of` (aware), from the projection (caught up
+    first if it is behind the log; `load` gives the law then)."""
+    name = jurisdiction or config.jurisdiction()
+    if catch_up:
+        maintenance.current(engine, load or (lambda: load_law(name)))
+    found, links = _read(engine, spec, as_of, name)
+    ref = reference_data(name)
+    limit = threshold if threshold is not None else min_count(name)
+    return _report(found, spec, as_of, ref, limit, links, stocks_given=True)
+
+
+def export(
+    engine: Engine,
+    kind: str,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    load: Callable[[], Law] | None = None,
+) -> tuple[tuple[str, ...], list[dict]]:
+    """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
+    data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
+    if kind not in EXPORTS:
+        raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
+    name = jurisdiction or config.jurisdiction()
+    maintenance.current(engine, load or (lambda: load_law(name)))
+    found, links = _read(engine, spec, as_of, name)
+    ref = reference_data(name)
+    limit = threshold if threshold is not None else min_count(name)
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, limit, links, stocks_given=True)
+    if kind == "offences":
+        return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
+    return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
+
+
+EXPORTS = ("offences", "un-cts")
+
+
+def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple[list, list]:
+    """The episodes a report of these years needs: grouped where counted, one by one where measured."""
+    ref = reference_data(name)
+    defs = Definitions.parse(ref["indicators"])
+    moment = _naive_utc(as_of)
+    e = stat_episodes.c
+    years = list(spec.years)
+    # The many episodes that are only counted: counted by the database, a row per kind of row.
+    past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
+    ended = case((e.ended_at.is_(None), False), else_=True)
+    keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, e.iccs,
+            e.article]
+    grouped = (
+        select(*keys, func.count())
+        .where(e.episode.in_(GROUPED), e.year.in_(years))
+        .group_by(*keys)
+    )
+    # The people held on each stock day, counted by the database too.
+    stocks = []
+    for year in years:
+        day = defs.stock_day(year)
+        sentenced = case(
+            (e.episode == "prison", True), (and_(e.sentenced_at.is_not(None), e.sentenced_at <= day), True),
+            else_=False,
+        )
+        held = and_(e.episode.in_(("custody", "prison")), e.started_at <= day,
+                    or_(e.held_until.is_(None), e.held_until > day))
+        stocks.append((year, select(e.region, sentenced, func.count()).where(held).group_by(e.region, sentenced)))
+    # Those measured one by one (custody lengths and limits) or linked (complaints to their cases).
+    complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
+    single = select(*[e[c] for c in COLUMNS]).where(
+        or_(
+            and_(e.episode == "complaint", e.year.in_(years)),
+            and_(e.episode == "custody", or_(e.year.in_(years), e.end_year.in_(years))),
+        )
+    )
+    linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
+    with engine.connect() as conn:
+        found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
+        for year, query in stocks:
+            found += [Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None,
+                            None, n) for region, sentenced, n in conn.execute(query)]
+        found += [Episode(*row) for row in conn.execute(single)]
+        links = [Episode(*row) for row in conn.execute(linked)]
+    return found, links
+
+
+# Episode kinds the database counts (`report`): nothing about them is measured one by one.
+GROUPED = ("case", "detention", "petition", "death", "verdict", "closure", "appeal")
+
+
+def report_from_log(
+    engine: Engine,
+    spec: ReportSpec,
+    as_of: datetime,
+    *,
+    jurisdiction: str | None = None,
+    threshold: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """The same report computed by reading and folding the whole log (no projection)."""
+    name = jurisdiction or config.jurisdiction()
+    law = load_law(name)
+    ref = reference_data(name)
+    codes = dict(ref["indicators"].get("findings") or {})
+    wanted = set(codes.values())
+    found: list[Episode] = []
+
+    def flush(state) -> None:
+        if state is None or not any(ev.case is not None for ev in state.timeline):
+            return
+        findings = [f for f in judge_deadlines(state, law) if f.code in wanted]
+        iccs = ()
+        if state.article is not None and state.registered_at is not None:
+            iccs = iccs_of(law, state.article, state.part, state.registered_at.date())
+        found.extend(episodes_of(state, findings, codes, iccs))
+
+    with engine.connect() as conn:
+        state = None
+        rows = conn.exec_driver_sql(
+            f"{store.SELECT_ROWS} ORDER BY stream, version", execution_options={"stream_results": True}
+        )
+        for read, row in enumerate(rows, start=1):
+            event = store.row_to_event(row)
+            if state is not None and state.case != event.stream:
+                flush(state)
+                state = None
+            state = fold(state, event)
+            if progress and read % 100_000 == 0:
+                progress(read)
+        flush(state)
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *,
+            stocks_given: bool = False) -> Report:
+    defs = Definitions.parse(ref["indicators"])
+    regions = Regions(ref["regions"])
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)
+    indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
+    codes = dict(ref["indicators"].get("findings") or {})
+    definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}
+    names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
+    return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
+
+
+def _definition(ident: str, raw: dict, codes: dict) -> dict:
+    """What an indicator counts, from which events and findings (by code), after which standard."""
+    keep = ("title", "counts", "events", "standard", "unit")
+    out = {k: raw[k] for k in keep if k in raw}
+    if raw.get("findings"):
+        out["findings"] = [codes.get(f, f) for f in raw["findings"]]
+    out["measures"] = [
+        {"key": m["key"], "label": m.get("label", m["key"]), "kind": m.get("kind", "count")}
+        for m in raw.get("measures", [])
+    ]
+    return out

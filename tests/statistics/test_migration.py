@@ -1,0 +1,33 @@
+"""Migration 0005 adds the episodes table to a database that holds data; the first report fills it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from habeas.db.engine import make_engine, migrate
+from habeas.projections import cases, deadlines
+from habeas.services import statistics
+from habeas.services.register import Register
+from habeas.statistics.spec import ReportSpec
+from tests.conftest import REGISTRAR
+from tests.statistics.caseload import lines
+
+
+def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law, clock):
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE stat_episodes"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    # a register of before: it knows only the case list and the deadlines
+    Register(engine, law, clock, projections=(cases.PROJECTION, deadlines.PROJECTION)).import_lines(lines(), REGISTRAR)
+    assert migrate(engine) == "0005"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() == 0
+    report = statistics.report(engine, ReportSpec.parse("years=2024"), datetime(2026, 11, 25, tzinfo=UTC), threshold=1)
+    detained = [c for c in report.cells if c.measure == "L7.detentions" and c.region == "kz"]
+    assert [c.value for c in detained] == [5]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() > 0
+    engine.dispose()
