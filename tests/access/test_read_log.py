@@ -159,8 +159,8 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
 
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
-        for table in ("users", "read_head", "reads", "deadlines", "cases", "projection_positions", "chain_head",
-                      "events", "alembic_version"):
+        for table in ("stat_episodes", "users", "read_head", "reads", "deadlines", "cases", "projection_positions",
+                      "chain_head", "events", "alembic_version"):
             conn.execute(text(f"DROP TABLE {table}"))
     migrate(engine, "0003")
     with engine.begin() as conn:
@@ -170,7 +170,7 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                      " VALUES (:id, '2025-01-01 10:00:00.000000', 'pr-1', 'prosecutor', 'KZ-1', 'case_file', 'x')"),
                 {"id": n},
             )
-    assert setup.prepare(engine) == "0004"
+    assert setup.prepare(engine) == "0005"  # 0004 chains the reads; 0005 adds the statistics
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()

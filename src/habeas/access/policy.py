@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from habeas.access.facts import PUBLIC, CaseFacts, Principal
 from habeas.domain.vocabulary import KINDS, ROLES
-from habeas.law.package import Citation, Law, LawDataError
+from habeas.law.package import Citation, Law, LawDataError, validated
 
 FILE = "policy.yaml"
 
@@ -136,11 +136,7 @@ def _refusal(principal: Principal, action: str, case: CaseFacts | None, grants: 
 
 def parse(raw: Any) -> Policy:
     """A validated policy: known roles, actions, scopes, sections and kinds, or LawDataError."""
-    try:
-        document = PolicyDocument.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise LawDataError(FILE, ".".join(map(str, first["loc"])) or "-", first["msg"]) from None
+    document = validated(PolicyDocument, raw, FILE)
     for name, section in document.sections.items():
         for kind in section.kinds:
             if kind not in KINDS:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from habeas.law.package import Certainty, Citation, Law, LawDataError
+from habeas.law.package import Certainty, Citation, Law, LawDataError, validated
 
 CERTAINTIES = ("C", "P", "M", "U", "policy", "-")
 FILE = "offences.csv"
@@ -124,14 +124,7 @@ def gravities(law: Law) -> Gravities:
         raw = law.extra.get(GRAVITY_FILE)
         if raw is None:
             raise LawDataError(GRAVITY_FILE, "-", "file is missing from the law package")
-        try:
-            cached = Gravities.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            raise LawDataError(GRAVITY_FILE, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
-        if cached.jurisdiction != law.jurisdiction:
-            raise LawDataError(GRAVITY_FILE, "jurisdiction", f"is not {law.jurisdiction!r}")
-        law.cache["gravities"] = cached
+        cached = law.cache["gravities"] = validated(Gravities, raw, GRAVITY_FILE, law.jurisdiction)
     return cached
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Certainty = Literal["C", "P", "M", "U", "policy", "-"]
+M = TypeVar("M", bound=BaseModel)
 
 
 class LawDataError(Exception):
@@ -244,20 +245,23 @@ class Overlay(_Model):
 
     @classmethod
     def parse(cls, raw: Any, file: str = "overlay") -> Overlay:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            key = ".".join(str(part) for part in err["loc"]) or "-"
-            raise LawDataError(file, key, err["msg"]) from None
+        return validated(cls, raw, file)
+
+
+def validated(model: type[M], raw: Any, file: str, jurisdiction: str | None = None) -> M:
+    """`raw` as `model`, or `LawDataError` naming the file, the key and the reason; and, where
+    a jurisdiction is given, a document that says it is another jurisdiction's is refused."""
+    try:
+        document = model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise LawDataError(file, ".".join(str(part) for part in err["loc"]) or "-", err["msg"]) from None
+    if jurisdiction is not None and getattr(document, "jurisdiction", jurisdiction) != jurisdiction:
+        raise LawDataError(file, "jurisdiction", f"is not {jurisdiction!r}")
+    return document
 
 
 def _validated(name: str, documents: Mapping[str, Any], model: type[BaseModel]) -> Any:
     if name not in documents:
         raise LawDataError(name, "-", "file is missing from the law package")
-    try:
-        return model.model_validate(documents[name])
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        key = ".".join(str(part) for part in err["loc"]) or "-"
-        raise LawDataError(name, key, err["msg"]) from None
+    return validated(model, documents[name], name)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from habeas.law.package import Citation, Law, LawDataError
+from habeas.law.package import Citation, Law, LawDataError, validated
 
 FILE = "stages.yaml"
 
@@ -60,14 +60,7 @@ class Stages(_Model):
 def parse_stages(raw: Any, jurisdiction: str) -> Stages:
     if raw is None:
         raise LawDataError(FILE, "-", "file is missing from the law package")
-    try:
-        stages = Stages.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        raise LawDataError(FILE, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
-    if stages.jurisdiction != jurisdiction:
-        raise LawDataError(FILE, "jurisdiction", f"is not {jurisdiction!r}")
-    return stages
+    return validated(Stages, raw, FILE, jurisdiction)
 
 
 def stages_of(law: Law) -> Stages:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from habeas.law.package import Certainty, Citation, LawDataError
+from habeas.law.package import Certainty, Citation, LawDataError, validated
 
 FILE = "calendar/non-working-days.yaml"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -65,14 +65,7 @@ class WorkingCalendar:
 
     @classmethod
     def from_document(cls, raw: Any, jurisdiction: str) -> WorkingCalendar:
-        try:
-            doc = CalendarDocument.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            key = ".".join(str(part) for part in err["loc"]) or "-"
-            raise LawDataError(FILE, key, err["msg"]) from None
-        if doc.jurisdiction != jurisdiction:
-            raise LawDataError(FILE, "jurisdiction", f"is not {jurisdiction!r}")
+        doc = validated(CalendarDocument, raw, FILE, jurisdiction)
         return cls(
             weekend=frozenset(WEEKDAYS.index(name) + 1 for name in doc.weekend),
             days_off=frozenset(d.date for y in doc.years.values() for d in y.days_off),

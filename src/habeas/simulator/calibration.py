@@ -11,9 +11,9 @@ import math
 import random
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from habeas.law.package import LawDataError
+from habeas.law.package import LawDataError, validated
 
 FILE = "calibration.yaml"
 
@@ -70,11 +70,7 @@ class Calibration(_Model):
 
     @classmethod
     def parse(cls, raw: Any) -> Calibration:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            raise LawDataError(FILE, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
+        return validated(cls, raw, FILE)
 
     def with_resources(self, changes: dict[str, float]) -> Calibration:
         """The same calibration with some resources changed (a what-if: `investigators: 7000`)."""

@@ -16,11 +16,11 @@ from datetime import datetime
 from statistics import fmean, stdev
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from habeas.domain.case import fold_all
 from habeas.domain.events import parse_event
-from habeas.law.package import Law, LawDataError, Overlay
+from habeas.law.package import Law, Overlay, validated
 from habeas.law.rules import judge
 from habeas.simulator.calibration import Calibration
 from habeas.simulator.engine import Simulation
@@ -38,11 +38,7 @@ class WhatIf(BaseModel):
 
     @classmethod
     def parse(cls, raw: Any, file: str = "what-if") -> WhatIf:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors(include_url=False)[0]
-            raise LawDataError(file, ".".join(str(p) for p in err["loc"]) or "-", err["msg"]) from None
+        return validated(cls, raw, file)
 
     def apply(self, law: Law, calibration: Calibration) -> tuple[Law, Calibration]:
         if self.overlay is not None:

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import ValidationError
-
 from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
 from habeas.law.offences import gravities, offences
-from habeas.law.package import Law, LawDataError
+from habeas.law.package import Law, LawDataError, validated
 from habeas.law.rules.schema import (
     BeforeRule,
     CheckRule,
@@ -57,14 +55,7 @@ def parse_rules(law: Law) -> RulesDocument:
     raw = law.extra.get(FILE)
     if raw is None:
         raise LawDataError(FILE, "-", "file is missing from the law package")
-    try:
-        document = RulesDocument.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        key = ".".join(str(part) for part in err["loc"]) or "-"
-        raise LawDataError(FILE, key, err["msg"]) from None
-    if document.jurisdiction != law.jurisdiction:
-        raise LawDataError(FILE, "jurisdiction", f"is not {law.jurisdiction!r}")
+    document = validated(RulesDocument, raw, FILE, law.jurisdiction)
     codes = [rule.code for rule in document.rules]
     seen: set[str] = set()
     for index, rule in enumerate(document.rules):
