@@ -257,13 +257,14 @@ class Simulation:
         end = max(self.now, registered + _hours(dur["investigation"].draw(rng)))
         term = self._ask("KZ-INVESTIGATION-TERM", c, c.facts[1])
         while term is not None and end > term and rng.random() >= fail["extension_missed"].value:
-            yield ("at", term - timedelta(days=3))
-            term = term + timedelta(days=30)
+            yield ("at", term - _hours(dur["extension_lead"].median))
+            term = term + _hours(dur["investigation_extension"].median)
             yield from c.emit("investigation.extended", "pros", {"until": term.isoformat()})
         while c.held_until is not None and c.held_until < end:  # custody extended within the ladder
-            yield ("at", c.held_until - timedelta(days=2))
-            longest_until = (c.cap or c.held_until + timedelta(days=60)) - timedelta(hours=12)
-            extended = min(c.held_until + timedelta(days=60), longest_until)
+            yield ("at", c.held_until - _hours(dur["extension_lead"].median))
+            step = _hours(dur["custody_extension"].median)
+            longest_until = (c.cap or c.held_until + step) - _hours(dur["order_margin"].median)
+            extended = min(c.held_until + step, longest_until)
             if extended <= c.held_until:
                 yield from c.emit("person.released", "inv", {"person": "P1", "ground": "custody term exhausted"})
                 self._custody_ends(c)
@@ -338,7 +339,8 @@ class Simulation:
                 }
                 allowed = self._ask("KZ-CUSTODY-MAXIMUM", c, considered)
                 c.cap = self._ask("KZ-CUSTODY-MAXIMUM", c, considered, cap=True)
-                c.held_until = (allowed or self.now + timedelta(days=60)) - timedelta(hours=12)
+                first = allowed or self.now + _hours(dur["custody_extension"].median)
+                c.held_until = first - _hours(dur["order_margin"].median)
                 self.totals.detention_hours += (self.now - detained_at).total_seconds() / 3600
                 self.totals.custody_orders += 1
                 yield from c.emit("custody.ordered", "ij", {"person": "P1", "until": c.held_until.isoformat()})
@@ -360,8 +362,8 @@ class Simulation:
         yield from c.emit("trial.started", "judge", {"court": c.actors["judge"]["agency"]})
         verdict_at = self.now + _hours(cal.durations["trial"].draw(rng))
         while c.held_until is not None and c.held_until < verdict_at:
-            yield ("at", c.held_until - timedelta(days=2))
-            c.held_until = c.held_until + timedelta(days=60)
+            yield ("at", c.held_until - _hours(cal.durations["extension_lead"].median))
+            c.held_until = c.held_until + _hours(cal.durations["custody_extension"].median)
             yield from c.emit("custody.extended", "judge", {"person": "P1", "until": c.held_until.isoformat()})
         yield ("at", verdict_at)
         if rng.random() < cal.probabilities["acquitted"].value:
@@ -379,7 +381,7 @@ class Simulation:
         if imprisoned:
             self.totals.prisoners += 1
             self._custody_ends(c)  # held under the verdict from here on
-            yield ("at", self.now + timedelta(days=20))
+            yield ("at", self.now + _hours(cal.durations["to_prison"].median))
             yield from c.emit("prisoner.admitted", "officer", {"person": "P1", "facility": f"ec-{c.region}-1"})
             if self.now <= self.end < self.now + timedelta(days=30.44 * sentence["months"]):
                 self.totals.prison_at_end += 1
