@@ -33,7 +33,7 @@ from habeas.law.rules.conditions import Context
 from habeas.law.rules.description import describe
 from habeas.law.rules.facts import Facts
 from habeas.law.rules.loading import UnknownRule, get_rule, load_rules, parse_rules, rule_codes
-from habeas.law.rules.mechanisms import Judge
+from habeas.law.rules.mechanisms import Judge, base_of
 from habeas.law.rules.schema import MECHANISMS, DeadlineRule, Rule, RulesDocument, TermCapRule
 from habeas.law.rules.terms import apply_term
 
@@ -67,7 +67,7 @@ def due(law: Law, code: str, state: CaseState, start: Event) -> datetime | None:
         return None
     ctx = Context(law, facts, event)
     if isinstance(rule, TermCapRule):
-        base = Judge(law, facts, load_rules(law))._base(rule.base, event) if rule.base else None
+        base = base_of(facts, rule.base, event) if rule.base else None
         applied = apply_term(rule.first or rule.total, ctx, rule.code, (base or event).occurred_at)
     else:
         applied = apply_term(rule.term, ctx, rule.code, event.occurred_at)
@@ -81,7 +81,7 @@ def longest(law: Law, code: str, state: CaseState, order: Event) -> datetime | N
     event = next((ev for ev in facts.events if ev.id == order.id), None)
     if event is None or not isinstance(rule, TermCapRule):
         return None
-    base = Judge(law, facts, load_rules(law))._base(rule.base, event) if rule.base else None
+    base = base_of(facts, rule.base, event) if rule.base else None
     applied = apply_term(rule.total, Context(law, facts, event), rule.code, (base or event).occurred_at)
     return applied.due if applied else None
 

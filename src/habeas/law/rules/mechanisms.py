@@ -35,6 +35,19 @@ from habeas.law.rules.schema import (
 from habeas.law.rules.terms import Applied, apply_term
 
 
+def base_of(facts: Facts, spec: Base, start: Event) -> Event | None:
+    """The event a term is counted from instead of `start` (same person): the latest of the
+    spec's kinds before it (voided by a reset since), or the first after it."""
+    person = key_of(start, "person")
+    if spec.look == "after":
+        return next((ev for ev in facts.after(start, spec.kinds) if key_of(ev, "person") == person), None)
+    found = None
+    for ev in facts.before(start, spec.kinds + spec.reset):
+        if key_of(ev, "person") == person:
+            found = ev if ev.kind in spec.kinds else None
+    return found
+
+
 @dataclass
 class Judge:
     law: Law
@@ -121,15 +134,7 @@ class Judge:
         return [ev for ev in self.facts.after(start, kinds) if matches(rule.match, start, ev)]
 
     def _base(self, spec: Base, start: Event) -> Event | None:
-        """The event a term is counted from instead of `start` (same person)."""
-        person = key_of(start, "person")
-        if spec.look == "after":
-            return next((ev for ev in self.facts.after(start, spec.kinds) if key_of(ev, "person") == person), None)
-        found = None
-        for ev in self.facts.before(start, spec.kinds + spec.reset):
-            if key_of(ev, "person") == person:
-                found = ev if ev.kind in spec.kinds else None
-        return found
+        return base_of(self.facts, spec, start)
 
     def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
         """Move `due` past every paused period that began before it; None while one is open."""
