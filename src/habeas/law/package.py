@@ -229,7 +229,8 @@ class RuleSwitch(_Model):
     enabled: bool
     from_: date = Field(alias="from")
 
-    def period_for(self, rule: Any) -> dict[str, date | None]:
+    def period(self) -> dict[str, date | None]:
+        """The rule's new period of force: from the date on, or until the day before it."""
         if self.enabled:
             return {"valid_from": self.from_, "valid_until": None}
         return {"valid_until": self.from_ - timedelta(days=1)}

@@ -74,7 +74,6 @@ class Totals:
     prison_at_end: int = 0  # serving a sentence on the period's last day
     custody_days: float = 0.0  # days in custody within the period (for the average population)
     registration_wait_hours: float = 0.0
-    by_region: dict[str, int] = field(default_factory=dict)
 
 
 class Simulation:
@@ -107,7 +106,6 @@ class Simulation:
             national = calibration.resources[kind].value * duty * scale
             for region in self.regions:
                 self.pools[(kind, region)] = Pool(round(national * weights[region] / total), start)
-        self.prison_places = calibration.resources["prison_places"].value * scale
         self.totals = Totals()
         self._ids = itertools.count(1)
         self._order = itertools.count()
@@ -224,7 +222,6 @@ class Simulation:
             },
         )
         self.totals.cases += 1
-        self.totals.by_region[region] = self.totals.by_region.get(region, 0) + 1
         yield from c.emit("report.received", "inv", {"channel": "in_person", "summary": f"a {gravity} offence"})
         reported = self.now
         begin = yield ("serve", self.pools[("investigators", region)], dur["registration_work"].draw(rng))
@@ -350,7 +347,7 @@ class Simulation:
             yield from c.emit("custody.refused", "ij", {"person": "P1"})
         else:
             release = detained_at + _hours(dur["release_without_petition"].draw(rng))
-            if limit is not None and rng.random() > fail["protocol_late"].value:
+            if limit is not None and rng.random() >= fail["release_late"].value:
                 release = min(release, limit - _hours(0.5))  # released in time, as a rule
             yield ("at", release)
         self.totals.detention_hours += (self.now - detained_at).total_seconds() / 3600

@@ -84,7 +84,7 @@ def replicate(law: Law, cal: Calibration, *, cases: int, replications: int, seed
     granted = petition & (rng.random(shape) < prob["petition_granted"].value)
     hold = limit[offence]
     decided = _lognormal(rng, dur["petition_preparation"], shape) + dur["custody_decision_work"].median
-    released_late = (rng.random(shape) < fail["protocol_late"].value) & (
+    released_late = (rng.random(shape) < fail["release_late"].value) & (
         _lognormal(rng, dur["release_without_petition"], shape) > hold
     )
     over_limit = (petition & (decided > hold)) | (detained & ~petition & released_late)

@@ -161,7 +161,7 @@ def _with_overlay(law: Law, document: RulesDocument) -> RulesDocument:
     for rule in document.rules:
         switch = switches.get(rule.code)
         if switch is not None:
-            rule = rule.model_copy(update=switch.period_for(rule))
+            rule = rule.model_copy(update=switch.period())
         rules.append(rule)
     return document.model_copy(update={"rules": rules})
 
