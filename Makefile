@@ -24,8 +24,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) lint
-	@url=$$(scripts/postgres-for-tests.sh) && \
-	  HABEAS_TEST_POSTGRES_URL="$$url" $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
+	@url=$$(scripts/postgres-for-tests.sh) && browser=$$(scripts/chromium-for-tests.sh) && \
+	  HABEAS_TEST_POSTGRES_URL="$$url" HABEAS_TEST_BROWSER="$$browser" \
+	  $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"

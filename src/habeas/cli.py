@@ -830,6 +830,23 @@ def report(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the REST API (/api/v1, /openapi.json) and the web UI."""
+    import uvicorn
+
+    from habeas.api import Settings, create_app
+
+    with database(db):  # a clear error now, not a traceback from the server's start
+        pass
+    out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
+    uvicorn.run(create_app(Settings(database_url=config.database_url(db))), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(
     db: Annotated[str, typer.Option("--db", help="Database URL for the demo.")] = "sqlite:///habeas-demo.db",
     cases: Annotated[int, typer.Option("--cases", min=1, help="Sample cases to generate.")] = 300,

@@ -170,7 +170,7 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                      " VALUES (:id, '2025-01-01 10:00:00.000000', 'pr-1', 'prosecutor', 'KZ-1', 'case_file', 'x')"),
                 {"id": n},
             )
-    assert setup.prepare(engine) == "0005"  # 0004 chains the reads; 0005 adds the statistics
+    assert setup.prepare(engine) == "0006"  # 0004 chains the reads; 0005 the statistics; 0006 sessions
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()

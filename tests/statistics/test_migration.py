@@ -22,7 +22,7 @@ def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     # a register of before: it knows only the case list and the deadlines
     Register(engine, law, clock, projections=(cases.PROJECTION, deadlines.PROJECTION)).import_lines(lines(), REGISTRAR)
-    assert migrate(engine) == "0005"
+    assert migrate(engine) == "0006"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() == 0
     report = statistics.report(engine, ReportSpec.parse("years=2024"), datetime(2026, 11, 25, tzinfo=UTC), threshold=1)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -143,6 +145,19 @@ users = Table(
     Column("failures", Integer, nullable=False, server_default="0"),
     Column("blocked_until", DateTime),
 )
+
+# Sessions: what signing in gives (the API's bearer token, the web UI's cookie), stored
+# as the SHA-256 of the token; they expire, and end when the user signs out.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("login", String(128), ForeignKey("users.login"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended", Boolean, nullable=False, server_default=false()),
+)
+Index("ix_sessions_login", sessions.c.login)
 
 
 # Projection: person-level episodes for the public statistics (projections/episodes.py).

@@ -114,6 +114,12 @@ class Appender:
         marks = ", ".join(["?"] * 12) if conn.dialect.name == "sqlite" else ", ".join(["%s"] * 12)
         self._insert = f"INSERT INTO events ({', '.join(COLUMNS)}, hash) VALUES ({marks})"
 
+    def acting_for(self, registrar: Actor | None) -> None:
+        """The registrar of the events appended from now on (a group commit mixes them)."""
+        if registrar != self.registrar:
+            self.registrar = registrar
+            self._registrar_json = canonical_json(registrar.to_dict()) if registrar else None
+
     def append(self, event: Event, version: int) -> Event:
         """Chain one event at the next position with the stream `version` given."""
         position = self.head.position + 1

@@ -12,7 +12,7 @@ from sqlalchemy import case as case_
 from habeas.access import policy as access_policy
 from habeas.access.facts import Principal
 from habeas.db.engine import writer
-from habeas.db.schema import cases, deadlines, reads
+from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import fold_all
 from habeas.domain.events import Event
 from habeas.law.package import Law
@@ -20,6 +20,7 @@ from habeas.law.rules import judge
 from habeas.law.stages import stage_of
 from habeas.ledger import reads as reads_log
 from habeas.ledger import store
+from habeas.ledger.chain import canonical_json
 from habeas.projections.base import naive_utc
 from habeas.services import guard
 
@@ -105,12 +106,14 @@ def alerts(
     law: Law,
     now: datetime,
     purpose: str | None = "alerts",
+    region: str | None = None,
+    offset: int = 0,
 ) -> list[dict]:
     """The alerts `reader` may read (`case:read` on each case listed): they name persons,
     so each case listed leaves a read record (what: `alerts`). A reader who may read every
     case sees the board as `alert_rows` gives it; anyone else sees the rows of their cases
     among them (so fewer than `limit` may come back)."""
-    rows = alert_rows(engine, at, code, case, limit)
+    rows = alert_rows(engine, at, code, case, limit, region=region, offset=offset)
     everywhere = guard.decide(law, reader, "case:read")
     with writer(engine).begin() as conn:
         decisions: dict[str, object] = {}
@@ -135,6 +138,9 @@ def alert_rows(
     code: str | None = None,
     case: str | None = None,
     limit: int | None = None,
+    *,
+    region: str | None = None,
+    offset: int = 0,
 ) -> list[dict]:
     """Open and breached findings as of `at`: breached first, each group by due time (UTC).
     The projection's rows, unguarded: only `alerts` hands them to a reader.
@@ -142,11 +148,13 @@ def alert_rows(
     A walk of the deadlines projection in urgency order (`urgent_at`, indexed), keeping the
     rows started and not yet settled by `at`: the board's first page stops after `limit`.
     """
-    where, status = _alert_filter(at, code, case)
+    where, status = _alert_filter(at, code, case, region)
     d = deadlines.c
     query = select(d.case, d.finding, status).where(*where).order_by(d.urgent_at, d.id)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     found = []
     with engine.connect() as conn:
         for row in conn.execute(query):
@@ -157,13 +165,15 @@ def alert_rows(
     return found
 
 
-def count_alerts(engine: Engine, at: datetime, code: str | None = None, case: str | None = None) -> int:
-    where, _ = _alert_filter(at, code, case)
+def count_alerts(
+    engine: Engine, at: datetime, code: str | None = None, case: str | None = None, region: str | None = None
+) -> int:
+    where, _ = _alert_filter(at, code, case, region)
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(deadlines).where(*where)).scalar_one()
 
 
-def _alert_filter(at: datetime, code: str | None, case: str | None):
+def _alert_filter(at: datetime, code: str | None, case: str | None, region: str | None = None):
     """Alerts at `at` and their status there (Finding.status_at over the projected columns).
 
     A finding is an alert once started and until settled (met on time). Of the alerts, a
@@ -180,6 +190,8 @@ def _alert_filter(at: datetime, code: str | None, case: str | None):
         where.append(d.code == code)
     if case:
         where.append(d.case == case)
+    if region:
+        where.append(d.case.in_(select(cases.c.case).where(cases.c.region == region)))
     breached = or_(d.kind == "violation", d.due_at < moment)
     status = case_((breached, literal("breached")), else_=literal("open")).label("status")
     return where, status
@@ -248,8 +260,19 @@ def _read_view(row) -> dict:
     }
 
 
-def case_list(engine: Engine, region: str | None = None, stage: str | None = None, limit: int = 100) -> list[dict]:
-    """The case list from its projection (no personal data: ids, stages, articles)."""
+def case_list(
+    engine: Engine,
+    region: str | None = None,
+    stage: str | None = None,
+    limit: int = 100,
+    *,
+    agency: str | None = None,
+    code: str | None = None,
+    after: str | None = None,
+) -> list[dict]:
+    """The case list from its projection (no personal data: ids, stages, articles), in case
+    order: only `region`, `stage`, the cases `agency` brought, the cases with a finding
+    `code` (open, breached or met late); from the case after `after` (a page's last)."""
     query = select(
         cases.c.case,
         cases.c.stage,
@@ -263,6 +286,17 @@ def case_list(engine: Engine, region: str | None = None, stage: str | None = Non
         query = query.where(cases.c.region == region)
     if stage:
         query = query.where(cases.c.stage == stage)
+    if after:
+        query = query.where(cases.c.case > after)
+    if code:
+        query = query.where(select(deadlines.c.id).where(deadlines.c.case == cases.c.case, deadlines.c.code == code)
+                            .exists())
+    if agency:
+        # the agency that opened the case: its first event's actor (canonical JSON, sorted keys)
+        quoted = canonical_json({"agency": agency})[1:-1]  # "agency":"…" as the log stores it
+        opened = events.c.actor.like(f"%{_like_literal(quoted)}%", escape="!")
+        query = query.where(select(events.c.position).where(events.c.stream == cases.c.case, events.c.version == 1,
+                                                            opened).exists())
     with engine.connect() as conn:
         return [
             {
@@ -276,6 +310,10 @@ def case_list(engine: Engine, region: str | None = None, stage: str | None = Non
             }
             for r in conn.execute(query.order_by(cases.c.case).limit(limit))
         ]
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def count_cases(engine: Engine) -> int:

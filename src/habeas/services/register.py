@@ -324,6 +324,41 @@ class Register:
             raise _failed(None, exc) from None
         return outcome
 
+    def submit_group(self, items: Sequence[tuple[dict, Actor | None]]) -> list[Outcome | Refused]:
+        """Record several independent events in one transaction (one fsync): a group commit.
+
+        Each keeps its own answer: its Outcome, or the Refused that stores nothing of it
+        and nothing less of the others. Raises `StorageFailed` when the database fails,
+        and then none is stored."""
+        answers: list[Outcome | Refused | None] = [None] * len(items)
+        parsed: list[tuple[int, Event, Actor | None]] = []
+        for n, (raw, registrar) in enumerate(items):
+            try:
+                check_limits(raw)
+                parsed.append((n, parse_event(raw, assign_id=new_event_id), registrar))
+            except Refused as refused:
+                answers[n] = refused
+        if parsed:
+            try:
+                with writer(self.engine).begin() as conn:
+                    lock_for_append(conn)
+                    batch = Batch(conn, self.law, self.clock.now(), None, self.projections)
+                    batch.prefetch([event for _, event, _ in parsed])
+                    for n, event, registrar in parsed:
+                        batch.appender.acting_for(registrar)
+                        try:
+                            answers[n] = batch.offer(event)
+                        except Refused as refused:
+                            answers[n] = refused
+                    batch.finish()
+            except store.WriteFailed as exc:
+                raise _failed(None, exc.error) from None
+            except SQLAlchemyError as exc:
+                if _schema_missing(exc):
+                    raise
+                raise _failed(None, exc) from None
+        return answers  # type: ignore[return-value]
+
     def import_lines(
         self,
         lines: Iterable[str],

@@ -134,7 +134,7 @@ def sign_in(engine: Engine, login: str, token: str, now: datetime) -> Principal:
         if reason is None:
             if row.failures:
                 conn.execute(users.update().where(users.c.login == login).values(failures=0, blocked_until=None))
-            return _principal(row)
+            return principal_of_row(row)
         if row is not None and not reason.startswith("too many"):
             failures = row.failures + 1
             wait = min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_WAIT)
@@ -162,6 +162,6 @@ def _check(row, token: str, now: datetime) -> str | None:
     return None
 
 
-def _principal(row) -> Principal:
+def principal_of_row(row) -> Principal:
     person = (row.person_case, row.person_party) if row.person_case else None
     return Principal(row.login, row.role, row.agency, row.region, person)

@@ -1,0 +1,84 @@
+"""The ASGI application: the API under `/api/v1` and the web UI beside it, one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from habeas import config
+from habeas.api import errors
+from habeas.api.context import Context
+from habeas.clock import Clock, SystemClock
+
+API = "/api/v1"
+DESCRIPTION = """The register's API (design §6). Every fact is an event in an append-only, hash-chained
+log; the law in force judges it. Sign in with `POST /api/v1/sessions` and send the session token as
+`Authorization: Bearer TOKEN`. Every read of personal data is checked by the access policy and logged:
+`GET /api/v1/cases/{case}/reads` shows who read a case, `GET /api/v1/me/reads` a person who read theirs.
+Errors are `{"error": {"code", "message", "field"}}` with a 4xx status. Lists are paginated with `cursor`."""
+
+
+@dataclass
+class Settings:
+    database_url: str = field(default_factory=config.database_url)
+    jurisdiction: str = field(default_factory=config.jurisdiction)
+    clock: Clock = field(default_factory=SystemClock)
+    signing_key: Path | None = None  # default: config.signing_key_path(database_url)
+    web: bool = True  # the web UI beside the API
+
+
+def create_app(settings: Settings | None = None, *, law_loader: Callable | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from habeas.jurisdictions import load as load_law
+        from habeas.services import maintenance, setup
+        from habeas.services.group_commit import GroupCommitter
+        from habeas.services.recording import Recorder
+        from habeas.services.register import Register
+
+        law = (law_loader or load_law)(settings.jurisdiction)
+        with setup.open_database(settings.database_url) as engine:
+            maintenance.current(engine, lambda: law)  # the projections answer the lists
+            committer = GroupCommitter(Register(engine, law, settings.clock))
+            app.state.habeas = Context(
+                engine=engine,
+                law=law,
+                clock=settings.clock,
+                committer=committer,
+                recorder=Recorder(engine, law, committer),
+                signing_key=settings.signing_key or config.signing_key_path(settings.database_url),
+            )
+            yield
+
+    app = FastAPI(
+        title="habeas",
+        version="1.0.0",
+        summary="A criminal-justice register: the law as dated data, every fact an event in a hash-chained log.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        license_info={"name": "AGPL-3.0-or-later"},
+    )
+    app.add_exception_handler(errors.ApiError, errors.api_error)
+    app.add_exception_handler(RequestValidationError, errors.invalid_request)
+    app.add_exception_handler(StarletteHTTPException, errors.http_error)
+
+    from habeas.api import cases, events, ledger, public, signing_in
+
+    for module in (signing_in, events, cases, ledger, public):
+        app.include_router(module.router, prefix=API)
+    if settings.web:
+        from habeas.web import mount
+
+        mount(app)
+    return app

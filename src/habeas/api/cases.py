@@ -1,0 +1,169 @@
+"""Case files, findings, alerts and who read what: reads through `services.queries`, each
+checked by the access policy and logged with its purpose."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from habeas.api.context import Asker, Ctx
+from habeas.api.errors import ApiError, answers
+from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
+from habeas.api.signing_in import signed_in
+from habeas.domain.events import Problem, parse_time
+from habeas.presentation import findings as words
+from habeas.services import guard, queries
+
+router = APIRouter(tags=["cases"])
+
+Lang = Annotated[str, Query(description="Language of finding texts: en, ru or kk", pattern="^(en|ru|kk)$")]
+At = Annotated[str | None, Query(description="As of this time (ISO 8601 with offset); default now")]
+Purpose = Annotated[str, Query(min_length=1, max_length=200, description="Why you read it (logged with the read)")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Cursor = Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")]
+
+
+def moment(at: str | None, ctx) -> datetime:
+    if at is None or at == "now":
+        return ctx.now()
+    problems: list[Problem] = []
+    found = parse_time(at, "at", problems)
+    if problems:
+        raise ApiError(422, "invalid", str(problems[0]), "at")
+    return found
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        raise ApiError(422, "invalid", "cursor: not a cursor this API gave", "cursor") from None
+
+
+def refused(exc: guard.Refused) -> ApiError:
+    return ApiError(403, "forbidden", str(exc))
+
+
+@router.get("/cases", response_model=CasePage, responses=answers(401, 422))
+def list_cases(
+    request: Request,
+    ctx: Ctx,
+    who: Asker,
+    region: Annotated[str | None, Query(max_length=128)] = None,
+    agency: Annotated[str | None, Query(max_length=128, description="The agency that opened the case")] = None,
+    stage: Annotated[str | None, Query(max_length=40, description="pre_trial, court or closed")] = None,
+    code: Annotated[str | None, Query(max_length=80, description="Cases with a finding of this code")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> CasePage:
+    """The case list: numbers, stages, regions, articles (no names), in case-number order."""
+    signed_in(request, who)
+    after = decode_cursor(cursor)
+    rows = queries.case_list(ctx.engine, region, stage, limit + 1, agency=agency, code=code, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CasePage(items=rows, next_cursor=encode_cursor(rows[-1]["case"]) if more else None)
+
+
+def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:
+    when = moment(at, ctx)
+    try:
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, when, ctx.now())
+    except guard.Refused as exc:
+        raise refused(exc) from None
+    except queries.UnknownCase:
+        raise ApiError(404, "not_found", f"no case {case!r} in the register") from None
+    return words.case_file_json(file, when, ctx.law, lang)
+
+
+@router.get("/cases/{case}", response_model=CaseFile, responses=answers(401, 403, 404, 422))
+def case_file(
+    request: Request, ctx: Ctx, who: Asker, case: str, at: At = None, purpose: Purpose = "case review",
+    lang: Lang = "en",
+) -> dict:
+    """The case file of `habeas case show --json`: parties, timeline (corrections beside what they
+    correct), findings with citations, as of `at`. The read is logged with its purpose."""
+    signed_in(request, who)
+    return _case_file(ctx, who, case, at, purpose, lang)
+
+
+@router.get("/cases/{case}/findings", response_model=list[Finding], responses=answers(401, 403, 404, 422))
+def case_findings(
+    request: Request, ctx: Ctx, who: Asker, case: str, at: At = None, purpose: Purpose = "case review",
+    lang: Lang = "en",
+) -> list[dict]:
+    """The findings of one case as of `at` (the read is logged)."""
+    signed_in(request, who)
+    return _case_file(ctx, who, case, at, purpose, lang)["findings"]
+
+
+@router.get("/cases/{case}/reads", response_model=list[ReadRecord], responses=answers(401, 403, 422))
+def case_reads(
+    request: Request, ctx: Ctx, who: Asker, case: str,
+    person: Annotated[str | None, Query(max_length=128, description="Only reads of this person's data")] = None,
+) -> list[dict]:
+    """Who read this case's data, when and why (`reads:read`; this read is logged too)."""
+    signed_in(request, who)
+    try:
+        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+    except guard.Refused as exc:
+        raise refused(exc) from None
+
+
+@router.get("/me/reads", response_model=list[ReadRecord], responses=answers(401, 403))
+def my_reads(request: Request, ctx: Ctx, who: Asker) -> list[dict]:
+    """Who read my data: for a person's user, every read of their case and their data in it."""
+    signed_in(request, who)
+    if who.person is None:
+        raise ApiError(403, "forbidden", "a person's question: sign in as the person's user")
+    case, person = who.person
+    try:
+        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+    except guard.Refused as exc:
+        raise refused(exc) from None
+
+
+@router.get("/reads/unassigned", response_model=list[ReadRecord], responses=answers(401, 403, 422))
+def unassigned_reads(request: Request, ctx: Ctx, who: Asker, since: At = None) -> list[dict]:
+    """Reads by officials with no assignment behind them (a monitor's question: `reads:read` everywhere)."""
+    signed_in(request, who)
+    start = moment(since, ctx) if since else None
+    try:
+        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=start)
+    except guard.Refused as exc:
+        raise refused(exc) from None
+
+
+@router.get("/alerts", response_model=AlertPage, responses=answers(401, 422))
+def alerts(
+    request: Request,
+    ctx: Ctx,
+    who: Asker,
+    at: At = None,
+    code: Annotated[str | None, Query(max_length=80)] = None,
+    region: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    lang: Lang = "en",
+) -> AlertPage:
+    """Open and breached findings across the cases you may read, breached first, by due time.
+    Each case listed leaves a read record."""
+    signed_in(request, who)
+    when = moment(at, ctx)
+    start = decode_cursor(cursor)
+    offset = int(start) if start and start.isdigit() else 0
+    found = queries.alerts(ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(),
+                           region=region, offset=offset)
+    total = queries.count_alerts(ctx.engine, when, code=code, region=region)
+    words.alerts_json(found, when, ctx.law, lang)
+    more = offset + limit < total
+    return AlertPage(items=found, total=total, next_cursor=encode_cursor(str(offset + limit)) if more else None)

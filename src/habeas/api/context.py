@@ -1,0 +1,67 @@
+"""What every request shares: the engine, the law, the clock, the recorder; and who asks.
+
+A request is signed in by a session token (`services.sessions`): the API's
+`Authorization: Bearer TOKEN`, or the web UI's cookie. Without one, the asker is the
+anonymous public, which the policy lets read statistics and the law, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from habeas.access.facts import PUBLIC, Principal
+from habeas.clock import Clock
+from habeas.law.package import Law
+from habeas.services import sessions
+from habeas.services.group_commit import GroupCommitter
+from habeas.services.recording import Recorder
+
+COOKIE = "habeas_session"
+ANONYMOUS = Principal("public", PUBLIC)
+
+
+@dataclass
+class Context:
+    engine: Engine
+    law: Law
+    clock: Clock
+    committer: GroupCommitter
+    recorder: Recorder
+    signing_key: Path
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+def context(request: Request) -> Context:
+    return request.app.state.habeas
+
+
+def session_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(COOKIE)
+
+
+def asker(request: Request, ctx: Annotated[Context, Depends(context)]) -> Principal:
+    """Who asks: the signed-in user, or the anonymous public."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = session_token(request)
+    found = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
+    request.state.principal = found or ANONYMOUS
+    request.state.signed_in = found is not None
+    return request.state.principal
+
+
+Ctx = Annotated[Context, Depends(context)]
+Asker = Annotated[Principal, Depends(asker)]

@@ -1,0 +1,93 @@
+"""Errors as the API contract says (design §6): JSON `{"error": {"code", "message", "field"?}}`,
+a 4xx status, never a 500. Every route declares the errors it may answer with (`answers`),
+so the OpenAPI document lists them with their schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    lines: list[dict[str, Any]] | None = None  # events:batch: every refused line
+
+
+class Error(BaseModel):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, lines=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.lines = status, code, message, field, lines
+
+
+DESCRIPTIONS = {
+    400: "The request is not one the API can read",
+    401: "No valid session: sign in (POST /api/v1/sessions) and send `Authorization: Bearer TOKEN`",
+    403: "The access policy or the law refuses this act to you (the message names the missing right)",
+    404: "No such case, rule or page",
+    409: "This event id is stored already, with other content",
+    413: "The body is larger than the register accepts",
+    422: "Invalid input: the field and the reason",
+    503: "The database is unavailable; nothing was stored",
+}
+EXAMPLES = {
+    401: {"code": "unauthenticated", "message": "sign in first: no valid session token"},
+    403: {"code": "forbidden", "message": "refused: case:read on KZ-1 needs the right to act on a case of your unit"},
+    404: {"code": "not_found", "message": "no case 'KZ-404' in the register"},
+    409: {"code": "conflict", "message": "id: already stored with other content", "field": "id"},
+    422: {"code": "invalid", "message": "occurred_at: must carry a UTC offset", "field": "occurred_at"},
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: these error statuses, each with the error schema."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {"model": Error, "description": DESCRIPTIONS[status]}
+        if status in EXAMPLES:
+            entry["content"] = {"application/json": {"example": {"error": EXAMPLES[status]}}}
+        out[status] = entry
+    return out
+
+
+def body(code: str, message: str, field: str | None = None, lines=None) -> dict:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    if lines is not None:
+        error["lines"] = lines
+    return {"error": error}
+
+
+def _field(location: tuple) -> str | None:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or None
+
+
+async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse(body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status)
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    field = _field(tuple(first.get("loc", ())))
+    message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    return JSONResponse(body("invalid", message, field), status_code=422)
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    status = exc.status_code if 400 <= exc.status_code < 500 else 400
+    return JSONResponse(
+        body(codes.get(status, "bad_request"), str(exc.detail)), status_code=status, headers=exc.headers
+    )

@@ -1,0 +1,118 @@
+"""Recording: `POST /events` (one fact) and `POST /events:batch` (a JSONL file, all or nothing)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Request, Response
+
+from habeas.api.context import Asker, Ctx
+from habeas.api.errors import ApiError, answers
+from habeas.api.models import EVENT_EXAMPLE, BatchStored, EventIn, Stored
+from habeas.api.signing_in import signed_in
+from habeas.domain.events import Refused
+from habeas.services import guard
+from habeas.services.recording import NotYours
+from habeas.services.register import Register, StorageFailed
+
+router = APIRouter(tags=["events"])
+
+MAX_BATCH_BYTES = 50 * 1024 * 1024  # a day's file from a regional system; larger goes through `habeas import`
+
+
+def refusal(exc: Refused) -> ApiError:
+    status = {"conflict": 409, "forbidden": 403}.get(exc.code, 422)
+    first = exc.problems[0] if exc.problems else None
+    field = first.field if first is not None and first.field != "-" else None
+    return ApiError(status, exc.code if status != 422 else "invalid", str(exc), field)
+
+
+@router.post(
+    "/events",
+    status_code=201,
+    response_model=Stored,
+    responses={200: {"model": Stored, "description": "This id was stored already, with the same content"},
+               **answers(401, 403, 409, 422, 503)},
+)
+def record_event(
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    who: Asker,
+    event: Annotated[EventIn, Body(openapi_examples={"detention": {"value": EVENT_EXAMPLE}})],
+) -> Stored:
+    """Record one fact (design §4). 201 with its position and hash; 200 if this id is stored
+    already with the same content; 409 if with other content; 403 if the access policy or the
+    law's competence refuses it to you; 422 with the field and the reason for bad input."""
+    signed_in(request, who)
+    raw: dict[str, Any] = event.model_dump(exclude_unset=True)
+    try:
+        outcome = ctx.recorder.record(who, raw, ctx.now())
+    except NotYours as exc:
+        raise ApiError(403, "forbidden", str(exc), exc.field) from None
+    except Refused as exc:
+        raise refusal(exc) from None
+    except StorageFailed:
+        raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
+    stored = outcome.event
+    if outcome.status == "skipped":
+        response.status_code = 200
+    return Stored(
+        id=stored.id,
+        status=outcome.status,
+        position=stored.position or 0,
+        hash=stored.hash or "",
+        recorded_at=stored.recorded_at.isoformat() if stored.recorded_at else None,
+    )
+
+
+@router.post(
+    "/events:batch",
+    status_code=201,
+    response_model=BatchStored,
+    responses=answers(401, 403, 413, 422, 503),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}, "example": "{...}\n{...}\n"}},
+        }
+    },
+)
+async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
+    """A JSONL body, one event per line, all or nothing, as `habeas import`: any bad line stores
+    nothing, and the 422 lists every one (`lines`: line, field, reason). For systems that send
+    their officers' records: it needs `case:record` everywhere (a registrar)."""
+    signed_in(request, who)
+    decision = guard.decide(ctx.law, who, "case:record")
+    if not decision.allowed:
+        raise ApiError(403, "forbidden", "refused: a batch needs case:record everywhere (a registrar)")
+    text = await _body_text(request)
+    register = Register(ctx.engine, ctx.law, ctx.clock)
+    try:
+        from starlette.concurrency import run_in_threadpool
+
+        report = await run_in_threadpool(register.import_lines, text.splitlines(), who.actor)
+    except StorageFailed:
+        raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
+    if report.errors:
+        lines = [
+            {"line": error.line, "field": p.field, "reason": p.reason} for error in report.errors for p in error.problems
+        ]
+        first = lines[0]
+        raise ApiError(422, "invalid", f"{len(report.errors)} line(s) refused; nothing stored. line {first['line']}: "
+                       f"{first['field']}: {first['reason']}", first["field"], lines)
+    return BatchStored(lines=report.lines, stored=report.stored, skipped=report.skipped,
+                       head_position=report.head_position)
+
+
+async def _body_text(request: Request) -> str:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BATCH_BYTES:
+            raise ApiError(413, "too_large", f"a batch is at most {MAX_BATCH_BYTES // 2**20} MB: use `habeas import`")
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(422, "invalid", f"the body is not UTF-8 (byte {exc.start})") from None

@@ -1,0 +1,76 @@
+"""Sessions: what signing in gives a user of the API or the web UI.
+
+A user's own token is checked with argon2 (`users.sign_in`), slow on purpose and so
+once per sign-in, not per request. Signing in opens a session with a random token of
+its own, stored only as its SHA-256: the API's bearer token and the web UI's cookie.
+A session expires (`LIFETIME`, a working day) and ends when the user signs out or is
+disabled; each request finds the user again, so a disabled user's sessions stop at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, select
+
+from habeas.access.facts import Principal
+from habeas.db.engine import writer
+from habeas.db.schema import sessions, users
+from habeas.projections.base import naive_utc
+from habeas.services import users as users_service
+
+LIFETIME = timedelta(hours=10)  # an operational setting, not law: a working day and a little more
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # given to the client once; only its hash is stored
+    principal: Principal
+    expires_at: datetime
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(engine: Engine, login: str, token: str, now: datetime) -> Session:
+    """Sign in (`users.sign_in`: SignInRefused, recorded, on a wrong token) and open a session."""
+    principal = users_service.sign_in(engine, login, token, now)
+    session_token = secrets.token_urlsafe(32)
+    expires = now + LIFETIME
+    with writer(engine).begin() as conn:
+        conn.execute(
+            sessions.insert().values(
+                token_hash=_hash(session_token),
+                login=principal.id,
+                created_at=naive_utc(now),
+                expires_at=naive_utc(expires),
+                ended=False,
+            )
+        )
+    return Session(session_token, principal, expires)
+
+
+def principal_of(engine: Engine, token: str, now: datetime) -> Principal | None:
+    """The signed-in user a session token stands for, or None (unknown, expired, ended, disabled)."""
+    if not token or len(token) > 200:
+        return None
+    query = (
+        select(users, sessions.c.expires_at, sessions.c.ended)
+        .join(sessions, sessions.c.login == users.c.login)
+        .where(sessions.c.token_hash == _hash(token))
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None or row.ended or row.disabled or naive_utc(now) >= row.expires_at:
+        return None
+    return users_service.principal_of_row(row)
+
+
+def close(engine: Engine, token: str) -> None:
+    """Sign out: the session ends for good (unknown tokens are ignored)."""
+    with writer(engine).begin() as conn:
+        conn.execute(sessions.update().where(sessions.c.token_hash == _hash(token)).values(ended=True))
