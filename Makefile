@@ -17,7 +17,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/habeas --help >/dev/null
-	$(BIN)/python -m habeas.demo --db "$(DEMO_DB)"
+	$(BIN)/python -m habeas.demo --db "$(DEMO_DB)" --serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

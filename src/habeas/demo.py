@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=5000, help="cases to simulate (default 5000)")
     parser.add_argument("--years", type=float, default=0.5, help="the period they are reported over (default 0.5)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample (default 1)")
+    parser.add_argument("--serve", action="store_true", help="then serve the web UI and the API")
+    parser.add_argument("--host", default="127.0.0.1", help="with --serve: the address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
     args = parser.parse_args(argv)
     out = terminal.console()
 
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         for part in terminal.case_file(words.case_file_json(file, now, law)):
             out.print(part)
 
+        signing_in = demo_users(engine, law, case)
+
     db = f" --db {args.db}" if args.db != "sqlite:///habeas.db" else ""
     out.print(
         "\nExplore:\n"
@@ -84,7 +89,50 @@ def main(argv: list[str] | None = None) -> int:
         f"  habeas reads --case {case}{db}   (the read you just made is logged)\n"
         "  habeas simulate --cases 3000 --years 0.25 --what-if WHAT-IF.yaml   (a reform, side by side)",
     )
+    if args.serve:
+        serve(out, args, signing_in)
     return 0
+
+
+def demo_users(engine, law, case: str) -> list[tuple[str, str, str]]:
+    """A user of each kind around `case` (its region's police, prosecutor and court, the
+    suspect), with a fresh token each run: (login, what they see, token)."""
+    from habeas.services import guard
+
+    with guard.writing(engine) as conn:
+        region = guard.facts(conn, case).region or "almaty"
+    wanted = [
+        ("investigator", "investigator", f"police-{region}", "the unit's cases, recording"),
+        ("prosecutor", "prosecutor", f"prosecutor-{region}", f"every case of {region}, the detention board"),
+        ("judge", "judge", f"court-{region}-district", "the cases before the district court"),
+        ("ombudsman", "ombudsman", "ombudsman", "detention and complaints everywhere, unassigned reads"),
+        ("analyst", "analyst", "statistics", "statistics only"),
+        ("suspect", "person", None, f"their own case {case}: who looked at it"),
+    ]
+    now = datetime.now(UTC)
+    made = []
+    for login, role, agency, sees in wanted:
+        person = (case, "P1") if role == "person" else None
+        try:
+            token = users.add(engine, law, READER, now, login, role, agency, region, person).token
+        except users.UserError:  # a second run: the user is there, its token is renewed
+            token = users.renew_token(engine, law, READER, now, login)
+        made.append((login, sees, token))
+    return made
+
+
+def serve(out, args, signing_in: list[tuple[str, str, str]]) -> None:
+    import uvicorn
+
+    from habeas.api import Settings, create_app
+
+    url = f"http://{args.host}:{args.port}/"
+    out.print(f"\nThe web UI: {url}  (the API: {url}api/v1, its contract: {url}openapi.json)")
+    out.print("Sign in as (login and token):")
+    for login, sees, token in signing_in:
+        out.print(f"  {login:<13} {token}   {sees}", highlight=False)
+    out.print("Ctrl-C stops the server.")
+    uvicorn.run(create_app(Settings(database_url=args.db)), host=args.host, port=args.port, log_level="warning")
 
 
 def _report(out, what: str, report) -> None:

@@ -81,4 +81,35 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         from habeas.web import mount
 
         mount(app)
+    app.openapi = lambda: _contract(app)
     return app
+
+
+def _contract(app: FastAPI) -> dict:
+    """The OpenAPI document of the API alone (not the web pages), where every 422 is the
+    register's error shape, not FastAPI's default (the handlers answer that shape)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        document = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, description=app.description,
+            routes=app.routes, license_info=app.license_info,
+        )
+        document["paths"] = {path: ops for path, ops in document.get("paths", {}).items() if path.startswith(API)}
+        error = {"$ref": "#/components/schemas/Error"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                if "401" in answers:  # a route that needs a session says so
+                    operation["security"] = [{"session": []}]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    invalid = answers.setdefault("422", {"description": errors.DESCRIPTIONS[422]})
+                    invalid["content"] = {"application/json": {"schema": error}}
+        document.setdefault("components", {})["securitySchemes"] = {
+            "session": {"type": "http", "scheme": "bearer", "description": "The token of POST /api/v1/sessions"}
+        }
+        schemas = document["components"].get("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = document
+    return app.openapi_schema

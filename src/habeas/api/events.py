@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
@@ -89,14 +90,14 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
     text = await _body_text(request)
     register = Register(ctx.engine, ctx.law, ctx.clock)
     try:
-        from starlette.concurrency import run_in_threadpool
-
         report = await run_in_threadpool(register.import_lines, text.splitlines(), who.actor)
     except StorageFailed:
         raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
     if report.errors:
         lines = [
-            {"line": error.line, "field": p.field, "reason": p.reason} for error in report.errors for p in error.problems
+            {"line": error.line, "field": problem.field, "reason": problem.reason}
+            for error in report.errors
+            for problem in error.problems
         ]
         first = lines[0]
         raise ApiError(422, "invalid", f"{len(report.errors)} line(s) refused; nothing stored. line {first['line']}: "

@@ -261,6 +261,13 @@ def row_to_event(row) -> Event:
     )
 
 
+def stored_event(conn: Connection, event_id: str) -> Event | None:
+    """The event stored under this id, with its position and hash (None if there is none)."""
+    sql = f"{SELECT_ROWS} WHERE event_id = {_param(conn, 'i')}"
+    row = conn.exec_driver_sql(sql, (event_id,) if conn.dialect.name == "sqlite" else {"i": event_id}).first()
+    return row_to_event(row) if row is not None else None
+
+
 def _param(conn: Connection, name: str) -> str:
     return "?" if conn.dialect.name == "sqlite" else f"%({name})s"
 

@@ -351,6 +351,9 @@ class Register:
                         except Refused as refused:
                             answers[n] = refused
                     batch.finish()
+                    for n, answer in enumerate(answers):  # a re-sent id answers with the fact as stored
+                        if isinstance(answer, Outcome) and answer.status == "skipped":
+                            answers[n] = Outcome("skipped", store.stored_event(conn, answer.event.id) or answer.event)
             except store.WriteFailed as exc:
                 raise _failed(None, exc.error) from None
             except SQLAlchemyError as exc:

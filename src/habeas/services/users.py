@@ -108,6 +108,20 @@ def listed(engine: Engine, law: Law, by: Principal, now: datetime) -> list[dict]
     ]
 
 
+def renew_token(engine: Engine, law: Law, by: Principal, now: datetime, login: str) -> str:
+    """A new token for `login` (a lost one, or the demo's users on a second run): the old
+    token stops working, the user's sessions stay until they expire. Shown once, as `add`."""
+    _admin(engine, law, by, now, f"user:renew {login}")
+    token = secrets.token_urlsafe(24)
+    with writer(engine).begin() as conn:
+        done = conn.execute(
+            users.update().where(users.c.login == login).values(secret_hash=HASHER.hash(token), failures=0)
+        )
+        if done.rowcount == 0:
+            raise UserError(f"no user {login!r}")
+    return token
+
+
 def disable(engine: Engine, law: Law, by: Principal, now: datetime, login: str) -> None:
     _admin(engine, law, by, now, f"user:disable {login}")
     with writer(engine).begin() as conn:

@@ -1,0 +1,117 @@
+"""The detention board: who is held under the police hold now, where, since when, and how
+long is left before the limit — a prosecutor's or a monitor's screen (issue 10).
+
+Which rules limit a detention is the law package's, not this module's: a `deadline` rule
+whose clock starts at `person.detained` and stops at `person.released` (in kz,
+KZ-DETENTION-LIMIT, whose term the package chooses for adults, minors and the exceptional
+grounds). The board is the deadlines projection's rows of those rules still running at
+`at` (not yet met by then), breached first, then by time left. Like `queries.alerts`,
+it names persons: each case shown is checked by the policy (`case:read`) and leaves a
+read record (what: `detention_board`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, literal, or_, select
+from sqlalchemy import case as case_
+
+from habeas.access.facts import Principal
+from habeas.db.schema import deadlines
+from habeas.domain.case import fold_all
+from habeas.law.package import Law
+from habeas.law.rules import describe, rule_codes
+from habeas.ledger import reads as reads_log
+from habeas.ledger import store
+from habeas.projections.base import naive_utc
+from habeas.services import guard
+
+START, STOP = "person.detained", "person.released"
+WHAT = "detention_board"
+
+
+def detention_codes(law: Law) -> list[str]:
+    """The codes of the rules that limit a detention, read from the law package."""
+    found = []
+    for code in rule_codes(law):
+        rule = describe(law, code)
+        starts = (rule.get("start") or {}).get("kinds") or []
+        stops = (rule.get("stop") or {}).get("kinds") or []
+        if rule.get("mechanism") == "deadline" and START in starts and STOP in stops:
+            found.append(code)
+    return found
+
+
+def held(
+    engine: Engine,
+    law: Law,
+    at: datetime,
+    *,
+    reader: Principal,
+    now: datetime,
+    purpose: str | None = "detention board",
+    region: str | None = None,
+    limit: int = 500,
+) -> list[dict]:
+    """The people held at `at` whose cases `reader` may read: one row per running limit
+    (case, person, name, place, since, due_at, status, code, citation), breached first,
+    then by due time. Each case shown leaves a read record."""
+    codes = detention_codes(law)
+    if not codes:
+        return []
+    moment = naive_utc(at)
+    d = deadlines.c
+    status = case_((d.due_at < moment, literal("breached")), else_=literal("open")).label("status")
+    query = (
+        select(d.case, d.finding, status)
+        .where(
+            d.code.in_(codes),
+            d.started_at.is_not(None),
+            d.started_at <= moment,
+            or_(d.met_at.is_(None), d.met_at > moment),  # still held at `at`
+        )
+        .order_by(status, d.due_at, d.case, d.id)  # "breached" sorts before "open"
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        found = [(row.case, json.loads(row.finding), row.status) for row in conn.execute(query)]
+    everywhere = guard.decide(law, reader, "case:read")
+    rows: list[dict] = []
+    with guard.writing(engine) as conn:
+        streams = store.streams_events(conn, dict.fromkeys(c for c, _, _ in found))
+        decisions = {}
+        for name, events in streams.items():
+            facts = guard.facts(conn, name, events)
+            if region and facts.region != region:
+                continue
+            decisions[name] = everywhere if everywhere.allowed else guard.decide(law, reader, "case:read", facts)
+        shown = {name for name, decision in decisions.items() if decision.allowed}
+        states = {name: fold_all(streams[name]) for name in shown}
+        for name, finding, state_now in found:
+            if name not in shown:
+                continue
+            rows.append(_row(name, finding, state_now, states[name]))
+        reads_log.append(conn, [guard.entry(reader, decisions[name], now, WHAT, purpose, name)
+                                for name in dict.fromkeys(r["case"] for r in rows)])
+    return rows
+
+
+def _row(case: str, finding: dict, status: str, state) -> dict:
+    """A board row: the finding's times, and place and name from the (corrected) case file."""
+    person = finding.get("person")
+    evidence = set(finding.get("evidence") or [])
+    detained = next((e for e in state.timeline if e.kind == START and e.id in evidence), None) if state else None
+    party = state.parties.get(person) if state and person else None
+    return {
+        "case": case,
+        "person": person,
+        "name": party.name if party else None,
+        "place": detained.data.get("place") if detained else None,
+        "since": finding.get("started_at") or (detained.occurred_at.isoformat() if detained else None),
+        "due_at": finding.get("due_at"),
+        "status": status,
+        "code": finding.get("code"),
+        "citation": finding.get("citation"),
+    }
