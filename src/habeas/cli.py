@@ -54,7 +54,12 @@ AtOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsOption = Annotated[
-    str | None, typer.Option("--as", help="Who records: ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).")
+    str | None,
+    typer.Option(
+        "--as",
+        help="Who brings the file in: a registrar's LOGIN (signed in with $HABEAS_TOKEN), or for the local"
+        " operator ROLE:ID[@AGENCY] (default $HABEAS_ACTOR or registrar:<login>).",
+    ),
 ]
 UserOption = Annotated[
     str | None,
@@ -307,10 +312,10 @@ def import_(
 
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
-    who = actor_from(registrar)
     law_package = law()
     log_path = _log_to(log_file)
     with database(db) as engine, file.open(encoding="utf-8", errors="strict") as handle:
+        who = _importer(engine, law_package, registrar)
         register = Register(engine, law_package)
         try:
             with _progress(file.stat().st_size, f"reading {file.name}") as (read, judged):
@@ -328,6 +333,21 @@ def import_(
         bad = len(report.errors)
         raise fail(f"{bad} of {report.lines} lines refused; nothing was stored", 2)
     out.print(f"stored {report.stored}, skipped {report.skipped} (already stored)", highlight=False)
+
+
+def _importer(engine, package, spec: str | None) -> Actor:
+    """Who brings the file in: a user (`--as LOGIN`, signed in) who holds case:record
+    everywhere (a registrar), or, for the local operator, the registrar named ROLE:ID[@AGENCY]."""
+    if spec is None or ":" in spec:
+        return actor_from(spec)
+    from habeas.services import guard
+
+    user = signed_in(engine, spec)
+    decision = guard.decide(package, user, "case:record")
+    if not decision.allowed:
+        raise fail(f"refused: importing records for others needs case:record everywhere (a registrar); {user.id} "
+                   f"has the role {user.role}")
+    return user.actor
 
 
 def _log_to(option: Path | None) -> Path | None:

@@ -71,3 +71,22 @@ def test_only_the_operator_adds_and_lists_users(register):
     assert refused.returncode == 1 and "user:admin is no right of the role prosecutor" in refused.stderr
     exported = run(register, "pr", "export", check=False)
     assert exported.returncode == 1 and exported.stdout == ""
+
+
+def test_a_file_is_imported_as_a_signed_in_registrar_and_refused_to_an_investigator(register, tmp_path):
+    db, tokens = register
+    said = habeas("user", "add", "--login", "police-system", "--role", "registrar", "--agency", "police", db=db).stdout
+    registrar_token = said.split("token (shown once): ")[1].strip()
+    extra = '{"id":"imp-1","kind":"report.received","case":"KZ-IMP-1","occurred_at":"2024-05-01T09:00:00+05:00",' \
+        '"actor":{"id":"inv-9","role":"investigator","agency":"police"},"data":{"channel":"in_person","summary":"x"}}\n'
+    file = tmp_path / "one.jsonl"
+    file.write_text(extra, encoding="utf-8")
+    refused = habeas("import", str(file), "--as", "inv", db=db, check=False,
+                     env_extra={"HABEAS_TOKEN": tokens["inv"]})
+    assert refused.returncode == 1 and "needs case:record everywhere" in refused.stderr
+    stored = habeas("import", str(file), "--as", "police-system", db=db,
+                    env_extra={"HABEAS_TOKEN": registrar_token})
+    assert "stored 1, skipped 0" in stored.stdout
+    log = [json.loads(line) for line in habeas("export", "--format", "log", db=db).stdout.splitlines()]
+    assert [r["registrar"] for r in log if r["id"] == "imp-1"] == [{"id": "police-system", "role": "registrar",
+                                                                    "agency": "police"}]
