@@ -159,8 +159,8 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
 
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
-        for table in ("stat_episodes", "users", "read_head", "reads", "deadlines", "cases", "projection_positions",
-                      "chain_head", "events", "alembic_version"):
+        for table in ("sessions", "stat_episodes", "users", "read_head", "reads", "deadlines", "cases",
+                      "projection_positions", "chain_head", "events", "alembic_version"):
             conn.execute(text(f"DROP TABLE {table}"))
     migrate(engine, "0003")
     with engine.begin() as conn:
