@@ -336,16 +336,16 @@ def import_(
 
 
 def _importer(engine, package, spec: str | None) -> Actor:
-    """Who brings the file in: a user (`--as LOGIN`, signed in) who holds case:record
-    everywhere (a registrar), or, for the local operator, the registrar named ROLE:ID[@AGENCY]."""
+    """Who brings the file in: a user (`--as LOGIN`, signed in) who may record others' acts
+    (`case:record_for_others`: a registrar), or, for the local operator, ROLE:ID[@AGENCY]."""
     if spec is None or ":" in spec:
         return actor_from(spec)
     from habeas.services import guard
 
     user = signed_in(engine, spec)
-    decision = guard.decide(package, user, "case:record")
+    decision = guard.decide(package, user, "case:record_for_others")
     if not decision.allowed:
-        raise fail(f"refused: importing records for others needs case:record everywhere (a registrar); {user.id} "
+        raise fail(f"refused: importing others' records needs case:record_for_others (a registrar); {user.id} "
                    f"has the role {user.role}")
     return user.actor
 

@@ -83,7 +83,7 @@ def test_a_file_is_imported_as_a_signed_in_registrar_and_refused_to_an_investiga
     file.write_text(extra, encoding="utf-8")
     refused = habeas("import", str(file), "--as", "inv", db=db, check=False,
                      env_extra={"HABEAS_TOKEN": tokens["inv"]})
-    assert refused.returncode == 1 and "needs case:record everywhere" in refused.stderr
+    assert refused.returncode == 1 and "needs case:record_for_others" in refused.stderr
     stored = habeas("import", str(file), "--as", "police-system", db=db,
                     env_extra={"HABEAS_TOKEN": registrar_token})
     assert "stored 1, skipped 0" in stored.stdout

@@ -30,6 +30,7 @@ FILE = "policy.yaml"
 ACTIONS: dict[str, str] = {
     "case:read": "read a case file (parties, timeline, findings)",
     "case:record": "record a fact on a case (what fact is the law's competence)",
+    "case:record_for_others": "record facts whose actor is another official (a registrar, a system)",
     "case:assign": "assign an official to a case, or end an assignment",
     "reads:read": "see who read a case",
     "export:read": "export the whole log",

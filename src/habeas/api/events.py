@@ -82,11 +82,12 @@ def record_event(
 async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
     """A JSONL body, one event per line, all or nothing, as `habeas import`: any bad line stores
     nothing, and the 422 lists every one (`lines`: line, field, reason). For systems that send
-    their officers' records: it needs `case:record` everywhere (a registrar)."""
+    their officers' records: it needs `case:record_for_others` (a registrar)."""
     signed_in(request, who)
-    decision = guard.decide(ctx.law, who, "case:record")
+    decision = guard.decide(ctx.law, who, "case:record_for_others")
     if not decision.allowed:
-        raise ApiError(403, "forbidden", "refused: a batch needs case:record everywhere (a registrar)")
+        raise ApiError(403, "forbidden", "refused: a batch brings in others' records: it needs case:record_for_others"
+                       " (a registrar)")
     text = await _body_text(request)
     register = Register(ctx.engine, ctx.law, ctx.clock)
     try:

@@ -6,7 +6,7 @@ and the law's competence for the kind (may this actor's role take this act at th
 stage), which the register decides for every fact however it arrives.
 
 An official records their own acts: an event without `actor` is theirs, and one naming
-someone else is refused unless they hold `case:record` everywhere (a registrar, a police
+someone else is refused unless they hold `case:record_for_others` (a registrar, a police
 system sending its officers' events). A case that does not exist yet is judged as it
 would stand with the fact that opens it (the investigator's unit opens its own case).
 """
@@ -46,15 +46,15 @@ class Recorder:
         if not isinstance(raw, dict):
             raise Refused([Problem("-", "an event is a JSON object")])
         raw = dict(raw)
-        everywhere = guard.decide(self.law, principal, "case:record").allowed
+        for_others = guard.decide(self.law, principal, "case:record_for_others").allowed
         if "actor" not in raw:
             raw["actor"] = principal.actor.to_dict()
         check_limits(raw)
         event = parse_event(raw, assign_id=new_event_id)  # Refused (422) before any access question
-        if not everywhere and not _is(event.actor, principal):
+        if not for_others and not _is(event.actor, principal):
             raise NotYours(
                 f"refused: you record your own acts (actor {principal.role}:{principal.id});"
-                " recording for another needs case:record everywhere",
+                " recording another's needs case:record_for_others (a registrar)",
                 "actor",
             )
         self._may_record(principal, event, now)
