@@ -156,7 +156,8 @@ def alerts(
     lang: Lang = "en",
 ) -> AlertPage:
     """Open and breached findings across the cases you may read, breached first, by due time.
-    Each case listed leaves a read record."""
+    Each case listed leaves a read record. `total` counts every alert (of every case), of
+    which a page shows the ones you may read."""
     signed_in(request, who)
     when = moment(at, ctx)
     start = decode_cursor(cursor)
@@ -164,6 +165,7 @@ def alerts(
     found = queries.alerts(ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(),
                            region=region, offset=offset)
     total = queries.count_alerts(ctx.engine, when, code=code, region=region)
+    following = found.next_offset
     words.alerts_json(found, when, ctx.law, lang)
-    more = offset + limit < total
-    return AlertPage(items=found, total=total, next_cursor=encode_cursor(str(offset + limit)) if more else None)
+    return AlertPage(items=list(found), total=total,
+                     next_cursor=encode_cursor(str(following)) if following is not None and following < total else None)

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -85,9 +85,23 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
     return JSONResponse(body("invalid", message, field), status_code=422)
 
 
-async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
     status = exc.status_code if 400 <= exc.status_code < 500 else 400
+    if _a_page(request):
+        from habeas.web import error_page  # a person at a browser gets a page, not JSON
+
+        return error_page(request, status, str(exc.detail))
+    if status == 400:  # the framework could not read the body (not JSON): bad input, as any other
+        return JSONResponse(body("invalid", f"the body is not valid JSON: {exc.detail}"), status_code=422)
     return JSONResponse(
         body(codes.get(status, "bad_request"), str(exc.detail)), status_code=status, headers=exc.headers
     )
+
+
+def _a_page(request: Request) -> bool:
+    """A path of the web UI (not the API, not the OpenAPI document), where the UI is mounted."""
+    path = request.url.path
+    if path.startswith("/api/") or path == "/api" or path.endswith(".json"):
+        return False
+    return any(getattr(route, "name", None) == "static" for route in request.app.routes)

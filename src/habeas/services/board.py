@@ -33,7 +33,10 @@ WHAT = "detention_board"
 
 
 def detention_codes(law: Law) -> list[str]:
-    """The codes of the rules that limit a detention, read from the law package."""
+    """The codes of the rules that limit a detention, read from the law package (once per law)."""
+    cached = law.cache.get("board.detention_codes")
+    if cached is not None:
+        return cached
     found = []
     for code in rule_codes(law):
         rule = describe(law, code)
@@ -41,6 +44,7 @@ def detention_codes(law: Law) -> list[str]:
         stops = (rule.get("stop") or {}).get("kinds") or []
         if rule.get("mechanism") == "deadline" and START in starts and STOP in stops:
             found.append(code)
+    law.cache["board.detention_codes"] = found
     return found
 
 

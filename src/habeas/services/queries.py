@@ -95,6 +95,19 @@ def _section(law: Law, events: list[Event], section: str) -> list[Event]:
     return [e for e in events if e.id in shown or (e.kind == "record.corrected" and e.data.get("event") in shown)]
 
 
+class Alerts(list):
+    """The alerts a reader was shown, and where the next page starts among all alerts
+    (`next_offset`; None when there are no more)."""
+
+    next_offset: int | None = None
+
+
+# A reader who may not read every case is shown their cases among all alerts: how many alerts
+# one request looks through for them, at most, and how many at a time.
+SCAN_AT_MOST = 20_000
+SCAN_CHUNK = 500
+
+
 def alerts(
     engine: Engine,
     at: datetime,
@@ -108,20 +121,39 @@ def alerts(
     purpose: str | None = "alerts",
     region: str | None = None,
     offset: int = 0,
-) -> list[dict]:
-    """The alerts `reader` may read (`case:read` on each case listed): they name persons,
-    so each case listed leaves a read record (what: `alerts`). A reader who may read every
-    case sees the board as `alert_rows` gives it; anyone else sees the rows of their cases
-    among them (so fewer than `limit` may come back)."""
-    rows = alert_rows(engine, at, code, case, limit, region=region, offset=offset)
+) -> Alerts:
+    """The alerts `reader` may read (`case:read` on each case listed), the most urgent first,
+    from `offset` among all alerts: they name persons, so each case listed leaves a read
+    record (what: `alerts`). A reader who may read every case sees the board as `alert_rows`
+    gives it; anyone else sees the first `limit` rows of their cases, looked for among the
+    alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on)."""
     everywhere = guard.decide(law, reader, "case:read")
+    shown = Alerts()
     with writer(engine).begin() as conn:
         decisions: dict[str, object] = {}
-        for name in dict.fromkeys(r["case"] for r in rows):
-            decisions[name] = everywhere if everywhere.allowed else guard.decide(
-                law, reader, "case:read", guard.facts(conn, name)
-            )
-        shown = [r for r in rows if decisions[r["case"]].allowed]
+
+        def allowed(name: str) -> bool:
+            if name not in decisions:
+                decisions[name] = everywhere if everywhere.allowed else guard.decide(
+                    law, reader, "case:read", guard.facts(conn, name)
+                )
+            return decisions[name].allowed
+
+        position, looked = offset, 0
+        while True:
+            size = limit if everywhere.allowed else SCAN_CHUNK
+            rows = alert_rows(engine, at, code, case, size, region=region, offset=position)
+            for row in rows:
+                position += 1
+                if allowed(row["case"]):
+                    shown.append(row)
+                    if limit and len(shown) == limit:
+                        break
+            looked += len(rows)
+            full = bool(limit) and len(shown) == limit
+            if full or not size or len(rows) < size or looked >= SCAN_AT_MOST:
+                shown.next_offset = position if (full or looked >= SCAN_AT_MOST) and rows else None
+                break
         reads_log.append(
             conn,
             [

@@ -1,0 +1,221 @@
+"""The pages that write: signing in and out, and the forms that record the common events.
+
+A form records through the same service as the API (`Recorder.record`): the same
+validation, the same policy, the same law's competence; a refusal is shown beside the
+field the register names (`error-data.person`, `error-occurred_at`, `error-actor.role`).
+The fields of each form are read from the vocabulary (`domain.vocabulary`), not listed here.
+"""
+
+from __future__ import annotations
+
+import types
+from datetime import timedelta, timezone
+from typing import Annotated, Literal, Union, get_args, get_origin
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from habeas.api.context import COOKIE
+from habeas.domain.events import Refused
+from habeas.domain.vocabulary import DATA_MODELS
+from habeas.services import sessions, users
+from habeas.services.recording import NotYours
+from habeas.services.register import StorageFailed
+from habeas.web.common import (
+    PageError,
+    check_csrf,
+    context,
+    gettext_for,
+    local_path,
+    page,
+    redirect,
+    remember,
+    required,
+)
+
+router = APIRouter(include_in_schema=False)
+
+# The common events of an investigator's day (issue 10), in the order they happen.
+KINDS = (
+    "person.detained", "person.delivered", "rights.explained", "counsel.admitted", "person.questioned",
+    "person.released", "custody.petitioned", "complaint.filed",
+)
+
+
+# -- signing in and out --------------------------------------------------------------------
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request):
+    return page(request, "sign_in.html", next=local_path(request.query_params.get("next")), error=None, login="")
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(request: Request):
+    form = await request.form()
+    login, token = str(form.get("login") or "").strip(), str(form.get("token") or "")
+    target = local_path(str(form.get("next") or "/"))
+    ctx = context(request)
+    try:
+        opened = await run_in_threadpool(sessions.open_session, ctx.engine, login, token, ctx.now())
+    except users.SignInRefused as exc:
+        message = gettext_for(request)("Sign-in refused: wrong login or token.")
+        if str(exc).startswith("too many"):
+            message = gettext_for(request)("Too many failed sign-ins: wait a little and try again.")
+        elif "disabled" in str(exc):
+            message = gettext_for(request)("This user is disabled.")
+        return page(request, "sign_in.html", status=401, next=target, error=message, login=login)
+    response = redirect(target)
+    seconds = int((opened.expires_at - ctx.now()).total_seconds())
+    response.set_cookie(COOKIE, opened.token, max_age=seconds, httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https")
+    remember(request, response)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request):
+    form = await request.form()
+    token = request.cookies.get(COOKIE)
+    if token:
+        check_csrf(request, str(form.get("csrf") or ""))
+        await run_in_threadpool(sessions.close, context(request).engine, token)
+    response = redirect("/sign-in")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+# -- recording -----------------------------------------------------------------------------
+
+def fields(kind: str) -> list[dict]:
+    """The form fields of a kind's data, from its schema: a choice for a fixed list of
+    values, checkboxes for a list of them, a checkbox for yes/no, text otherwise (a list of
+    free values as comma-separated text)."""
+    out = []
+    for name, info in DATA_MODELS[kind].model_fields.items():
+        shape, options = _shape(info.annotation)
+        out.append({"name": name, "key": f"data.{name}", "required": info.is_required(), "shape": shape,
+                    "options": options})
+    return out
+
+
+def _shape(annotation) -> tuple[str, tuple[str, ...]]:
+    annotation = _plain(annotation)
+    if get_origin(annotation) is list:
+        inner = _plain(get_args(annotation)[0])
+        if get_origin(inner) is Literal:
+            return "checkboxes", tuple(get_args(inner))
+        return "list", ()
+    if get_origin(annotation) is Literal:
+        return "select", tuple(get_args(annotation))
+    if annotation is bool:
+        return "checkbox", ()
+    return "text", ()
+
+
+def _plain(annotation):
+    """Without `Annotated[...]` and `| None`."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            annotation = rest[0] if len(rest) == 1 else annotation
+            if len(rest) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _kind(request: Request, kind: str) -> str:
+    if kind not in KINDS:
+        raise PageError(404, f"{gettext_for(request)('No form for this kind of event')}: {kind}")
+    return kind
+
+
+def now_text(request: Request) -> str:
+    """Now, to the minute, in the jurisdiction's local time: the form's default."""
+    from habeas.web.i18n import LOCAL_OFFSET
+
+    ctx = context(request)
+    zone = timezone(LOCAL_OFFSET.get(ctx.law.jurisdiction, timedelta(0)))
+    return ctx.now().astimezone(zone).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+
+
+@router.get("/record", response_class=HTMLResponse)
+def chooser(request: Request):
+    required(request)
+    return page(request, "record_choose.html", kinds=KINDS, case=request.query_params.get("case", ""))
+
+
+@router.get("/record/{kind}", response_class=HTMLResponse)
+def record_form(request: Request, kind: str):
+    required(request)
+    kind = _kind(request, kind)
+    values = {"case": request.query_params.get("case", ""), "occurred_at": now_text(request)}
+    return _form(request, kind, values, {}, 200)
+
+
+def _form(request: Request, kind: str, values: dict, errors: dict, status: int):
+    shown = [f["key"] for f in fields(kind)] + ["case", "occurred_at"]
+    others = {k: v for k, v in errors.items() if k not in shown}  # actor.role, id, …: above the form
+    return page(request, "record.html", status=status, kind=kind, fields=fields(kind), values=values, errors=errors,
+                others=others)
+
+
+@router.post("/record/{kind}", response_class=HTMLResponse)
+async def record(request: Request, kind: str):
+    who = required(request)
+    kind = _kind(request, kind)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf") or ""))
+    values: dict = {key: str(form.get(key) or "").strip() for key in ("case", "occurred_at")}
+    data: dict = {}
+    for f in fields(kind):
+        if f["shape"] == "checkboxes":
+            chosen = [str(v) for v in form.getlist(f["key"])]
+            values[f["key"]] = chosen
+            if chosen or f["required"]:
+                data[f["name"]] = chosen
+        elif f["shape"] == "checkbox":
+            ticked = str(form.get(f["key"]) or "") in ("true", "on", "1")
+            values[f["key"]] = ticked
+            data[f["name"]] = ticked
+        elif f["shape"] == "list":
+            text = str(form.get(f["key"]) or "")
+            values[f["key"]] = text
+            items = [p.strip() for p in text.split(",") if p.strip()]
+            if items or f["required"]:
+                data[f["name"]] = items
+        else:
+            text = str(form.get(f["key"]) or "").strip()
+            values[f["key"]] = text
+            if text:
+                data[f["name"]] = text
+    raw = {"kind": kind, "data": data}
+    for key in ("case", "occurred_at"):
+        if values[key]:
+            raw[key] = values[key]
+    ctx = context(request)
+    try:
+        outcome = await run_in_threadpool(ctx.recorder.record, who, raw, ctx.now())
+    except NotYours as exc:
+        return _form(request, kind, values, {exc.field or "actor": str(exc)}, 403)
+    except Refused as exc:
+        status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
+        return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)]), status)
+    except StorageFailed:
+        raise PageError(503, gettext_for(request)("The database failed; nothing was stored. Try again.")) from None
+    return redirect(f"/cases/{quote(values['case'], safe='')}?recorded={quote(outcome.event.id, safe='')}")
+
+
+def _errors(exc: Refused, keys: list[str]) -> dict[str, str]:
+    """Each problem under the field it names: `data.grounds.0` under `data.grounds`."""
+    out: dict[str, str] = {}
+    for p in exc.problems:
+        field = p.field if p.field not in ("-", "") else "event"
+        field = next((k for k in keys if field.startswith(k + ".")), field)
+        out[field] = f"{out[field]}; {p.reason}" if field in out else p.reason
+    return out

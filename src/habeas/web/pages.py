@@ -1,0 +1,204 @@
+"""The pages that read: home, the case list and file, the detention board, who read what,
+the law and the public statistics. Every read goes through `services` (the policy decides,
+the read log records); these functions only parse the request and render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from habeas.domain.events import Problem, parse_time
+from habeas.law.rules import UnknownRule, describe, rule_codes
+from habeas.law.stages import stages_of
+from habeas.presentation import findings as words
+from habeas.services import board, guard, queries
+from habeas.services import statistics as stats
+from habeas.web import charts
+from habeas.web.common import PageError, context, gettext_for, language, page, required
+
+router = APIRouter(include_in_schema=False)
+
+OFFICIALS_WHO_RECORD = ("investigator", "inquiry_officer", "prosecutor", "defence_lawyer", "ombudsman")
+INVESTIGATING = ("investigator", "inquiry_officer")
+BOARD_ROLES = ("prosecutor", "ombudsman", "admin", "investigating_judge")
+PAGE_SIZE = 50
+
+
+def moment(request: Request, name: str = "at") -> datetime:
+    """`?at=` (ISO 8601 with offset), else now."""
+    ctx = context(request)
+    text = (request.query_params.get(name) or "").strip().replace(" ", "+")  # a "+" typed in an address
+    if not text or text == "now":
+        return ctx.now()
+    problems: list[Problem] = []
+    found = parse_time(text, name, problems)
+    if problems:
+        raise PageError(422, f"{gettext_for(request)('Not a time the register can read')}: {problems[0]}")
+    return found
+
+
+def regions(ctx) -> list[dict]:
+    """The regions of the jurisdiction's reference data (code, name), for filters."""
+    try:
+        listed = stats.reference_data(ctx.law.jurisdiction)["regions"]["regions"]
+    except (KeyError, FileNotFoundError):
+        return []
+    return [{"code": r["code"], "name": r.get("name", r["code"])} for r in listed if not r.get("valid_until")]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    who = required(request)
+    ctx = context(request)
+    now = ctx.now()
+    code = request.query_params.get("code") or None
+    codes = list(rule_codes(ctx.law))
+    found = queries.alerts(ctx.engine, now, code=code if code in codes else None, limit=20, reader=who, law=ctx.law,
+                           now=now, purpose="home: alerts")
+    words.alerts_json(found, now, ctx.law, language(request))
+    return page(request, "home.html", alerts=found, at=now, code=code, codes=codes,
+                records=who.role in OFFICIALS_WHO_RECORD, investigates=who.role in INVESTIGATING,
+                board=who.role in BOARD_ROLES, monitor=who.role == "ombudsman", person=who.person is not None)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(request: Request):
+    required(request)
+    ctx = context(request)
+    q = request.query_params
+    chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
+    after = (q.get("cursor") or "").strip()[:160] or None
+    rows = queries.case_list(ctx.engine, chosen["region"], chosen["stage"], PAGE_SIZE + 1, agency=chosen["agency"],
+                             code=chosen["code"], after=after)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_url = None
+    if more:
+        kept = [(k, v) for k, v in q.multi_items() if k not in ("cursor",)]
+        next_url = "/cases?" + urlencode([*kept, ("cursor", rows[-1]["case"])])
+    return page(request, "cases.html", rows=rows, chosen=chosen, next_url=next_url, regions=regions(ctx),
+                stages=list(stages_of(ctx.law).stages), codes=list(rule_codes(ctx.law)))
+
+
+@router.get("/cases/{case}", response_class=HTMLResponse)
+def case_file(request: Request, case: str):
+    who = required(request)
+    ctx = context(request)
+    at = moment(request)
+    purpose = (request.query_params.get("purpose") or "case review").strip()[:200]
+    try:
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
+    except guard.Refused as exc:
+        raise PageError(403, str(exc)) from None
+    except queries.UnknownCase:
+        raise PageError(404, f"{gettext_for(request)('No such case in the register')}: {case}") from None
+    words.case_file_json(file, at, ctx.law, language(request))
+    corrections = {e["id"]: e for e in file["events"] if e["kind"] == "record.corrected"}
+    return page(request, "case.html", file=file, at=at, purpose=purpose, corrections=corrections,
+                recorded=request.query_params.get("recorded"))
+
+
+@router.get("/detention", response_class=HTMLResponse)
+def detention_board(request: Request):
+    who = required(request)
+    ctx = context(request)
+    at = moment(request)
+    region = (request.query_params.get("region") or "").strip()[:128] or None
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
+    template = "board_rows.html" if request.query_params.get("partial") else "board.html"
+    return page(request, template, rows=rows, at=at, region=region, regions=regions(ctx),
+                fixed_time="at" in request.query_params)
+
+
+@router.get("/me/reads", response_class=HTMLResponse)
+def my_reads(request: Request):
+    who = required(request)
+    ctx = context(request)
+    if who.person is None:
+        raise PageError(
+            403, gettext_for(request)("This page is for a person's own account: it shows who read their case.")
+        )
+    case, person = who.person
+    try:
+        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+    except guard.Refused as exc:
+        raise PageError(403, str(exc)) from None
+    officials = [r for r in found if r["actor"]["id"] != who.id]  # their own looks are no news to them
+    return page(request, "reads.html", reads=list(reversed(officials)), case=case, unassigned=False)
+
+
+@router.get("/reads/unassigned", response_class=HTMLResponse)
+def unassigned_reads(request: Request):
+    who = required(request)
+    ctx = context(request)
+    since = moment(request, "since") if request.query_params.get("since") else None
+    try:
+        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=since)
+    except guard.Refused as exc:
+        raise PageError(403, str(exc)) from None
+    return page(request, "reads.html", reads=list(reversed(found)), case=None, unassigned=True)
+
+
+@router.get("/law", response_class=HTMLResponse)
+def law_list(request: Request):
+    ctx = context(request)
+    rules = [describe(ctx.law, code) for code in rule_codes(ctx.law)]
+    return page(request, "law.html", rules=rules)
+
+
+@router.get("/law/{code}", response_class=HTMLResponse)
+def law_rule(request: Request, code: str):
+    ctx = context(request)
+    try:
+        rule = describe(ctx.law, code)
+    except (UnknownRule, LookupError):
+        raise PageError(404, f"{gettext_for(request)('No such rule')}: {code}") from None
+    return page(request, "rule.html", rule=rule)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics(request: Request):
+    """Public: the custom report (years × sections × regions) and its shareable address."""
+    ctx = context(request)
+    q = request.query_params
+    at = ctx.now()
+    years = (q.get("years") or str(at.year)).strip()[:100]
+    sections = [s for v in q.getlist("sections") for s in v.split(",") if s.strip()]
+    chosen_regions = [r for v in q.getlist("regions") for r in v.split(",") if r.strip()]
+    ref = stats.reference_data(ctx.law.jurisdiction)
+    all_sections = [{"code": k, "title": v.get("title", k)} for k, v in ref["indicators"].get("sections", {}).items()]
+    error = report = None
+    try:
+        spec = stats.ReportSpec.parse(urlencode({"years": years, "sections": ",".join(sections),
+                                                 "regions": ",".join(chosen_regions)}))
+        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+    except stats.SpecError as exc:
+        error = str(exc)
+    tables = _tables(report) if report else []
+    chart = charts.bars(report, gettext_for(request)) if report else None
+    return page(request, "statistics.html", status=422 if error else 200, error=error, report=report,
+                tables=tables, chart=chart, years=years, sections=sections, chosen_regions=chosen_regions,
+                all_sections=all_sections, regions=regions(ctx), query=report.spec.query() if report else "")
+
+
+def _tables(report) -> list[dict]:
+    """One table per indicator: its measures by region (rows), a column per year."""
+    years = list(report.spec.years)
+    by_indicator: dict[str, dict[tuple[str, str], dict[int, dict]]] = {}
+    for cell in report.cells:
+        key = (cell.label, cell.region)
+        by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
+            "value": cell.value, "suppressed": cell.suppressed,
+        }
+    out = []
+    for ind, definition in report.indicators.items():
+        rows = [
+            {"label": label, "region": report.region_names.get(region, region),
+             "cells": [by_year.get(y) for y in years]}
+            for (label, region), by_year in by_indicator.get(ind, {}).items()
+        ]
+        out.append({"id": ind, "title": definition.get("title", ind), "years": years, "rows": rows})
+    return out
