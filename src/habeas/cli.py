@@ -673,6 +673,9 @@ def user_add(
     person: Annotated[
         str | None, typer.Option("--person", help="A person's user: CASE:PARTY, the case and their party id.")
     ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="An office the policy tells apart: head (of a unit), chair (a court)")
+    ] = None,
     db: DbOption = None,
     reader: UserOption = None,
 ) -> None:
@@ -688,7 +691,7 @@ def user_add(
     with database(db) as engine, guarded():
         who = signed_in(engine, reader)
         try:
-            added = users.add(engine, law(), who, SystemClock().now(), login, role, agency, region, subject)
+            added = users.add(engine, law(), who, SystemClock().now(), login, role, agency, region, subject, title)
         except users.UserError as exc:
             raise fail(str(exc), 2) from None
     out.print(f"user {added.login} added; token (shown once): {added.token}", highlight=False)

@@ -60,6 +60,27 @@ def test_a_case_action_without_a_case_needs_a_grant_everywhere():
     assert not POLICY.decide(principal("prosecutor"), "reads:read").allowed
 
 
+def test_the_head_of_the_unit_and_the_chair_of_the_court_assign_their_cases():
+    from dataclasses import replace
+
+    for role, title in (("investigator", "head"), ("inquiry_officer", "head"), ("judge", "chair")):
+        plain = principal(role)
+        holder = replace(plain, title=title)
+        assert not POLICY.decide(plain, "case:assign", case("assigned", role)).allowed
+        granted = POLICY.decide(holder, "case:assign", case("assigned", role))
+        assert granted.allowed and f"({title})" in granted.reason
+        assert not POLICY.decide(holder, "case:assign", case("unassigned", role)).allowed
+    refused = POLICY.decide(principal("investigator"), "case:assign", case("assigned", "investigator"))
+    assert "as the head" in refused.reason
+
+
+def test_a_title_the_policy_does_not_give_the_role_is_refused():
+    raw = {"jurisdiction": "kz", "titles": {"chair": {"description": "x", "roles": ["judge"]}},
+           "roles": {"investigator": [{"actions": ["case:assign"], "scope": "unit", "title": "chair"}]}}
+    with pytest.raises(LawDataError, match=r"roles\.investigator\.0\.title"):
+        access.parse(raw)
+
+
 def test_an_assigned_read_says_so():
     assert POLICY.decide(principal("investigator"), "case:read", case("assigned", "investigator")).assigned
     assert not POLICY.decide(principal("admin"), "case:read", case("unassigned", "admin")).assigned

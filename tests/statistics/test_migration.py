@@ -19,6 +19,7 @@ def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law
     engine = make_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE sessions"))
+        conn.execute(text("ALTER TABLE users DROP COLUMN title"))
         conn.execute(text("DROP TABLE stat_episodes"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
     # a register of before: it knows only the case list and the deadlines

@@ -18,14 +18,16 @@ PUBLIC = "public"  # the anonymous public: a role of the policy, never of an eve
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who acts: an official with a role, an agency and a region, a person about their own
-    case (`person` = (case, party id)), the local operator, or the anonymous public."""
+    """Who acts: an official with a role, an agency and a region (and a title, for the head
+    of a unit or the chair of a court), a person about their own case (`person` = (case,
+    party id)), the local operator, or the anonymous public."""
 
     id: str
     role: str
     agency: str | None = None
     region: str | None = None
     person: tuple[str, str] | None = None
+    title: str | None = None  # an office within the role (head of a unit, chair of a court): policy.yaml's titles
 
     @property
     def actor(self) -> Actor:

@@ -67,8 +67,17 @@ class Grant(BaseModel):
     actions: list[str] = Field(min_length=1)
     scope: str
     section: str | None = None
+    title: str | None = None  # only an official holding this title (policy.yaml `titles`)
     citations: list[Citation] = []
     note: str | None = None
+
+
+class Title(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    roles: list[str] = Field(min_length=1)
+    citations: list[Citation] = []
 
 
 class Section(BaseModel):
@@ -83,6 +92,7 @@ class PolicyDocument(BaseModel):
 
     jurisdiction: str
     sections: dict[str, Section] = {}
+    titles: dict[str, Title] = {}
     roles: dict[str, list[Grant]]
 
 
@@ -115,13 +125,14 @@ class Policy:
         grants = [g for g in self.document.roles.get(principal.role, ()) if action in g.actions]
         if action in CASE_ACTIONS and case is None:
             grants = [g for g in grants if g.scope == "everywhere"]
-        held = [g for g in grants if SCOPES[g.scope](principal, case)]
+        held = [g for g in grants if SCOPES[g.scope](principal, case) and g.title in (None, principal.title)]
         held.sort(key=lambda g: g.section is not None)
         if held:
             grant = held[0]
             where = f" {SCOPE_WORDS[grant.scope]}" if grant.scope != "everywhere" else ""
             only = f", {grant.section} only" if grant.section else ""
-            reason = f"a {principal.role} may {action}{where}{only}"
+            who = f"{principal.role} ({grant.title})" if grant.title else principal.role
+            reason = f"a {who} may {action}{where}{only}"
             return Decision(True, action, reason, grant.scope, grant.section, assigned)
         return Decision(False, action, _refusal(principal, action, case, grants), assigned=assigned)
 
@@ -131,8 +142,15 @@ def _refusal(principal: Principal, action: str, case: CaseFacts | None, grants: 
     on = f" on {case.case}" if case is not None else ""
     if not grants:
         return f"refused: {action}{on} is no right of the role {principal.role}"
-    needs = " or ".join(dict.fromkeys(SCOPE_WORDS[g.scope] for g in grants))
+    needs = " or ".join(
+        dict.fromkeys(SCOPE_WORDS[g.scope] + (f" as the {g.title}" if g.title else "") for g in grants)
+    )
     return f"refused: {action}{on} needs the right to act {needs}"
+
+
+def titles_of(policy: Policy, role: str) -> list[str]:
+    """The titles an official of `role` may hold (`user add --title`)."""
+    return [name for name, title in policy.document.titles.items() if role in title.roles]
 
 
 def parse(raw: Any) -> Policy:
@@ -154,6 +172,14 @@ def parse(raw: Any) -> Policy:
                 raise LawDataError(FILE, f"{where}.scope", f"unknown scope {grant.scope!r}")
             if grant.section is not None and grant.section not in document.sections:
                 raise LawDataError(FILE, f"{where}.section", f"unknown section {grant.section!r}")
+            if grant.title is not None:
+                title = document.titles.get(grant.title)
+                if title is None or role not in title.roles:
+                    raise LawDataError(FILE, f"{where}.title", f"no title {grant.title!r} of the role {role!r}")
+    for name, title in document.titles.items():
+        for role in title.roles:
+            if role not in ROLES:
+                raise LawDataError(FILE, f"titles.{name}.roles", f"unknown role {role!r}")
     return Policy(document)
 
 

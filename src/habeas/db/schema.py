@@ -144,6 +144,7 @@ users = Table(
     Column("created_at", DateTime, nullable=False),
     Column("failures", Integer, nullable=False, server_default="0"),
     Column("blocked_until", DateTime),
+    Column("title", String(40)),  # an office within the role: head of a unit, chair of a court
 )
 
 # Sessions: what signing in gives (the API's bearer token, the web UI's cookie), stored

@@ -165,6 +165,7 @@ def users(found: list[dict]) -> Table:
         [
             ("login", lambda u: u["login"]),
             ("role", lambda u: u["role"]),
+            ("title", lambda u: u.get("title")),
             ("agency", lambda u: u["agency"]),
             ("region", lambda u: u["region"]),
             ("person", lambda u: u["person"]),

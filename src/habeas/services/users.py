@@ -62,6 +62,7 @@ def add(
     agency: str | None = None,
     region: str | None = None,
     person: tuple[str, str] | None = None,
+    title: str | None = None,
 ) -> NewUser:
     if not IDENTIFIER.match(login or ""):
         raise UserError(f"login {login!r}: letters, digits and . _ - only, beginning with a letter or digit")
@@ -69,6 +70,9 @@ def add(
         raise UserError(f"role {role!r}: one of {', '.join(ROLES)}")
     if role == "person" and person is None:
         raise UserError("a person's user needs --person CASE:PARTY (the case and their party id in it)")
+    if title is not None and title not in access.titles_of(access.of(law), role):
+        held = access.titles_of(access.of(law), role)
+        raise UserError(f"title {title!r}: a {role} may hold {', '.join(held) if held else 'no title'}")
     token = secrets.token_urlsafe(24)
     _admin(engine, law, by, now, f"user:add {login}")
     with writer(engine).begin() as conn:
@@ -82,6 +86,7 @@ def add(
                 region=region,
                 person_case=person[0] if person else None,
                 person_party=person[1] if person else None,
+                title=title,
                 secret_hash=HASHER.hash(token),
                 disabled=False,
                 created_at=naive_utc(now),
@@ -101,6 +106,7 @@ def listed(engine: Engine, law: Law, by: Principal, now: datetime) -> list[dict]
             "agency": r.agency,
             "region": r.region,
             "person": f"{r.person_case}:{r.person_party}" if r.person_case else None,
+            "title": r.title,
             "disabled": bool(r.disabled),
             "created_at": r.created_at.isoformat() + "Z",
         }
@@ -178,4 +184,4 @@ def _check(row, token: str, now: datetime) -> str | None:
 
 def principal_of_row(row) -> Principal:
     person = (row.person_case, row.person_party) if row.person_case else None
-    return Principal(row.login, row.role, row.agency, row.region, person)
+    return Principal(row.login, row.role, row.agency, row.region, person, row.title)

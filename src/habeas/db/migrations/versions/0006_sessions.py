@@ -1,8 +1,9 @@
-"""Sessions of signed-in users (issue 10): table `sessions`.
+"""Sessions of signed-in users (issue 10): table `sessions`; and a user's title (issue 9).
 
 Signing in with a user's long-lived token (argon2, slow on purpose) gives a session: a
 random token of its own, stored only as its SHA-256, that expires. The API's bearer
-token and the web UI's cookie are a session's token.
+token and the web UI's cookie are a session's token. `users.title` names an office within
+a role that the access policy tells apart (the head of a unit, the chair of a court).
 
 Revision ID: 0006
 Revises: 0005
@@ -28,8 +29,12 @@ def upgrade() -> None:
         sa.Column("ended", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     op.create_index("ix_sessions_login", "sessions", ["login"])
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("title", sa.String(40)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("title")
     op.drop_index("ix_sessions_login", "sessions")
     op.drop_table("sessions")
