@@ -15,6 +15,9 @@
     `habeas --help` start-up (target < 0.3 s); judging, µs per case and per event;
 (g) alerts: `queries.alerts` from the deadlines projection with N open cases against
     folding and judging every case from the log (target >= 100x).
+(h) http: `GET /api/v1/cases/{case}` and `POST /api/v1/events` served by uvicorn in its own
+    process at concurrency 1, 8, 32, 64 against the same services called in process
+    (`bench/http.py`: HTTP p50 < 3x in process; POST throughput at 32 >= 5x at 1).
 Results are printed as a table and written to bench/out/ as JSON.
 """
 
@@ -73,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k events and 10k open cases")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--only", choices=("import", "postgres", "single", "startup", "alerts"), help="run one part only"
+        "--only", choices=("import", "postgres", "single", "startup", "alerts", "http"), help="run one part only"
     )
     parser.add_argument(
         "--postgres",
@@ -117,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
             save(results, stamp)
         if args.only in (None, "alerts"):
             results["alerts"] = bench_alerts(work, args.cases, args.seed)
+            save(results, stamp)
+        if args.only in (None, "http"):
+            from bench import http as http_bench
+
+            step("HTTP API under load (bench/http.py), SQLite" + (" and PostgreSQL" if args.postgres else ""))
+            results["http"] = http_bench.run(args.postgres, quick=args.quick, seed_=args.seed, keep=args.keep)
             save(results, stamp)
     finally:
         if not args.keep:
@@ -316,7 +325,12 @@ def show(results: dict) -> None:
             "",
             "",
         )
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    if "http" in results:
+        from bench import http as http_bench
+
+        http_bench.show(results["http"])
     if "alerts" in results:
         al = results["alerts"]
         console.print(

@@ -85,8 +85,11 @@ def run(url: str, cases: int, reads: int, seed: int) -> dict:
             (accountable if guarded else bare).append(time.perf_counter() - started)
     engine.dispose()
     ms = {
-        name: {"p50": percentile(values, 0.5) * 1000, "p99": percentile(values, 0.99) * 1000,
-               "mean": statistics.fmean(values) * 1000}
+        name: {
+            "p50": percentile(values, 0.5) * 1000,
+            "p99": percentile(values, 0.99) * 1000,
+            "mean": statistics.fmean(values) * 1000,
+        }
         for name, values in (("accountable", accountable), ("bare", bare))
     }
     return {

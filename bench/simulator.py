@@ -32,6 +32,7 @@ def simpy_peer(cal, cases: int, years: float, seed: int) -> int:
     scale = (cases / years) / cal.arrivals["per_year"].value
     weights = cal.regions.value
     total = sum(weights.values())
+
     def size(kind: str, weight: float) -> int:
         return max(1, round(cal.resources[kind].value * duty * scale * weight / total))
 

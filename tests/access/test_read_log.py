@@ -198,3 +198,20 @@ def test_many_records_at_once_chain_as_one_at_a_time(engine):
         assert read_log.append(conn, records[1:]) == len(records)
     checked = maintenance.verify(engine).reads
     assert checked.broken is None and checked.count == len(records)
+
+
+def test_concurrent_reads_each_get_their_own_place_in_the_read_log(recorded, law):
+    """Many readers at once (the API's threads): every read is recorded once, ids gapless,
+    the chain intact. On PostgreSQL the head must be read after the lock is held."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = _count(recorded)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        files = list(pool.map(lambda n: queries.case_file(recorded, law, CASE, OPERATOR, f"review {n}", AT, NOW),
+                              range(48)))
+    assert all(f["case"] == CASE for f in files)
+    assert _count(recorded) == before + 48
+    with recorded.connect() as conn:
+        ids = [row[0] for row in conn.execute(select(reads.c.id).order_by(reads.c.id))]
+    assert ids == list(range(1, len(ids) + 1))
+    assert maintenance.verify(recorded).intact

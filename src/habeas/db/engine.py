@@ -23,6 +23,11 @@ class DatabaseUrlError(ValueError):
     pass
 
 
+# Connections kept, and allowed beyond them: the API serves from a pool of 40 threads.
+POOL_SIZE = 10
+POOL_OVERFLOW = 40
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
@@ -33,12 +38,14 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        # as many connections as the server's worker threads may ask for at once (the API)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     raise DatabaseUrlError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread, no pool to size
+    engine = create_engine(url) if in_memory else create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):

@@ -106,18 +106,17 @@ def _stored_time(conn: Connection, moment: datetime):
 def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     """Chain the records after the read log's head, in the caller's transaction; returns
     the new head position. The caller's transaction must be a writer's (SQLite). Plain
-    driver SQL, and on PostgreSQL two round trips (lock and head; records and head), so a
-    read pays for its record and not for building statements or waiting on the network."""
+    driver SQL, and on PostgreSQL three round trips (the lock; the head; records and head),
+    so a read pays for its record and not for building statements."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:
-        found = conn.exec_driver_sql(
-            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s),"
-            " (SELECT position FROM read_head WHERE id = 1), (SELECT hash FROM read_head WHERE id = 1)",
-            (READS_LOCK_KEY,),
-        ).first()
-        position, digest = (0, GENESIS) if found[2] is None else (found[2], bytes.fromhex(found[3]))
-    else:
-        position, digest = head(conn)
+        # The head is read by its own statement, once the lock is held: a statement sees the
+        # rows committed when it began, so a head read beside the lock could be one a
+        # concurrent read replaced while this one waited (and two reads would take one id).
+        conn.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", (READS_LOCK_KEY,)
+        )
+    position, digest = head(conn)
     start = position
     rows = []
     for record in records:

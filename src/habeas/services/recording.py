@@ -69,13 +69,12 @@ class Recorder:
         if event.case is None:
             decision = guard.decide(self.law, principal, "case:record")
         else:
-            with guard.writing(self.engine) as conn:
+            with self.engine.connect() as conn:  # a reader's connection: the writer's lock is the append's
                 events = store.stream_events(conn, event.case)
-                facts = case_facts(event.case, events or [event])
-                decision = guard.decide(self.law, principal, "case:record", facts)
-                if not decision.allowed:
-                    guard.record(conn, principal, decision, now, event.kind, None, event.case)
+            decision = guard.decide(self.law, principal, "case:record", case_facts(event.case, events or [event]))
         if not decision.allowed:
+            with guard.writing(self.engine) as conn:  # the refused attempt is recorded
+                guard.record(conn, principal, decision, now, event.kind, None, event.case)
             raise NotYours(decision.reason)
 
 
