@@ -36,24 +36,30 @@ def moment(at: str | None, ctx) -> datetime:
     return found
 
 
-def encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii")
+def encode_cursor(kind: str, value: str) -> str:
+    """An opaque cursor: what list it belongs to, and where the next page starts."""
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode("ascii")
 
 
-def decode_cursor(cursor: str | None) -> str | None:
+def decode_cursor(kind: str, cursor: str | None) -> str | None:
+    """The place a cursor of this list names; a cursor this API did not give is a 422."""
     if cursor is None:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
+        text = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode("utf-8")
     except (ValueError, UnicodeError):
-        raise ApiError(422, "invalid", "cursor: not a cursor this API gave", "cursor") from None
+        text = ""
+    found, sep, value = text.partition(":")
+    if found != kind or not sep or not value or (kind == "alerts" and not value.isdigit()):
+        raise ApiError(422, "invalid", "cursor: not a cursor this list gave", "cursor")
+    return value
 
 
 def refused(exc: guard.Refused) -> ApiError:
     return ApiError(403, "forbidden", str(exc))
 
 
-@router.get("/cases", response_model=CasePage, responses=answers(401, 422))
+@router.get("/cases", response_model=CasePage, responses=answers(401, 403, 422))
 def list_cases(
     request: Request,
     ctx: Ctx,
@@ -67,11 +73,13 @@ def list_cases(
 ) -> CasePage:
     """The case list: numbers, stages, regions, articles (no names), in case-number order."""
     signed_in(request, who)
-    after = decode_cursor(cursor)
+    if not guard.reads_cases(ctx.law, who):
+        raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
+    after = decode_cursor("cases", cursor)
     rows = queries.case_list(ctx.engine, region, stage, limit + 1, agency=agency, code=code, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
-    return CasePage(items=rows, next_cursor=encode_cursor(rows[-1]["case"]) if more else None)
+    return CasePage(items=rows, next_cursor=encode_cursor("cases", rows[-1]["case"]) if more else None)
 
 
 def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:
@@ -85,7 +93,8 @@ def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> 
     return words.case_file_json(file, when, ctx.law, lang)
 
 
-@router.get("/cases/{case}", response_model=CaseFile, responses=answers(401, 403, 404, 422))
+@router.get("/cases/{case}", response_model=CaseFile, response_model_exclude_unset=True,
+            responses=answers(401, 403, 404, 422))
 def case_file(
     request: Request, ctx: Ctx, who: Asker, case: str, at: At = None, purpose: Purpose = "case review",
     lang: Lang = "en",
@@ -156,16 +165,17 @@ def alerts(
     lang: Lang = "en",
 ) -> AlertPage:
     """Open and breached findings across the cases you may read, breached first, by due time.
-    Each case listed leaves a read record. `total` counts every alert (of every case), of
-    which a page shows the ones you may read."""
+    Each case listed leaves a read record. `total` is the count of the whole board, given to
+    a reader who may read every case (null for anyone else)."""
     signed_in(request, who)
     when = moment(at, ctx)
-    start = decode_cursor(cursor)
-    offset = int(start) if start and start.isdigit() else 0
+    offset = int(decode_cursor("alerts", cursor) or 0)
     found = queries.alerts(ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(),
                            region=region, offset=offset)
-    total = queries.count_alerts(ctx.engine, when, code=code, region=region)
+    # the count of every alert is the board's, for a reader who may read every case
+    everywhere = guard.decide(ctx.law, who, "case:read").allowed
+    total = queries.count_alerts(ctx.engine, when, code=code, region=region) if everywhere else None
     following = found.next_offset
     words.alerts_json(found, when, ctx.law, lang)
     return AlertPage(items=list(found), total=total,
-                     next_cursor=encode_cursor(str(following)) if following is not None and following < total else None)
+                     next_cursor=encode_cursor("alerts", str(following)) if following is not None else None)

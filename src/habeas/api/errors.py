@@ -70,6 +70,8 @@ def body(code: str, message: str, field: str | None = None, lines=None) -> dict:
 
 
 def _field(location: tuple) -> str | None:
+    if len(location) == 2 and location[0] == "body" and isinstance(location[1], int):
+        return None  # a JSON syntax error: the number is a character's position, not a field
     parts = [str(p) for p in location if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or None
 

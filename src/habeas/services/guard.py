@@ -74,6 +74,13 @@ def no_purpose(action: str) -> access.Decision:
     return access.Decision(False, action, f"refused: {action} needs a purpose (why you read it)")
 
 
+def reads_cases(law: Law, principal: Principal) -> bool:
+    """Whether the principal's role reads case files anywhere at all (the case list and the
+    board are for those roles; a person's user has their own case, the public statistics)."""
+    grants = access.of(law).document.roles.get(principal.role, ())
+    return principal.person is None and any("case:read" in g.actions for g in grants)
+
+
 def authorize(
     conn: Connection, law: Law, principal: Principal, action: str, case: str | None = None
 ) -> access.Decision:

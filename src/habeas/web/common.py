@@ -18,10 +18,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from habeas.access import policy as access_policy
 from habeas.access.facts import Principal
 from habeas.api.context import COOKIE, Context
-from habeas.services import sessions
+from habeas.services import guard, sessions
 from habeas.web import i18n
 from habeas.web.labels import LABELS
 
@@ -110,7 +109,7 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
         ngettext=tr.ngettext,
         fmt=i18n.Formats(lang, ctx.law.jurisdiction),
         who=who,
-        reads_cases=who is not None and _reads_cases(ctx, who),
+        reads_cases=who is not None and guard.reads_cases(ctx.law, who),
         csrf=csrf_token(request) if who else "",
         languages=lang_links(request),
         path=request.url.path,
@@ -119,13 +118,6 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
     response = HTMLResponse(html, status_code=status)
     remember(request, response)
     return response
-
-
-def _reads_cases(ctx: Context, who: Principal) -> bool:
-    """Whether the menu offers the case list and the board: the role reads some case files
-    (the policy's grants, not a list of roles here); a person's user has their own page."""
-    grants = access_policy.of(ctx.law).document.roles.get(who.role, ())
-    return who.person is None and any("case:read" in g.actions for g in grants)
 
 
 def words(tr):
