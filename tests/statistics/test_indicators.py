@@ -182,6 +182,14 @@ def test_C1_corruption_cases_by_agency(cell):
         "cases": 1, "agency_police": 0, "agency_anticorruption": 1, "agency_prosecutor": 0}
     assert table(cell, "C1", m, "kz", 2024) == {
         "cases": 2, "agency_police": 1, "agency_anticorruption": 1, "agency_prosecutor": 0}
+    # by the accused official's agency: KZ-U names the police (v2 field); KZ-A5 names none (as v1)
+    m = ["accused_police", "accused_penitentiary", "accused_other", "accused_not_recorded"]
+    assert table(cell, "C1", m, "unknown", 2024) == {
+        "accused_police": 1, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 0}
+    assert table(cell, "C1", m, "almaty", 2024) == {
+        "accused_police": 0, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 1}
+    assert table(cell, "C1", m, "kz", 2024) == {
+        "accused_police": 1, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 1}
 
 
 def test_the_projection_and_a_scan_of_the_log_give_the_same_report(register, engine):

@@ -120,8 +120,9 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     # The many episodes that are only counted: counted by the database, a row per kind of row.
     past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
     ended = case((e.ended_at.is_(None), False), else_=True)
+    accused = case((e.episode == "case", e.person), else_=None)  # a case episode's person: the accused's agency
     keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, e.iccs,
-            e.article]
+            e.article, accused]
     grouped = (
         select(*keys, func.count())
         .where(e.episode.in_(GROUPED), e.year.in_(years))
@@ -148,7 +149,7 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     )
     linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
-        found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
+        found: list = [Group(*row[:-2], n=row[-1], accused=row[-2]) for row in conn.execute(grouped)]
         for year, query in stocks:
             found += [Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None,
                             None, n) for region, sentenced, n in conn.execute(query)]

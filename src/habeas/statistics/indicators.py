@@ -173,6 +173,7 @@ class Group:
     iccs: str | None
     article: str | None
     n: int
+    accused: str | None = None  # case: the accused official's agency
     link = None
     end_year = None
 
@@ -208,6 +209,7 @@ def tabulate(
     outcomes = set(lists.get("appeal_outcomes", []))
     grounds = set(lists.get("closure_grounds", []))
     agencies = set(lists.get("agencies", []))
+    accused_agencies = set(lists.get("accused_agencies", []))
     corruption = str(lists.get("corruption_iccs", "\0"))
     linked: dict[str, Any] = {c.link: c for c in links or () if c.link}
     complaints = []
@@ -238,6 +240,9 @@ def tabulate(
                 agency = e.detail if e.detail in agencies else "other"
                 add(y, "C1.cases", region)
                 add(y, f"C1.agency_{agency}", region)
+                accused = e.accused
+                add(y, "C1.accused_" + (accused if accused in accused_agencies else
+                                        "not_recorded" if accused is None else "other"), region)
             continue
         if kind == "stock":
             add(y, "L1.held", region)
