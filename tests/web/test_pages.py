@@ -331,6 +331,14 @@ def test_the_statistics_are_public_with_a_shareable_address(world):
         re.findall(r'<tr data-region="([^"]+)"', page.text)) == {"kz"}
     bad = world.client.get("/statistics?years=nineteen")
     assert bad.status_code == 422 and 'id="error-spec"' in bad.text
+    custody = world.client.get("/statistics?years=2025-2026&sections=custody").text
+    population = re.search(r'<tr data-region="kz" data-kind="population">(.*?)</tr>', custody).group(1)
+    assert '<span class="estimate"' not in population  # the country's figures are the Bureau's, published
+    assert "20,495,975" in population and "20,283,399" in population
+    assert "estimate-note" not in custody  # only the country is shown: nothing estimated
+    regional = world.client.get("/statistics?years=2026&sections=custody&regions=abai").text
+    assert re.search(r'<tr data-region="abai" data-kind="population">.*?<span class="estimate"', regional)
+    assert "estimate-note" in regional
     kazakh = world.client.get("/statistics?years=2026&sections=detention&lang=kk").text
     assert "L7 Құқықтарды түсіндіру жазылған ұстаулар" in kazakh and "Барлық өңірлер" in kazakh
 

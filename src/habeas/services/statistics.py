@@ -217,6 +217,9 @@ def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int,
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}
+    for definition in definitions.values():  # where a rate's population comes from, figure by figure
+        if any(m["kind"] == "population" for m in definition["measures"]):
+            definition["population_sources"] = dict((ref.get("population") or {}).get("sources") or {})
     names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
     return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
 

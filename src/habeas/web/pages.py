@@ -228,6 +228,7 @@ def _tables(report, _) -> list[dict]:
         out.append({
             "id": ind, "title": definition.get("title", ind), "years": years, "rows": rows,
             "hidden": len(hidden), "hidden_regions": _names(report, hidden, kept),
+            "estimates": any(c and c["estimate"] for row in rows for c in row["cells"]),
             "nothing": len(nothing), "nothing_regions": _names(report, nothing, kept | set(hidden)),
             "trend": charts.trend(report, ind, _), "ranked": charts.ranked(report, ind, _),
         })
