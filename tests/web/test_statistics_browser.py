@@ -108,6 +108,8 @@ def test_a_visitor_builds_a_report_shares_it_and_downloads_it(session_factory, l
     # No count under the threshold anywhere on the page: not in a table, not in a chart.
     body = json.loads(visitor.context.request.get(f"/api/v1/statistics?years={year - 1}-{year}").text())
     threshold = body["min_count"]
+    assert "does not record a district" in body["notes"]["district"]  # no district figures, and it says why
+    assert "does not record a district" in page.locator("p#report-notes").inner_text()
     counts = page.locator("tr[data-kind=count] td[data-value]").evaluate_all("cells => cells.map(c => c.dataset.value)")
     assert counts and not [v for v in counts if 0 < int(v) < threshold], counts
     drawn = page.locator("svg[data-kind=count] rect[data-value]").evaluate_all("r => r.map(x => x.dataset.value)")

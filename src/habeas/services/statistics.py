@@ -221,7 +221,7 @@ def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int,
         if any(m["kind"] == "population" for m in definition["measures"]):
             definition["population_sources"] = dict((ref.get("population") or {}).get("sources") or {})
     names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
-    return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
+    return Report(spec, tuple(chosen), threshold, as_of, definitions, names, dict(ref["indicators"].get("notes") or {}))
 
 
 def _definition(ident: str, raw: dict, codes: dict) -> dict:

@@ -135,9 +135,13 @@ class Regions:
         for r in raw.get("regions", []) if raw else []:
             self.codes.append(r["code"])
             self.names[r["code"]] = r.get("name", r["code"])
-            for spelling in (r["code"], r.get("name", ""), *r.get("aliases", [])):
+            for spelling in (r["code"], r.get("name", ""), r.get("kato", ""), *r.get("aliases", [])):
                 if spelling:
                     self._lookup[_norm(spelling)] = r["code"]
+
+        # the districts of each region (reference data, kept ready: the log records no district)
+        listed = (raw or {}).get("districts") or {}
+        self.districts: dict[str, list[dict]] = {k: list(v or []) for k, v in listed.items()}
 
     def of(self, recorded: str | None) -> str:
         return self._lookup.get(_norm(recorded or ""), UNKNOWN)
