@@ -55,10 +55,11 @@ def _event(case: str, kind: str, at: str, data: dict, role: str = "investigator"
     }
 
 
-def _case(case, region, article, part, at, agency="police-almaty-d1", role="investigator", erdr=None):
+def _case(case, region, article, part, at, agency="police-almaty-d1", role="investigator", erdr=None, **extra):
     return [
         _event(case, "case.registered", at,
-               {"erdr_number": erdr or case.replace("KZ-", "E"), "article": article, "part": part, "region": region},
+               {"erdr_number": erdr or case.replace("KZ-", "E"), "article": article, "part": part, "region": region,
+                **extra},
                role, agency),
     ]
 
@@ -170,7 +171,8 @@ def caseload() -> list[dict]:
         e("KZ-T", "verdict.delivered", "2024-06-01T10:00", {"person": "O1", "outcome": "convicted"}, "judge"),
     ]
     # KZ-U
-    out += _case("KZ-U", "atlantis", "366", 1, "2024-01-10T10:00", "anticorruption-astana")
+    out += _case("KZ-U", "atlantis", "366", 1, "2024-01-10T10:00", "anticorruption-astana",
+                 accused_agency="police")  # a police officer's bribe, registered by the Anti-Corruption Agency
     return out
 
 

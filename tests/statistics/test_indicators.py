@@ -164,14 +164,43 @@ def test_F4_reconciliation_closures(cell):
     assert table(cell, "F4", m, "almaty", 2024) == dict.fromkeys(m, 0)
 
 
-def test_P1_prisoners_per_100000_against_the_space_median(cell):
+def test_P1_prisoners_per_100000_against_the_space_median(cell, built):
     m = ["L1.held", "population", "per_100k", "space_median"]
-    # almaty 2025: 2 held of 2,256,000 (the estimate in population.yaml) → 0.09 per 100,000
+    # almaty 2025: 2 held of 2,297,491 (an estimate: the Bureau's figure at 1 February) → 0.087 per 100,000
     assert table(cell, "P1", m, "almaty", 2025) == {
-        "L1.held": 2, "population": 2_256_000, "per_100k": 0.1, "space_median": None}
+        "L1.held": 2, "population": 2_297_491, "per_100k": 0.1, "space_median": None}
+    # the country 2025: 3 held of 20,283,399 (the Bureau's published figure at 1 January) → 0.015
     assert table(cell, "P1", m, "kz", 2025) == {
-        "L1.held": 3, "population": 20_218_000, "per_100k": 0.0, "space_median": 105}
+        "L1.held": 3, "population": 20_283_399, "per_100k": 0.0, "space_median": 105}
+    estimate = {(c.measure, c.region, c.year): c.estimate for c in built[1].cells if c.indicator == "P1"}
+    assert estimate[("population", "almaty", 2025)] and estimate[("P1.per_100k", "almaty", 2025)]
+    assert not estimate[("population", "kz", 2025)] and not estimate[("P1.per_100k", "kz", 2025)]
+    assert not estimate[("L1.held", "almaty", 2025)]  # a count is never an estimate
     assert cell("P1", "space_median", "kz", 2023) is None  # no SPACE I version before 2024 in the data
+
+
+def test_every_population_figure_is_dated_sourced_and_marked():
+    """population.yaml: each figure published or an estimate; each named source listed with
+    its date; the country's published figure stands for `kz` (not the sum of estimates)."""
+    from habeas.jurisdictions import reference
+    from habeas.statistics.indicators import _population
+
+    raw = reference.load("kz")["population"]
+    sources = raw["sources"]
+    assert all(s.get("published") and s.get("title") for s in sources.values())
+    regions = {r["code"] for r in reference.load("kz")["regions"]["regions"]}
+    for version in raw["years"]:
+        assert set(version["by_region"]) == regions, version["year"]
+        for figure in [*version["by_region"].values(), version.get("national")]:
+            if isinstance(figure, dict):
+                assert figure["certainty"] in ("published", "estimate") and figure["source"] in sources
+    by_year = _population(raw)
+    figures, estimated = by_year[2026]
+    assert figures["kz"] == 20_495_975 and "kz" not in estimated  # Kazinform, 2 February 2026
+    assert figures["almaty"] == 2_347_924 and "almaty" not in estimated
+    assert "abai" in estimated and "pavlodar" in estimated
+    figures, estimated = by_year[2020]
+    assert "kz" in estimated and figures["kz"] == sum(v for k, v in figures.items() if k != "kz")
 
 
 def test_C1_corruption_cases_by_agency(cell):
@@ -182,6 +211,14 @@ def test_C1_corruption_cases_by_agency(cell):
         "cases": 1, "agency_police": 0, "agency_anticorruption": 1, "agency_prosecutor": 0}
     assert table(cell, "C1", m, "kz", 2024) == {
         "cases": 2, "agency_police": 1, "agency_anticorruption": 1, "agency_prosecutor": 0}
+    # by the accused official's agency: KZ-U names the police (v2 field); KZ-A5 names none (as v1)
+    m = ["accused_police", "accused_penitentiary", "accused_other", "accused_not_recorded"]
+    assert table(cell, "C1", m, "unknown", 2024) == {
+        "accused_police": 1, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 0}
+    assert table(cell, "C1", m, "almaty", 2024) == {
+        "accused_police": 0, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 1}
+    assert table(cell, "C1", m, "kz", 2024) == {
+        "accused_police": 1, "accused_penitentiary": 0, "accused_other": 0, "accused_not_recorded": 1}
 
 
 def test_the_projection_and_a_scan_of_the_log_give_the_same_report(register, engine):

@@ -324,11 +324,42 @@ def test_the_law_browser_is_public(world):
 def test_the_statistics_are_public_with_a_shareable_address(world):
     page = world.client.get("/statistics?years=2026&sections=detention")
     assert page.status_code == 200
-    assert 'href="/statistics?years=2026&amp;sections=detention"' in page.text
-    assert "/api/v1/statistics?years=2026&amp;sections=detention&amp;format=csv" in page.text
-    assert "<svg" in page.text or "L2" in page.text
+    # regions are opt-in: with none chosen the page is the whole country, and its address says so
+    assert 'href="/statistics?years=2026&amp;sections=detention&amp;regions=kz"' in page.text
+    assert "/api/v1/statistics?years=2026&amp;sections=detention&amp;regions=kz&amp;format=csv" in page.text
+    assert re.findall(r'<tr data-region="([^"]+)"', page.text) and set(
+        re.findall(r'<tr data-region="([^"]+)"', page.text)) == {"kz"}
     bad = world.client.get("/statistics?years=nineteen")
     assert bad.status_code == 422 and 'id="error-spec"' in bad.text
+    custody = world.client.get("/statistics?years=2025-2026&sections=custody").text
+    population = re.search(r'<tr data-region="kz" data-kind="population">(.*?)</tr>', custody).group(1)
+    assert '<span class="estimate"' not in population  # the country's figures are the Bureau's, published
+    assert "20,495,975" in population and "20,283,399" in population
+    assert "estimate-note" not in custody  # only the country is shown: nothing estimated
+    regional = world.client.get("/statistics?years=2026&sections=custody&regions=abai").text
+    assert re.search(r'<tr data-region="abai" data-kind="population">.*?<span class="estimate"', regional)
+    assert "estimate-note" in regional
+    kazakh = world.client.get("/statistics?years=2026&sections=detention&lang=kk").text
+    assert "L7 Құқықтарды түсіндіру жазылған ұстаулар" in kazakh and "Барлық өңірлер" in kazakh
+
+
+def test_every_region_withheld_everywhere_is_one_line_not_a_table(world):
+    """A small register: every region's row is withheld in every year, so each indicator
+    names them in one line instead of listing twenty rows of "< 5"; and the regions where no
+    one was counted are one line too."""
+    detain(world)  # one detention in Almaty: its cells (and a complement somewhere) are withheld
+    page = world.client.get("/statistics?years=2026&sections=detention&regions=all").text
+    assert 'href="/statistics?years=2026&amp;sections=detention&amp;regions=all"' in page
+    assert "/api/v1/statistics?years=2026&amp;sections=detention&amp;format=csv" in page  # the API: all regions
+    shown = set(re.findall(r'<tr data-region="([^"]+)"', page))
+    collapsed = re.findall(r'<p class="collapsed withheld" data-rows="(\d+)">', page)
+    assert collapsed and all(int(n) > 0 for n in collapsed)
+    for row in re.findall(r'<tr data-region="(?!kz")[^>]*>(.*?)</tr>', page):  # the country's rows always stay
+        cells = re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)
+        assert not all("withheld" in c for c in cells), f"a row withheld in every year is shown: {row}"
+    assert re.search(r'<p class="collapsed nothing" data-rows="\d+">[^<]*Abai region', page)
+    assert shown == {"kz"}, f"regions with nothing published are still rows: {shown}"
+    assert len(page) < 60_000
 
 
 @pytest.mark.parametrize(("how", "lang", "word"), [

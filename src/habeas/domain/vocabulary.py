@@ -89,6 +89,12 @@ class ReportReceived(Data):
     victim: Ref | None = None
 
 
+ACCUSED_AGENCIES = (
+    "police", "penitentiary", "prosecutor", "court", "anticorruption", "knb", "customs", "tax",
+    "local_government", "military", "other",
+)
+
+
 class CaseRegistered(Data):
     erdr_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,40}$")]
     article: Article
@@ -96,6 +102,10 @@ class CaseRegistered(Data):
     region: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     # v2: the form of the pre-trial investigation; absent means a preliminary investigation
     form: Literal["inquiry", "preliminary", "expedited", "protocol"] | None = None
+    # v2: for an offence by an official (corruption, torture, abuse of office), the agency the
+    # accused official serves in; absent means not recorded (as in v1). A closed list, so that
+    # it can never carry a name.
+    accused_agency: Literal[ACCUSED_AGENCIES] | None = None
 
 
 PARTY_ROLES = ("suspect", "accused", "victim", "witness", "counsel", "legal_representative")

@@ -120,8 +120,9 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     # The many episodes that are only counted: counted by the database, a row per kind of row.
     past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
     ended = case((e.ended_at.is_(None), False), else_=True)
+    accused = case((e.episode == "case", e.person), else_=None)  # a case episode's person: the accused's agency
     keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, e.iccs,
-            e.article]
+            e.article, accused]
     grouped = (
         select(*keys, func.count())
         .where(e.episode.in_(GROUPED), e.year.in_(years))
@@ -148,7 +149,7 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     )
     linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
-        found: list = [Group(*row[:-1], n=row[-1]) for row in conn.execute(grouped)]
+        found: list = [Group(*row[:-2], n=row[-1], accused=row[-2]) for row in conn.execute(grouped)]
         for year, query in stocks:
             found += [Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None,
                             None, n) for region, sentenced, n in conn.execute(query)]
@@ -216,8 +217,11 @@ def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int,
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}
+    for definition in definitions.values():  # where a rate's population comes from, figure by figure
+        if any(m["kind"] == "population" for m in definition["measures"]):
+            definition["population_sources"] = dict((ref.get("population") or {}).get("sources") or {})
     names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
-    return Report(spec, tuple(chosen), threshold, as_of, definitions, names)
+    return Report(spec, tuple(chosen), threshold, as_of, definitions, names, dict(ref["indicators"].get("notes") or {}))
 
 
 def _definition(ident: str, raw: dict, codes: dict) -> dict:

@@ -33,7 +33,7 @@ class Episode:
     episode: str  # detention, custody, prison, petition, complaint, closure, verdict, appeal, death, case
     year: int  # local calendar year of the fact that starts it
     region: str | None = None  # as recorded by case.registered
-    person: str | None = None
+    person: str | None = None  # a case episode names no person: it holds the accused official's agency
     started_at: datetime | None = None  # UTC, naive
     ended_at: datetime | None = None  # end of the part counted (detention: release or order; custody: pre-trial)
     end_year: int | None = None  # local year of ended_at
@@ -49,6 +49,11 @@ class Episode:
     flag3: bool | None = None  # complaint: examined in time; closure: ineligible gravity
     iccs: str | None = None  # case: its ICCS codes, space-separated
     article: str | None = None  # case: its Criminal Code article (case.registered)
+
+    @property
+    def accused(self) -> str | None:
+        """Case: the agency of the accused official (case.registered `accused_agency`), if recorded."""
+        return self.person if self.episode == "case" else None
 
     def past_limit(self, as_of: datetime) -> bool:
         """Held past the limit as of `as_of` (UTC, naive): met late, or still unmet past due."""
@@ -146,6 +151,7 @@ def _case_episode(state: CaseState, timeline: list[Event], base: dict, iccs: Ite
         episode="case",
         year=_year(start) if start else 0,
         started_at=utc(start.occurred_at) if start else None,
+        person=(registered.data.get("accused_agency") if registered is not None else None),
         outcome=stage,
         detail=agency.split("-", 1)[0].lower() or None,
         link=state.erdr_number,

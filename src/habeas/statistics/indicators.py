@@ -55,9 +55,10 @@ class Cell:
     year: int
     value: float | int | None  # None when suppressed: a withheld value never leaves compute
     suppressed: bool
+    estimate: bool = False  # drawn from a population figure that is an estimate, not the published one
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "indicator": self.indicator,
             "measure": self.measure.split(".", 1)[1] if self.measure.startswith(self.indicator + ".") else self.measure,
             "label": self.label,
@@ -66,6 +67,9 @@ class Cell:
             "value": None if self.suppressed else self.value,
             "suppressed": self.suppressed,
         }
+        if self.estimate:
+            out["estimate"] = True
+        return out
 
 
 @dataclass
@@ -131,9 +135,13 @@ class Regions:
         for r in raw.get("regions", []) if raw else []:
             self.codes.append(r["code"])
             self.names[r["code"]] = r.get("name", r["code"])
-            for spelling in (r["code"], r.get("name", ""), *r.get("aliases", [])):
+            for spelling in (r["code"], r.get("name", ""), r.get("kato", ""), *r.get("aliases", [])):
                 if spelling:
                     self._lookup[_norm(spelling)] = r["code"]
+
+        # the districts of each region (reference data, kept ready: the log records no district)
+        listed = (raw or {}).get("districts") or {}
+        self.districts: dict[str, list[dict]] = {k: list(v or []) for k, v in listed.items()}
 
     def of(self, recorded: str | None) -> str:
         return self._lookup.get(_norm(recorded or ""), UNKNOWN)
@@ -173,6 +181,7 @@ class Group:
     iccs: str | None
     article: str | None
     n: int
+    accused: str | None = None  # case: the accused official's agency
     link = None
     end_year = None
 
@@ -208,6 +217,7 @@ def tabulate(
     outcomes = set(lists.get("appeal_outcomes", []))
     grounds = set(lists.get("closure_grounds", []))
     agencies = set(lists.get("agencies", []))
+    accused_agencies = set(lists.get("accused_agencies", []))
     corruption = str(lists.get("corruption_iccs", "\0"))
     linked: dict[str, Any] = {c.link: c for c in links or () if c.link}
     complaints = []
@@ -238,6 +248,9 @@ def tabulate(
                 agency = e.detail if e.detail in agencies else "other"
                 add(y, "C1.cases", region)
                 add(y, f"C1.agency_{agency}", region)
+                accused = e.accused
+                add(y, "C1.accused_" + (accused if accused in accused_agencies else
+                                        "not_recorded" if accused is None else "other"), region)
             continue
         if kind == "stock":
             add(y, "L1.held", region)
@@ -362,12 +375,14 @@ def compute(
             if parts:
                 relations.append(Relation((key, NATIONAL), parts))
         hidden = suppress(counts, relations, threshold)
-        pop = population.get(year, {})
+        pop, estimated = population.get(year, ({}, set()))
         for ind, measures in defs.measures.items():
             for m in measures:
                 for r in everywhere:
                     value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
-                    cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld))
+                    estimate = r in estimated and value is not None and (
+                        m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
+                    cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate))
         for k in offences:
             for r in everywhere:
                 withheld = (k, r) in hidden
@@ -412,13 +427,38 @@ def _value(m: Measure, r: str, counts, hidden, table: YearTable, pop: Mapping[st
     raise ValueError(f"unknown measure kind {m.kind!r}")
 
 
-def _population(raw: Mapping[str, Any]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
+def _population(raw: Mapping[str, Any]) -> dict[int, tuple[dict[str, int], set[str]]]:
+    """year → (population by region and for the country, the regions whose figure is an estimate).
+
+    A figure is a number (an estimate unless the year says `certainty: published`) or
+    `{value, certainty, source}`; the country is the year's `national` figure, else the
+    sum of the regions (an estimate if any of them is)."""
+    out: dict[int, tuple[dict[str, int], set[str]]] = {}
     for version in raw.get("years", []):
-        by_region = dict(version.get("by_region", {}))
-        by_region[NATIONAL] = sum(by_region.values())
-        out[int(version["year"])] = by_region
+        default = version.get("certainty", "estimate")
+        by_region: dict[str, int] = {}
+        estimated: set[str] = set()
+        for region, figure in (version.get("by_region") or {}).items():
+            value, certainty = _figure(figure, default)
+            by_region[region] = value
+            if certainty != "published":
+                estimated.add(region)
+        if version.get("national") is not None:
+            by_region[NATIONAL], certainty = _figure(version["national"], default)
+            if certainty != "published":
+                estimated.add(NATIONAL)
+        else:
+            by_region[NATIONAL] = sum(by_region.values())
+            if estimated:
+                estimated.add(NATIONAL)
+        out[int(version["year"])] = (by_region, estimated)
     return out
+
+
+def _figure(figure: Any, default: str) -> tuple[int, str]:
+    if isinstance(figure, Mapping):
+        return int(figure["value"]), str(figure.get("certainty", default))
+    return int(figure), default
 
 
 def _space(raw: Mapping[str, Any], years: Sequence[int]) -> dict[int, float]:

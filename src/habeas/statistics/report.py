@@ -26,6 +26,7 @@ class Report:
     as_of: datetime
     indicators: Mapping[str, Mapping[str, Any]]  # id → its definition (indicators.yaml)
     region_names: Mapping[str, str]
+    notes: Mapping[str, str] | None = None  # what the figures cannot say (indicators.yaml `notes`)
 
     def withheld(self) -> str:
         return f"< {self.min_count}"
@@ -40,6 +41,7 @@ class Report:
             "as_of": self.as_of.isoformat(),
             "indicators": {k: dict(v) for k, v in self.indicators.items()},
             "cells": [c.to_dict() for c in self.cells],
+            **({"notes": dict(self.notes)} if self.notes else {}),
         }
 
     def rows(self) -> list[dict[str, Any]]:

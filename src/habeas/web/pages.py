@@ -16,6 +16,7 @@ from habeas.law.stages import stages_of
 from habeas.presentation import findings as words
 from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
+from habeas.statistics.indicators import NATIONAL
 from habeas.web import charts
 from habeas.web.common import PageError, context, gettext_for, language, page, required
 
@@ -161,44 +162,79 @@ def law_rule(request: Request, code: str):
 
 @router.get("/statistics", response_class=HTMLResponse)
 def statistics(request: Request):
-    """Public: the custom report (years × sections × regions) and its shareable address."""
+    """Public: the custom report (years × sections × regions) and its shareable address.
+
+    Regions are opt-in: with none chosen the page shows the whole country (`regions=kz`);
+    `regions=all` shows every region. Rows withheld in every year shown are collapsed into
+    one line per indicator, so a small register does not fill the page with "< 5"."""
     ctx = context(request)
     q = request.query_params
     at = ctx.now()
     years = (q.get("years") or str(at.year)).strip()[:100]
-    sections = [s for v in q.getlist("sections") for s in v.split(",") if s.strip()]
-    chosen_regions = [r for v in q.getlist("regions") for r in v.split(",") if r.strip()]
+    sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
+    chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
+    everything = ALL_REGIONS in chosen_regions
     ref = stats.reference_data(ctx.law.jurisdiction)
+    _ = gettext_for(request)
     all_sections = [{"code": k, "title": v.get("title", k)} for k, v in ref["indicators"].get("sections", {}).items()]
     error = report = None
     try:
         spec = stats.ReportSpec.parse(urlencode({"years": years, "sections": ",".join(sections),
-                                                 "regions": ",".join(chosen_regions)}))
+                                                 "regions": "" if everything else ",".join(chosen_regions)}))
         report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
     except stats.SpecError as exc:
         error = str(exc)
-    tables = _tables(report) if report else []
-    chart = charts.bars(report, gettext_for(request)) if report else None
+    tables = _tables(report, _) if report else []
+    query = api_query = ""
+    if report:
+        api_query = report.spec.query()
+        query = api_query + (f"&regions={ALL_REGIONS}" if everything else "")
     return page(request, "statistics.html", status=422 if error else 200, error=error, report=report,
-                tables=tables, chart=chart, years=years, sections=sections, chosen_regions=chosen_regions,
-                all_sections=all_sections, regions=regions(ctx), query=report.spec.query() if report else "")
+                tables=tables, years=years, sections=sections, chosen_regions=chosen_regions, everything=everything,
+                all_sections=all_sections, regions=regions(ctx), query=query, api_query=api_query,
+                notes=ref["indicators"].get("notes", {}))
 
 
-def _tables(report) -> list[dict]:
-    """One table per indicator: its measures by region (rows), a column per year."""
+ALL_REGIONS = "all"
+
+
+def _tables(report, _) -> list[dict]:
+    """One table per indicator: its measures by region (rows), a column per year, and its
+    charts. A row withheld in every year shown is not a row: it is counted in one line."""
     years = list(report.spec.years)
     by_indicator: dict[str, dict[tuple[str, str], dict[int, dict]]] = {}
+    kinds: dict[str, str] = {}
     for cell in report.cells:
         key = (cell.label, cell.region)
         by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
-            "value": cell.value, "suppressed": cell.suppressed,
+            "value": cell.value, "suppressed": cell.suppressed, "estimate": getattr(cell, "estimate", False),
         }
     out = []
     for ind, definition in report.indicators.items():
-        rows = [
-            {"label": label, "region": report.region_names.get(region, region),
-             "cells": [by_year.get(y) for y in years]}
-            for (label, region), by_year in by_indicator.get(ind, {}).items()
-        ]
-        out.append({"id": ind, "title": definition.get("title", ind), "years": years, "rows": rows})
+        for m in definition.get("measures", []):
+            kinds[m["label"]] = m.get("kind", "count")
+        rows, hidden, nothing = [], [], []
+        for (label, region), by_year in by_indicator.get(ind, {}).items():
+            cells = [by_year.get(y) for y in years]
+            if region != NATIONAL and all(c is not None and c["suppressed"] for c in cells):
+                hidden.append(region)
+                continue
+            if region != NATIONAL and all(c is None or (not c["suppressed"] and not c["value"]) for c in cells):
+                nothing.append(region)  # no one counted (0 or nothing to derive) in every year shown
+                continue
+            rows.append({"label": label, "region": report.region_names.get(region, region), "code": region,
+                         "kind": kinds.get(label, "count"), "cells": cells})
+        kept = {row["code"] for row in rows}
+        out.append({
+            "id": ind, "title": definition.get("title", ind), "years": years, "rows": rows,
+            "hidden": len(hidden), "hidden_regions": _names(report, hidden, kept),
+            "estimates": any(c and c["estimate"] for row in rows for c in row["cells"]),
+            "nothing": len(nothing), "nothing_regions": _names(report, nothing, kept | set(hidden)),
+            "trend": charts.trend(report, ind, _), "ranked": charts.ranked(report, ind, _),
+        })
     return out
+
+
+def _names(report, regions: list[str], besides: set[str]) -> list[str]:
+    """The regions none of whose rows is elsewhere on the page, by name, each once."""
+    return [report.region_names.get(r, r) for r in dict.fromkeys(regions) if r not in besides]
