@@ -307,22 +307,10 @@ class Register:
         """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op.
 
         Raises `StorageFailed` (and logs the details) when the database fails."""
-        check_limits(raw)
-        event = parse_event(raw, assign_id=new_event_id)
-        try:
-            with writer(self.engine).begin() as conn:
-                lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
-                batch.prefetch([event])
-                outcome = batch.offer(event)
-                batch.finish()
-        except store.WriteFailed as exc:
-            raise _failed(None, exc.error) from None
-        except SQLAlchemyError as exc:
-            if _schema_missing(exc):
-                raise
-            raise _failed(None, exc) from None
-        return outcome
+        (answer,) = self.submit_group([(raw, registrar)])
+        if isinstance(answer, Refused):
+            raise answer
+        return answer
 
     def submit_group(self, items: Sequence[tuple[dict, Actor | None]]) -> list[Outcome | Refused]:
         """Record several independent events in one transaction (one fsync): a group commit.
