@@ -287,13 +287,20 @@ def start_server(url: str, work: Path) -> tuple[subprocess.Popen, str]:
 
 
 def serve(url: str, port: int) -> None:
-    """What `habeas serve` runs (uvicorn, one process, log level warning), the web UI left out:
-    the API alone is measured, and the UI's templates and files are no part of it."""
+    """What `habeas serve` runs (uvicorn, log level warning), the web UI left out: the API alone
+    is measured. $HABEAS_BENCH_WORKERS server processes (`habeas serve --workers`), default 1."""
     import uvicorn
 
+    workers = int(os.environ.get("HABEAS_BENCH_WORKERS", "1"))
+    os.environ["HABEAS_DATABASE_URL"] = url
+    uvicorn.run("bench.http:api_only", factory=True, host="127.0.0.1", port=port, workers=workers,
+                log_level="warning")
+
+
+def api_only():
     from habeas.api import Settings, create_app
 
-    uvicorn.run(create_app(Settings(database_url=url, web=False)), host="127.0.0.1", port=port, log_level="warning")
+    return create_app(Settings(database_url=os.environ["HABEAS_DATABASE_URL"], web=False))
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -856,17 +856,22 @@ def report(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (one core each; appends stay serialised).")
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Serve the REST API (/api/v1, /openapi.json) and the web UI."""
     import uvicorn
 
-    from habeas.api import Settings, create_app
+    from habeas.services import maintenance
 
-    with database(db):  # a clear error now, not a traceback from the server's start
-        pass
+    with database(db) as engine:  # a clear error now, not a traceback from the server's start
+        maintenance.current(engine, law)  # the projections caught up once, before the workers start
     out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
-    uvicorn.run(create_app(Settings(database_url=config.database_url(db))), host=host, port=port, log_level="warning")
+    # each worker process builds the app itself, from the same settings (the environment)
+    os.environ[config.ENV_DATABASE_URL] = config.database_url(db)
+    uvicorn.run("habeas.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command()

@@ -61,10 +61,16 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection):
-        if conn.get_execution_options().get("writer"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        options = conn.get_execution_options()
+        # An append is acknowledged to whoever sent the fact: its commit waits for the disk
+        # (FULL), as PostgreSQL's does. Everything else, the read log's records among them,
+        # commits at NORMAL: WAL keeps it whole, a power cut may lose the last moment.
+        level = "FULL" if options.get("durable") else "NORMAL"
+        info = conn.connection.info
+        if info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info["synchronous"] = level
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("writer") else "BEGIN")
 
     return engine
 
@@ -72,6 +78,12 @@ def _sqlite_engine(url: str) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The same engine, whose transactions take the append lock on SQLite."""
     return engine.execution_options(writer=True)
+
+
+def appender(engine: Engine) -> Engine:
+    """A writer whose commits are durable when they return (SQLite synchronous=FULL): the
+    transactions that append facts to the log."""
+    return engine.execution_options(writer=True, durable=True)
 
 
 def lock_for_append(conn: Connection) -> None:

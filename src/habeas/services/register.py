@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from habeas.clock import Clock, SystemClock
-from habeas.db.engine import lock_for_append, writer
+from habeas.db.engine import appender, lock_for_append
 from habeas.domain.case import CaseHead, CaseState, fold_all
 from habeas.domain.events import (
     Actor,
@@ -328,7 +328,7 @@ class Register:
                 answers[n] = refused
         if parsed:
             try:
-                with writer(self.engine).begin() as conn:
+                with appender(self.engine).begin() as conn:
                     lock_for_append(conn)
                     batch = Batch(conn, self.law, self.clock.now(), None, self.projections)
                     batch.prefetch([event for _, event, _ in parsed])
@@ -368,7 +368,7 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = _Cursor()
-        with writer(self.engine).connect() as conn:
+        with appender(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
