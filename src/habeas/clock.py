@@ -15,6 +15,18 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class ShiftedClock:
+    """Real time, moved to start at `start` (the demo's register lives in its simulated period)."""
+
+    def __init__(self, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("a clock's time must carry a UTC offset")
+        self._shift = start - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._shift
+
+
 class FixedClock:
     """A clock that only moves when told to (tests, the simulator)."""
 

@@ -125,14 +125,18 @@ def serve(out, args, signing_in: list[tuple[str, str, str]]) -> None:
     import uvicorn
 
     from habeas.api import Settings, create_app
+    from habeas.clock import ShiftedClock
 
     url = f"http://{args.host}:{args.port}/"
     out.print(f"\nThe web UI: {url}  (the API: {url}api/v1, its contract: {url}openapi.json)")
+    out.print(f"The register's clock starts at {LOOK_AT.isoformat()}, mid-way through the simulated period,"
+              " and runs from there: people are held, deadlines run.")
     out.print("Sign in as (login and token):")
     for login, sees, token in signing_in:
         out.print(f"  {login:<13} {token}   {sees}", highlight=False)
     out.print("Ctrl-C stops the server.")
-    uvicorn.run(create_app(Settings(database_url=args.db)), host=args.host, port=args.port, log_level="warning")
+    app = create_app(Settings(database_url=args.db, clock=ShiftedClock(LOOK_AT)))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 def _report(out, what: str, report) -> None:
