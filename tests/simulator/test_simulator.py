@@ -176,3 +176,22 @@ def test_the_vectorised_path_agrees_with_the_engine(law, cal):
     # rare events: within four standard errors of the engine's mean over its 3 replications
     rare = "breaches KZ-DETENTION-LIMIT"
     assert abs(engine[rare].mean - fast[rare].mean()) <= 4 * (fast[rare].mean() / 3) ** 0.5 + 1
+
+
+def test_the_law_engine_answers_every_limit_the_engine_remembers(law, cal):
+    """The engine remembers the law's answers per class of case only in the form the law showed;
+    with `check_law` every remembered answer is checked against the law's answer for the case."""
+    sim = Simulation(law, cal, cases=3000, years=0.1, seed=2, start=START, check_law=True)
+    records = list(sim.records())
+    assert len(records) == sim.totals.events > 10_000
+    plain = Simulation(law, cal, cases=3000, years=0.1, seed=2, start=START)
+    assert [r[:2] + r[3:] for r in plain.records()] == [r[:2] + r[3:] for r in records]
+    assert plain.law_asked < 0.5 * sim.law_asked  # remembered, not copied
+
+
+def test_a_shorter_limit_by_overlay_is_not_remembered_from_the_baseline(law, cal):
+    """Each run remembers only its own law's answers: under a 24 h limit they are checked too."""
+    change = {"detention.limit.adult": [{"value": 24, "valid_from": "2024-01-01"}]}
+    shorter = law.with_overlay(WhatIf.parse({"overlay": {"parameters": change}}).overlay)
+    sim = Simulation(shorter, cal, cases=1500, years=0.1, seed=4, start=START, check_law=True)
+    assert sum(1 for _ in sim.records()) > 5000
