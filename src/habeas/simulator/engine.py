@@ -33,7 +33,7 @@ import math
 import random
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import accumulate
 from typing import Any
@@ -111,8 +111,12 @@ class Totals:
     sent_to_court: int = 0
     open_at_end: int = 0  # cases reported in the period and not ended by its end
     ended_in_period: int = 0
-    prisoners: int = 0
-    prison_at_end: int = 0  # serving a sentence on the period's last day
+    prisoners: int = 0  # admitted to prison (cases of the period, whenever admitted)
+    served_years: float = 0.0  # the time those admitted serve, in all
+    prison_at_start: int = 0  # serving a sentence when the period starts (the calibrated stock)
+    prison_at_end: int = 0  # serving a sentence on the period's last day (of the stock, and admitted)
+    prison_by_region: dict[str, int] = field(default_factory=dict)  # at the end
+    prison_places: dict[str, int] = field(default_factory=dict)
     custody_days: float = 0.0  # days in custody within the period (for the average population)
     registration_wait_hours: float = 0.0
 
@@ -160,7 +164,7 @@ class Simulation:
         self.start, self.end = start, start + timedelta(days=365 * years)
         self.end_h = (self.end - start).total_seconds() / 3600
         self.now = 0.0
-        self.cases = cases
+        self.cases, self.years = cases, years
         self.rate = cases / (years * HOURS_PER_YEAR)  # arrivals per hour
         # resources scaled to the share of the national caseload simulated
         scale = (cases / years) / calibration.arrivals["per_year"].value
@@ -179,6 +183,7 @@ class Simulation:
             for region in self.regions
         }
         self.totals = Totals()
+        self._scale = scale
         mix = calibration.arrivals["gravity_mix"].value
         self._groups = list(mix)
         self._group_cum = list(accumulate(mix[g] for g in self._groups))
@@ -207,6 +212,61 @@ class Simulation:
         self._actors: dict[tuple, dict] = {}
         self.law_asked = 0  # how many times the rules engine was asked (the rest were remembered)
         self._seq = 0
+        self._prison_stock()
+
+    def _served_hours(self, gravity: str) -> float:
+        """How long a prison sentence for an offence of this gravity is served (hours)."""
+        durations = self.cal.durations
+        share = durations["served_share"].value if "served_share" in durations else 1.0
+        return 24 * 30.44 * durations["sentence_months"].of(gravity) * share
+
+    def _prison_stock(self) -> None:
+        """The convicts serving when the period starts (`stock.prisoners`, scaled like the
+        arrivals): each in a region by its weight, serving a sentence of the simulated mix (a
+        longer one the likelier, as in any standing population), part of it already served."""
+        totals, cal = self.totals, self.cal
+        places = cal.resources["prison_places"].value * self._scale if "prison_places" in cal.resources else 0
+        totals.prison_places = {r: round(places * w) for r, w in zip(self.regions, self.region_weights, strict=True)}
+        totals.prison_by_region = dict.fromkeys(self.regions, 0)
+        stock = cal.stock.get("prisoners")
+        count = round(stock.value * self._scale) if stock else 0
+        totals.prison_at_start = count
+        if not count:
+            return
+        rng = np.random.default_rng([self.seed, 1])  # apart from the cases' draws
+        prob, mix = cal.probabilities, cal.arrivals["gravity_mix"].value
+        served = np.array([self._served_hours(g) for g in self._groups])
+        admitted = np.array([mix[g] * prob["imprisoned"].of(g) for g in self._groups])
+        weights = admitted * served
+        group = rng.choice(len(self._groups), size=count, p=weights / weights.sum())
+        left = rng.random(count) * served[group]
+        region = rng.choice(len(self.regions), size=count, p=np.array(self.region_weights))
+        serving = left > self.end_h
+        # and those reported before the period who reach prison within it (the period starts with
+        # cases under way, not with none): drawn as the fast path draws, officials taken to be free
+        before = 2 * HOURS_PER_YEAR
+        n = int(rng.poisson(self.rate * before))
+        group = rng.choice(len(self._groups), size=n, p=np.array([mix[g] for g in self._groups]) / sum(mix.values()))
+        imprisoned = (
+            (rng.random(n) < prob["suspect_identified"].value)
+            & (rng.random(n) < prob["sent_to_court"].value)
+            & (rng.random(n) >= prob["acquitted"].value)
+            & (rng.random(n) < np.array([prob["imprisoned"].of(g) for g in self._groups])[group])
+        )
+        durations = self.cal.durations
+
+        def drawn(name: str) -> np.ndarray:
+            return durations[name].median * np.exp(rng.normal(0.0, durations[name].spread or 0.0, n))
+
+        reported = -rng.random(n) * before
+        # the investigation, the judge's work (a tenth of a trial's time: one draw for both) and the trial
+        admitted = reported + drawn("investigation") + 1.1 * drawn("trial") + durations["to_prison"].median
+        late = imprisoned & (admitted >= 0) & (admitted <= self.end_h) & (admitted + served[group] > self.end_h)
+        late_region = rng.choice(len(self.regions), size=n, p=np.array(self.region_weights))
+        totals.prison_at_end += int(serving.sum()) + int(late.sum())
+        regions = np.concatenate([region[serving], late_region[late]])
+        for k, m in zip(*np.unique(regions, return_counts=True), strict=True):
+            totals.prison_by_region[self.regions[k]] += int(m)
 
     # --- the scheduler ----------------------------------------------------------------------
     #
@@ -641,8 +701,11 @@ class Simulation:
             self._custody_ends(c)  # held under the verdict from here on
             yield self.now + cal.durations["to_prison"].median
             emit(c, "prisoner.admitted", "officer", {"person": "P1", "facility": f"ec-{c.region}-1"})
-            if self.now <= self.end_h < self.now + 24 * 30.44 * sentence["months"]:
+            served = self._served_hours(c.gravity)
+            self.totals.served_years += served / HOURS_PER_YEAR
+            if self.now <= self.end_h < self.now + served:
                 self.totals.prison_at_end += 1
+                self.totals.prison_by_region[c.region] += 1
         elif c.held_until is not None:
             emit(c, "person.released", "judge", {"person": "P1", "ground": "non-custodial sentence"})
             self._custody_ends(c)
