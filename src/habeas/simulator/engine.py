@@ -212,6 +212,7 @@ class Simulation:
         self._actors: dict[tuple, dict] = {}
         self.law_asked = 0  # how many times the rules engine was asked (the rest were remembered)
         self._seq = 0
+        self._folded: tuple | None = None  # the facts of the last ask, folded
         self._prison_stock()
 
     def _served_hours(self, gravity: str) -> float:
@@ -479,20 +480,26 @@ class Simulation:
     def _asked(self, code: str, c: _Case, start: tuple, considered: dict | None, cap: bool) -> float | None:
         """The rules engine's answer on the case's facts so far (minutes from the period's start)."""
         self.law_asked += 1
-        events = [self._event(r) for r in c.records]
-        if considered is not None:
-            event = Event(
-                id="considered",
-                kind=considered["kind"],
-                case=c.case,
-                occurred_at=datetime.fromisoformat(self._stamp(self.now)),
-                actor=Actor.from_dict(self._actor(c.ident, considered["who"])),
-                data=considered["data"],
-            )
-            events.append(event)
+        key = (c.number, len(c.records), considered is not None, self.now)
+        if self._folded is not None and self._folded[0] == key:  # the same facts, asked another rule
+            _, state, events = self._folded
         else:
-            event = events[c.records.index(start)]
-        answer = (longest if cap else due)(self.law, code, fold_all(events), event)
+            events = [self._event(r) for r in c.records]
+            if considered is not None:
+                events.append(
+                    Event(
+                        id="considered",
+                        kind=considered["kind"],
+                        case=c.case,
+                        occurred_at=datetime.fromisoformat(self._stamp(self.now)),
+                        actor=Actor.from_dict(self._actor(c.ident, considered["who"])),
+                        data=considered["data"],
+                    )
+                )
+            state = fold_all(events)
+            self._folded = (key, state, events)
+        event = events[-1] if considered is not None else events[c.records.index(start)]
+        answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
 
     def _reads(self, code: str) -> bool:
