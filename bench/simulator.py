@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     figures["engine (dicts) / simpy"] = figures["engine (design §4 dicts), cases/s"] / figures["simpy, cases/s"]
     figures["vectorised / simpy"] = figures["vectorised, cases/s"] / figures["simpy, cases/s"]
     for name, value in figures.items():
-        print(f"{name:48} {value:12,.1f}")
+        print(f"{name:48} {value:14,.2f}")
     print(json.dumps({"cases": args.cases, **figures}))
     return 0
 
