@@ -59,10 +59,12 @@ class Calibration(_Model):
     failures: dict[str, Figure]
     durations: dict[str, Figure]
     resources: dict[str, Figure]
+    stock: dict[str, Figure] = Field(default_factory=dict)  # what is there at the start
+    targets: dict[str, Figure] = Field(default_factory=dict)  # published figures a run must come near
 
     @model_validator(mode="after")
     def _sources_known(self) -> Calibration:
-        for section in ("arrivals", "probabilities", "failures", "durations", "resources"):
+        for section in ("arrivals", "probabilities", "failures", "durations", "resources", "stock", "targets"):
             for name, figure in getattr(self, section).items():
                 if figure.source not in self.sources:
                     raise ValueError(f"{section}.{name}: unknown source {figure.source!r}")

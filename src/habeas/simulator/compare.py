@@ -67,6 +67,10 @@ def measures(law: Law, events: Iterable[dict], sim: Simulation) -> dict[str, flo
         "sent to court": float(t.sent_to_court),
         "prisoners admitted": float(t.prisoners),
         "prison population at the end": float(t.prison_at_end),
+        "prison population the admissions sustain": t.served_years / max(sim.years, 1e-9),
+        "prison regions over capacity at the end": float(
+            sum(n > t.prison_places.get(r, n) for r, n in t.prison_by_region.items())
+        ),
         "custody population (average)": t.custody_days / max((sim.end - sim.start).days, 1),
         "backlog at the end": float(t.open_at_end),
     }
