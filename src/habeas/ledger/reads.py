@@ -106,17 +106,26 @@ def _stored_time(conn: Connection, moment: datetime):
 def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     """Chain the records after the read log's head, in the caller's transaction; returns
     the new head position. The caller's transaction must be a writer's (SQLite). Plain
-    driver SQL, and on PostgreSQL three round trips (the lock; the head; records and head),
-    so a read pays for its record and not for building statements."""
+    driver SQL, and on PostgreSQL two round trips (the locked head; records and head), so a
+    read pays for its record and not for building statements or waiting on the network."""
     postgres = conn.dialect.name == "postgresql"
     if postgres:
-        # The head is read by its own statement, once the lock is held: a statement sees the
-        # rows committed when it began, so a head read beside the lock could be one a
-        # concurrent read replaced while this one waited (and two reads would take one id).
-        conn.exec_driver_sql(
-            "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", (READS_LOCK_KEY,)
-        )
-    position, digest = head(conn)
+        # The head row is the lock: FOR UPDATE waits for a concurrent read's commit and then
+        # reads the head it wrote (an advisory lock taken beside a plain read would not: a
+        # statement sees the rows committed when it began). Until the first read writes the
+        # head row there is nothing to lock, and the advisory lock serialises those.
+        found = conn.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'off', true), position, hash FROM read_head"
+            " WHERE id = 1 FOR UPDATE"
+        ).first()
+        if found is None:
+            conn.exec_driver_sql(
+                "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", (READS_LOCK_KEY,)
+            )
+            found = conn.exec_driver_sql("SELECT NULL, position, hash FROM read_head WHERE id = 1 FOR UPDATE").first()
+        position, digest = (0, GENESIS) if found is None else (found[1], bytes.fromhex(found[2]))
+    else:
+        position, digest = head(conn)
     start = position
     rows = []
     for record in records:
