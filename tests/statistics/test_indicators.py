@@ -166,14 +166,15 @@ def test_F4_reconciliation_closures(cell):
 
 def test_P1_prisoners_per_100000_against_the_space_median(cell, built):
     m = ["L1.held", "population", "per_100k", "space_median"]
-    # almaty 2025: 2 held of 2,297,491 (an estimate: the Bureau's figure at 1 February) → 0.087 per 100,000
+    # almaty 2025: 2 held of 2,292,333 (the Bureau's first release for 1 January) → 0.087 per 100,000
     assert table(cell, "P1", m, "almaty", 2025) == {
-        "L1.held": 2, "population": 2_297_491, "per_100k": 0.1, "space_median": None}
+        "L1.held": 2, "population": 2_292_333, "per_100k": 0.1, "space_median": None}
     # the country 2025: 3 held of 20,283,399 (the Bureau's published figure at 1 January) → 0.015
     assert table(cell, "P1", m, "kz", 2025) == {
         "L1.held": 3, "population": 20_283_399, "per_100k": 0.0, "space_median": 105}
     estimate = {(c.measure, c.region, c.year): c.estimate for c in built[1].cells if c.indicator == "P1"}
-    assert estimate[("population", "almaty", 2025)] and estimate[("P1.per_100k", "almaty", 2025)]
+    assert not estimate[("population", "almaty", 2025)] and not estimate[("P1.per_100k", "almaty", 2025)]
+    assert estimate[("population", "abai", 2025)]  # no published figure found for the Abai region
     assert not estimate[("population", "kz", 2025)] and not estimate[("P1.per_100k", "kz", 2025)]
     assert not estimate[("L1.held", "almaty", 2025)]  # a count is never an estimate
     assert cell("P1", "space_median", "kz", 2023) is None  # no SPACE I version before 2024 in the data
@@ -199,6 +200,12 @@ def test_every_population_figure_is_dated_sourced_and_marked():
     assert figures["kz"] == 20_495_975 and "kz" not in estimated  # Kazinform, 2 February 2026
     assert figures["almaty"] == 2_347_924 and "almaty" not in estimated
     assert "abai" in estimated and "pavlodar" in estimated
+    figures, estimated = by_year[2025]
+    assert figures["almaty"] == 2_292_333 and figures["ulytau"] == 221_317 and "astana" not in estimated
+    figures, estimated = by_year[2024]
+    assert figures["astana"] == 1_430_105 and "almaty-region" in estimated  # its 1 February figure only
+    figures, estimated = by_year[2021]
+    assert figures["kz"] == 18_879_552 and "kz" not in estimated
     figures, estimated = by_year[2020]
     assert "kz" in estimated and figures["kz"] == sum(v for k, v in figures.items() if k != "kz")
 
