@@ -379,3 +379,11 @@ def test_the_language_switch_keeps_the_other_parameters(world):
     page = world.sign_in("inv").get("/cases?region=almaty&lang=ru").text
     assert 'hreflang="kk" lang="kk" href="?region=almaty&amp;lang=kk"' in page
     assert "Дела" in page
+
+
+def test_the_case_list_is_for_officials_who_read_files_not_for_a_person(world):
+    answer = world.sign_in("suspect").get("/cases")
+    assert answer.status_code == 403 and "The case list is for officials" in answer.text
+    assert 'href="/cases"' not in answer.text  # nor does the menu offer it
+    listed = world.sign_in("inv").get("/cases")
+    assert listed.status_code == 200 and 'id="cases"' in listed.text

@@ -67,8 +67,10 @@ def home(request: Request):
 
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request):
-    required(request)
+    who = required(request)
     ctx = context(request)
+    if not guard.reads_cases(ctx.law, who):  # as the API's GET /cases
+        raise PageError(403, gettext_for(request)("The case list is for officials who read case files."))
     q = request.query_params
     chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
     after = (q.get("cursor") or "").strip()[:160] or None
