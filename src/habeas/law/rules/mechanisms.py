@@ -56,8 +56,11 @@ class Judge:
     findings: list[Finding] = field(default_factory=list)
 
     def run(self) -> list[Finding]:
-        for rule in self.document.rules:
-            getattr(self, f"_{rule.mechanism}")(rule)
+        present = self.facts.by_kind
+        for rule, mechanism, triggers in _plan(self.document):
+            # A rule finds nothing in a case without any of the events that open it.
+            if not triggers.isdisjoint(present):
+                mechanism(self, rule)
         return self.findings
 
     # --- helpers ---------------------------------------------------------------------------
@@ -423,3 +426,33 @@ class Judge:
                         "then_at": then.occurred_at.isoformat(),
                     },
                 )
+
+
+def _triggers(rule) -> frozenset[str]:
+    """The kinds without which a rule's mechanism finds nothing: the events each mechanism
+    iterates over (deadline: its starts; before: its starts; check: the events it checks;
+    term_cap: the orders; order: the `then` of a pair)."""
+    if isinstance(rule, DeadlineRule):
+        return frozenset(rule.start.kinds + (rule.or_start.kinds if rule.or_start else []))
+    if isinstance(rule, BeforeRule):
+        return frozenset(rule.start.kinds)
+    if isinstance(rule, CheckRule):
+        return frozenset(rule.at.kinds)
+    if isinstance(rule, TermCapRule):
+        return frozenset(rule.kinds)
+    if isinstance(rule, OrderRule):
+        return frozenset(kind for pair in rule.pairs for kind in pair.then)
+    raise TypeError(f"no mechanism for {type(rule).__name__}")
+
+
+_PLANS: dict[int, tuple[RulesDocument, list]] = {}
+
+
+def _plan(document: RulesDocument) -> list:
+    """The rules of a document indexed by the kinds that open them, with their mechanism
+    (computed once per document: `run` judges a case by the rules its kinds can open)."""
+    known = _PLANS.get(id(document))
+    if known is None or known[0] is not document:
+        plan = [(rule, getattr(Judge, f"_{rule.mechanism}"), _triggers(rule)) for rule in document.rules]
+        known = _PLANS[id(document)] = (document, plan)
+    return known[1]
