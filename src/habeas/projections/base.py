@@ -22,7 +22,9 @@ from sqlalchemy import Connection, Table
 
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
+from habeas.law.findings import Finding
 from habeas.law.package import Law
+from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 
 
@@ -75,6 +77,25 @@ def _sqlite_time(moment: datetime | None) -> str | None:
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Plain tuples, in `columns` order, without Core compilation (`store.insert_rows`)."""
     store.insert_rows(conn, table, columns, rows)
+
+
+# The findings of the cases being projected, judged once for every projection that reads
+# them (deadlines and episodes both do): keyed by the state's id, the state kept with them
+# so that the id is not reused while cached; a state folded further is judged again.
+_JUDGED: dict[int, tuple[CaseState, int, Law, list[Finding]]] = {}
+_JUDGED_MAX = 4096  # a few chunks of cases
+
+
+def findings_of(state: CaseState, law: Law) -> list[Finding]:
+    """`law.rules.deadlines` of a case (do not change the list: it is shared)."""
+    known = _JUDGED.get(id(state))
+    if known is not None and known[0] is state and known[1] == state.version and known[2] is law:
+        return known[3]
+    found = judge_deadlines(state, law)
+    if len(_JUDGED) >= _JUDGED_MAX:
+        _JUDGED.clear()
+    _JUDGED[id(state)] = (state, state.version, law, found)
+    return found
 
 
 def in_clause(conn: Connection, count: int) -> str:
