@@ -110,6 +110,7 @@ class Appender:
         self.registrar = registrar
         self._registrar_json = canonical_json(registrar.to_dict()) if registrar else None
         self._pending: list[tuple] = []
+        self.last_row: tuple | None = None  # the row `append` made last, as `SELECT_ROWS` reads it
         self._actors: dict[Actor, str] = {}  # canonical JSON per actor: few actors, many events
         marks = ", ".join(["?"] * 12) if conn.dialect.name == "sqlite" else ", ".join(["%s"] * 12)
         self._insert = f"INSERT INTO events ({', '.join(COLUMNS)}, hash) VALUES ({marks})"
@@ -145,7 +146,8 @@ class Appender:
         )
         digest = link(self.head.hash, canonical_row(*row))
         self.head = Head(position, digest)
-        self._pending.append((*row, digest.hex()))
+        self.last_row = (*row, digest.hex())
+        self._pending.append(self.last_row)
         return Event(
             id=event.id,
             kind=event.kind,
