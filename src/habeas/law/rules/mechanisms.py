@@ -89,13 +89,13 @@ class Judge:
             except (MissingLaw, AttributeError):
                 version = None
         if version is not None and not rule.citations:
-            citations = tuple(str(c) for c in version.citations)
+            citations = _cited(version.citations)
             certainty, valid_from = version.certainty, version.valid_from
         elif version is not None:  # the rule's own citations first, then the value's
-            citations = tuple(dict.fromkeys([*(str(c) for c in rule.citations), *(str(c) for c in version.citations)]))
+            citations = tuple(dict.fromkeys([*_cited(rule.citations), *_cited(version.citations)]))
             certainty, valid_from = version.certainty, version.valid_from
         else:
-            citations = tuple(str(c) for c in rule.citations)
+            citations = _cited(rule.citations)
             certainty, valid_from = rule.certainty or "-", rule.valid_from
         all_params: dict[str, Any] = {
             "person": person,
@@ -446,6 +446,17 @@ def _triggers(rule) -> frozenset[str]:
 
 
 _PLANS: dict[int, tuple[RulesDocument, list]] = {}
+_CITED: dict[int, tuple[object, tuple[str, ...]]] = {}
+
+
+def _cited(citations) -> tuple[str, ...]:
+    """The citations of a rule or a parameter's version as text (spelt once per law object)."""
+    known = _CITED.get(id(citations))
+    if known is None or known[0] is not citations:
+        if len(_CITED) > 10_000:  # laws loaded again and again (tests): forget the old ones
+            _CITED.clear()
+        known = _CITED[id(citations)] = (citations, tuple(str(c) for c in citations))
+    return known[1]
 
 
 def _plan(document: RulesDocument) -> list:
@@ -453,6 +464,8 @@ def _plan(document: RulesDocument) -> list:
     (computed once per document: `run` judges a case by the rules its kinds can open)."""
     known = _PLANS.get(id(document))
     if known is None or known[0] is not document:
+        if len(_PLANS) > 100:  # laws loaded again and again (tests): forget the old ones
+            _PLANS.clear()
         plan = [(rule, getattr(Judge, f"_{rule.mechanism}"), _triggers(rule)) for rule in document.rules]
         known = _PLANS[id(document)] = (document, plan)
     return known[1]
