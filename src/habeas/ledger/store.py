@@ -59,8 +59,23 @@ class Head:
     hash: bytes
 
 
+def run(conn: Connection, statement: str, params: Sequence = ()):
+    """Plain SQL straight to the driver's cursor, in the connection's transaction; returns the
+    cursor. No SQLAlchemy execution context: an append runs a dozen small statements, and
+    building a context for each cost more than the statement. The driver's errors are
+    wrapped as SQLAlchemy wraps them (`DBAPIError`, the statement and parameters with them:
+    the register logs them for the operator and shows only the error's class)."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(statement, params)
+    except conn.dialect.dbapi.Error as exc:
+        cursor.close()
+        raise DBAPIError.instance(statement, params, exc, conn.dialect.dbapi.Error) from exc
+    return cursor
+
+
 def read_head(conn: Connection) -> Head:
-    row = conn.exec_driver_sql("SELECT position, hash FROM chain_head").first()
+    row = run(conn, "SELECT position, hash FROM chain_head").fetchone()
     if row is None:
         return Head(0, GENESIS)
     return Head(row[0], bytes.fromhex(row[1]))
@@ -68,9 +83,9 @@ def read_head(conn: Connection) -> Head:
 
 def write_head(conn: Connection, head: Head) -> None:
     values = (head.position, head.hash.hex())
-    updated = conn.exec_driver_sql(sql(conn, "UPDATE chain_head SET position = ?, hash = ? WHERE id = 1"), values)
+    updated = run(conn, sql(conn, "UPDATE chain_head SET position = ?, hash = ? WHERE id = 1"), values)
     if updated.rowcount == 0:
-        conn.exec_driver_sql(sql(conn, "INSERT INTO chain_head (id, position, hash) VALUES (1, ?, ?)"), values)
+        run(conn, sql(conn, "INSERT INTO chain_head (id, position, hash) VALUES (1, ?, ?)"), values)
 
 
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -81,7 +96,14 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
         return
     names = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})", rows)
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except conn.dialect.dbapi.Error as exc:
+            raise DBAPIError.instance(statement, list(rows), exc, conn.dialect.dbapi.Error) from exc
+        finally:
+            cursor.close()
         return
     statement = f"COPY {table} ({names}) FROM STDIN"
     error = conn.dialect.dbapi.Error
@@ -173,7 +195,7 @@ class Appender:
         pending, self._pending = self._pending, []
         if len(pending) == 1:
             try:
-                self.conn.exec_driver_sql(self._insert, pending[0])
+                run(self.conn, self._insert, pending[0])
             except DBAPIError as exc:
                 raise WriteFailed(pending[0][1], exc) from exc
         else:
@@ -229,7 +251,7 @@ def stored_contents(conn: Connection, ids: Iterable[str]) -> dict[str, tuple]:
             "SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events"
             f" WHERE event_id IN ({_marks(conn, len(chunk))})"
         )
-        for event_id, kind, stream, occurred_at, offset, actor, data in conn.exec_driver_sql(sql, tuple(chunk)):
+        for event_id, kind, stream, occurred_at, offset, actor, data in run(conn, sql, tuple(chunk)).fetchall():
             found[event_id] = (kind, case_of(kind, stream), occurred_at, offset, actor, data)
     return found
 
@@ -278,7 +300,7 @@ def stream_events(conn: Connection, stream: str) -> list[Event]:
     """A stream's events in version order."""
     sql = f"{SELECT_ROWS} WHERE stream = {_param(conn, 's')} ORDER BY version"
     params = (stream,) if conn.dialect.name == "sqlite" else {"s": stream}
-    return [row_to_event(r) for r in conn.exec_driver_sql(sql, params)]
+    return [row_to_event(r) for r in run(conn, sql, params).fetchall()]
 
 
 def stream_heads(
@@ -296,7 +318,7 @@ def stream_heads(
             f"SELECT stream, max(version){seen} FROM events"
             f" WHERE stream IN ({_marks(conn, len(chunk))}) GROUP BY stream"
         )
-        for stream, version, *flags in conn.exec_driver_sql(sql, (*kinds, *chunk)):
+        for stream, version, *flags in run(conn, sql, (*kinds, *chunk)).fetchall():
             entered = frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag)
             heads[stream] = CaseHead(stream, version, entered)
     return heads
@@ -314,7 +336,7 @@ def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tup
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
         sql = f"{SELECT_ROWS} WHERE stream IN ({_marks(conn, len(chunk))}) ORDER BY stream, version"
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
+        for row in run(conn, sql, tuple(chunk)).fetchall():
             found.setdefault(row[2], []).append(tuple(row))
     return found
 

@@ -107,4 +107,4 @@ def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
     """Delete the rows of these cases from one of the projection tables."""
     for start in range(0, len(cases), 900):
         chunk = tuple(cases[start : start + 900])
-        conn.exec_driver_sql(f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)
+        store.run(conn, f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)

@@ -33,7 +33,7 @@ def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
     query = f"SELECT name, position FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
-    for name, position in conn.exec_driver_sql(query, tuple(names)) if names else ():
+    for name, position in store.run(conn, query, tuple(names)).fetchall() if names else ():
         found[name] = position
     return found
 
@@ -175,7 +175,7 @@ def _fold_and_apply(
     for start in range(0, len(streams), CHUNK):
         found = _streams_rows(conn, streams[start : start + CHUNK], held)
         states = [fold_all([store.row_to_event(row) for row in rows]) for rows in found.values()]
-        _apply(conn, law, states, projections)
+        _apply(conn, law, states, projections, held)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
 
@@ -227,7 +227,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         size, future = pending.popleft()
         case_ids, found = future.result()
         for projection, rows in zip(projections, found, strict=True):
-            projection.write(conn, case_ids, rows)
+            projection.write(conn, _replaced(case_ids, held), rows)
         done += size
         if progress:
             progress(done, len(streams))
@@ -242,13 +242,28 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         write_oldest()
 
 
-def _apply(conn: Connection, law: Law, states: list[CaseState], projections) -> None:
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections, held=None) -> None:
     """Hand the cases to each case projection; streams that are not cases (a facility's visits)
     are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
     database may file visits under `facility:<name>`, which a case may also be called."""
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
+    if not states:
+        return
+    replaced = _replaced([s.case for s in states], held)
+    time = db_time(conn)
     for projection in projections:
-        projection.apply(conn, states, law)
+        if projection.rows and projection.write:
+            projection.write(conn, replaced, projection.rows(states, law, time))
+        else:
+            projection.apply(conn, states, law)
+
+
+def _replaced(case_ids: Sequence[str], held) -> Sequence[str]:
+    """The cases whose old rows a write must delete: not those the batch created (`held`:
+    the projections were at the batch's start, when such a case had no events, so no rows)."""
+    if not held:
+        return case_ids
+    return [case for case in case_ids if case not in held]
 
 
 def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:
@@ -268,7 +283,7 @@ def _set_positions(conn: Connection, projections: Iterable[Projection], head: in
         return
     marks = in_clause(conn, len(names))
     update = store.sql(conn, f"UPDATE projection_positions SET position = ? WHERE name IN ({marks})")
-    updated = conn.exec_driver_sql(update, (head, *names))
+    updated = store.run(conn, update, (head, *names))
     if updated.rowcount < len(names):
         p = projection_positions.c
         present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
