@@ -221,6 +221,19 @@ def _marks(conn: Connection, count: int) -> str:
     return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
 
 
+def _among(conn: Connection, column: str, values: list) -> Iterator[tuple[str, tuple]]:
+    """(condition, parameters) that select the rows whose `column` is one of `values`: on
+    SQLite `IN (?, …)` a chunk at a time, within the driver's parameter limit; on PostgreSQL
+    one `= ANY(%s)` with an array (a long IN list cost the server more to parse and plan
+    than to run)."""
+    if conn.dialect.name == "sqlite":
+        for start in range(0, len(values), 900):
+            chunk = values[start : start + 900]
+            yield f"{column} IN ({_marks(conn, len(chunk))})", tuple(chunk)
+    elif values:
+        yield f"{column} = ANY(%s)", (values,)
+
+
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     """Which of these event ids are already stored."""
     return set(stored_contents(conn, ids))
@@ -243,15 +256,10 @@ def content_of(event: Event) -> tuple:
 
 def stored_contents(conn: Connection, ids: Iterable[str]) -> dict[str, tuple]:
     """The `content_of` each of these event ids that is stored, read from its columns (no JSON parsed)."""
-    wanted = list(ids)
     found: dict[str, tuple] = {}
-    for start in range(0, len(wanted), 900):  # within every driver's parameter limit
-        chunk = wanted[start : start + 900]
-        sql = (
-            "SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events"
-            f" WHERE event_id IN ({_marks(conn, len(chunk))})"
-        )
-        for event_id, kind, stream, occurred_at, offset, actor, data in run(conn, sql, tuple(chunk)).fetchall():
+    for condition, params in _among(conn, "event_id", list(ids)):
+        sql = f"SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events WHERE {condition}"
+        for event_id, kind, stream, occurred_at, offset, actor, data in run(conn, sql, params).fetchall():
             found[event_id] = (kind, case_of(kind, stream), occurred_at, offset, actor, data)
     return found
 
@@ -312,13 +320,9 @@ def stream_heads(
     wanted = list(heads)
     kinds = sorted(stage_kinds)
     seen = "".join(f", max(CASE WHEN kind = {_marks(conn, 1)} THEN 1 ELSE 0 END)" for _ in kinds)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        sql = (
-            f"SELECT stream, max(version){seen} FROM events"
-            f" WHERE stream IN ({_marks(conn, len(chunk))}) GROUP BY stream"
-        )
-        for stream, version, *flags in run(conn, sql, (*kinds, *chunk)).fetchall():
+    for condition, params in _among(conn, "stream", wanted):
+        sql = f"SELECT stream, max(version){seen} FROM events WHERE {condition} GROUP BY stream"
+        for stream, version, *flags in run(conn, sql, (*kinds, *params)).fetchall():
             entered = frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag)
             heads[stream] = CaseHead(stream, version, entered)
     return heads
@@ -332,11 +336,9 @@ def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[E
 def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tuple]]:
     """The stored rows of several streams at once (`row_to_event` reads one), each in version order."""
     found: dict[str, list[tuple]] = {}
-    wanted = list(streams)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        sql = f"{SELECT_ROWS} WHERE stream IN ({_marks(conn, len(chunk))}) ORDER BY stream, version"
-        for row in run(conn, sql, tuple(chunk)).fetchall():
+    for condition, params in _among(conn, "stream", list(streams)):
+        sql = f"{SELECT_ROWS} WHERE {condition} ORDER BY stream, version"
+        for row in run(conn, sql, params).fetchall():
             found.setdefault(row[2], []).append(tuple(row))
     return found
 
