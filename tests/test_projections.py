@@ -143,3 +143,68 @@ def test_a_large_import_judged_in_a_pool_of_processes_projects_what_one_process_
         engine.dispose()
     assert found[0] == found[1]
     assert found[0][1]  # the cases have findings
+
+
+def test_cases_projected_early_from_held_rows_project_what_reading_them_back_does(db_url, law, clock, monkeypatch):
+    """A batch projects the cases it created from the rows it holds, and beyond HOLD_ROWS projects
+    the least recently touched ones early (read back at the end when touched again): no row
+    differs from projecting every case from the log, in one process or in the pool."""
+    from habeas.db.engine import make_engine, migrate
+    from habeas.samplegen import generate
+    from habeas.services import register as register_module
+
+    monkeypatch.setattr(register_module, "POOL_MIN_CASES", 2)
+    monkeypatch.setattr(registry, "CHUNK", 7)
+    monkeypatch.setattr(register_module, "CHUNK", 50)  # a flush (and so an early projection) every 50 lines
+    lines = [json.dumps(e) for e in generate(events=600, seed=5)]
+    found = []
+    for hold, processes in ((10**9, 0), (1, 0), (40, 0), (40, 2)):
+        monkeypatch.setattr(register_module, "HOLD_ROWS", hold)
+        engine = make_engine(db_url)
+        migrate(engine)
+        with engine.begin() as conn:
+            for table in ("stat_episodes", "deadlines", "cases", "projection_positions", "chain_head", "events"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        report = Register(engine, law, clock, judging_processes=processes).import_lines(lines[:500], REGISTRAR)
+        assert report.ok
+        # the second import touches cases the first created (read back, not held)
+        assert Register(engine, law, clock, judging_processes=processes).import_lines(lines[500:], REGISTRAR).ok
+        with engine.connect() as conn:
+            episodes = conn.execute(
+                text('SELECT "case", episode, person, started_at, ended_at FROM stat_episodes ORDER BY 1, 2, 3, 4, 5')
+            ).fetchall()
+            assert maintenance.behind(engine) == {}
+        found.append((snapshot(engine), [tuple(r) for r in episodes]))
+        engine.dispose()
+    assert all(f == found[0] for f in found[1:])
+    assert found[0][0][1]  # the cases have findings
+
+
+def test_a_group_commit_projects_what_a_rebuild_does_and_answers_each_event(register, engine, law):
+    """`submit_group`: a case opened and followed in one group (folded from the rows the batch
+    holds), one refused by the law, one of no case, one re-sent: each its own answer, and the
+    projections are what reading the whole log again gives."""
+    from habeas.domain.events import Refused
+    from habeas.services.register import Outcome
+
+    first = detention_case(case="KZ-2024-101")
+    answers = register.submit_group([(raw, REGISTRAR) for raw in first])
+    assert [a.status for a in answers] == ["stored"] * 4
+    group = [
+        *detention_case(case="KZ-2024-102"),  # a new case, whole
+        event("person.released", {"person": "P1", "ground": "x"}, case="KZ-2024-101", id="g-rel"),
+        event("custody.ordered", {"person": "P1", "until": "2024-04-01T10:00:00+05:00"}, case="KZ-2024-101"),
+        event("relatives.notified", {"person": "P1"}, case="KZ-2024-999", id="g-none"),
+        first[0],  # sent again
+    ]
+    answers = register.submit_group([(raw, REGISTRAR) for raw in group])
+    assert [a.status for a in answers[:5]] == ["stored"] * 5
+    assert isinstance(answers[5], Refused) and answers[5].problems[0].field == "actor.role"
+    assert isinstance(answers[6], Refused) and answers[6].problems[0].field == "case"
+    assert isinstance(answers[7], Outcome) and answers[7].status == "skipped" and answers[7].event.position == 1
+    assert maintenance.behind(engine) == {}
+    projected = snapshot(engine)
+    assert {row[0] for row in projected[0]} == {"KZ-2024-101", "KZ-2024-102"}
+    with engine.begin() as conn:
+        registry.rebuild(conn, law)
+    assert snapshot(engine) == projected

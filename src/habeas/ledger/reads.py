@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, text
 
 from habeas.db.schema import read_head, reads
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
+from habeas.ledger.store import run
 
 READS_LOCK_KEY = 0x6861626572  # "haber": the read log's advisory lock on PostgreSQL
 CHUNK = 2000  # read records per INSERT on PostgreSQL
@@ -94,7 +95,7 @@ def _marks(conn: Connection, count: int) -> str:
 
 
 def head(conn: Connection) -> tuple[int, bytes]:
-    row = conn.exec_driver_sql("SELECT position, hash FROM read_head WHERE id = 1").first()
+    row = run(conn, "SELECT position, hash FROM read_head WHERE id = 1").fetchone()
     return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
 
 
@@ -167,11 +168,15 @@ def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
                 (*(value for row in chunk for value in row), last[0], last[-1]),
             )
         return position
-    conn.exec_driver_sql(f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})", rows)
-    if start == 0:
-        conn.exec_driver_sql("INSERT INTO read_head (id, position, hash) VALUES (1, ?, ?)", (position, digest.hex()))
+    insert = f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})"
+    if len(rows) == 1:
+        run(conn, insert, rows[0])
     else:
-        conn.exec_driver_sql("UPDATE read_head SET position = ?, hash = ? WHERE id = 1", (position, digest.hex()))
+        conn.exec_driver_sql(insert, rows)
+    if start == 0:
+        run(conn, "INSERT INTO read_head (id, position, hash) VALUES (1, ?, ?)", (position, digest.hex()))
+    else:
+        run(conn, "UPDATE read_head SET position = ?, hash = ? WHERE id = 1", (position, digest.hex()))
     return position
 
 

@@ -59,8 +59,23 @@ class Head:
     hash: bytes
 
 
+def run(conn: Connection, statement: str, params: Sequence = ()):
+    """Plain SQL straight to the driver's cursor, in the connection's transaction; returns the
+    cursor. No SQLAlchemy execution context: an append runs a dozen small statements, and
+    building a context for each cost more than the statement. The driver's errors are
+    wrapped as SQLAlchemy wraps them (`DBAPIError`, the statement and parameters with them:
+    the register logs them for the operator and shows only the error's class)."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(statement, params)
+    except conn.dialect.dbapi.Error as exc:
+        cursor.close()
+        raise DBAPIError.instance(statement, params, exc, conn.dialect.dbapi.Error) from exc
+    return cursor
+
+
 def read_head(conn: Connection) -> Head:
-    row = conn.exec_driver_sql("SELECT position, hash FROM chain_head").first()
+    row = run(conn, "SELECT position, hash FROM chain_head").fetchone()
     if row is None:
         return Head(0, GENESIS)
     return Head(row[0], bytes.fromhex(row[1]))
@@ -68,9 +83,9 @@ def read_head(conn: Connection) -> Head:
 
 def write_head(conn: Connection, head: Head) -> None:
     values = (head.position, head.hash.hex())
-    updated = conn.exec_driver_sql(sql(conn, "UPDATE chain_head SET position = ?, hash = ? WHERE id = 1"), values)
+    updated = run(conn, sql(conn, "UPDATE chain_head SET position = ?, hash = ? WHERE id = 1"), values)
     if updated.rowcount == 0:
-        conn.exec_driver_sql(sql(conn, "INSERT INTO chain_head (id, position, hash) VALUES (1, ?, ?)"), values)
+        run(conn, sql(conn, "INSERT INTO chain_head (id, position, hash) VALUES (1, ?, ?)"), values)
 
 
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -81,7 +96,14 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
         return
     names = ", ".join(f'"{c}"' for c in columns)
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})", rows)
+        statement = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except conn.dialect.dbapi.Error as exc:
+            raise DBAPIError.instance(statement, list(rows), exc, conn.dialect.dbapi.Error) from exc
+        finally:
+            cursor.close()
         return
     statement = f"COPY {table} ({names}) FROM STDIN"
     error = conn.dialect.dbapi.Error
@@ -110,6 +132,7 @@ class Appender:
         self.registrar = registrar
         self._registrar_json = canonical_json(registrar.to_dict()) if registrar else None
         self._pending: list[tuple] = []
+        self.last_row: tuple | None = None  # the row `append` made last, as `SELECT_ROWS` reads it
         self._actors: dict[Actor, str] = {}  # canonical JSON per actor: few actors, many events
         marks = ", ".join(["?"] * 12) if conn.dialect.name == "sqlite" else ", ".join(["%s"] * 12)
         self._insert = f"INSERT INTO events ({', '.join(COLUMNS)}, hash) VALUES ({marks})"
@@ -145,7 +168,8 @@ class Appender:
         )
         digest = link(self.head.hash, canonical_row(*row))
         self.head = Head(position, digest)
-        self._pending.append((*row, digest.hex()))
+        self.last_row = (*row, digest.hex())
+        self._pending.append(self.last_row)
         return Event(
             id=event.id,
             kind=event.kind,
@@ -171,7 +195,7 @@ class Appender:
         pending, self._pending = self._pending, []
         if len(pending) == 1:
             try:
-                self.conn.exec_driver_sql(self._insert, pending[0])
+                run(self.conn, self._insert, pending[0])
             except DBAPIError as exc:
                 raise WriteFailed(pending[0][1], exc) from exc
         else:
@@ -197,6 +221,19 @@ def _marks(conn: Connection, count: int) -> str:
     return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
 
 
+def _among(conn: Connection, column: str, values: list) -> Iterator[tuple[str, tuple]]:
+    """(condition, parameters) that select the rows whose `column` is one of `values`: on
+    SQLite `IN (?, …)` a chunk at a time, within the driver's parameter limit; on PostgreSQL
+    one `= ANY(%s)` with an array (a long IN list cost the server more to parse and plan
+    than to run)."""
+    if conn.dialect.name == "sqlite":
+        for start in range(0, len(values), 900):
+            chunk = values[start : start + 900]
+            yield f"{column} IN ({_marks(conn, len(chunk))})", tuple(chunk)
+    elif values:
+        yield f"{column} = ANY(%s)", (values,)
+
+
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     """Which of these event ids are already stored."""
     return set(stored_contents(conn, ids))
@@ -219,15 +256,10 @@ def content_of(event: Event) -> tuple:
 
 def stored_contents(conn: Connection, ids: Iterable[str]) -> dict[str, tuple]:
     """The `content_of` each of these event ids that is stored, read from its columns (no JSON parsed)."""
-    wanted = list(ids)
     found: dict[str, tuple] = {}
-    for start in range(0, len(wanted), 900):  # within every driver's parameter limit
-        chunk = wanted[start : start + 900]
-        sql = (
-            "SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events"
-            f" WHERE event_id IN ({_marks(conn, len(chunk))})"
-        )
-        for event_id, kind, stream, occurred_at, offset, actor, data in conn.exec_driver_sql(sql, tuple(chunk)):
+    for condition, params in _among(conn, "event_id", list(ids)):
+        sql = f"SELECT event_id, kind, stream, occurred_at, utc_offset, actor, data FROM events WHERE {condition}"
+        for event_id, kind, stream, occurred_at, offset, actor, data in run(conn, sql, params).fetchall():
             found[event_id] = (kind, case_of(kind, stream), occurred_at, offset, actor, data)
     return found
 
@@ -276,7 +308,7 @@ def stream_events(conn: Connection, stream: str) -> list[Event]:
     """A stream's events in version order."""
     sql = f"{SELECT_ROWS} WHERE stream = {_param(conn, 's')} ORDER BY version"
     params = (stream,) if conn.dialect.name == "sqlite" else {"s": stream}
-    return [row_to_event(r) for r in conn.exec_driver_sql(sql, params)]
+    return [row_to_event(r) for r in run(conn, sql, params).fetchall()]
 
 
 def stream_heads(
@@ -288,13 +320,9 @@ def stream_heads(
     wanted = list(heads)
     kinds = sorted(stage_kinds)
     seen = "".join(f", max(CASE WHEN kind = {_marks(conn, 1)} THEN 1 ELSE 0 END)" for _ in kinds)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        sql = (
-            f"SELECT stream, max(version){seen} FROM events"
-            f" WHERE stream IN ({_marks(conn, len(chunk))}) GROUP BY stream"
-        )
-        for stream, version, *flags in conn.exec_driver_sql(sql, (*kinds, *chunk)):
+    for condition, params in _among(conn, "stream", wanted):
+        sql = f"SELECT stream, max(version){seen} FROM events WHERE {condition} GROUP BY stream"
+        for stream, version, *flags in run(conn, sql, (*kinds, *params)).fetchall():
             entered = frozenset(kind for kind, flag in zip(kinds, flags, strict=True) if flag)
             heads[stream] = CaseHead(stream, version, entered)
     return heads
@@ -308,11 +336,9 @@ def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[E
 def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tuple]]:
     """The stored rows of several streams at once (`row_to_event` reads one), each in version order."""
     found: dict[str, list[tuple]] = {}
-    wanted = list(streams)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        sql = f"{SELECT_ROWS} WHERE stream IN ({_marks(conn, len(chunk))}) ORDER BY stream, version"
-        for row in conn.exec_driver_sql(sql, tuple(chunk)):
+    for condition, params in _among(conn, "stream", list(streams)):
+        sql = f"{SELECT_ROWS} WHERE {condition} ORDER BY stream, version"
+        for row in run(conn, sql, params).fetchall():
             found.setdefault(row[2], []).append(tuple(row))
     return found
 

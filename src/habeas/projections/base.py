@@ -22,7 +22,9 @@ from sqlalchemy import Connection, Table
 
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
+from habeas.law.findings import Finding
 from habeas.law.package import Law
+from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 
 
@@ -77,6 +79,25 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
     store.insert_rows(conn, table, columns, rows)
 
 
+# The findings of the cases being projected, judged once for every projection that reads
+# them (deadlines and episodes both do): keyed by the state's id, the state kept with them
+# so that the id is not reused while cached; a state folded further is judged again.
+_JUDGED: dict[int, tuple[CaseState, int, Law, list[Finding]]] = {}
+_JUDGED_MAX = 4096  # a few chunks of cases
+
+
+def findings_of(state: CaseState, law: Law) -> list[Finding]:
+    """`law.rules.deadlines` of a case (do not change the list: it is shared)."""
+    known = _JUDGED.get(id(state))
+    if known is not None and known[0] is state and known[1] == state.version and known[2] is law:
+        return known[3]
+    found = judge_deadlines(state, law)
+    if len(_JUDGED) >= _JUDGED_MAX:
+        _JUDGED.clear()
+    _JUDGED[id(state)] = (state, state.version, law, found)
+    return found
+
+
 def in_clause(conn: Connection, count: int) -> str:
     """Placeholders of a plain-SQL IN list (Core compiles an IN list anew for every length)."""
     return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
@@ -86,4 +107,4 @@ def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
     """Delete the rows of these cases from one of the projection tables."""
     for start in range(0, len(cases), 900):
         chunk = tuple(cases[start : start + 900])
-        conn.exec_driver_sql(f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)
+        store.run(conn, f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)

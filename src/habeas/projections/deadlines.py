@@ -17,8 +17,7 @@ from habeas.db.schema import deadlines
 from habeas.domain.case import CaseState
 from habeas.law.findings import Finding
 from habeas.law.package import Law
-from habeas.law.rules import deadlines as judge_deadlines
-from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, naive_utc
+from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
@@ -32,7 +31,7 @@ def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
 def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
     """Every finding of these cases as a row (judged by `law.rules.deadlines`)."""
     end = time(END_OF_TIME.replace(tzinfo=UTC))
-    return [_row(s.case, f, time, end) for s in states for f in judge_deadlines(s, law)]
+    return [_row(s.case, f, time, end) for s in states for f in findings_of(s, law)]
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:

@@ -19,8 +19,7 @@ from habeas.domain.case import CaseState
 from habeas.jurisdictions import reference
 from habeas.law.offences import iccs_of
 from habeas.law.package import Law
-from habeas.law.rules import deadlines as judge_deadlines
-from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, naive_utc
+from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
 from habeas.statistics.episodes import COLUMNS, episodes_of
 
 _TIMES = frozenset({"started_at", "ended_at", "held_until", "sentenced_at", "due_at"})
@@ -56,7 +55,7 @@ def _findings(state: CaseState, law: Law, codes: dict[str, str]):
     if not codes or not any(e.kind in _JUDGED for e in state.timeline):
         return []
     wanted = set(codes.values())
-    return [f for f in judge_deadlines(state, law) if f.code in wanted]
+    return [f for f in findings_of(state, law) if f.code in wanted]
 
 
 def _iccs(state: CaseState, law: Law) -> tuple[str, ...]:

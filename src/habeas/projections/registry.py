@@ -12,7 +12,7 @@ transaction, under the append lock:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, delete, select
 
@@ -33,7 +33,7 @@ def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
     query = f"SELECT name, position FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
-    for name, position in conn.exec_driver_sql(query, tuple(names)) if names else ():
+    for name, position in store.run(conn, query, tuple(names)).fetchall() if names else ():
         found[name] = position
     return found
 
@@ -53,21 +53,38 @@ def after_append(
     projections: Sequence[Projection] = ALL,
     progress: Callable[[int, int], None] | None = None,
     pool=None,
+    held: Mapping[str, list[tuple]] | None = None,
 ) -> None:
     """Project what an append stored: `touched` streams, the log from `since` to `head`.
 
     When every projection had read up to `since`, only the touched cases are folded (by
     `pool`, a `judging_pool`, when one is given); a projection that was behind before the
-    append is caught up whole."""
+    append is caught up whole. `held` has the stored rows of streams the append created
+    (all of their rows): those are folded from there rather than read back."""
     if head == since:
         return
-    if any(at != since for at in positions(conn, projections).values()):
+    if not in_step(conn, since, projections):
         catch_up(conn, law, projections, progress)
         return
-    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool)
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
     _set_positions(conn, projections, head)
+
+
+def in_step(conn: Connection, since: int, projections: Sequence[Projection] = ALL) -> bool:
+    """Whether every projection has read the log up to `since`, and no further."""
+    return all(at == since for at in positions(conn, projections).values())
+
+
+def project_held(
+    conn: Connection, law: Law, held: Mapping[str, list[tuple]], projections: Sequence[Projection] = ALL
+) -> None:
+    """Fold, judge and write the case projections of these streams from their stored rows
+    (all of each stream's rows, in version order), inside an append's transaction whose
+    positions `after_append` moves when it finishes."""
+    streams = sorted(held)
+    _fold_and_apply(conn, law, streams, _of(CaseProjection, projections), None, None, held)
 
 
 def catch_up(
@@ -147,15 +164,29 @@ def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
     return read
 
 
-def _fold_and_apply(conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None) -> None:
-    if pool is not None and projections and all(p.rows and p.write for p in projections):
-        _fold_and_apply_in(pool, conn, streams, projections, progress)
+def _fold_and_apply(
+    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None
+) -> None:
+    if not projections:
+        return
+    if pool is not None and all(p.rows and p.write for p in projections):
+        _fold_and_apply_in(pool, conn, streams, projections, progress, held)
         return
     for start in range(0, len(streams), CHUNK):
-        found = store.streams_events(conn, streams[start : start + CHUNK])
-        _apply(conn, law, [fold_all(events) for events in found.values()], projections)
+        found = _streams_rows(conn, streams[start : start + CHUNK], held)
+        states = [fold_all([store.row_to_event(row) for row in rows]) for rows in found.values()]
+        _apply(conn, law, states, projections, held)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
+
+
+def _streams_rows(conn: Connection, streams: Sequence[str], held) -> dict[str, list[tuple]]:
+    """The stored rows of these streams: those `held` has from there, the others read back."""
+    if not held:
+        return store.streams_rows(conn, streams)
+    missing = [s for s in streams if s not in held]
+    found = store.streams_rows(conn, missing) if missing else {}
+    return {s: held[s] if s in held else found[s] for s in streams if s in held or s in found}
 
 
 # What a judging process works with: set before the pool's processes are forked (they
@@ -183,7 +214,7 @@ def _judge_rows(streams: list[list[tuple]], time) -> tuple[list[str], list[list]
     return [s.case for s in states], [p.rows(states, law, time) for p in projections]
 
 
-def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress) -> None:
+def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress, held=None) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
     flight, so memory stays flat."""
@@ -196,14 +227,14 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         size, future = pending.popleft()
         case_ids, found = future.result()
         for projection, rows in zip(projections, found, strict=True):
-            projection.write(conn, case_ids, rows)
+            projection.write(conn, _replaced(case_ids, held), rows)
         done += size
         if progress:
             progress(done, len(streams))
 
     for start in range(0, len(streams), CHUNK):
         chunk = streams[start : start + CHUNK]
-        rows = store.streams_rows(conn, chunk)
+        rows = _streams_rows(conn, chunk, held)
         pending.append((len(chunk), pool.submit(_judge_rows, list(rows.values()), time)))
         if len(pending) > 4:
             write_oldest()
@@ -211,13 +242,28 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         write_oldest()
 
 
-def _apply(conn: Connection, law: Law, states: list[CaseState], projections) -> None:
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections, held=None) -> None:
     """Hand the cases to each case projection; streams that are not cases (a facility's visits)
     are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
     database may file visits under `facility:<name>`, which a case may also be called."""
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
+    if not states:
+        return
+    replaced = _replaced([s.case for s in states], held)
+    time = db_time(conn)
     for projection in projections:
-        projection.apply(conn, states, law)
+        if projection.rows and projection.write:
+            projection.write(conn, replaced, projection.rows(states, law, time))
+        else:
+            projection.apply(conn, states, law)
+
+
+def _replaced(case_ids: Sequence[str], held) -> Sequence[str]:
+    """The cases whose old rows a write must delete: not those the batch created (`held`:
+    the projections were at the batch's start, when such a case had no events, so no rows)."""
+    if not held:
+        return case_ids
+    return [case for case in case_ids if case not in held]
 
 
 def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:
@@ -237,7 +283,7 @@ def _set_positions(conn: Connection, projections: Iterable[Projection], head: in
         return
     marks = in_clause(conn, len(names))
     update = store.sql(conn, f"UPDATE projection_positions SET position = ? WHERE name IN ({marks})")
-    updated = conn.exec_driver_sql(update, (head, *names))
+    updated = store.run(conn, update, (head, *names))
     if updated.rowcount < len(names):
         p = projection_positions.c
         present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}

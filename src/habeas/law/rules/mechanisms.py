@@ -56,8 +56,11 @@ class Judge:
     findings: list[Finding] = field(default_factory=list)
 
     def run(self) -> list[Finding]:
-        for rule in self.document.rules:
-            getattr(self, f"_{rule.mechanism}")(rule)
+        present = self.facts.by_kind
+        for rule, mechanism, triggers in _plan(self.document):
+            # A rule finds nothing in a case without any of the events that open it.
+            if not triggers.isdisjoint(present):
+                mechanism(self, rule)
         return self.findings
 
     # --- helpers ---------------------------------------------------------------------------
@@ -86,13 +89,13 @@ class Judge:
             except (MissingLaw, AttributeError):
                 version = None
         if version is not None and not rule.citations:
-            citations = tuple(str(c) for c in version.citations)
+            citations = _cited(version.citations)
             certainty, valid_from = version.certainty, version.valid_from
         elif version is not None:  # the rule's own citations first, then the value's
-            citations = tuple(dict.fromkeys([*(str(c) for c in rule.citations), *(str(c) for c in version.citations)]))
+            citations = tuple(dict.fromkeys([*_cited(rule.citations), *_cited(version.citations)]))
             certainty, valid_from = version.certainty, version.valid_from
         else:
-            citations = tuple(str(c) for c in rule.citations)
+            citations = _cited(rule.citations)
             certainty, valid_from = rule.certainty or "-", rule.valid_from
         all_params: dict[str, Any] = {
             "person": person,
@@ -423,3 +426,46 @@ class Judge:
                         "then_at": then.occurred_at.isoformat(),
                     },
                 )
+
+
+def _triggers(rule) -> frozenset[str]:
+    """The kinds without which a rule's mechanism finds nothing: the events each mechanism
+    iterates over (deadline: its starts; before: its starts; check: the events it checks;
+    term_cap: the orders; order: the `then` of a pair)."""
+    if isinstance(rule, DeadlineRule):
+        return frozenset(rule.start.kinds + (rule.or_start.kinds if rule.or_start else []))
+    if isinstance(rule, BeforeRule):
+        return frozenset(rule.start.kinds)
+    if isinstance(rule, CheckRule):
+        return frozenset(rule.at.kinds)
+    if isinstance(rule, TermCapRule):
+        return frozenset(rule.kinds)
+    if isinstance(rule, OrderRule):
+        return frozenset(kind for pair in rule.pairs for kind in pair.then)
+    raise TypeError(f"no mechanism for {type(rule).__name__}")
+
+
+_PLANS: dict[int, tuple[RulesDocument, list]] = {}
+_CITED: dict[int, tuple[object, tuple[str, ...]]] = {}
+
+
+def _cited(citations) -> tuple[str, ...]:
+    """The citations of a rule or a parameter's version as text (spelt once per law object)."""
+    known = _CITED.get(id(citations))
+    if known is None or known[0] is not citations:
+        if len(_CITED) > 10_000:  # laws loaded again and again (tests): forget the old ones
+            _CITED.clear()
+        known = _CITED[id(citations)] = (citations, tuple(str(c) for c in citations))
+    return known[1]
+
+
+def _plan(document: RulesDocument) -> list:
+    """The rules of a document indexed by the kinds that open them, with their mechanism
+    (computed once per document: `run` judges a case by the rules its kinds can open)."""
+    known = _PLANS.get(id(document))
+    if known is None or known[0] is not document:
+        if len(_PLANS) > 100:  # laws loaded again and again (tests): forget the old ones
+            _PLANS.clear()
+        plan = [(rule, getattr(Judge, f"_{rule.mechanism}"), _triggers(rule)) for rule in document.rules]
+        known = _PLANS[id(document)] = (document, plan)
+    return known[1]
