@@ -7,7 +7,7 @@
 (b) the same import into PostgreSQL against psycopg `executemany` into a table with the same
     unique index (target >= 0.3x; needs a server: --postgres URL or HABEAS_TEST_POSTGRES_URL);
 (c) one event per transaction through `Register.submit` against the `eventsourcing`
-    library's per-command rate, both at synchronous=NORMAL (target >= 1x);
+    library's per-command rate, both at synchronous=FULL, the durability of an append (target >= 1x);
 (d) verify: `maintenance.verify` against reading the same rows and SHA-256 hashing them
     (target >= 0.9x);
 (e) peak RSS of the habeas import process (target < 300 MB);

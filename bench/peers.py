@@ -17,7 +17,7 @@ def _stream(raw: dict) -> str:
     return raw.get("case") or f"facility:{raw['data'].get('facility')}"
 
 
-def eventsourcing_app(db: str, synchronous: str = "NORMAL"):
+def eventsourcing_app(db: str, synchronous: str = "FULL"):
     """An `eventsourcing` application on SQLite (WAL, as the library sets it) with the
     given `synchronous` setting (the library leaves SQLite's default, FULL)."""
     from eventsourcing.application import Application
@@ -85,7 +85,7 @@ def eventsourcing_import(path: str, db: str) -> dict:
     return {"events": count, "seconds": time.perf_counter() - started}
 
 
-def eventsourcing_single(path: str, db: str, limit: int, synchronous: str = "NORMAL") -> dict:
+def eventsourcing_single(path: str, db: str, limit: int, synchronous: str = "FULL") -> dict:
     """One command per transaction, as an API would: get the aggregate (replayed from the
     store), record the fact, save."""
     app, case_class = eventsourcing_app(db, synchronous)

@@ -59,7 +59,7 @@ def baseline_import(path: str, db: str) -> dict:
     """Raw sqlite3: parse each line for its stream, executemany (stream, version, json)."""
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA synchronous=FULL")  # the durability of habeas appends (db.engine.appender)
     conn.execute("CREATE TABLE raw (stream TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL)")
     conn.execute("CREATE UNIQUE INDEX raw_stream_version ON raw (stream, version)")
     versions: dict[str, int] = {}
