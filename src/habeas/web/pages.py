@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from habeas.access import policy as access_policy
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -22,9 +23,6 @@ from habeas.web.common import PageError, context, gettext_for, language, page, r
 
 router = APIRouter(include_in_schema=False)
 
-OFFICIALS_WHO_RECORD = ("investigator", "inquiry_officer", "prosecutor", "defence_lawyer", "ombudsman")
-INVESTIGATING = ("investigator", "inquiry_officer")
-BOARD_ROLES = ("prosecutor", "ombudsman", "admin", "investigating_judge")
 PAGE_SIZE = 50
 
 
@@ -60,9 +58,16 @@ def home(request: Request):
     found = queries.alerts(ctx.engine, now, code=code if code in codes else None, limit=20, reader=who, law=ctx.law,
                            now=now, purpose="home: alerts")
     words.alerts_json(found, now, ctx.law, language(request))
+    # what the page offers follows the role's grants in the policy, never a list of roles here
+    grants = access_policy.of(ctx.law).document.roles.get(who.role, ())
+
+    def holds(action: str, scope: str | None = None) -> bool:
+        return any(action in g.actions and scope in (None, g.scope) for g in grants)
+
     return page(request, "home.html", alerts=found, at=now, code=code, codes=codes,
-                records=who.role in OFFICIALS_WHO_RECORD, investigates=who.role in INVESTIGATING,
-                board=who.role in BOARD_ROLES, monitor=who.role == "ombudsman", person=who.person is not None)
+                records=holds("case:record") and who.person is None, investigates=holds("case:read", "unit"),
+                board=guard.reads_cases(ctx.law, who), monitor=holds("reads:read", "everywhere"),
+                person=who.person is not None)
 
 
 @router.get("/cases", response_class=HTMLResponse)
