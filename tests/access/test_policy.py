@@ -116,3 +116,11 @@ def test_a_policy_that_names_what_habeas_does_not_know_is_refused(change, where)
     change(document)
     with pytest.raises(LawDataError, match=where):
         access.parse(document)
+
+
+def test_what_a_role_holds_at_all_is_read_from_its_grants():
+    assert POLICY.holds("investigator", "case:read", "unit") and POLICY.holds("investigator", "case:record")
+    assert not POLICY.holds("investigator", "case:read", "everywhere")
+    assert POLICY.holds("ombudsman", "reads:read", "everywhere")
+    assert not POLICY.holds("analyst", "case:read") and POLICY.holds("analyst", "statistics:read")
+    assert not POLICY.holds("spy", "statistics:read")

@@ -114,6 +114,11 @@ class Policy:
     def jurisdiction(self) -> str:
         return self.document.jurisdiction
 
+    def holds(self, role: str, action: str, scope: str | None = None) -> bool:
+        """Whether the role has a grant of `action` at all (in `scope`, if given): what a
+        screen offers a role, never a decision on a case (that is `decide`'s)."""
+        return any(action in g.actions and scope in (None, g.scope) for g in self.document.roles.get(role, ()))
+
     def section_kinds(self, section: str) -> frozenset[str]:
         return frozenset(self.document.sections[section].kinds)
 

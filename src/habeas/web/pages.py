@@ -59,15 +59,11 @@ def home(request: Request):
                            now=now, purpose="home: alerts")
     words.alerts_json(found, now, ctx.law, language(request))
     # what the page offers follows the role's grants in the policy, never a list of roles here
-    grants = access_policy.of(ctx.law).document.roles.get(who.role, ())
-
-    def holds(action: str, scope: str | None = None) -> bool:
-        return any(action in g.actions and scope in (None, g.scope) for g in grants)
-
+    policy = access_policy.of(ctx.law)
     return page(request, "home.html", alerts=found, at=now, code=code, codes=codes,
-                records=holds("case:record") and who.person is None, investigates=holds("case:read", "unit"),
-                board=guard.reads_cases(ctx.law, who), monitor=holds("reads:read", "everywhere"),
-                person=who.person is not None)
+                records=policy.holds(who.role, "case:record") and who.person is None,
+                investigates=policy.holds(who.role, "case:read", "unit"), board=guard.reads_cases(ctx.law, who),
+                monitor=policy.holds(who.role, "reads:read", "everywhere"), person=who.person is not None)
 
 
 @router.get("/cases", response_class=HTMLResponse)
