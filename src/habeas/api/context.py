@@ -51,20 +51,24 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(COOKIE)
 
 
+def signed_in_user(request: Request, ctx: Context) -> Principal | None:
+    """The user this request's session stands for (bearer token or cookie), looked up once
+    per request; None without a valid session. The API and the web UI both ask here."""
+    if not hasattr(request.state, "user"):
+        token = session_token(request)
+        request.state.user = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
+    return request.state.user
+
+
 async def asker(request: Request, ctx: Annotated[Context, Depends(context)]) -> Principal:
     """Who asks: the signed-in user, or the anonymous public.
 
     A coroutine that does its short look-up on the event loop: as a plain function it would
     take its own trip through the thread pool before the route's (a fifth of a request's
     cost under load, bench/http.py), for one indexed row."""
-    cached = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    token = session_token(request)
-    found = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
-    request.state.principal = found or ANONYMOUS
+    found = signed_in_user(request, ctx)
     request.state.signed_in = found is not None
-    return request.state.principal
+    return found or ANONYMOUS
 
 
 Ctx = Annotated[Context, Depends(context)]

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from habeas.access.facts import Principal
-from habeas.api.context import COOKIE, Context
-from habeas.services import guard, sessions
+from habeas.api.context import COOKIE, Context, signed_in_user
+from habeas.services import guard
 from habeas.web import i18n
 from habeas.web.labels import LABELS
 
@@ -51,11 +51,7 @@ def context(request: Request) -> Context:
 
 def user(request: Request) -> Principal | None:
     """The signed-in user of this request (the session cookie), or None."""
-    if not hasattr(request.state, "web_user"):
-        token = request.cookies.get(COOKIE)
-        ctx = context(request)
-        request.state.web_user = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
-    return request.state.web_user
+    return signed_in_user(request, context(request))
 
 
 def required(request: Request) -> Principal:
