@@ -42,7 +42,7 @@ class Recorder:
 
     def record(self, principal: Principal, raw: dict, now) -> Outcome:
         """Store `raw` as `principal` records it; raises NotYours (403), Refused (422/409,
-        or 403 for the law's competence: `forbidden`) or StorageFailed."""
+        or 403 for the law's competence: the register's `forbidden`) or StorageFailed."""
         if not isinstance(raw, dict):
             raise Refused([Problem("-", "an event is a JSON object")])
         raw = dict(raw)
@@ -58,12 +58,7 @@ class Recorder:
                 "actor",
             )
         self._may_record(principal, event, now)
-        try:
-            return self.committer.submit(raw, principal.actor)
-        except Refused as refused:
-            if refused.code == "refused" and all(p.field == "actor.role" for p in refused.problems):
-                refused.code = "forbidden"  # the law's competence: not this role's act
-            raise
+        return self.committer.submit(raw, principal.actor)
 
     def _may_record(self, principal: Principal, event: Event, now) -> None:
         if event.case is None:

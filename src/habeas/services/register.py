@@ -224,7 +224,9 @@ class Batch:
         else:
             problems = decide(self.law, event, head)
         if problems:
-            raise Refused(problems, code="refused")
+            # not this actor's act under the law: the drivers answer it as a forbidden act (403)
+            forbidden = all(p.field == "actor.role" for p in problems)
+            raise Refused(problems, code="forbidden" if forbidden else "refused")
         if head is None:
             head = self._heads[stream] = CaseHead(stream)
             self._held[stream] = []  # a new stream: every row it will have, this batch appends
