@@ -63,8 +63,7 @@ def statistics(
         )
         found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
     except stats.SpecError as exc:
-        part = str(exc).partition(":")[0]  # a spec error names its part first: years, sections, regions
-        raise ApiError(422, "invalid", str(exc), part if part in ("years", "sections", "regions") else None) from None
+        raise ApiError(422, "invalid", str(exc), exc.part) from None
     if format == "csv":
         return PlainTextResponse(shown.to_csv(found), media_type="text/csv")
     return Response(shown.to_json(found), media_type="application/json")

@@ -18,6 +18,12 @@ MAX_YEARS = 50
 class SpecError(ValueError):
     """A report spec that cannot be read; the message names the part."""
 
+    @property
+    def part(self) -> str | None:
+        """The part of a report at fault (years, sections, regions), as the message names it."""
+        named = str(self).partition(":")[0]
+        return named if named in ("years", "sections", "regions") else None
+
 
 @dataclass(frozen=True)
 class ReportSpec:
