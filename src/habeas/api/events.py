@@ -89,7 +89,9 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
         raise ApiError(403, "forbidden", "refused: a batch brings in others' records: it needs case:record_for_others"
                        " (a registrar)")
     text = await _body_text(request)
-    register = Register(ctx.engine, ctx.law, ctx.clock)
+    # judged in this process: forking a judging pool from a threaded server risks a child
+    # inheriting a lock some other thread held
+    register = Register(ctx.engine, ctx.law, ctx.clock, judging_processes=0)
     try:
         report = await run_in_threadpool(register.import_lines, text.splitlines(), who.actor)
     except StorageFailed:
