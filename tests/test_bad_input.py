@@ -10,10 +10,10 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from msgspec.structs import replace
 from sqlalchemy import text
 
 from habeas.db.engine import make_engine, migrate

@@ -8,9 +8,11 @@ events) and the correction itself stays in the timeline as a fact of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+
+import msgspec
 
 from habeas.domain.events import Event
 
@@ -161,7 +163,7 @@ def corrected(original: Event, correction: Event) -> Event:
     occurred_at = original.occurred_at
     if "occurred_at" in changes:
         occurred_at = datetime.fromisoformat(changes.pop("occurred_at"))
-    return replace(
+    return msgspec.structs.replace(
         original,
         occurred_at=occurred_at,
         data={**original.data, **changes},

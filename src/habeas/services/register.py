@@ -17,10 +17,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
+import msgspec
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
@@ -38,6 +39,7 @@ from habeas.domain.events import (
     parse_time,
     validate_data,
 )
+from habeas.domain.fast_parse import parse_line
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
 from habeas.law.competence import competence_problems
 from habeas.law.package import Law
@@ -349,7 +351,7 @@ def _corrected_fields(correction: Event, state: CaseState, problems: list[Proble
 def corrected_as_stored(correction: Event, state: CaseState) -> Event:
     """The correction with its fields as validated and typed, never as sent (decided already)."""
     fields = _corrected_fields(correction, state, [])
-    return replace(correction, data={**correction.data, "data": fields})
+    return msgspec.structs.replace(correction, data={**correction.data, "data": fields})
 
 
 class Register:
@@ -495,7 +497,9 @@ class Register:
                 length = None
             size += (length or len(text)) + 1
             try:
-                parsed.append((number, parse_event(decode_line(text, length), assign_id=new_event_id)))
+                # the typed fast path for a usual line; anything it does not accept is the exact path's
+                event = parse_line(text, length) if length is not None else None
+                parsed.append((number, event or parse_event(decode_line(text, length), assign_id=new_event_id)))
             except Refused as refused:
                 report.errors.append(LineError(number, refused.problems))
         cursor.line = chunk[0][0]
