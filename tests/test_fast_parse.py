@@ -11,6 +11,7 @@ constraints), and on the mutations of `test_input_properties` (Hypothesis).
 from __future__ import annotations
 
 import json
+import types
 import typing
 from datetime import date, datetime
 from typing import Annotated, Literal, Union
@@ -29,7 +30,9 @@ from habeas.ledger.store import content_of
 from tests.test_input_properties import BASE, mutated_line
 
 TRIED = sorted(kind for kind in DATA_MODELS if kind not in NOT_TRIED)
-IDENTIFIERS = st.sampled_from(["p1", "KZ-2024-000123", "inv-301", "a" * 128, "a" * 129, "x y", "p1\n", "Ж", "a.b:c/d@e+f"])
+IDENTIFIERS = st.sampled_from(
+    ["p1", "KZ-2024-000123", "inv-301", "a" * 128, "a" * 129, "x y", "p1\n", "Ж", "a.b:c/d@e+f"]
+)
 TEXTS = st.sampled_from(
     ["text", " text", "text ", "te\nxt", "\ttext", "Жалоба", "x", "", " ", "a\u00a0", "\u2028a", "x" * 4000, "x" * 4001]
 ) | st.text(max_size=12)
@@ -60,7 +63,7 @@ def _strategy(annotation, metadata: list) -> st.SearchStrategy:
     if origin is Annotated:
         base, *more = typing.get_args(annotation)
         return _strategy(base, [*more, *metadata])
-    if origin in (Union, types_union()):
+    if origin in (Union, types.UnionType):
         return st.one_of([_strategy(option, metadata) for option in typing.get_args(annotation)])
     if annotation is type(None):
         return st.none()
@@ -88,12 +91,6 @@ def _strategy(annotation, metadata: list) -> st.SearchStrategy:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return data_of(annotation)
     raise AssertionError(f"no strategy for {annotation!r}")
-
-
-def types_union():
-    import types
-
-    return types.UnionType
 
 
 def _flat(metadata: list) -> list:
