@@ -501,8 +501,11 @@ def utc_iso(moment: datetime) -> str:
     offset = moment.utcoffset()
     if offset is None:  # naive: astimezone reads it as local time
         return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
-    naive = moment.replace(tzinfo=None)  # the same instant as astimezone(UTC), without a tzinfo call
-    return (naive - offset if offset else naive).isoformat() + "Z"
+    if offset.seconds % 60 or offset.microseconds:  # never recorded (whole minutes), but possible
+        return (moment.replace(tzinfo=None) - offset).isoformat() + "Z"
+    # the same instant as astimezone(UTC), without a tzinfo call: its text ends in the
+    # offset's six characters (+HH:MM), cut for the Z
+    return (moment - offset).isoformat()[:-6] + "Z"
 
 
 def offset_text(moment: datetime) -> str:

@@ -11,8 +11,8 @@ accept the exact path accepts too, with the very same `Event`:
 - a pattern's `$` is spelt `\\Z` (Python's `$` would also match before a final newline);
 - a time or date must be written as the vocabulary writes it back (`YYYY-MM-DDTHH:MM:SS`
   with a non-zero offset, `YYYY-MM-DD`), strictly inside the accepted years;
-- a line with an escape the limits of a line look at (NUL, surrogates), more brackets than
-  their depth, a correction (its `data` is free-form) or a case-less kind is not tried.
+- a line with an escape of a control character or a surrogate, more brackets than the
+  limits of a line allow, a correction (its `data` is free-form) or a case-less kind is not tried.
 
 `parse_line` returns None for everything it does not accept; the caller then takes the exact
 path, so a refusal's message is always the exact path's. The property test in
@@ -33,7 +33,6 @@ from pydantic import AwareDatetime, BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
 from habeas.domain.events import (
-    _SUSPECT_ESCAPE,
     IDENTIFIER,
     MAX_DEPTH,
     MAX_LINE_BYTES,
@@ -47,10 +46,12 @@ from habeas.domain.vocabulary import CASELESS_KINDS, DATA_MODELS, EARLIEST_YEAR,
 # limits are the line's), a case-less kind's subject becomes its stream.
 NOT_TRIED = frozenset({"record.corrected"}) | CASELESS_KINDS
 
-# Strings of the checked fields are joined by NUL (no string of a line the fast path tries
-# holds one: a raw control character is no JSON, and a `\u0000` escape is not tried) and
-# checked by one regular expression per kind: one call instead of one per field.
-SEPARATOR, ITEM = "\x00", "\x01"
+# Strings of the checked fields are joined by NUL, a list's items by \x01, an absent
+# optional field is \x02; and checked by one regular expression per kind: one call instead
+# of one per field. No string of a line the fast path tries holds one of these: a raw
+# control character is no JSON, and a line with a `\u0000`-`\u001f` escape is not tried.
+SEPARATOR, ITEM, ABSENT = "\x00", "\x01", "\x02"
+_NOT_TRIED_ESCAPE = re.compile(r"\\u(?:00[01]|[dD][89a-fA-F])")
 _IDENTIFIER = IDENTIFIER.pattern[1:-2]  # without ^ and \Z
 _UNSTRIPPED = r"[^\x00\s](?:[^\x00]*[^\x00\s])?"  # no whitespace at either end (the vocabulary strips it)
 # A time as the vocabulary writes one back (a non-zero offset: UTC is written "Z"), a date.
@@ -106,13 +107,14 @@ class _Checks:
     a shape being the regular expression its text (or its items', joined by ITEM) must match."""
 
     def __init__(self) -> None:
-        self.fields: list[tuple[str, str, bool]] = []  # (name, shape, a list)
+        self.fields: list[tuple[str, str, bool, bool]] = []  # (name, shape, a list, required)
         self.times: list[str] = []
+        self.required = True  # of the field being read
 
     def add(self, name: str, shape: str, listed: bool = False) -> None:
         if "." in name:  # nested fields are checked by msgspec's own patterns
             raise AssertionError(name)
-        self.fields.append((name, shape, listed))
+        self.fields.append((name, shape, listed, self.required))
 
 
 def _typed(annotation: Any, metadata: list, checks: _Checks | None, name: str, listed: bool = False) -> Any:
@@ -163,6 +165,8 @@ def _typed(annotation: Any, metadata: list, checks: _Checks | None, name: str, l
 def _struct(model: type[BaseModel], checks: _Checks | None, prefix: str = "") -> type[msgspec.Struct]:
     fields = []
     for name, info in model.model_fields.items():
+        if checks is not None:
+            checks.required = info.is_required()
         typed = _typed(info.annotation, list(info.metadata), checks, f"{prefix}{name}")
         if info.is_required():
             fields.append((name, typed))
@@ -187,12 +191,13 @@ class _Kind:
     __slots__ = ("fields", "times", "shape")
 
     def __init__(self, checks: _Checks):
-        self.fields = tuple((name, listed) for name, _, listed in checks.fields)
+        self.fields = tuple((name, listed) for name, _, listed, _ in checks.fields)
         self.times = tuple(checks.times)
-        # the envelope's id, case, actor id and time come first; an absent optional field is empty
+        # the envelope's id, case, actor id and time come first (msgspec checks a list's length)
         shapes = [_IDENTIFIER, _IDENTIFIER, _IDENTIFIER, _MOMENT]
-        for _, shape, listed in checks.fields:
-            shapes.append(f"(?:{shape}(?:{ITEM}{shape})*)?" if listed else f"(?:{shape})?")
+        for _, shape, listed, required in checks.fields:
+            shape = f"(?:(?:{shape})(?:{ITEM}(?:{shape}))*)?" if listed else f"(?:{shape})"
+            shapes.append(shape if required else f"(?:{shape}|{ABSENT})")
         self.shape = re.compile(SEPARATOR.join(shapes)).fullmatch
 
 
@@ -239,7 +244,7 @@ def parse_line(text: str, size: int) -> Event | None:
     if (
         size > MAX_LINE_BYTES
         or text.count("{") + text.count("[") > MAX_DEPTH
-        or ("\\" in text and _SUSPECT_ESCAPE.search(text))
+        or ("\\" in text and _NOT_TRIED_ESCAPE.search(text))
     ):
         return None
     try:
@@ -252,7 +257,7 @@ def parse_line(text: str, size: int) -> Event | None:
     texts = [line.id, line.case, line.actor.id, line.occurred_at]
     for name, listed in known.fields:
         value = data.get(name)
-        texts.append("" if value is None else ITEM.join(value) if listed else value)
+        texts.append(ABSENT if value is None else ITEM.join(value) if listed else value)
     if known.shape(SEPARATOR.join(texts)) is None:
         return None
     try:

@@ -11,6 +11,7 @@ Who may record each kind is law, not vocabulary: it lives in the jurisdiction's
 
 from __future__ import annotations
 
+import typing
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -360,3 +361,16 @@ CASE_CREATING_KINDS = frozenset({"report.received", "case.registered"})
 
 # Events about a place, not a case: an NPM visit is filed under the facility.
 CASELESS_KINDS = frozenset({"facility.visited"})
+
+
+def _may_hold_float(annotation: Any) -> bool:
+    if annotation is float or annotation is dict or annotation is Any:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_may_hold_float(f.annotation) for f in annotation.model_fields.values())
+    return any(_may_hold_float(arg) for arg in typing.get_args(annotation) if not isinstance(arg, str))
+
+
+# The kinds whose data can hold no float (most): their canonical JSON may be written by a
+# faster encoder that spells floats otherwise (`ledger.chain.canonical_json`).
+KINDS_WITHOUT_FLOATS = frozenset(kind for kind, model in DATA_MODELS.items() if not _may_hold_float(model))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from habeas.db.schema import chain_head
 from habeas.domain.case import CaseHead
 from habeas.domain.events import Actor, Event, case_of, from_utc, offset_text, utc_iso
+from habeas.domain.vocabulary import KINDS_WITHOUT_FLOATS
 from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, canonical_row, link
 
 COLUMNS = (
@@ -151,7 +152,7 @@ class Appender:
         actor = self._actors.get(event.actor)
         if actor is None:
             actor = self._actors[event.actor] = canonical_json(event.actor.to_dict())
-        data = canonical_json(event.data)
+        data = canonical_json(event.data, floats=event.kind not in KINDS_WITHOUT_FLOATS)
         stream = event.stream
         row = (
             position,
