@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.table import Table
 
 from habeas.law.rules import describe, rule_codes
@@ -144,3 +146,23 @@ def test_alerts_with_no_person_and_no_time_left_show_neither_column(law):
     board = terminal.findings(words.alerts_json(found, EARLY, law), "Alerts")
     assert_no_holes(board)
     assert [c.header for c in board.columns] == ["status", "case", "code", "citation", "what the law requires"]
+
+
+FINITE_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**18), 10**18) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text() | st.just("2026-11-30T06:05:24.777050+00:00"),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(FINITE_JSON)
+def test_an_answer_is_written_as_json_writes_it_whichever_encoder_writes_it(answer):
+    """msgspec writes the answer unless it holds a float; a time's fraction in a string is none."""
+    try:
+        expected = json.dumps(answer, ensure_ascii=False, indent=2)
+        expected.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no answer holds one
+        return
+    assert words.dumps(answer) == expected

@@ -66,11 +66,14 @@ def _sqlite_engine(url: str) -> Engine:
         # (FULL), as PostgreSQL's does. Everything else, the read log's records among them,
         # commits at NORMAL: WAL keeps it whole, a power cut may lose the last moment.
         level = "FULL" if options.get("durable") else "NORMAL"
-        info = conn.connection.info
-        if info.get("synchronous") != level:
-            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
-            info["synchronous"] = level
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("writer") else "BEGIN")
+        pooled = conn.connection
+        # straight to the driver: SQLAlchemy's execution context cost more than the statement,
+        # and every transaction (a read and its record, one event) begins here
+        driver = pooled.dbapi_connection
+        if pooled.info.get("synchronous") != level:
+            driver.execute(f"PRAGMA synchronous={level}")
+            pooled.info["synchronous"] = level
+        driver.execute("BEGIN IMMEDIATE" if options.get("writer") else "BEGIN")
 
     return engine
 

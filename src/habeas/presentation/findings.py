@@ -10,7 +10,6 @@ before, read from the rule (the `due_kinds` of a `before` rule).
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -93,24 +92,37 @@ def alerts_json(found: list[dict], at: datetime, law: Law, language: str = "en")
     return explain(found, at, law, language)
 
 
-# A number with a fraction or an exponent (or text that looks like one): msgspec spells
-# some floats otherwise than Python's repr, so such an answer goes through `json`.
-_FRACTION = re.compile(rb"[0-9][.eE]")
+class _HoldsFloat(Exception):
+    pass
+
+
+def _float_found(text: str) -> float:
+    raise _HoldsFloat
 
 
 def dumps(answer: Any) -> str:
     """The answer as indented JSON: `json.dumps(answer, ensure_ascii=False, indent=2)`, the
     same text, through msgspec's encoder (several times faster than json's pure-Python
-    indenting encoder) unless the answer holds a float or a value msgspec cannot encode."""
+    indenting encoder) unless the answer holds a float (msgspec spells some floats otherwise
+    than Python's repr: 1e16, 0.00001) or a value msgspec cannot encode. Whether it holds a
+    float is asked of msgspec's own parser (`float_hook`), never of a pattern over the text:
+    a time's "24.777050" inside a string is no float. A NaN or an infinity (no JSON: json
+    writes NaN, msgspec null) never reaches an answer: recorded numbers are finite."""
     import msgspec  # not at import time: `habeas --help` stays quick
 
     try:
         compact = _encoder().encode(answer)
-    except (TypeError, ValueError, OverflowError):
-        compact = None
-    if compact is None or _FRACTION.search(compact):
+        _float_finder().decode(compact)
+    except (TypeError, ValueError, OverflowError, _HoldsFloat):
         return json.dumps(answer, ensure_ascii=False, indent=2)
     return msgspec.json.format(compact, indent=2).decode()
+
+
+@cache
+def _float_finder():
+    import msgspec
+
+    return msgspec.json.Decoder(float_hook=_float_found)
 
 
 @cache
