@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from habeas.domain.events import Actor
+from habeas.domain.events import Actor, Event
 from habeas.services.register import Outcome, Register
 
 MAX_GROUP = 500  # events per transaction, so one group's projection work stays short
@@ -20,7 +20,7 @@ MAX_GROUP = 500  # events per transaction, so one group's projection work stays 
 
 @dataclass(slots=True)
 class _Waiting:
-    raw: dict
+    raw: dict | Event
     registrar: Actor | None
     done: bool = False
     answer: Outcome | BaseException | None = None
@@ -38,7 +38,7 @@ class GroupCommitter:
         self._leading = False
         self.groups = 0  # transactions committed (the bench reads it)
 
-    def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
+    def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
         """Record `raw` (as `Register.submit`); raises its Refused or StorageFailed."""
         mine = _Waiting(raw, registrar)
         with self._turn:

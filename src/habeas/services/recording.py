@@ -58,7 +58,7 @@ class Recorder:
                 "actor",
             )
         self._may_record(principal, event, now)
-        return self.committer.submit(raw, principal.actor)
+        return self.committer.submit(event, principal.actor)  # parsed once, above
 
     def _may_record(self, principal: Principal, event: Event, now) -> None:
         if event.case is None:

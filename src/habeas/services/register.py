@@ -373,7 +373,7 @@ class Register:
         # POSIX), while this one reads their events and writes the projections' rows.
         self.judging_processes = judging_processes if judging_processes is not None else _processes()
 
-    def submit(self, raw: dict, registrar: Actor | None = None) -> Outcome:
+    def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
         """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op.
 
         Raises `StorageFailed` (and logs the details) when the database fails."""
@@ -382,8 +382,10 @@ class Register:
             raise answer
         return answer
 
-    def submit_group(self, items: Sequence[tuple[dict, Actor | None]]) -> list[Outcome | Refused]:
+    def submit_group(self, items: Sequence[tuple[dict | Event, Actor | None]]) -> list[Outcome | Refused]:
         """Record several independent events in one transaction (one fsync): a group commit.
+
+        An item is a raw JSON object, or an `Event` its caller has parsed (`parse_event`).
 
         Each keeps its own answer: its Outcome, or the Refused that stores nothing of it
         and nothing less of the others. Raises `StorageFailed` when the database fails,
@@ -391,6 +393,9 @@ class Register:
         answers: list[Outcome | Refused | None] = [None] * len(items)
         parsed: list[tuple[int, Event, Actor | None]] = []
         for n, (raw, registrar) in enumerate(items):
+            if isinstance(raw, Event):  # parsed already by the caller (`parse_event`): not twice
+                parsed.append((n, raw, registrar))
+                continue
             try:
                 check_limits(raw)
                 parsed.append((n, parse_event(raw, assign_id=new_event_id), registrar))
