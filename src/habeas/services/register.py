@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from habeas.clock import Clock, SystemClock
-from habeas.db.engine import appender, lock_for_append
+from habeas.db.engine import appender, build_indexes, drop_indexes, lock_for_append, read_indexes
 from habeas.domain.case import CaseHead, CaseState, fold_all
 from habeas.domain.events import (
     Actor,
@@ -58,6 +58,9 @@ POOL_MIN_CASES = 2000
 # few hundred bytes each). Beyond this many, the least recently touched held cases are
 # projected at once (within the import's transaction) and let go.
 HOLD_ROWS = 100_000
+# A batch of at least this many events, that at least doubles the log, writes its projections
+# without their read indexes and builds them once at the end (SQLite; `db.engine.drop_indexes`).
+BULK_EVENTS = 50_000
 
 
 # While an import runs, the cyclic garbage collector runs this seldom: an import allocates
@@ -193,6 +196,7 @@ class Batch:
         # Ids stored, with their stored content (`store.content_of`): read from the database
         # for the ids a chunk names, None for those this batch appended (read on demand).
         self._known: dict[str, tuple | None] = {}
+        self._dropped: list = []  # read indexes dropped for a bulk write (`flush`), built by `finish`
 
     def prefetch(self, events: list[Event]) -> None:
         """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
@@ -264,6 +268,12 @@ class Batch:
         """Write pending events; forget the least recently used heads beyond the cap, and
         project the least recently touched held cases beyond `HOLD_ROWS`."""
         written = self.appender.flush()
+        appended = self.appender.head.position - self._since
+        if not self._dropped and appended >= max(BULK_EVENTS, self._since) and self.conn.dialect.name == "sqlite":
+            # a batch that at least doubles the log: its projections' rows will at least double
+            # their tables too, so their read indexes are built once, when it finishes
+            self._dropped = read_indexes(table for p in self.projections for table in p.tables)
+            drop_indexes(self.conn, self._dropped)
         while len(self._heads) > CACHE_HEADS:
             self._heads.popitem(last=False)
         if self._held_rows > HOLD_ROWS:
@@ -296,6 +306,9 @@ class Batch:
         registry.after_append(
             self.conn, self.law, self._touched, self._since, head, self.projections, progress, pool, self._held
         )
+        if self._dropped:
+            build_indexes(self.conn, self._dropped)
+            self._dropped = []
         self._since = head
         self._touched = set()
         self._held.clear()
