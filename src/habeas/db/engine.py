@@ -81,13 +81,22 @@ def _sqlite_engine(url: str) -> Engine:
 
 def writer(engine: Engine) -> Engine:
     """The same engine, whose transactions take the append lock on SQLite."""
-    return engine.execution_options(writer=True)
+    return _with_options(engine, "_habeas_writer", writer=True)
 
 
 def appender(engine: Engine) -> Engine:
     """A writer whose commits are durable when they return (SQLite synchronous=FULL): the
     transactions that append facts to the log."""
-    return engine.execution_options(writer=True, durable=True)
+    return _with_options(engine, "_habeas_appender", writer=True, durable=True)
+
+
+def _with_options(engine: Engine, name: str, **options) -> Engine:
+    """The engine with these options, built once per engine: a single append or a read and
+    its record is a short transaction, and building the options each time shows."""
+    built = engine.__dict__.get(name)
+    if built is None:
+        built = engine.__dict__[name] = engine.execution_options(**options)
+    return built
 
 
 def lock_for_append(conn: Connection) -> None:

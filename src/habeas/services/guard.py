@@ -22,10 +22,7 @@ from habeas.ledger import reads, store
 def writing(engine: Engine):
     """A writer's transaction (`db.engine.writer`), its engine built once per engine: a read
     and its record are one short transaction, so building options each time shows."""
-    built = engine.__dict__.get("_habeas_writer")
-    if built is None:
-        built = engine.__dict__["_habeas_writer"] = writer(engine)
-    return built.begin()
+    return writer(engine).begin()
 
 
 class Refused(PermissionError):
