@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 import msgspec
@@ -180,9 +181,14 @@ class Batch:
         recorded_at: datetime,
         registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
+        pool_for: Callable[[int], Any] | None = None,
     ):
         self.conn = conn
         self.law = law
+        # A judging pool for so many cases (`Register._judging_pool`), made when a batch first
+        # projects early; `finish` uses it too, and its owner shuts it down.
+        self._pool_for = pool_for
+        self.pool = None
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
         self.appender = store.Appender(conn, recorded_at, registrar)
@@ -292,7 +298,9 @@ class Batch:
             self._held_rows -= len(rows)
             early[stream] = rows
         if registry.in_step(self.conn, self._since, self.projections):
-            registry.project_held(self.conn, self.law, early, self.projections)
+            if self.pool is None and self._pool_for is not None:
+                self.pool = self._pool_for(len(early))
+            registry.project_held(self.conn, self.law, early, self.projections, self.pool)
             self._touched.difference_update(early)
 
     def finish(self, progress: Callable[[int, int], None] | None = None, pool=None) -> None:
@@ -456,11 +464,12 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = _Cursor()
+        batch: Batch | None = None
         with _fewer_collections(), appender(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections, self._judging_pool)
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the
@@ -473,12 +482,8 @@ class Register:
                 report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
                 cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
-                    pool = self._judging_pool(len(batch._touched))
-                    try:
-                        batch.finish(judging, pool)
-                    finally:
-                        if pool is not None:
-                            pool.shutdown(cancel_futures=True)
+                    batch.pool = batch.pool or self._judging_pool(len(batch._touched))
+                    batch.finish(judging, batch.pool)
                 if report.errors:
                     transaction.rollback()
                     report.stored = 0
@@ -495,6 +500,9 @@ class Register:
             except BaseException:
                 transaction.rollback()
                 raise
+            finally:
+                if batch is not None and batch.pool is not None:
+                    batch.pool.shutdown(cancel_futures=True)
         return report
 
     def _judging_pool(self, cases: int):
