@@ -171,6 +171,8 @@ class Caseload:
         self._actors: dict[tuple, dict] = {}
         self._gravities: dict[tuple, str | None] = {}
         self._offences = self.fig["offences"]
+        self._shares = self.fig["shares_of_term"]
+        self._paces = self.fig["paces"]
         self._offence_weights = [o["weight"] for o in self._offences]
         self._region_ids = list(calibration.regions.value)
         self._region_weights = list(calibration.regions.value.values())
@@ -280,6 +282,16 @@ class Caseload:
         """A figure given by gravity, for an offence of this gravity (or of the assumed one)."""
         return shares[gravity if gravity is not None else self.fig["unknown_gravity"]]
 
+    def _pace(self, name: str) -> float:
+        """A routine act's delay (hours or days, as its name says), drawn evenly."""
+        low, high = self._paces[name]
+        return self.rng.uniform(low, high)
+
+    def _share(self, act: str, breach: bool) -> float:
+        """Where within the law's term for `act` it falls (or, as a breach, how far past it)."""
+        low, high = self._shares[act]["breach" if breach else "lawful"]
+        return self.rng.uniform(low, high)
+
     def _breach(self, scale: float = 1.0) -> bool:
         return self.rng.random() < self.breach_rate * scale
 
@@ -357,7 +369,7 @@ class Caseload:
         received = self._event(reported, "report.received", case_id, inv, report)
         yield received
         limit = self._term("KZ-REPORT-REGISTRATION", received[1])
-        share = rng.uniform(1.1, 3.0) if self._breach() else rng.uniform(0.05, 0.8)
+        share = self._share("registration", self._breach())
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
         registration = self._event(registered, "case.registered", case_id, inv,
@@ -366,43 +378,46 @@ class Caseload:
         yield registration
         t = registered
         if c.victim:
-            t += _h(rng.uniform(0.1, 2))
+            t += _h(self._pace("victim_named_hours"))
             yield self._event(t, "party.added", case_id, inv, {"person": "V1", "role": "victim", "name": self._name()})
 
         # No crime after all, or no one identified: closed (the term extended meanwhile).
         roll = rng.random()
         if roll < self.fig["no_crime"]:
-            yield from self._sorted(self._close(c, _office(t + timedelta(days=rng.uniform(3, 25)), rng), "no_crime"))
+            closed = _office(t + timedelta(days=self._pace("closed_no_crime_days")), rng)
+            yield from self._sorted(self._close(c, closed, "no_crime"))
             return
         unknown = self.fig["offender_unknown"]
         if roll < self.fig["no_crime"] + unknown.get(article, unknown["other"]):
-            end = _office(registered + timedelta(days=rng.uniform(20, 85)), rng)
+            end = _office(registered + timedelta(days=self._pace("closed_unknown_offender_days")), rng)
             acts = self._extend_investigation(c, registered, end, t)
             yield from self._sorted(acts + self._close(c, end, "no_evidence"))
             return
 
         # Suspects, identified within days; their flows run concurrently.
         count = 1 + sum(rng.random() < chance for chance in self.fig["more_suspects"])
-        found = t + _h(rng.uniform(0.5, 24 * (5 if rng.random() < self.fig["identified_slowly"] else 0.5)))
+        found = t + _h(self._pace(
+            "identified_slowly_hours" if rng.random() < self.fig["identified_slowly"] else "identified_quickly_hours"
+        ))
         acts = []
         for k in range(1, count + 1):
-            acts += self._suspect(c, f"P{k}", found + _h(rng.uniform(0, 6)))
+            acts += self._suspect(c, f"P{k}", found + _h(self._pace("each_suspect_hours")))
         last = max(m for m, _ in acts)
         if rng.random() < self.fig["witness"]:
-            last += _h(rng.uniform(1, 72))
+            last += _h(self._pace("witness_hours"))
             acts.append(self._event(last, "party.added", case_id, inv,
                                     {"person": "W1", "role": "witness", "name": self._name()}))
         yield from self._sorted(acts)
 
         # The end of the investigation: closure, or the indictment sent to court.
         held = any(s.in_custody for s in c.suspects)
-        days = rng.uniform(20, 70) if held else rng.uniform(25, 110)
-        end = _office(max(last + _h(rng.uniform(2, 48)), registered + timedelta(days=days)), rng)
+        days = self._pace("investigation_held_days") if held else self._pace("investigation_free_days")
+        end = _office(max(last + _h(self._pace("after_last_act_hours")), registered + timedelta(days=days)), rng)
         reconciled = self._hypothetical(end, "case.closed", case_id, inv, {"ground": "reconciliation",
                                                                           "victim_consent": True})
         if c.victim and not self._breaches("KZ-RECONCILIATION-GRAVITY", c.registration, reconciled) \
                 and rng.random() < self.fig["reconciled"]:
-            end = _office(max(last + _h(2), registered + timedelta(days=rng.uniform(7, 40))), rng)
+            end = _office(max(last + _h(2), registered + timedelta(days=self._pace("reconciliation_days"))), rng)
             ground = "reconciliation"
         elif rng.random() < self.fig["closed_no_evidence"]:
             ground = "no_evidence"
@@ -451,86 +466,86 @@ class Caseload:
         mandatory = self._breaches("KZ-COUNSEL", c.registration, s.party, alone)
         if rng.random() >= self._of(self.p_detained, c.gravity):
             # Summoned, not detained: questioned with counsel or after a valid waiver.
-            t += timedelta(days=rng.uniform(0.5, 6))
+            t += timedelta(days=self._pace("summoned_days"))
             counsel = mandatory or rng.random() < self.fig["counsel_summoned"]
             if counsel:
                 add(t, "counsel.admitted", inv, {"person": person, "lawyer": f"adv-{c.region}-{rng.randrange(1, 81)}"})
             else:
                 add(t, "counsel.waived", inv, {"person": person})
-            t += _h(rng.uniform(0.2, 1))
+            t += _h(self._pace("questioned_hours"))
             add(t, "person.questioned", inv, {"person": person, "counsel_present": counsel})
-            self._qualify(c, s, t + _h(rng.uniform(0.5, 8)), add)
+            self._qualify(c, s, t + _h(self._pace("qualified_summoned_hours")), add)
             return acts
 
         # Detention: the clock of the detention limit runs from here.
         s.detained = True
         detained = t
         s.detention = add(t, "person.detained", inv, {"person": person, "place": rng.choice(DETAINED_AT)})
-        delivered = t + _h(rng.uniform(0.2, 1.5))
+        delivered = t + _h(self._pace("delivered_hours"))
         delivery = add(delivered, "person.delivered", inv, {"person": person, "place": f"{inv['agency']} premises"})
-        t = delivered + _h(rng.uniform(0.1, 0.5))
+        t = delivered + _h(self._pace("after_delivery_hours"))
         if not self._breach():
             rights = ["counsel", "silence", "interpreter", "notify_relatives"]
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
         if not self._breach():  # examined before the protocol
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + _h(rng.uniform(0.01, 0.05)), "medical.examined", doctor,
+            add(t + _h(self._pace("examined_hours")), "medical.examined", doctor,
                 {"person": person, "injuries": rng.random() < self.fig["injuries"]})
         consulate = self._until("KZ-CONSULAR-NOTICE", s.detention, c.registration, s.party)
         if consulate is not None and not self._breach():  # a foreigner's consulate is told
-            add(detained + (consulate - detained) * rng.uniform(0.1, 0.8), "consulate.notified", inv,
+            add(detained + (consulate - detained) * self._share("consulate", False), "consulate.notified", inv,
                 {"person": person})
         protocol_limit = self._term("KZ-DETENTION-PROTOCOL", delivery)
-        share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.3, 0.9)
+        share = self._share("protocol", self._breach())
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
         drawn = add(protocol, "detention.protocol_drawn", inv, {"person": person})
         relatives_limit = self._term("KZ-RELATIVES-NOTICE", s.detention)
-        share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
+        share = self._share("relatives", self._breach())
         add(max(detained + relatives_limit * share, t), "relatives.notified", inv, {"person": person})
         prosecutor_limit = self._term("KZ-PROSECUTOR-NOTICE", drawn)
-        share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.1, 0.8)
+        share = self._share("prosecutor_notice", self._breach())
         add(protocol + prosecutor_limit * share, "prosecutor.notified", inv, {"person": person})
         # Counsel: requested and admitted, or (where the law allows it) waived.
         requested = mandatory or rng.random() < self.fig["counsel_requested"]
-        asked = t + _h(rng.uniform(0.05, 0.5))
+        asked = t + _h(self._pace("counsel_asked_hours"))
         if requested:
             lawyer = self._actor("defence_lawyer", "adv", c.region, f"bar-{c.region}", 80)
             s.lawyer = lawyer
-            admitted = asked + _h(rng.uniform(0.5, 4))
+            admitted = asked + _h(self._pace("counsel_admitted_hours"))
             add(asked, "counsel.requested", inv, {"person": person})
             add(admitted, "counsel.admitted", inv, {"person": person, "lawyer": lawyer["id"]})
             if self._breach():  # questioned before the lawyer came
-                questioned, present = asked + _h(rng.uniform(0.1, 0.4)), False
+                questioned, present = asked + _h(self._pace("questioned_before_counsel_hours")), False
             else:
-                questioned, present = admitted + _h(rng.uniform(0.2, 1)), True
+                questioned, present = admitted + _h(self._pace("questioned_hours")), True
         else:
             add(asked, "counsel.waived", inv, {"person": person})
-            questioned, present = asked + _h(rng.uniform(0.2, 1)), False
+            questioned, present = asked + _h(self._pace("questioned_hours")), False
         questioned = max(questioned, protocol + _h(0.05))
         add(questioned, "person.questioned", inv, {"person": person, "counsel_present": present})
-        t = self._qualify(c, s, questioned + _h(rng.uniform(0.2, 3)), add)
+        t = self._qualify(c, s, questioned + _h(self._pace("qualified_detained_hours")), add)
         if rng.random() < self.fig["record_corrected"]:
-            add(questioned + _h(rng.uniform(1, 30)), "record.corrected", inv,
+            add(questioned + _h(self._pace("corrected_hours")), "record.corrected", inv,
                 {"event": delivery["id"], "reason": "the place of delivery was mistyped",
                  "data": {"place": f"{c.region} city police department"}})
         t = max(t, questioned)
         if rng.random() < self.cal.failures["torture_complaint"].value:
-            self._torture_complaint(c, s, questioned + _h(rng.uniform(1, 12)), add)
+            self._torture_complaint(c, s, questioned + _h(self._pace("complaint_hours")), add)
 
         # The detention ends within its limit (or, as a breach, after it).
         limit = self._term("KZ-DETENTION-LIMIT", s.detention, c.registration, s.party)
         over = self._breach()
         if rng.random() < self._of(self.p_petition, c.gravity):
             petitioner = inv if inv["role"] == "investigator" else pros
-            petition = max(questioned + _h(0.5), detained + limit * rng.uniform(0.35, 0.6))
+            petition = max(questioned + _h(0.5), detained + limit * self._share("petition", False))
             petitioned = add(petition, "custody.petitioned", petitioner, {"person": person})
             decide = self._term("KZ-CUSTODY-DECISION", petitioned)
             if over:
-                decided = max(petition + _h(0.5), detained + limit * rng.uniform(1.05, 1.4))
+                decided = max(petition + _h(0.5), detained + limit * self._share("detention_with_petition", True))
             elif self._breach():
-                decided = petition + decide * rng.uniform(1.1, 1.8)
+                decided = petition + decide * self._share("custody_decision", True)
             else:
-                decided = min(petition + decide * rng.uniform(0.2, 0.9), detained + limit - _h(1.5))
+                decided = min(petition + decide * self._share("custody_decision", False), detained + limit - _h(1.5))
                 decided = max(decided, petition + _h(0.2))
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
             if rng.random() < self.p_granted:
@@ -539,27 +554,28 @@ class Caseload:
                 allowed = self._until("KZ-CUSTODY-MAXIMUM", considered, c.registration, s.party, s.detention)
                 s.cap = self._longest(considered, c.registration, s.party, s.detention)
                 allowed = allowed or decided + self.custody_step
-                until = allowed - timedelta(days=rng.choice(self.fig["order_margin_days"]), hours=rng.uniform(1, 12))
+                margin = rng.choice(self.fig["order_margin_days"])
+                until = allowed - timedelta(days=margin, hours=self._pace("order_margin_hours"))
                 order = add(decided, "custody.ordered", judge, {"person": person, "until": until.isoformat()})
                 relatives = self._term("KZ-RELATIVES-NOTICE", order)
-                share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
+                share = self._share("relatives", self._breach())
                 add(decided + relatives * share, "relatives.notified", inv, {"person": person})
                 s.in_custody, s.custody_from, s.until = True, detained, until
                 if rng.random() < self.fig["examined_in_custody"]:
                     doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
-                    add(decided + _h(rng.uniform(2, 20)), "medical.examined", doctor,
+                    add(decided + _h(self._pace("examined_in_custody_hours")), "medical.examined", doctor,
                         {"person": person, "injuries": rng.random() < self.fig["injuries"]})
                 if rng.random() < self.fig["death_in_custody"]:
                     officer = self._actor("prison_officer", "po", c.region, f"sizo-{c.region}-1", 30)
-                    add(decided + timedelta(days=rng.uniform(1, 20)), "death.recorded", officer,
+                    add(decided + timedelta(days=self._pace("death_days")), "death.recorded", officer,
                         {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"})
                     s.in_custody, s.done = False, True
             else:
                 add(decided, "custody.refused", judge, {"person": person})
-                add(decided + _h(rng.uniform(0.1, 1)), "person.released", inv,
+                add(decided + _h(self._pace("released_after_refusal_hours")), "person.released", inv,
                     {"person": person, "ground": "custody refused by the court"})
         else:
-            share = rng.uniform(1.05, 1.5) if over else rng.uniform(0.2, 0.9)
+            share = self._share("detention_without_petition", over)
             released = max(detained + limit * share, questioned + _h(0.2))
             if not over:
                 released = min(released, detained + limit - _h(0.1))
@@ -575,7 +591,7 @@ class Caseload:
         if approval is None:  # no approval needed before the three-tier model
             return t
         term = approval - t
-        share = self.rng.uniform(1.1, 2.0) if self._breach() else self.rng.uniform(0.1, 0.8)
+        share = self._share("approval", self._breach())
         kind = "decision.rejected" if self.rng.random() < self.fig["approval_rejected"] else "decision.approved"
         add(t + term * share, kind, c.prosecutor, {"event": qualified["id"]})
         return t + term * share
@@ -594,12 +610,12 @@ class Caseload:
         weights = self.fig["breach_weights"]
         if not self._breach(weights["complaint_not_registered"]):
             late = self._breach(weights["complaint_registered_late"])
-            share = rng.uniform(1.1, 3) if late else rng.uniform(0.1, 0.9)
+            share = self._share("complaint_registration", late)
             add(t + registration * share, "complaint.registered", c.prosecutor,
                 {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"})
         if not self._breach(weights["complaint_not_examined"]):
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + medical * rng.uniform(0.1, 0.9), "medical.examined", doctor,
+            add(t + medical * self._share("complaint_examination", False), "medical.examined", doctor,
                 {"person": s.person, "injuries": rng.random() < self.fig["injuries_after_complaint"],
                  "notes": "examined after a complaint"})
 
@@ -613,7 +629,7 @@ class Caseload:
         while end > due:
             if self._breach(self.fig["breach_weights"]["extension_missed"]):
                 break
-            at = max(_office(due - timedelta(days=rng.uniform(3, 10)), rng), after + _h(1))
+            at = max(_office(due - timedelta(days=self._pace("investigation_extension_lead_days")), rng), after + _h(1))
             if at >= due:
                 break
             due = _add_months(due, rng.choice(self.fig["extension_months"]["investigation"]))
@@ -630,7 +646,7 @@ class Caseload:
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
         for s in c.suspects:
             while s.in_custody and s.until < end:
-                at = max(s.until - timedelta(days=rng.uniform(1, 6)), after + _h(1))
+                at = max(s.until - timedelta(days=self._pace("custody_extension_lead_days")), after + _h(1))
                 new = _add_months(s.until, rng.choice(self.fig["extension_months"]["custody"]))
                 if not c.in_court and s.cap is not None and new > s.cap:
                     # the ladder is exhausted: released before the term ends
@@ -648,7 +664,7 @@ class Caseload:
         at = t - _h(2)
         for s in c.suspects:
             if s.in_custody:
-                at += _h(self.rng.uniform(0.05, 0.5))
+                at += _h(self._pace("between_acts_hours"))
                 acts.append(self._event(at, "person.released", c.case, c.investigator,
                                         {"person": s.person, "ground": "case closed"}))
                 s.in_custody = False
@@ -657,7 +673,7 @@ class Caseload:
             data["victim_consent"] = consent
         closed = self._event(t, "case.closed", c.case, c.investigator, data)
         acts.append(closed)
-        approved = t + timedelta(days=self.rng.uniform(0.2, 3))
+        approved = t + timedelta(days=self._pace("closure_approved_days"))
         acts.append(self._event(approved, "decision.approved", c.case, c.prosecutor, {"event": closed[1]["id"]}))
         return acts
 
@@ -668,15 +684,15 @@ class Caseload:
         acts = [self._event(sent, "case.sent_to_court", c.case, c.prosecutor, {"court": court})]
         c.in_court = True
         judge = self._actor("judge", "j", region, court, 6)
-        started = _office(sent + timedelta(days=rng.uniform(5, 30)), rng)
-        verdict_at = _office(started + timedelta(days=rng.uniform(5, 50)), rng)
+        started = _office(sent + timedelta(days=self._pace("trial_start_days")), rng)
+        verdict_at = _office(started + timedelta(days=self._pace("trial_days")), rng)
         acts += self._custody_until(c, verdict_at + timedelta(days=1), sent)
         acts.append(self._event(started, "trial.started", c.case, judge, {"court": court}))
         t = verdict_at
         for s in c.suspects:
             if s.done:
                 continue
-            t += _h(rng.uniform(0.05, 0.5))
+            t += _h(self._pace("between_acts_hours"))
             if rng.random() < self.p_acquitted:
                 verdict = {"person": s.person, "outcome": "acquitted"}
                 acts.append(self._event(t, "verdict.delivered", c.case, judge, verdict))
@@ -703,12 +719,12 @@ class Caseload:
                 s.in_custody = False
             final = t + term
             if rng.random() < self.fig["appealed"]:
-                share = rng.uniform(1.05, 1.6) if self._breach() else rng.uniform(0.2, 0.9)
+                share = self._share("appeal", self._breach())
                 filed = t + term * share
                 lawyer = s.lawyer or self._actor("defence_lawyer", "adv", region, f"bar-{region}", 80)
                 appeal = {"person": s.person, "by": lawyer["id"]}
                 acts.append(self._event(filed, "appeal.filed", c.case, lawyer, appeal))
-                final = _office(filed + timedelta(days=rng.uniform(25, 60)), rng)
+                final = _office(filed + timedelta(days=self._pace("appeal_days")), rng)
                 appeal_judge = self._actor("judge", "aj", region, f"court-{region}-regional", 10)
                 outcomes = self.fig["appeal_outcomes"]
                 outcome = rng.choices(list(outcomes), list(outcomes.values()))[0]
@@ -716,7 +732,7 @@ class Caseload:
                 acts.append(self._event(final, "appeal.decided", c.case, appeal_judge, decided))
             if sentence["kind"] == "imprisonment":
                 officer = self._actor("prison_officer", "po", region, f"penitentiary-{region}", 30)
-                admitted = _office(final + timedelta(days=rng.uniform(5, 30)), rng)
+                admitted = _office(final + timedelta(days=self._pace("to_prison_days")), rng)
                 acts.append(self._event(admitted, "prisoner.admitted", c.case, officer,
                                         {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}",
                                          "ground": "sentence"}))
