@@ -282,13 +282,13 @@ class Simulation:
     # `self.now`, the scheduler's clock, so the records come out in time order.
 
     def __iter__(self) -> Iterator[dict]:
-        return map(self._raw, self.records())
+        return itertools.chain.from_iterable(self._chunks(self._raw))  # made while the collector is off
 
     def records(self) -> Iterator[tuple]:
         """The facts as compact records `(number, hour, case, kind, actor, data)`, in time order."""
         return itertools.chain.from_iterable(self._chunks())  # no Python step per record
 
-    def _chunks(self) -> Iterator[list[tuple]]:
+    def _chunks(self, made=None) -> Iterator[list]:
         # The collector is off while the engine runs and on while the consumer holds a chunk:
         # the engine's records, cases and heap form no cycles, and a full collection walking
         # the growing set of running cases took about half the engine's time.
@@ -296,6 +296,8 @@ class Simulation:
         gc.disable()
         try:
             for chunk in self._steps():
+                if made is not None:
+                    chunk = list(map(made, chunk))
                 if collecting:
                     gc.enable()
                 yield chunk
