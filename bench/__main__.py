@@ -37,7 +37,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from habeas.samplegen import DEFAULT_START, write_jsonl
+from habeas.simulator import DEFAULT_START, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "out"

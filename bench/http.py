@@ -329,9 +329,9 @@ def seed(url: str, work: Path, cases: int, seed_: int):
     from habeas.db.engine import make_engine
     from habeas.domain.events import Actor
     from habeas.jurisdictions import load
-    from habeas.samplegen import write_jsonl
     from habeas.services import setup, users
     from habeas.services.register import Register
+    from habeas.simulator import write_jsonl
 
     engine = make_engine(url)
     setup.prepare(engine)

@@ -30,9 +30,9 @@ from habeas.jurisdictions import load
 from habeas.law.rules import judge
 from habeas.law.stages import stage_of
 from habeas.ledger import store
-from habeas.samplegen import write_jsonl
 from habeas.services import queries
 from habeas.services.register import Register
+from habeas.simulator import write_jsonl
 
 OUT = Path(__file__).resolve().parent / "out"
 READER = Principal("bench", "admin", "local")

@@ -114,11 +114,20 @@ def main(argv=None) -> int:
         result = run()
         return time.perf_counter() - began, result
 
-    simpy_s = engine_s = dicts_s = math.inf
+    simpy_s = simpy_nogc_s = engine_s = dicts_s = math.inf
     asked = 0
+
+    def without_collector():
+        gc.disable()
+        try:
+            return simpy_peer(cal, args.cases, args.years, 1)
+        finally:
+            gc.enable()
+
     for _ in range(args.repeat):  # interleaved: the peers meet the same load
         took, carried = best_once(lambda: simpy_peer(cal, args.cases, args.years, 1))
         simpy_s = min(simpy_s, took)
+        simpy_nogc_s = min(simpy_nogc_s, best_once(without_collector)[0])
         sim = Simulation(law, cal, cases=args.cases, years=args.years, seed=1, start=START)
         took, records = best_once(lambda: sum(1 for _ in sim.records()))  # noqa: B023
         engine_s, asked = min(engine_s, took), sim.law_asked
@@ -126,6 +135,7 @@ def main(argv=None) -> int:
         took, events = best_once(lambda: list(sim))  # noqa: B023
         dicts_s = min(dicts_s, took)
     figures["simpy, cases/s"] = carried / simpy_s
+    figures["simpy, collector off, cases/s"] = carried / simpy_nogc_s  # as the engine runs
     figures["engine (records), cases/s"] = args.cases / engine_s
     figures["engine (records), events/s"] = records / engine_s
     figures["engine (design §4 dicts), cases/s"] = args.cases / dicts_s
@@ -145,6 +155,9 @@ def main(argv=None) -> int:
             figures["through the register into SQLite, events/s"] = report.stored / (time.perf_counter() - began)
 
     figures["engine (records) / simpy"] = figures["engine (records), cases/s"] / figures["simpy, cases/s"]
+    figures["engine (records) / simpy, collector off"] = (
+        figures["engine (records), cases/s"] / figures["simpy, collector off, cases/s"]
+    )
     figures["engine (dicts) / simpy"] = figures["engine (design §4 dicts), cases/s"] / figures["simpy, cases/s"]
     figures["vectorised / simpy"] = figures["vectorised, cases/s"] / figures["simpy, cases/s"]
     for name, value in figures.items():

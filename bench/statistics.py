@@ -30,9 +30,9 @@ from habeas.clock import FixedClock
 from habeas.db.engine import make_engine, migrate
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
-from habeas.samplegen import DEFAULT_START, write_jsonl
 from habeas.services import statistics
 from habeas.services.register import Register
+from habeas.simulator import DEFAULT_START, write_jsonl
 from habeas.statistics.spec import ReportSpec
 
 OUT = Path(__file__).resolve().parent / "out"

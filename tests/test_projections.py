@@ -124,8 +124,8 @@ def test_an_event_projection_reads_the_events_of_its_kinds_once_in_log_order(eng
 def test_a_large_import_judged_in_a_pool_of_processes_projects_what_one_process_does(db_url, law, clock, monkeypatch):
     """The pool (forked processes fold and judge, this one reads and writes) changes no row."""
     from habeas.db.engine import make_engine, migrate
-    from habeas.samplegen import generate
     from habeas.services import register as register_module
+    from habeas.simulator import generate
 
     monkeypatch.setattr(register_module, "POOL_MIN_CASES", 2)
     monkeypatch.setattr(registry, "CHUNK", 7)  # several chunks in flight
@@ -150,8 +150,8 @@ def test_cases_projected_early_from_held_rows_project_what_reading_them_back_doe
     the least recently touched ones early (read back at the end when touched again): no row
     differs from projecting every case from the log, in one process or in the pool."""
     from habeas.db.engine import make_engine, migrate
-    from habeas.samplegen import generate
     from habeas.services import register as register_module
+    from habeas.simulator import generate
 
     monkeypatch.setattr(register_module, "POOL_MIN_CASES", 2)
     monkeypatch.setattr(registry, "CHUNK", 7)

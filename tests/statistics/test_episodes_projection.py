@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import text
 
-from habeas.samplegen import generate
 from habeas.services import maintenance
+from habeas.simulator import generate
 from tests.conftest import REGISTRAR
 
 COLUMNS = (

@@ -10,8 +10,8 @@ import json
 from datetime import UTC, datetime
 
 from habeas.jurisdictions import reference
-from habeas.samplegen import generate
 from habeas.services import statistics
+from habeas.simulator import generate
 from habeas.statistics.indicators import NATIONAL, OPEN_DATA, UN_CTS, Definitions, Regions, compute
 from habeas.statistics.spec import ReportSpec
 from habeas.statistics.suppression import Relation

@@ -2,6 +2,8 @@
 
 - `calibration`: the figures a caseload is drawn from, each with its source;
 - `engine`: the event-driven engine (cases as processes, officials as queues);
+- `caseload`: the detailed path of every case, streamed in time order (demos, tests, the
+  bench): `generate`, `write_jsonl`, `Caseload`, `DEFAULT_START`, exported here;
 - `compare`: a baseline and a what-if (a law overlay plus resource changes) side by side;
 - `store`: a simulated caseload recorded through the register service, as an import is.
 """
@@ -16,6 +18,15 @@ from habeas.jurisdictions import read_calibration
 from habeas.simulator.calibration import Calibration
 
 SIMULATOR = Actor("simulator", "registrar", "habeas-simulator")
+
+
+def __getattr__(name: str):
+    # the caseload on first use: `habeas.simulator` stays light for the CLI's start
+    if name in ("generate", "write_jsonl", "Caseload", "DEFAULT_START"):
+        from habeas.simulator import caseload
+
+        return getattr(caseload, name)
+    raise AttributeError(name)
 
 
 def calibration(jurisdiction: str) -> Calibration:

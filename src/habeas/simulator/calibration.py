@@ -61,10 +61,13 @@ class Calibration(_Model):
     resources: dict[str, Figure]
     stock: dict[str, Figure] = Field(default_factory=dict)  # what is there at the start
     targets: dict[str, Figure] = Field(default_factory=dict)  # published figures a run must come near
+    caseload: dict[str, Figure] = Field(default_factory=dict)  # the detailed path of a case (caseload.py)
 
     @model_validator(mode="after")
     def _sources_known(self) -> Calibration:
-        for section in ("arrivals", "probabilities", "failures", "durations", "resources", "stock", "targets"):
+        for section in (
+            "arrivals", "probabilities", "failures", "durations", "resources", "stock", "targets", "caseload"
+        ):
             for name, figure in getattr(self, section).items():
                 if figure.source not in self.sources:
                     raise ValueError(f"{section}.{name}: unknown source {figure.source!r}")

@@ -16,8 +16,9 @@ the same draws case by case.
 
 The law is asked, never copied: when a detention must end, how long custody may run, when an
 investigation's term ends, all from the rules engine on the case's facts. Its answers are
-remembered per class of case (the rule, the offence and its gravity, the suspect's age, the
-law's version period), and only in the form the engine itself showed: once two asks on
+remembered per class of case (the rule; the offence and its gravity when the rule may read
+them; whether the suspect is a minor by the law's age of majority on the day; the law's version
+period), and only in the form the engine itself showed: once two asks on
 different days at different hours gave the same lapse, the answer moves with the time it
 counts from; when they do not, the class is remembered per day, where two asks at different
 hours must agree; otherwise every case is asked. `check_law=True` asks every case as well and
@@ -26,6 +27,7 @@ fails on any difference (`tests/simulator`).
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import json
@@ -44,13 +46,15 @@ from habeas.domain.case import fold_all
 from habeas.domain.events import Actor, Event
 from habeas.law.calendar import age_on
 from habeas.law.offences import gravity_of
-from habeas.law.package import Law
+from habeas.law.package import Law, MissingLaw
 from habeas.law.rules import due, get_rule, longest
+from habeas.law.rules.schema import Condition
 from habeas.simulator.calibration import Calibration
 
 KZ_TIME = timezone(timedelta(hours=5))
 HOURS_PER_YEAR = 24 * 365
 BLOCK = 4096  # cases drawn at once
+CHUNK = 1024  # records handed out at once (the consumer's time apart from the engine's)
 TRUSTED = 3  # days a class of case must have kept one answer all day before a day's first is taken
 
 # the uniform draws of one case, by what they decide
@@ -205,6 +209,8 @@ class Simulation:
         self._law_changes = sorted(changes)
         self._answers: dict[tuple, Any] = {}
         self._reads_age: dict[str, bool] = {}
+        self._reads_case: dict[str, bool] = {}
+        self._majority: dict[date, int | None] = {}
         self._dates: list[date] = []
         self._offset = start.hour * 60 + start.minute  # the start's minutes into its local day
         self._gravity: dict[tuple, str | None] = {}
@@ -276,17 +282,31 @@ class Simulation:
     # `self.now`, the scheduler's clock, so the records come out in time order.
 
     def __iter__(self) -> Iterator[dict]:
-        raw = self._raw
-        for chunk in self._chunks():
-            for record in chunk:
-                yield raw(record)
+        return itertools.chain.from_iterable(self._chunks(self._raw))  # made while the collector is off
 
     def records(self) -> Iterator[tuple]:
         """The facts as compact records `(number, hour, case, kind, actor, data)`, in time order."""
-        for chunk in self._chunks():
-            yield from chunk
+        return itertools.chain.from_iterable(self._chunks())  # no Python step per record
 
-    def _chunks(self) -> Iterator[list[tuple]]:
+    def _chunks(self, made=None) -> Iterator[list]:
+        # The collector is off while the engine runs and on while the consumer holds a chunk:
+        # the engine's records, cases and heap form no cycles, and a full collection walking
+        # the growing set of running cases took about half the engine's time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for chunk in self._steps():
+                if made is not None:
+                    chunk = list(map(made, chunk))
+                if collecting:
+                    gc.enable()
+                yield chunk
+                gc.disable()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _steps(self) -> Iterator[list[tuple]]:
         heap: list[tuple[float, int, Any, Any]] = []
         push, pop = heapq.heappush, heapq.heappop
         order = itertools.count()
@@ -320,10 +340,12 @@ class Simulation:
                 else:
                     begin, finished = step[0].serve(now, step[1])
                     push(heap, (finished, next(order), process, begin))
-            if out:
+            if len(out) >= CHUNK:
                 yield out
                 out = []
                 self._out = out
+        if out:
+            yield out
         totals.events = self._seq
         totals.open_at_end = totals.cases - totals.ended_in_period
 
@@ -428,9 +450,10 @@ class Simulation:
         at = int(start[1] * 60) if considered is None else int(self.now * 60)  # minutes
         base = int((counted_from or start)[1] * 60)
         day, base_day = self._day(at), self._day(base)
-        age = age_on(c.birth, day) if c.birth is not None and self._reads(code) else None
+        age = self._minor(c.birth, day) if c.birth is not None and self._reads(code) else None
         epoch, base_epoch = bisect_right(self._law_changes, day), bisect_right(self._law_changes, base_day)
-        key = (code, cap, c.article, c.part, c.gravity, age, epoch, base_epoch)
+        offence = (c.article, c.part, c.gravity) if self._reads_offence(code) else None
+        key = (code, cap, offence, age, epoch, base_epoch)
         form = self._answers.get(key)
         parent = None
         if form is not None and form[0] == "daily":
@@ -501,6 +524,30 @@ class Simulation:
         event = events[-1] if considered is not None else events[c.records.index(start)]
         answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
+
+    def _minor(self, birth: date, day: date) -> bool | int:
+        """Whether the person is a minor on `day`, by the law's age of majority then: a rule
+        reads the age only through `minor`, so the classes of case need no finer age (without
+        that parameter, the age itself)."""
+        if day not in self._majority:
+            try:
+                self._majority[day] = self.law.value(Condition.AGE_OF_MAJORITY, day)
+            except MissingLaw:
+                self._majority[day] = None
+        majority = self._majority[day]
+        age = age_on(birth, day)
+        return age if majority is None else age < majority
+
+    def _reads_offence(self, code: str) -> bool:
+        """Whether rule `code` may read what differs between the engine's cases besides the
+        times and the age: the offence (article, part, gravity), the region or the ERDR number
+        (any mention of them, or of another rule, counts: when in doubt, it reads them)."""
+        if code not in self._reads_case:
+            text = json.dumps(get_rule(self.law, code).model_dump(mode="json", exclude_none=True))
+            self._reads_case[code] = any(
+                word in text for word in ("gravity", "article", "part", "region", "erdr", "from_rule", "recorded")
+            )
+        return self._reads_case[code]
 
     def _reads(self, code: str) -> bool:
         """Whether rule `code` reads the person's age (a `minor` condition; a rule that borrows

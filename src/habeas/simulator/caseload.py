@@ -1,27 +1,29 @@
-"""Sample caseloads: realistic cases as events in the import format (design §4).
+"""The simulator's detailed caseload: every case's path, as events in the import format (design §4).
 
-A deterministic, streaming generator for demos, tests and benchmarks. Each case
-follows a realistic path (report, ERDR registration, parties; for some suspects a
-detention with its protocol, rights, notices, counsel and questioning, then a
-release or a custody petition and the investigating judge's decision; extensions;
-closure or trial, verdict, appeal, prison). Every time limit the generator aims
-is asked of the rules engine on the case's facts (`law.rules.due`, `longest`,
-`finds`), never written or re-derived here: lawful facts fall inside the limit in force, a configurable share of
-breaches (`breach_rate`, the chance that each opportunity for a breach is taken)
-falls outside it, so the rules engine has findings to make.
+For demos, tests and benchmarks, where the engine (`engine.py`: queues of officials, one
+suspect, the calibrated failures) gives the national picture. Each case follows a full path
+(report, ERDR registration, parties; several suspects; for some a detention with its protocol,
+rights, notices, counsel and questioning, then a release or a custody petition and the
+investigating judge's decision; extensions; closure or trial, verdict, appeal, prison), and the
+National Preventive Mechanism visits places of detention. Every share and spread is a figure of
+`calibration.yaml` (its `caseload` section, and the engine's probabilities where they overlap);
+every limit is asked of the rules engine on the case's facts (`law.rules.due`, `longest`,
+`finds`), under the law in force on the day, so a start in 2017 or 2020 follows the acts then in
+force. Lawful facts fall inside the limit; `breach_rate` is the chance that each opportunity
+for a breach is taken, outside it (0: a lawful caseload, with no finding at all).
 
-Events come out in one global time order, interleaving the cases as a register
-would receive them, with bounded memory: only the cases still running are held,
-each as a suspended generator in a heap keyed by the time of its next event.
-The window is about `cases_per_day` times the life of a case, whatever the
-number of events asked for.
+Events come out in one global time order, interleaving the cases as a register would receive
+them, with bounded memory: only the cases still running are held, each as a suspended generator
+in a heap keyed by the time of its next event. The window is about `cases_per_day` times the
+life of a case, whatever the number of events asked for; with neither `cases`, `events` nor
+`until` the stream is endless.
 
     for raw in generate(events=10_000, seed=7):
         ...
     write_jsonl("sample.jsonl", cases=300)
 
-Identifiers: events `g{seed}-{n}`, cases `KZ-{year}-{n:06d}` (numbered from
-`first_case`, by default 1000, so the bundled `one-case.jsonl` never collides).
+Identifiers: events `g{seed}-{n}`, cases `KZ-{year}-{n:06d}` (numbered from `first_case`, by
+default 1000, so the bundled `one-case.jsonl` never collides).
 """
 
 from __future__ import annotations
@@ -38,93 +40,13 @@ from typing import Any
 
 from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event, parse_event
-from habeas.law.offences import offence as offence_row
+from habeas.law.offences import gravity_of
 from habeas.law.package import Law
 from habeas.law.rules import due, finds, longest
+from habeas.simulator.calibration import Calibration
 
 KZ_TIME = timezone(timedelta(hours=5))
-# When a jurisdiction package has no limit for an act, the generator paces it this far
-# out. A pacing choice of the generator, not a legal value: limits come from the law.
-NO_RULE_PACE = timedelta(days=1)
 DEFAULT_START = datetime(2024, 1, 1, tzinfo=KZ_TIME)
-
-# Registered criminal offences in 2023: 140.3k, i.e. ~384 a day (law-kz.md, calibration).
-CASES_PER_DAY = 384.0
-# National Preventive Mechanism visits: 461 in 2023 (law-kz.md), per registered case.
-VISITS_PER_CASE = 461 / 140_300
-# Custody petitions granted by investigating judges: 74.3 % in 2024 (law-kz.md, L9).
-CUSTODY_GRANTED = 0.743
-# Acquittals: about 0.3 % of persons tried (law-kz.md, calibration).
-ACQUITTED = 0.003
-
-# The 17 regions (oblys) and the three cities of republican significance, weighted by
-# population (millions, 2024, rounded), cities weighted up for their higher crime rates.
-REGIONS: dict[str, float] = {
-    "astana": 1.5 * 1.5,
-    "almaty-city": 2.2 * 1.5,
-    "shymkent": 1.2 * 1.5,
-    "abai": 0.61,
-    "akmola": 0.79,
-    "aktobe": 0.93,
-    "almaty-region": 1.51,
-    "atyrau": 0.70,
-    "east-kazakhstan": 0.73,
-    "jambyl": 1.21,
-    "jetisu": 0.70,
-    "karaganda": 1.13,
-    "kostanay": 0.83,
-    "kyzylorda": 0.84,
-    "mangystau": 0.77,
-    "north-kazakhstan": 0.53,
-    "pavlodar": 0.75,
-    "turkistan": 2.11,
-    "ulytau": 0.22,
-    "west-kazakhstan": 0.69,
-}
-
-# The offence mix: (article, part, weight, what the report says). A statistical mix,
-# not law: gravity and everything legal about an article come from offences.csv.
-OFFENCES: tuple[tuple[str, int, float, str], ...] = (
-    ("188", 1, 30.0, "theft of a phone"),
-    ("188", 2, 14.0, "theft from a flat by breaking in"),
-    ("188", 3, 2.0, "theft on a large scale"),
-    ("190", 1, 8.0, "online fraud: a fake sale"),
-    ("190", 2, 10.0, "fraud by a group: a fake investment scheme"),
-    ("190", 3, 1.5, "fraud on a large scale"),
-    ("293", 1, 2.0, "hooliganism in a public place"),
-    ("293", 2, 1.5, "hooliganism with a weapon"),
-    ("296", 1, 1.5, "possession of drugs"),
-    ("296", 2, 1.0, "possession of drugs on a large scale"),
-    ("297", 1, 1.5, "sale of drugs"),
-    ("297", 2, 1.0, "sale of drugs by a group"),
-    ("106", 1, 1.0, "grievous harm to health"),
-    ("107", 1, 2.0, "moderate harm to health"),
-    ("191", 1, 2.0, "robbery of a passer-by"),
-    ("191", 2, 1.0, "robbery by a group"),
-    ("192", 1, 0.4, "brigandage"),
-    ("99", 1, 0.4, "murder"),
-    ("99", 2, 0.2, "murder of two or more persons"),
-    ("120", 1, 0.4, "rape"),
-    ("366", 1, 0.5, "taking a bribe"),
-    ("367", 1, 0.5, "giving a bribe"),
-    ("361", 1, 0.3, "abuse of office"),
-    ("362", 1, 0.3, "excess of authority"),
-    ("146", 1, 0.1, "torture by an official"),
-    ("414", 1, 0.05, "knowingly unlawful detention"),
-)
-NO_VICTIM = frozenset({"296", "297", "366", "367"})
-ANTI_CORRUPTION = frozenset({"366", "367", "361"})
-PROSECUTOR_LED = frozenset({"146", "362", "414"})  # crimes by officials
-
-# How likely a suspect is detained and then held in custody, by gravity (None: unknown).
-# (About 11k detentions a year after the 2018 reform against ~140k registered offences.)
-DETAINED = {"misdemeanour": 0.02, "minor": 0.05, "medium": 0.12, "grave": 0.45, "especially_grave": 0.9,
-            None: 0.12}
-CUSTODY = {"misdemeanour": 0.05, "minor": 0.25, "medium": 0.5, "grave": 0.8, "especially_grave": 0.95, None: 0.5}
-IMPRISONED = {"misdemeanour": 0.0, "minor": 0.25, "medium": 0.5, "grave": 0.9, "especially_grave": 1.0, None: 0.5}
-# Sentence lengths drawn (months): a sample spread, not the penalties of the Code.
-MONTHS = {"misdemeanour": (1, 2), "minor": (6, 24), "medium": (12, 60), "grave": (36, 144),
-          "especially_grave": (120, 240), None: (12, 60)}
 
 MALE = ("Aidar", "Nurlan", "Yerlan", "Daniyar", "Askar", "Marat", "Serik", "Timur", "Arman",
         "Dmitry", "Sergey", "Alexey", "Ruslan", "Bauyrzhan", "Yerzhan", "Azamat", "Olzhas")
@@ -204,10 +126,11 @@ class Caseload:
         start: datetime = DEFAULT_START,
         breach_rate: float = 0.05,
         *,
-        cases_per_day: float = CASES_PER_DAY,
+        cases_per_day: float | None = None,
         until: datetime | None = None,
         first_case: int = 1000,
         law: Law | None = None,
+        calibration: Calibration | None = None,
     ):
         if start.tzinfo is None:
             raise ValueError("start must carry a UTC offset")
@@ -217,7 +140,21 @@ class Caseload:
             from habeas.jurisdictions import load
 
             law = load("kz")
-        self.law = law
+        if calibration is None:
+            from habeas.simulator import calibration as read
+
+            calibration = read("kz")
+        self.law, self.cal = law, calibration
+        self.fig = {name: figure.value for name, figure in calibration.caseload.items()}
+        prob = calibration.probabilities
+        self.p_detained, self.p_petition = prob["detained"].value, prob["custody_petition"].value
+        self.p_imprisoned = prob["imprisoned"].value
+        self.p_granted, self.p_acquitted = prob["petition_granted"].value, prob["acquitted"].value
+        self.per_year = calibration.arrivals["per_year"].value
+        self.no_rule_pace = timedelta(hours=calibration.caseload["no_rule_pace"].median)
+        self.custody_step = timedelta(hours=calibration.durations["custody_extension"].median)
+        if cases_per_day is None:
+            cases_per_day = self.per_year / 365
         self.cases = cases
         self.events = events
         self.seed = seed
@@ -233,9 +170,12 @@ class Caseload:
         self._ids = itertools.count(1)
         self._actors: dict[tuple, dict] = {}
         self._gravities: dict[tuple, str | None] = {}
-        self._offence_weights = [w for _, _, w, _ in OFFENCES]
-        self._region_ids = list(REGIONS)
-        self._region_weights = list(REGIONS.values())
+        self._offences = self.fig["offences"]
+        self._shares = self.fig["shares_of_term"]
+        self._paces = self.fig["paces"]
+        self._offence_weights = [o["weight"] for o in self._offences]
+        self._region_ids = list(calibration.regions.value)
+        self._region_weights = list(calibration.regions.value.values())
 
     # --- the driver: a heap of running cases by the time of their next event ----------------
 
@@ -316,7 +256,7 @@ class Caseload:
         """How long the law gives from `start` (a neutral pace when it gives no term)."""
         until = self._until(code, start, *context)
         moment = datetime.fromisoformat(start["occurred_at"])
-        return until - moment if until is not None else NO_RULE_PACE
+        return until - moment if until is not None else self.no_rule_pace
 
     def _longest(self, order: dict, *context: dict | None) -> datetime | None:
         """The latest `until` the custody ladder allows a series that `order` opens."""
@@ -335,18 +275,31 @@ class Caseload:
     def _gravity(self, article: str, part: int, moment: datetime) -> str | None:
         key = (article, part, moment.year)
         if key not in self._gravities:
-            row = offence_row(self.law, article, part, moment.date())
-            self._gravities[key] = row.gravity if row else None
+            self._gravities[key] = gravity_of(self.law, article, part, moment.date())
         return self._gravities[key]
+
+    def _of(self, shares: dict, gravity: str | None):
+        """A figure given by gravity, for an offence of this gravity (or of the assumed one)."""
+        return shares[gravity if gravity is not None else self.fig["unknown_gravity"]]
+
+    def _pace(self, name: str) -> float:
+        """A routine act's delay (hours or days, as its name says), drawn evenly."""
+        low, high = self._paces[name]
+        return self.rng.uniform(low, high)
+
+    def _share(self, act: str, breach: bool) -> float:
+        """Where within the law's term for `act` it falls (or, as a breach, how far past it)."""
+        low, high = self._shares[act]["breach" if breach else "lawful"]
+        return self.rng.uniform(low, high)
 
     def _breach(self, scale: float = 1.0) -> bool:
         return self.rng.random() < self.breach_rate * scale
 
     def _name(self) -> str:
         rng = self.rng
-        female = rng.random() < 0.3
+        female = rng.random() < self.fig["female"]
         first = rng.choice(FEMALE if female else MALE)
-        plain = rng.random() < 0.15
+        plain = rng.random() < self.fig["plain_surname"]
         last = rng.choice(SURNAMES_PLAIN) if plain else rng.choice(SURNAMES) + ("a" if female else "")
         return f"{first} {last}"
 
@@ -362,7 +315,7 @@ class Caseload:
     def _visits(self):
         rng = self.rng
         moment = self.start
-        rate = max(self.cases_per_day * VISITS_PER_CASE, 1e-6)
+        rate = max(self.cases_per_day * self.fig["visits"] / self.per_year, 1e-6)
         while True:
             moment = _office(moment + timedelta(days=rng.expovariate(rate)), rng)
             region = rng.choices(self._region_ids, self._region_weights)[0]
@@ -392,21 +345,22 @@ class Caseload:
         rng = self.rng
         reported = reported.replace(second=0, microsecond=0)
         region = rng.choices(self._region_ids, self._region_weights)[0]
-        article, part, _, summary = rng.choices(OFFENCES, self._offence_weights)[0]
+        offence = rng.choices(self._offences, self._offence_weights)[0]
+        article, part, summary = offence["article"], offence["part"], offence["summary"]
         gravity = self._gravity(article, part, reported)
         case_id = f"KZ-{reported.year}-{number:06d}"
-        if article in ANTI_CORRUPTION:
+        if offence.get("body") == "anticorruption":
             body, role = f"anticorruption-{region}", "investigator"
-        elif article in PROSECUTOR_LED:
+        elif offence.get("body") == "prosecutor":
             body, role = f"prosecutor-{region}-investigations", "investigator"
         else:
             body = f"police-{region}-d{rng.randrange(1, 9)}"
             light = gravity in ("misdemeanour", "minor")
-            role = "inquiry_officer" if light and rng.random() < 0.5 else "investigator"
+            role = "inquiry_officer" if light and rng.random() < self.fig["inquiry_officer"] else "investigator"
         inv = self._actor(role, "inv" if role == "investigator" else "inq", region, body, 60)
         pros = self._actor("prosecutor", "pr", region, f"prosecutor-{region}", 20)
         c = _Case(case_id, region, article, part, gravity, inv, pros)
-        c.victim = article not in NO_VICTIM
+        c.victim = offence["victim"]
 
         # Intake: the report, its registration in the ERDR (late, as a breach), the victim.
         report = {"channel": rng.choice(CHANNELS), "summary": summary}
@@ -415,7 +369,7 @@ class Caseload:
         received = self._event(reported, "report.received", case_id, inv, report)
         yield received
         limit = self._term("KZ-REPORT-REGISTRATION", received[1])
-        share = rng.uniform(1.1, 3.0) if self._breach() else rng.uniform(0.05, 0.8)
+        share = self._share("registration", self._breach())
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
         registration = self._event(registered, "case.registered", case_id, inv,
@@ -424,45 +378,48 @@ class Caseload:
         yield registration
         t = registered
         if c.victim:
-            t += _h(rng.uniform(0.1, 2))
+            t += _h(self._pace("victim_named_hours"))
             yield self._event(t, "party.added", case_id, inv, {"person": "V1", "role": "victim", "name": self._name()})
 
         # No crime after all, or no one identified: closed (the term extended meanwhile).
         roll = rng.random()
-        if roll < 0.06:
-            yield from self._sorted(self._close(c, _office(t + timedelta(days=rng.uniform(3, 25)), rng), "no_crime"))
+        if roll < self.fig["no_crime"]:
+            closed = _office(t + timedelta(days=self._pace("closed_no_crime_days")), rng)
+            yield from self._sorted(self._close(c, closed, "no_crime"))
             return
-        unknown = 0.25 if article in ("188", "190") else 0.08
-        if roll < 0.06 + unknown:
-            end = _office(registered + timedelta(days=rng.uniform(20, 85)), rng)
+        unknown = self.fig["offender_unknown"]
+        if roll < self.fig["no_crime"] + unknown.get(article, unknown["other"]):
+            end = _office(registered + timedelta(days=self._pace("closed_unknown_offender_days")), rng)
             acts = self._extend_investigation(c, registered, end, t)
             yield from self._sorted(acts + self._close(c, end, "no_evidence"))
             return
 
         # Suspects, identified within days; their flows run concurrently.
-        count = 1 + (rng.random() < 0.12) + (rng.random() < 0.03)
-        found = t + _h(rng.uniform(0.5, 24 * (5 if rng.random() < 0.5 else 0.5)))
+        count = 1 + sum(rng.random() < chance for chance in self.fig["more_suspects"])
+        found = t + _h(self._pace(
+            "identified_slowly_hours" if rng.random() < self.fig["identified_slowly"] else "identified_quickly_hours"
+        ))
         acts = []
         for k in range(1, count + 1):
-            acts += self._suspect(c, f"P{k}", found + _h(rng.uniform(0, 6)))
+            acts += self._suspect(c, f"P{k}", found + _h(self._pace("each_suspect_hours")))
         last = max(m for m, _ in acts)
-        if rng.random() < 0.4:
-            last += _h(rng.uniform(1, 72))
+        if rng.random() < self.fig["witness"]:
+            last += _h(self._pace("witness_hours"))
             acts.append(self._event(last, "party.added", case_id, inv,
                                     {"person": "W1", "role": "witness", "name": self._name()}))
         yield from self._sorted(acts)
 
         # The end of the investigation: closure, or the indictment sent to court.
         held = any(s.in_custody for s in c.suspects)
-        days = rng.uniform(20, 70) if held else rng.uniform(25, 110)
-        end = _office(max(last + _h(rng.uniform(2, 48)), registered + timedelta(days=days)), rng)
+        days = self._pace("investigation_held_days") if held else self._pace("investigation_free_days")
+        end = _office(max(last + _h(self._pace("after_last_act_hours")), registered + timedelta(days=days)), rng)
         reconciled = self._hypothetical(end, "case.closed", case_id, inv, {"ground": "reconciliation",
                                                                           "victim_consent": True})
         if c.victim and not self._breaches("KZ-RECONCILIATION-GRAVITY", c.registration, reconciled) \
-                and rng.random() < 0.3:
-            end = _office(max(last + _h(2), registered + timedelta(days=rng.uniform(7, 40))), rng)
+                and rng.random() < self.fig["reconciled"]:
+            end = _office(max(last + _h(2), registered + timedelta(days=self._pace("reconciliation_days"))), rng)
             ground = "reconciliation"
-        elif rng.random() < 0.04:
+        elif rng.random() < self.fig["closed_no_evidence"]:
             ground = "no_evidence"
         else:
             ground = None
@@ -492,12 +449,13 @@ class Caseload:
             return item[1]
 
         t = t.replace(second=0, microsecond=0)
-        minor = rng.random() < 0.06
-        foreign = rng.random() < 0.03
+        minor = rng.random() < self.fig["minor_suspect"]
+        foreign = rng.random() < self.fig["foreign_suspect"]
         language = rng.choice(("uz", "ky", "tg")) if foreign else rng.choice(("kk", "kk", "ru"))
         s = _Suspect(person, minor, language)
         c.suspects.append(s)
-        age = rng.randrange(14, 18) if minor else rng.randrange(18, 66)
+        low, high = self.fig["suspect_age"]["minor" if minor else "adult"]
+        age = rng.randint(low, high)
         party = {"person": person, "role": "suspect", "name": self._name(),
                  "birth_date": self._birth(t, age), "language": language}
         if foreign:
@@ -506,117 +464,118 @@ class Caseload:
         alone = self._hypothetical(t + _h(1), "person.questioned", c.case, inv,
                                    {"person": person, "counsel_present": False})
         mandatory = self._breaches("KZ-COUNSEL", c.registration, s.party, alone)
-        if rng.random() >= DETAINED[c.gravity]:
+        if rng.random() >= self._of(self.p_detained, c.gravity):
             # Summoned, not detained: questioned with counsel or after a valid waiver.
-            t += timedelta(days=rng.uniform(0.5, 6))
-            counsel = mandatory or rng.random() < 0.5
+            t += timedelta(days=self._pace("summoned_days"))
+            counsel = mandatory or rng.random() < self.fig["counsel_summoned"]
             if counsel:
                 add(t, "counsel.admitted", inv, {"person": person, "lawyer": f"adv-{c.region}-{rng.randrange(1, 81)}"})
             else:
                 add(t, "counsel.waived", inv, {"person": person})
-            t += _h(rng.uniform(0.2, 1))
+            t += _h(self._pace("questioned_hours"))
             add(t, "person.questioned", inv, {"person": person, "counsel_present": counsel})
-            self._qualify(c, s, t + _h(rng.uniform(0.5, 8)), add)
+            self._qualify(c, s, t + _h(self._pace("qualified_summoned_hours")), add)
             return acts
 
         # Detention: the clock of the detention limit runs from here.
         s.detained = True
         detained = t
         s.detention = add(t, "person.detained", inv, {"person": person, "place": rng.choice(DETAINED_AT)})
-        delivered = t + _h(rng.uniform(0.2, 1.5))
+        delivered = t + _h(self._pace("delivered_hours"))
         delivery = add(delivered, "person.delivered", inv, {"person": person, "place": f"{inv['agency']} premises"})
-        t = delivered + _h(rng.uniform(0.1, 0.5))
+        t = delivered + _h(self._pace("after_delivery_hours"))
         if not self._breach():
             rights = ["counsel", "silence", "interpreter", "notify_relatives"]
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
-        if not self._breach():  # examined before the protocol (CPC art. 131 part 2)
+        if not self._breach():  # examined before the protocol
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + _h(rng.uniform(0.01, 0.05)), "medical.examined", doctor,
-                {"person": person, "injuries": rng.random() < 0.02})
+            add(t + _h(self._pace("examined_hours")), "medical.examined", doctor,
+                {"person": person, "injuries": rng.random() < self.fig["injuries"]})
         consulate = self._until("KZ-CONSULAR-NOTICE", s.detention, c.registration, s.party)
         if consulate is not None and not self._breach():  # a foreigner's consulate is told
-            add(detained + (consulate - detained) * rng.uniform(0.1, 0.8), "consulate.notified", inv,
+            add(detained + (consulate - detained) * self._share("consulate", False), "consulate.notified", inv,
                 {"person": person})
         protocol_limit = self._term("KZ-DETENTION-PROTOCOL", delivery)
-        share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.3, 0.9)
+        share = self._share("protocol", self._breach())
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
         drawn = add(protocol, "detention.protocol_drawn", inv, {"person": person})
         relatives_limit = self._term("KZ-RELATIVES-NOTICE", s.detention)
-        share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
+        share = self._share("relatives", self._breach())
         add(max(detained + relatives_limit * share, t), "relatives.notified", inv, {"person": person})
         prosecutor_limit = self._term("KZ-PROSECUTOR-NOTICE", drawn)
-        share = rng.uniform(1.1, 2.0) if self._breach() else rng.uniform(0.1, 0.8)
+        share = self._share("prosecutor_notice", self._breach())
         add(protocol + prosecutor_limit * share, "prosecutor.notified", inv, {"person": person})
         # Counsel: requested and admitted, or (where the law allows it) waived.
-        requested = mandatory or rng.random() < 0.7
-        asked = t + _h(rng.uniform(0.05, 0.5))
+        requested = mandatory or rng.random() < self.fig["counsel_requested"]
+        asked = t + _h(self._pace("counsel_asked_hours"))
         if requested:
             lawyer = self._actor("defence_lawyer", "adv", c.region, f"bar-{c.region}", 80)
             s.lawyer = lawyer
-            admitted = asked + _h(rng.uniform(0.5, 4))
+            admitted = asked + _h(self._pace("counsel_admitted_hours"))
             add(asked, "counsel.requested", inv, {"person": person})
             add(admitted, "counsel.admitted", inv, {"person": person, "lawyer": lawyer["id"]})
             if self._breach():  # questioned before the lawyer came
-                questioned, present = asked + _h(rng.uniform(0.1, 0.4)), False
+                questioned, present = asked + _h(self._pace("questioned_before_counsel_hours")), False
             else:
-                questioned, present = admitted + _h(rng.uniform(0.2, 1)), True
+                questioned, present = admitted + _h(self._pace("questioned_hours")), True
         else:
             add(asked, "counsel.waived", inv, {"person": person})
-            questioned, present = asked + _h(rng.uniform(0.2, 1)), False
+            questioned, present = asked + _h(self._pace("questioned_hours")), False
         questioned = max(questioned, protocol + _h(0.05))
         add(questioned, "person.questioned", inv, {"person": person, "counsel_present": present})
-        t = self._qualify(c, s, questioned + _h(rng.uniform(0.2, 3)), add)
-        if rng.random() < 0.003:  # a rare correction by the recorder
-            add(questioned + _h(rng.uniform(1, 30)), "record.corrected", inv,
+        t = self._qualify(c, s, questioned + _h(self._pace("qualified_detained_hours")), add)
+        if rng.random() < self.fig["record_corrected"]:
+            add(questioned + _h(self._pace("corrected_hours")), "record.corrected", inv,
                 {"event": delivery["id"], "reason": "the place of delivery was mistyped",
                  "data": {"place": f"{c.region} city police department"}})
         t = max(t, questioned)
-        if rng.random() < 0.01:
-            self._torture_complaint(c, s, questioned + _h(rng.uniform(1, 12)), add)
+        if rng.random() < self.cal.failures["torture_complaint"].value:
+            self._torture_complaint(c, s, questioned + _h(self._pace("complaint_hours")), add)
 
         # The detention ends within its limit (or, as a breach, after it).
         limit = self._term("KZ-DETENTION-LIMIT", s.detention, c.registration, s.party)
         over = self._breach()
-        if rng.random() < CUSTODY[c.gravity]:
+        if rng.random() < self._of(self.p_petition, c.gravity):
             petitioner = inv if inv["role"] == "investigator" else pros
-            petition = max(questioned + _h(0.5), detained + limit * rng.uniform(0.35, 0.6))
+            petition = max(questioned + _h(0.5), detained + limit * self._share("petition", False))
             petitioned = add(petition, "custody.petitioned", petitioner, {"person": person})
             decide = self._term("KZ-CUSTODY-DECISION", petitioned)
             if over:
-                decided = max(petition + _h(0.5), detained + limit * rng.uniform(1.05, 1.4))
+                decided = max(petition + _h(0.5), detained + limit * self._share("detention_with_petition", True))
             elif self._breach():
-                decided = petition + decide * rng.uniform(1.1, 1.8)
+                decided = petition + decide * self._share("custody_decision", True)
             else:
-                decided = min(petition + decide * rng.uniform(0.2, 0.9), detained + limit - _h(1.5))
+                decided = min(petition + decide * self._share("custody_decision", False), detained + limit - _h(1.5))
                 decided = max(decided, petition + _h(0.2))
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
-            if rng.random() < CUSTODY_GRANTED:
+            if rng.random() < self.p_granted:
                 considered = self._hypothetical(decided, "custody.ordered", c.case, judge,
                                                 {"person": person, "until": decided.isoformat()})
                 allowed = self._until("KZ-CUSTODY-MAXIMUM", considered, c.registration, s.party, s.detention)
                 s.cap = self._longest(considered, c.registration, s.party, s.detention)
-                allowed = allowed or decided + timedelta(days=60)
-                until = allowed - timedelta(days=rng.choice((0, 0, 1, 3)), hours=rng.uniform(1, 12))
+                allowed = allowed or decided + self.custody_step
+                margin = rng.choice(self.fig["order_margin_days"])
+                until = allowed - timedelta(days=margin, hours=self._pace("order_margin_hours"))
                 order = add(decided, "custody.ordered", judge, {"person": person, "until": until.isoformat()})
                 relatives = self._term("KZ-RELATIVES-NOTICE", order)
-                share = rng.uniform(1.1, 2.5) if self._breach() else rng.uniform(0.1, 0.8)
+                share = self._share("relatives", self._breach())
                 add(decided + relatives * share, "relatives.notified", inv, {"person": person})
                 s.in_custody, s.custody_from, s.until = True, detained, until
-                if rng.random() < 0.5:
+                if rng.random() < self.fig["examined_in_custody"]:
                     doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
-                    add(decided + _h(rng.uniform(2, 20)), "medical.examined", doctor,
-                        {"person": person, "injuries": rng.random() < 0.02})
-                if rng.random() < 0.001:
+                    add(decided + _h(self._pace("examined_in_custody_hours")), "medical.examined", doctor,
+                        {"person": person, "injuries": rng.random() < self.fig["injuries"]})
+                if rng.random() < self.fig["death_in_custody"]:
                     officer = self._actor("prison_officer", "po", c.region, f"sizo-{c.region}-1", 30)
-                    add(decided + timedelta(days=rng.uniform(1, 20)), "death.recorded", officer,
+                    add(decided + timedelta(days=self._pace("death_days")), "death.recorded", officer,
                         {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"})
                     s.in_custody, s.done = False, True
             else:
                 add(decided, "custody.refused", judge, {"person": person})
-                add(decided + _h(rng.uniform(0.1, 1)), "person.released", inv,
+                add(decided + _h(self._pace("released_after_refusal_hours")), "person.released", inv,
                     {"person": person, "ground": "custody refused by the court"})
         else:
-            share = rng.uniform(1.05, 1.5) if over else rng.uniform(0.2, 0.9)
+            share = self._share("detention_without_petition", over)
             released = max(detained + limit * share, questioned + _h(0.2))
             if not over:
                 released = min(released, detained + limit - _h(0.1))
@@ -632,8 +591,8 @@ class Caseload:
         if approval is None:  # no approval needed before the three-tier model
             return t
         term = approval - t
-        share = self.rng.uniform(1.1, 2.0) if self._breach() else self.rng.uniform(0.1, 0.8)
-        kind = "decision.rejected" if self.rng.random() < 0.01 else "decision.approved"
+        share = self._share("approval", self._breach())
+        kind = "decision.rejected" if self.rng.random() < self.fig["approval_rejected"] else "decision.approved"
         add(t + term * share, kind, c.prosecutor, {"event": qualified["id"]})
         return t + term * share
 
@@ -641,20 +600,24 @@ class Caseload:
         rng = self.rng
         number = rng.randrange(1, 10_000)
         complaint = f"C-{c.case}-{s.person}-{number}"
-        by = s.lawyer if s.lawyer and rng.random() < 0.6 else {"id": f"{c.case}-{s.person}", "role": "person"}
+        by_lawyer = s.lawyer and rng.random() < self.fig["complaint_by_lawyer"]
+        by = s.lawyer if by_lawyer else {"id": f"{c.case}-{s.person}", "role": "person"}
         about = rng.choice(("torture", "ill_treatment", "ill_treatment"))
         filed = add(t, "complaint.filed", by, {"complaint": complaint, "person": s.person, "about": about})
         registration = self._term("KZ-TORTURE-REGISTRATION", filed)
         medical = self._term("KZ-TORTURE-MEDICAL", filed)
         # Such complaints often go unregistered or unexamined: breaches are likelier here.
-        if not self._breach(4):
-            share = rng.uniform(1.1, 3) if self._breach(2) else rng.uniform(0.1, 0.9)
+        weights = self.fig["breach_weights"]
+        if not self._breach(weights["complaint_not_registered"]):
+            late = self._breach(weights["complaint_registered_late"])
+            share = self._share("complaint_registration", late)
             add(t + registration * share, "complaint.registered", c.prosecutor,
                 {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"})
-        if not self._breach(3):
+        if not self._breach(weights["complaint_not_examined"]):
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + medical * rng.uniform(0.1, 0.9), "medical.examined", doctor,
-                {"person": s.person, "injuries": rng.random() < 0.4, "notes": "examined after a complaint"})
+            add(t + medical * self._share("complaint_examination", False), "medical.examined", doctor,
+                {"person": s.person, "injuries": rng.random() < self.fig["injuries_after_complaint"],
+                 "notes": "examined after a complaint"})
 
     def _extend_investigation(self, c: _Case, registered: datetime, end: datetime, after: datetime) -> list:
         """The prosecutor extends the term before it runs out (rarely not: a breach)."""
@@ -664,12 +627,12 @@ class Caseload:
             return []
         acts = []
         while end > due:
-            if self._breach(0.5):
+            if self._breach(self.fig["breach_weights"]["extension_missed"]):
                 break
-            at = max(_office(due - timedelta(days=rng.uniform(3, 10)), rng), after + _h(1))
+            at = max(_office(due - timedelta(days=self._pace("investigation_extension_lead_days")), rng), after + _h(1))
             if at >= due:
                 break
-            due = _add_months(due, rng.choice((1, 1, 2)))
+            due = _add_months(due, rng.choice(self.fig["extension_months"]["investigation"]))
             acts.append(self._event(at, "investigation.extended", c.case, c.prosecutor, {"until": due.isoformat()}))
         return acts
 
@@ -683,8 +646,8 @@ class Caseload:
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
         for s in c.suspects:
             while s.in_custody and s.until < end:
-                at = max(s.until - timedelta(days=rng.uniform(1, 6)), after + _h(1))
-                new = _add_months(s.until, rng.choice((1, 2)))
+                at = max(s.until - timedelta(days=self._pace("custody_extension_lead_days")), after + _h(1))
+                new = _add_months(s.until, rng.choice(self.fig["extension_months"]["custody"]))
                 if not c.in_court and s.cap is not None and new > s.cap:
                     # the ladder is exhausted: released before the term ends
                     acts.append(self._event(at, "person.released", c.case, c.investigator,
@@ -701,7 +664,7 @@ class Caseload:
         at = t - _h(2)
         for s in c.suspects:
             if s.in_custody:
-                at += _h(self.rng.uniform(0.05, 0.5))
+                at += _h(self._pace("between_acts_hours"))
                 acts.append(self._event(at, "person.released", c.case, c.investigator,
                                         {"person": s.person, "ground": "case closed"}))
                 s.in_custody = False
@@ -710,7 +673,7 @@ class Caseload:
             data["victim_consent"] = consent
         closed = self._event(t, "case.closed", c.case, c.investigator, data)
         acts.append(closed)
-        approved = t + timedelta(days=self.rng.uniform(0.2, 3))
+        approved = t + timedelta(days=self._pace("closure_approved_days"))
         acts.append(self._event(approved, "decision.approved", c.case, c.prosecutor, {"event": closed[1]["id"]}))
         return acts
 
@@ -721,16 +684,16 @@ class Caseload:
         acts = [self._event(sent, "case.sent_to_court", c.case, c.prosecutor, {"court": court})]
         c.in_court = True
         judge = self._actor("judge", "j", region, court, 6)
-        started = _office(sent + timedelta(days=rng.uniform(5, 30)), rng)
-        verdict_at = _office(started + timedelta(days=rng.uniform(5, 50)), rng)
+        started = _office(sent + timedelta(days=self._pace("trial_start_days")), rng)
+        verdict_at = _office(started + timedelta(days=self._pace("trial_days")), rng)
         acts += self._custody_until(c, verdict_at + timedelta(days=1), sent)
         acts.append(self._event(started, "trial.started", c.case, judge, {"court": court}))
         t = verdict_at
         for s in c.suspects:
             if s.done:
                 continue
-            t += _h(rng.uniform(0.05, 0.5))
-            if rng.random() < ACQUITTED:
+            t += _h(self._pace("between_acts_hours"))
+            if rng.random() < self.p_acquitted:
                 verdict = {"person": s.person, "outcome": "acquitted"}
                 acts.append(self._event(t, "verdict.delivered", c.case, judge, verdict))
                 if s.in_custody:
@@ -738,13 +701,14 @@ class Caseload:
                                             {"person": s.person, "ground": "acquitted"}))
                     s.in_custody = False
                 continue
-            low, high = MONTHS[c.gravity]
-            if rng.random() < IMPRISONED[c.gravity] or (s.in_custody and rng.random() < 0.8):
+            low, high = self._of(self.fig["sentence_months"], c.gravity)
+            held = s.in_custody and rng.random() < self.fig["imprisoned_when_held"]
+            if rng.random() < self._of(self.p_imprisoned, c.gravity) or held:
                 sentence = {"kind": "imprisonment", "months": rng.randrange(low, high + 1)}
             else:
                 sentence = {"kind": rng.choice(("fine", "restriction_of_freedom", "correctional_labour", "probation"))}
                 if sentence["kind"] != "fine":
-                    sentence["months"] = rng.randrange(6, 37)
+                    sentence["months"] = rng.randint(*self.fig["non_custodial_months"])
             verdict = self._event(t, "verdict.delivered", c.case, judge,
                                   {"person": s.person, "outcome": "convicted", "sentence": sentence})
             acts.append(verdict)
@@ -754,20 +718,21 @@ class Caseload:
                                         {"person": s.person, "ground": "non-custodial sentence"}))
                 s.in_custody = False
             final = t + term
-            if rng.random() < 0.2:
-                share = rng.uniform(1.05, 1.6) if self._breach() else rng.uniform(0.2, 0.9)
+            if rng.random() < self.fig["appealed"]:
+                share = self._share("appeal", self._breach())
                 filed = t + term * share
                 lawyer = s.lawyer or self._actor("defence_lawyer", "adv", region, f"bar-{region}", 80)
                 appeal = {"person": s.person, "by": lawyer["id"]}
                 acts.append(self._event(filed, "appeal.filed", c.case, lawyer, appeal))
-                final = _office(filed + timedelta(days=rng.uniform(25, 60)), rng)
+                final = _office(filed + timedelta(days=self._pace("appeal_days")), rng)
                 appeal_judge = self._actor("judge", "aj", region, f"court-{region}-regional", 10)
-                outcome = rng.choices(("upheld", "sentence_reduced", "quashed"), (85, 10, 5))[0]
+                outcomes = self.fig["appeal_outcomes"]
+                outcome = rng.choices(list(outcomes), list(outcomes.values()))[0]
                 decided = {"outcome": outcome, "person": s.person}
                 acts.append(self._event(final, "appeal.decided", c.case, appeal_judge, decided))
             if sentence["kind"] == "imprisonment":
                 officer = self._actor("prison_officer", "po", region, f"penitentiary-{region}", 30)
-                admitted = _office(final + timedelta(days=rng.uniform(5, 30)), rng)
+                admitted = _office(final + timedelta(days=self._pace("to_prison_days")), rng)
                 acts.append(self._event(admitted, "prisoner.admitted", c.case, officer,
                                         {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}",
                                          "ground": "sentence"}))

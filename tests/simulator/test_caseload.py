@@ -1,4 +1,4 @@
-"""The sample caseload generator: deterministic, valid, importable, bounded in memory; the demo."""
+"""The simulator's detailed caseload: deterministic, valid, importable, lawful on demand, bounded in memory."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from habeas.domain.events import Actor, parse_event
-from habeas.samplegen import Caseload, generate, write_jsonl
 from habeas.services import queries
 from habeas.services.register import Register
+from habeas.simulator import Caseload, generate, write_jsonl
 
 REGISTRAR = Actor("reg-1", "registrar", "ministry-records")
 
@@ -96,3 +96,34 @@ def test_other_starts_follow_the_law_then_in_force(start, sqlite_engine, law, cl
     report = Register(sqlite_engine, law, clock).import_lines([json.dumps(e) for e in events], REGISTRAR)
     assert report.ok
     assert queries.alert_rows(sqlite_engine, clock.now()) == []
+
+
+def test_an_endless_stream_is_cut_by_until_or_by_taking_what_is_needed():
+    start = datetime(2024, 3, 1, tzinfo=UTC)
+    until = datetime(2024, 3, 20, tzinfo=UTC)
+    cut = list(generate(seed=3, start=start, until=until, cases_per_day=20))
+    assert cut and all(parse_event(e).occurred_at <= until for e in cut)
+    assert max(parse_event(e).occurred_at for e in cut) > datetime(2024, 3, 18, tzinfo=UTC)
+    assert len(list(itertools.islice(generate(seed=3), 5000))) == 5000  # no limit: endless
+
+
+def test_what_the_engine_does_not_model_is_there():
+    """Several suspects, appeals, NPM visits, case numbers from `first_case`, the calibration's mix."""
+    events = list(generate(cases=600, seed=12, first_case=7000))
+    cases = sorted({e["case"] for e in events if "case" in e})
+    assert cases[0].endswith("-007000") and len(cases) == 600
+    persons = {(e["case"], e["data"]["person"]) for e in events
+               if e["kind"] == "party.added" and e["data"]["role"] == "suspect"}
+    assert any(person == "P2" for _, person in persons)
+    kinds = Counter(e["kind"] for e in events)
+    for kind in ("appeal.filed", "appeal.decided", "facility.visited", "prisoner.admitted",
+                 "investigation.extended", "counsel.waived"):
+        assert kinds[kind] > 0, kind
+    assert all("case" not in e for e in events if e["kind"] == "facility.visited")
+
+
+def test_the_default_breach_rate_gives_findings(sqlite_engine, law, clock):
+    events = [json.dumps(e) for e in generate(cases=300, seed=21)]
+    register = Register(sqlite_engine, law, clock)
+    assert register.import_lines(events, REGISTRAR).ok
+    assert {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
