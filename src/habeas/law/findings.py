@@ -93,5 +93,35 @@ class Finding:
         }
 
 
+_new = object.__new__
+
+
+def made(
+    code: str,
+    person: str | None,
+    started_at: datetime | None,
+    due_at: datetime | None,
+    met_at: datetime | None,
+    evidence: tuple[str, ...],
+    citation: str,
+    citations: tuple[str, ...],
+    certainty: str,
+    valid_from: date | None,
+    kind: str,
+    parameter: str | None,
+    message: str,
+    params: Mapping[str, Any],
+) -> Finding:
+    """`Finding(...)` with every field given: the same object, without the frozen
+    dataclass's `object.__setattr__` per field (a third of a finding's cost to the judge)."""
+    finding = _new(Finding)
+    finding.__dict__.update(
+        code=code, person=person, started_at=started_at, due_at=due_at, met_at=met_at, evidence=evidence,
+        citation=citation, citations=citations, certainty=certainty, valid_from=valid_from, kind=kind,
+        parameter=parameter, message=message, params=params,
+    )
+    return finding
+
+
 # The brief names both; a deadline is a finding that has a due time.
 Deadline = Finding
