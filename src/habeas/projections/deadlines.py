@@ -59,7 +59,7 @@ def _row(case: str, f: Finding, time=naive_utc, end: object = END_OF_TIME) -> tu
         f.kind,
         met_at if settled else None,
         time(urgent) if urgent is not None else end,
-        _FINDING.encode(_record(f)),
+        _finding_json(f),
     )
 
 
@@ -68,6 +68,59 @@ def _record(finding: Finding) -> dict:
     record = finding.to_dict(finding.started_at or finding.due_at or EPOCH)
     record.pop("status")
     return record
+
+
+# `_FINDING.encode(_record(f))` spelt piece by piece, the same text: the keys in sorted
+# order, the parts a rule's findings share (code, citations, certainty...) encoded once.
+_str = json.encoder.encode_basestring  # what `_FINDING` spells a string with (ensure_ascii=False)
+_params = (
+    json.encoder.c_make_encoder(None, _FINDING.default, _str, None, ": ", ", ", True, False, True)
+    if json.encoder.c_make_encoder is not None
+    else None
+)
+_SHARED: dict[tuple, tuple[str, str, str, str]] = {}
+
+
+def _finding_json(f: Finding) -> str:
+    key = (f.code, f.certainty, f.citation, f.citations, f.kind, f.message, f.parameter, f.valid_from)
+    shared = _SHARED.get(key)
+    if shared is None:
+        if len(_SHARED) > 10_000:
+            _SHARED.clear()
+        e = _FINDING.encode
+        shared = _SHARED[key] = (
+            f'{{"certainty": {e(f.certainty)}, "citation": {e(f.citation)}, "citations": {e(list(f.citations))}, '
+            f'"code": {e(f.code)}, "due_at": ',
+            f', "kind": {e(f.kind)}, "message": {e(f.message)}, "met_at": ',
+            f', "parameter": {e(f.parameter)}, "params": ',
+            f', "valid_from": {e(f.valid_from.isoformat() if f.valid_from else None)}}}',
+        )
+    params = f.params if f.params.__class__ is dict else dict(f.params)
+    try:
+        evidence = "[" + ", ".join(map(_str, f.evidence)) + "]"
+    except TypeError:  # not all strings
+        evidence = _FINDING.encode(list(f.evidence))
+    return "".join(
+        (
+            shared[0],
+            _when(f.due_at),
+            ', "evidence": ',
+            evidence,
+            shared[1],
+            _when(f.met_at),
+            shared[2],
+            "".join(_params(params, 0)) if _params is not None else _FINDING.encode(params),
+            ', "person": ',
+            _str(f.person) if f.person.__class__ is str else _FINDING.encode(f.person),
+            ', "started_at": ',
+            _when(f.started_at),
+            shared[3],
+        )
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return '"' + moment.isoformat() + '"' if moment is not None else "null"  # an ISO time needs no escape
 
 
 PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)
