@@ -32,7 +32,8 @@ class Facts:
             kept = [ev for ev in timeline if ev.kind != "record.corrected" and ev.occurred_at <= at]
         # Sorted by (occurred_at, place in the timeline): a timeline already in time order
         # (the usual one) keeps its order, found without a sort.
-        if any(a.occurred_at > b.occurred_at for a, b in zip(kept, kept[1:], strict=False)):
+        times = [ev.occurred_at for ev in kept]
+        if times != sorted(times):
             indexed = list(enumerate(kept))
             indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
             kept = [ev for _, ev in indexed]

@@ -381,8 +381,11 @@ class Judge:
 
     def _order(self, rule: OrderRule) -> None:
         for pair in rule.pairs:
+            thens = self.facts.of_kinds(pair.then)
+            if not thens:  # the usual pair: nothing to check, its firsts not looked up
+                continue
             firsts = self.facts.of_kinds(pair.first)
-            for then in self.facts.of_kinds(pair.then):
+            for then in thens:
                 related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
                 if not related or any(f.occurred_at <= then.occurred_at for f in related):
                     continue
