@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from habeas.db.schema import deadlines
 from habeas.domain.case import CaseState
-from habeas.law.findings import Finding
+from habeas.law.findings import Finding, spelt_times
 from habeas.law.package import Law
 from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
 
@@ -96,6 +96,7 @@ def _finding_json(f: Finding) -> str:
             f', "valid_from": {e(f.valid_from.isoformat() if f.valid_from else None)}}}',
         )
     params = f.params if f.params.__class__ is dict else dict(f.params)
+    started, due, met = spelt_times(f)
     try:
         evidence = "[" + ", ".join(map(_str, f.evidence)) + "]"
     except TypeError:  # not all strings
@@ -103,24 +104,24 @@ def _finding_json(f: Finding) -> str:
     return "".join(
         (
             shared[0],
-            _when(f.due_at),
+            _when(due),
             ', "evidence": ',
             evidence,
             shared[1],
-            _when(f.met_at),
+            _when(met),
             shared[2],
             "".join(_params(params, 0)) if _params is not None else _FINDING.encode(params),
             ', "person": ',
             _str(f.person) if f.person.__class__ is str else _FINDING.encode(f.person),
             ', "started_at": ',
-            _when(f.started_at),
+            _when(started),
             shared[3],
         )
     )
 
 
-def _when(moment: datetime | None) -> str:
-    return '"' + moment.isoformat() + '"' if moment is not None else "null"  # an ISO time needs no escape
+def _when(spelt: str | None) -> str:
+    return '"' + spelt + '"' if spelt is not None else "null"  # an ISO time needs no escape
 
 
 PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)

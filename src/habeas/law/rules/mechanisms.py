@@ -89,12 +89,12 @@ class Judge:
             except (MissingLaw, AttributeError):
                 version = None
         citations, citation, certainty, valid_from, law_params = _law_part(rule, version)
-        all_params: dict[str, Any] = {
-            "person": person,
-            "started_at": started_at.isoformat() if started_at else None,
-            "due_at": due_at.isoformat() if due_at else None,
-            "met_at": met_at.isoformat() if met_at else None,
-        }
+        spelt = (
+            started_at.isoformat() if started_at else None,
+            due_at.isoformat() if due_at else None,
+            met_at.isoformat() if met_at else None,
+        )
+        all_params: dict[str, Any] = {"person": person, "started_at": spelt[0], "due_at": spelt[1], "met_at": spelt[2]}
         if law_params:
             all_params.update(law_params)
         if applied is not None and applied.notes:
@@ -105,6 +105,7 @@ class Judge:
             made(
                 rule.code, person, started_at, due_at, met_at, shown, citation, citations, certainty, valid_from,
                 kind, parameter, rule.message, all_params,
+                spelt,
             )
         )
 
