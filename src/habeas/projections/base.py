@@ -13,6 +13,7 @@ from the log (`habeas rebuild`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +105,25 @@ def _db_naive_utc(moment: datetime | None) -> datetime | None:
         _NAIVE.clear()
     naive = _NAIVE[moment] = naive_utc(moment)
     return naive
+
+
+def json_text(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """`encoder.encode` (no indent) with its C encoder built once, not once per call as
+    `JSONEncoder.encode` does (a third of the cost of a small object): the same text."""
+    if json.encoder.c_make_encoder is None or encoder.indent is not None:
+        return encoder.encode
+    string = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
+    made = json.encoder.c_make_encoder(
+        None, encoder.default, string, None, encoder.key_separator, encoder.item_separator,
+        encoder.sort_keys, encoder.skipkeys, encoder.allow_nan,
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return string(value)
+        return "".join(made(value, 0))
+
+    return encode
 
 
 def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:

@@ -17,7 +17,15 @@ from habeas.db.schema import deadlines
 from habeas.domain.case import CaseState
 from habeas.law.findings import Finding, spelt_times
 from habeas.law.package import Law
-from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
+from habeas.projections.base import (
+    CaseProjection,
+    db_time,
+    delete_cases,
+    findings_of,
+    insert_rows,
+    json_text,
+    naive_utc,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
@@ -73,11 +81,7 @@ def _record(finding: Finding) -> dict:
 # `_FINDING.encode(_record(f))` spelt piece by piece, the same text: the keys in sorted
 # order, the parts a rule's findings share (code, citations, certainty...) encoded once.
 _str = json.encoder.encode_basestring  # what `_FINDING` spells a string with (ensure_ascii=False)
-_params = (
-    json.encoder.c_make_encoder(None, _FINDING.default, _str, None, ": ", ", ", True, False, True)
-    if json.encoder.c_make_encoder is not None
-    else None
-)
+_params = json_text(_FINDING)
 _SHARED: dict[tuple, tuple[str, str, str, str]] = {}
 
 
@@ -110,7 +114,7 @@ def _finding_json(f: Finding) -> str:
             shared[1],
             _when(met),
             shared[2],
-            "".join(_params(params, 0)) if _params is not None else _FINDING.encode(params),
+            _params(params),
             ', "person": ',
             _str(f.person) if f.person.__class__ is str else _FINDING.encode(f.person),
             ', "started_at": ',
