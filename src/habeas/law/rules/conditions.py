@@ -158,7 +158,10 @@ def _approved(cond: Condition, ctx: Context, evidence: list, reasons: list) -> b
 
 def _fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
     data = ctx.event.data or {}
-    return not any(data.get(k) not in v for k, v in cond.fields.items())
+    for k, v in cond.fields.items():  # noqa: SIM110  a loop, not all(): a `choose` tries it on every start
+        if data.get(k) not in v:
+            return False
+    return True
 
 
 def _not_fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
