@@ -182,6 +182,9 @@ def bench_import(work: Path, path: Path) -> dict:
             "us_per_case": 1e6 * judged["judge_seconds"] / judged["cases"],
             "us_per_event": 1e6 * judged["judge_seconds"] / judged["events"],
             "fold_judge_us_per_event": 1e6 * (judged["fold_seconds"] + judged["judge_seconds"]) / judged["events"],
+            "cpu_us_per_case": 1e6 * judged["judge_cpu_seconds"] / judged["cases"],
+            "cpu_fold_judge_us_per_event": 1e6 * (judged["fold_cpu_seconds"] + judged["judge_cpu_seconds"])
+            / judged["events"],
         },
     }
 
@@ -292,7 +295,8 @@ def show(results: dict) -> None:
         table.add_row(
             f"judge, µs per case / per event ({judged['cases']:,} cases)",
             f"{judged['us_per_case']:.0f} / {judged['us_per_event']:.1f}",
-            f"fold + judge {judged['fold_judge_us_per_event']:.1f} µs/event",
+            f"fold + judge {judged['fold_judge_us_per_event']:.1f} µs/event"
+            f" (CPU {judged['cpu_us_per_case']:.0f} / {judged['cpu_fold_judge_us_per_event']:.1f})",
             "",
             "< 16 µs/event",
             verdict(judged["fold_judge_us_per_event"] < 16),

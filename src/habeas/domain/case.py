@@ -189,33 +189,42 @@ def _recompute(state: CaseState) -> None:
 
 
 def _apply(state: CaseState, event: Event) -> None:
-    data = event.data
     kind = event.kind
     state.kinds_seen.add(kind)
-    if kind == "report.received":
-        state.reported_at = state.reported_at or event.occurred_at
-    elif kind == "case.registered":
-        state.registered_at = event.occurred_at
-        state.erdr_number = data["erdr_number"]
-        state.article = data["article"]
-        state.part = data.get("part")
-        state.region = data["region"]
-    elif kind == "party.added":
-        birth = data.get("birth_date")
-        state.parties[data["person"]] = Party(
-            person=data["person"],
-            role=data["role"],
-            name=data.get("name"),
-            birth_date=date.fromisoformat(birth) if birth else None,
-            citizenship=data.get("citizenship"),
-            language=data.get("language"),
-        )
-    elif kind == "case.closed":
-        state.closed_ground = data["ground"]
-    if kind in MEASURES or kind in ENDS_MEASURE:
-        _apply_measure(state, event)
-    elif kind in _OTHER:
-        _OTHER[kind](state, event)
+    apply = _APPLY.get(kind)
+    if apply is not None:
+        apply(state, event)
+
+
+def _report_received(state: CaseState, event: Event) -> None:
+    state.reported_at = state.reported_at or event.occurred_at
+
+
+def _case_registered(state: CaseState, event: Event) -> None:
+    data = event.data
+    state.registered_at = event.occurred_at
+    state.erdr_number = data["erdr_number"]
+    state.article = data["article"]
+    state.part = data.get("part")
+    state.region = data["region"]
+    _registered_form(state, event)
+
+
+def _party_added(state: CaseState, event: Event) -> None:
+    data = event.data
+    birth = data.get("birth_date")
+    state.parties[data["person"]] = Party(
+        person=data["person"],
+        role=data["role"],
+        name=data.get("name"),
+        birth_date=date.fromisoformat(birth) if birth else None,
+        citizenship=data.get("citizenship"),
+        language=data.get("language"),
+    )
+
+
+def _case_closed(state: CaseState, event: Event) -> None:
+    state.closed_ground = event.data["ground"]
 
 
 def _apply_measure(state: CaseState, event: Event) -> None:
@@ -264,4 +273,15 @@ _OTHER = {
     "legal_assistance.requested": _international,
     "legal_assistance.answered": _international,
     "case.registered": _registered_form,
+}
+
+# What each kind changes in the state, found with one look-up (most kinds change nothing
+# but the kinds seen).
+_APPLY = {
+    **_OTHER,
+    **{kind: _apply_measure for kind in (*MEASURES, *ENDS_MEASURE)},
+    "report.received": _report_received,
+    "case.registered": _case_registered,
+    "party.added": _party_added,
+    "case.closed": _case_closed,
 }

@@ -48,7 +48,7 @@ def add(moment: datetime, amount: int | float, unit: str, rounding: str = "exact
         raise CalendarError(f"unknown rounding {rounding!r}; one of {', '.join(ROUNDINGS)}")
     tz = moment.tzinfo
     if unit == "hours":
-        return (moment.astimezone(UTC) + timedelta(hours=amount)).astimezone(tz)
+        return (moment.astimezone(UTC) + _hours(amount)).astimezone(tz)
     if unit != "days" and int(amount) != amount:
         raise CalendarError(f"{unit} are counted in whole numbers, not {amount}")
     local_day = moment.date()
@@ -65,9 +65,23 @@ def add(moment: datetime, amount: int | float, unit: str, rounding: str = "exact
     return end_of(last_day, moment)
 
 
+_ONE_DAY, _MIDNIGHT = timedelta(days=1), time(0)
+_HOURS: dict[int | float, timedelta] = {}
+
+
+def _hours(amount: int | float) -> timedelta:
+    """`timedelta(hours=amount)`, made once per amount (building one costs ≈ 0.8 µs)."""
+    found = _HOURS.get(amount)
+    if found is None:
+        found = timedelta(hours=amount)
+        if len(_HOURS) < 1000:
+            _HOURS[amount] = found
+    return found
+
+
 def end_of(day: date, like: datetime) -> datetime:
     """24:00 of `day` in the offset of `like` (written as the next day's 00:00)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=like.tzinfo)
+    return datetime.combine(day + _ONE_DAY, _MIDNIGHT, tzinfo=like.tzinfo)
 
 
 def age_on(birth: date, day: date) -> int:

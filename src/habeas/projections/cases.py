@@ -11,7 +11,7 @@ from habeas.db.schema import cases
 from habeas.domain.case import CaseState
 from habeas.law.package import Law
 from habeas.law.stages import stage_of
-from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, naive_utc
+from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, json_text, naive_utc
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
@@ -42,6 +42,7 @@ COLUMNS = (
     "summary",
 )
 _SUMMARY = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_summary_json = json_text(_SUMMARY)
 
 
 def _row(state: CaseState, law: Law, time=naive_utc) -> tuple:
@@ -58,7 +59,7 @@ def _row(state: CaseState, law: Law, time=naive_utc) -> tuple:
         time(state.registered_at),
         state.version,
         max((e.position or 0 for e in state.timeline), default=0),
-        _SUMMARY.encode({**state.summary(), "stage": stage}),
+        _summary_json({**state.summary(), "stage": stage}),
     )
 
 

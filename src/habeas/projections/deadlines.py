@@ -15,9 +15,17 @@ from sqlalchemy import Connection
 
 from habeas.db.schema import deadlines
 from habeas.domain.case import CaseState
-from habeas.law.findings import Finding
+from habeas.law.findings import Finding, spelt_times
 from habeas.law.package import Law
-from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
+from habeas.projections.base import (
+    CaseProjection,
+    db_time,
+    delete_cases,
+    findings_of,
+    insert_rows,
+    json_text,
+    naive_utc,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
@@ -59,7 +67,7 @@ def _row(case: str, f: Finding, time=naive_utc, end: object = END_OF_TIME) -> tu
         f.kind,
         met_at if settled else None,
         time(urgent) if urgent is not None else end,
-        _FINDING.encode(_record(f)),
+        _finding_json(f),
     )
 
 
@@ -68,6 +76,56 @@ def _record(finding: Finding) -> dict:
     record = finding.to_dict(finding.started_at or finding.due_at or EPOCH)
     record.pop("status")
     return record
+
+
+# `_FINDING.encode(_record(f))` spelt piece by piece, the same text: the keys in sorted
+# order, the parts a rule's findings share (code, citations, certainty...) encoded once.
+_str = json.encoder.encode_basestring  # what `_FINDING` spells a string with (ensure_ascii=False)
+_params = json_text(_FINDING)
+_SHARED: dict[tuple, tuple[str, str, str, str]] = {}
+
+
+def _finding_json(f: Finding) -> str:
+    key = (f.code, f.certainty, f.citation, f.citations, f.kind, f.message, f.parameter, f.valid_from)
+    shared = _SHARED.get(key)
+    if shared is None:
+        if len(_SHARED) > 10_000:
+            _SHARED.clear()
+        e = _FINDING.encode
+        shared = _SHARED[key] = (
+            f'{{"certainty": {e(f.certainty)}, "citation": {e(f.citation)}, "citations": {e(list(f.citations))}, '
+            f'"code": {e(f.code)}, "due_at": ',
+            f', "kind": {e(f.kind)}, "message": {e(f.message)}, "met_at": ',
+            f', "parameter": {e(f.parameter)}, "params": ',
+            f', "valid_from": {e(f.valid_from.isoformat() if f.valid_from else None)}}}',
+        )
+    params = f.params if f.params.__class__ is dict else dict(f.params)
+    started, due, met = spelt_times(f)
+    try:
+        evidence = "[" + ", ".join(map(_str, f.evidence)) + "]"
+    except TypeError:  # not all strings
+        evidence = _FINDING.encode(list(f.evidence))
+    return "".join(
+        (
+            shared[0],
+            _when(due),
+            ', "evidence": ',
+            evidence,
+            shared[1],
+            _when(met),
+            shared[2],
+            _params(params),
+            ', "person": ',
+            _str(f.person) if f.person.__class__ is str else _FINDING.encode(f.person),
+            ', "started_at": ',
+            _when(started),
+            shared[3],
+        )
+    )
+
+
+def _when(spelt: str | None) -> str:
+    return '"' + spelt + '"' if spelt is not None else "null"  # an ISO time needs no escape
 
 
 PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)

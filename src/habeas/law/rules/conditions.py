@@ -43,95 +43,178 @@ class Context:
 
 def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
     """Whether the condition holds, the events that show it, and the reasons."""
+    known = _COMPILED.get(id(cond))
+    if known is None or known[0] is not cond:
+        known = _compile(cond)
     evidence: list[Event] = []
     reasons: list[str] = []
-    no: tuple[bool, list[Event], list[str]] = (False, [], [])
     try:
-        if cond.minor is not None:
-            minor = _is_minor(ctx)
-            if minor != cond.minor:
-                return no
-            reasons.append("minor" if minor else "adult")
-        if cond.gravity is not None:
-            if ctx.gravity() not in cond.gravity:
-                return no
-            reasons.append("gravity")
-        if cond.gravity_in is not None:
-            if ctx.gravity() not in ctx.value(cond.gravity_in):
-                return no
-            reasons.append("gravity")
-        if cond.gravity_not_in is not None:
-            gravity = ctx.gravity()
-            if gravity is None or gravity in ctx.value(cond.gravity_not_in):
-                return no
-            reasons.append("gravity")
-        if cond.article_in is not None:
-            if not _article_listed(ctx, ctx.value(cond.article_in)):
-                return no
-            reasons.append("article")
-        if cond.language_not_in is not None:
-            language = ctx.facts.parties.get(ctx.person or "", {}).get("language")
-            allowed = [str(x).lower() for x in ctx.value(cond.language_not_in)]
-            if not language or str(language).lower() in allowed:
-                return no
-            reasons.append("language")
-        if cond.citizenship_not_in is not None:
-            citizenship = ctx.facts.parties.get(ctx.person or "", {}).get("citizenship")
-            own = [str(x).upper() for x in ctx.value(cond.citizenship_not_in)]
-            if not citizenship or str(citizenship).upper() in own:
-                return no
-            reasons.append("citizenship")
-        if cond.requested is not None:
-            request = _standing_request(cond.requested, ctx)
-            if request is None:
-                return no
-            evidence.append(request)
-            reasons.append("requested")
-        if cond.held is not None:
-            holding = _holding(cond.held, ctx)
-            if holding is None:
-                return no
-            evidence.append(holding)
-            reasons.append("held")
-        if cond.recorded is not None:
-            shown = _recorded(cond.recorded, ctx)
-            if shown is None:
-                return no
-            evidence.append(shown)
-            reasons.append("recorded")
-        if cond.approved is not None:
-            approval = next(
-                (ev for ev in ctx.facts.of_kinds(cond.approved) if (ev.data or {}).get("event") == ctx.event.id),
-                None,
-            )
-            if approval is None:
-                return no
-            evidence.append(approval)
-            reasons.append("approved")
-        data = ctx.event.data or {}
-        if cond.fields is not None and any(data.get(k) not in v for k, v in cond.fields.items()):
-            return no
-        if cond.not_fields is not None:
-            if all(data.get(k) in v for k, v in cond.not_fields.items()):
-                return no
-            reasons.append("fields")
-        if cond.contains_any is not None:
-            if not _contains_any(data, cond.contains_any):
-                return no
-            reasons.append("grounds")
-        if cond.any is not None:
-            hit = False
-            for sub in cond.any:
-                ok, sub_evidence, sub_reasons = holds(sub, ctx)
-                if ok:
-                    hit = True
-                    evidence += sub_evidence
-                    reasons += sub_reasons
-            if not hit:
-                return no
+        for test in known[1]:
+            if not test(cond, ctx, evidence, reasons):
+                return False, [], []
     except (MissingLaw, ValueError, TypeError):
-        return no
+        return False, [], []
     return True, evidence, reasons
+
+
+# A condition's tests, in the order they are tried (the reasons come in this order), each
+# (cond, ctx, evidence, reasons) -> whether it passes. A condition is compiled once to the
+# tests of the keys it sets: most set one or two of these fifteen.
+
+
+def _minor(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    minor = _is_minor(ctx)
+    if minor != cond.minor:
+        return False
+    reasons.append("minor" if minor else "adult")
+    return True
+
+
+def _gravity(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    if ctx.gravity() not in cond.gravity:
+        return False
+    reasons.append("gravity")
+    return True
+
+
+def _gravity_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    if ctx.gravity() not in ctx.value(cond.gravity_in):
+        return False
+    reasons.append("gravity")
+    return True
+
+
+def _gravity_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    gravity = ctx.gravity()
+    if gravity is None or gravity in ctx.value(cond.gravity_not_in):
+        return False
+    reasons.append("gravity")
+    return True
+
+
+def _article_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    if not _article_listed(ctx, ctx.value(cond.article_in)):
+        return False
+    reasons.append("article")
+    return True
+
+
+def _language_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    language = ctx.facts.parties.get(ctx.person or "", {}).get("language")
+    allowed = [str(x).lower() for x in ctx.value(cond.language_not_in)]
+    if not language or str(language).lower() in allowed:
+        return False
+    reasons.append("language")
+    return True
+
+
+def _citizenship_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    citizenship = ctx.facts.parties.get(ctx.person or "", {}).get("citizenship")
+    own = [str(x).upper() for x in ctx.value(cond.citizenship_not_in)]
+    if not citizenship or str(citizenship).upper() in own:
+        return False
+    reasons.append("citizenship")
+    return True
+
+
+def _requested(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    request = _standing_request(cond.requested, ctx)
+    if request is None:
+        return False
+    evidence.append(request)
+    reasons.append("requested")
+    return True
+
+
+def _held(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    holding = _holding(cond.held, ctx)
+    if holding is None:
+        return False
+    evidence.append(holding)
+    reasons.append("held")
+    return True
+
+
+def _recorded_test(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    shown = _recorded(cond.recorded, ctx)
+    if shown is None:
+        return False
+    evidence.append(shown)
+    reasons.append("recorded")
+    return True
+
+
+def _approved(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    approval = next(
+        (ev for ev in ctx.facts.of_kinds(cond.approved) if (ev.data or {}).get("event") == ctx.event.id),
+        None,
+    )
+    if approval is None:
+        return False
+    evidence.append(approval)
+    reasons.append("approved")
+    return True
+
+
+def _fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    data = ctx.event.data or {}
+    for k, v in cond.fields.items():  # noqa: SIM110  a loop, not all(): a `choose` tries it on every start
+        if data.get(k) not in v:
+            return False
+    return True
+
+
+def _not_fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    data = ctx.event.data or {}
+    if all(data.get(k) in v for k, v in cond.not_fields.items()):
+        return False
+    reasons.append("fields")
+    return True
+
+
+def _contains_any_test(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    if not _contains_any(ctx.event.data or {}, cond.contains_any):
+        return False
+    reasons.append("grounds")
+    return True
+
+
+def _any(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    hit = False
+    for sub in cond.any:
+        ok, sub_evidence, sub_reasons = holds(sub, ctx)
+        if ok:
+            hit = True
+            evidence += sub_evidence
+            reasons += sub_reasons
+    return hit
+
+
+_TESTS = (
+    ("minor", _minor),
+    ("gravity", _gravity),
+    ("gravity_in", _gravity_in),
+    ("gravity_not_in", _gravity_not_in),
+    ("article_in", _article_in),
+    ("language_not_in", _language_not_in),
+    ("citizenship_not_in", _citizenship_not_in),
+    ("requested", _requested),
+    ("held", _held),
+    ("recorded", _recorded_test),
+    ("approved", _approved),
+    ("fields", _fields),
+    ("not_fields", _not_fields),
+    ("contains_any", _contains_any_test),
+    ("any", _any),
+)
+_COMPILED: dict[int, tuple[Condition, tuple]] = {}
+
+
+def _compile(cond: Condition) -> tuple[Condition, tuple]:
+    if len(_COMPILED) > 10_000:  # laws loaded again and again (tests): forget the old ones
+        _COMPILED.clear()
+    known = _COMPILED[id(cond)] = (cond, tuple(test for name, test in _TESTS if getattr(cond, name) is not None))
+    return known
 
 
 def _is_minor(ctx: Context) -> bool:

@@ -25,27 +25,40 @@ class Facts:
 
     @classmethod
     def of(cls, state: CaseState, at: datetime | None = None) -> Facts:
-        indexed = [
-            (index, ev)
-            for index, ev in enumerate(state.timeline)
-            if ev.kind != "record.corrected" and (at is None or ev.occurred_at <= at)
-        ]
-        indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
-        facts = cls(events=[ev for _, ev in indexed])
-        for place, ev in enumerate(facts.events):
-            facts.by_kind.setdefault(ev.kind, []).append(ev)
-            facts.rank[id(ev)] = place
-            data = ev.data or {}
-            if ev.kind == "party.added" and data.get("person"):
-                facts.parties[data["person"]] = data
-            elif ev.kind == "case.registered":
-                facts.article, facts.part = data.get("article"), data.get("part")
-            elif ev.kind == "suspicion.qualified" and data.get("person"):
-                facts.suspicions[data["person"]] = data
+        timeline = state.timeline
+        if at is None:
+            kept = [ev for ev in timeline if ev.kind != "record.corrected"]
+        else:
+            kept = [ev for ev in timeline if ev.kind != "record.corrected" and ev.occurred_at <= at]
+        # Sorted by (occurred_at, place in the timeline): a timeline already in time order
+        # (the usual one) keeps its order, found without a sort.
+        times = [ev.occurred_at for ev in kept]
+        if times != sorted(times):
+            indexed = list(enumerate(kept))
+            indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
+            kept = [ev for _, ev in indexed]
+        facts = cls(events=kept)
+        by_kind, rank = facts.by_kind, facts.rank
+        for place, ev in enumerate(kept):
+            kind = ev.kind
+            found = by_kind.get(kind)
+            if found is None:
+                by_kind[kind] = [ev]
+            else:
+                found.append(ev)
+            rank[id(ev)] = place
+            if kind in _READ:
+                data = ev.data or {}
+                if kind == "party.added" and data.get("person"):
+                    facts.parties[data["person"]] = data
+                elif kind == "case.registered":
+                    facts.article, facts.part = data.get("article"), data.get("part")
+                elif kind == "suspicion.qualified" and data.get("person"):
+                    facts.suspicions[data["person"]] = data
         return facts
 
     def of_kinds(self, kinds: Iterable[str]) -> list[Event]:
-        """The events of these kinds, in time order."""
+        """The events of these kinds, in time order (do not change the list: it is shared)."""
         by_kind = self.by_kind
         if by_kind.keys().isdisjoint(kinds):  # the usual answer, found without a list
             return []
@@ -76,6 +89,10 @@ class Facts:
         if suspicion:
             return suspicion.get("article"), suspicion.get("part")
         return None, None
+
+
+# The kinds `Facts.of` reads data from.
+_READ = frozenset({"party.added", "case.registered", "suspicion.qualified"})
 
 
 def key_of(event: Event, name: str) -> Any:

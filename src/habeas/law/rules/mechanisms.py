@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from habeas.domain.events import Event
-from habeas.law.findings import DEADLINE, VIOLATION, Finding
+from habeas.law.findings import DEADLINE, VIOLATION, Finding, made
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.conditions import Context, holds
 from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
@@ -88,45 +88,24 @@ class Judge:
                 parameter = cite
             except (MissingLaw, AttributeError):
                 version = None
-        if version is not None and not rule.citations:
-            citations = _cited(version.citations)
-            certainty, valid_from = version.certainty, version.valid_from
-        elif version is not None:  # the rule's own citations first, then the value's
-            citations = tuple(dict.fromkeys([*_cited(rule.citations), *_cited(version.citations)]))
-            certainty, valid_from = version.certainty, version.valid_from
-        else:
-            citations = _cited(rule.citations)
-            certainty, valid_from = rule.certainty or "-", rule.valid_from
-        all_params: dict[str, Any] = {
-            "person": person,
-            "started_at": started_at.isoformat() if started_at else None,
-            "due_at": due_at.isoformat() if due_at else None,
-            "met_at": met_at.isoformat() if met_at else None,
-        }
-        if version is not None and not isinstance(version.value, list | dict | bool):
-            all_params["term"] = version.value
-            all_params["unit"] = version.unit
-        if version is not None and version.overlay:
-            all_params["overlay"] = version.overlay
-        if applied is not None:
+        citations, citation, certainty, valid_from, law_params = _law_part(rule, version)
+        spelt = (
+            started_at.isoformat() if started_at else None,
+            due_at.isoformat() if due_at else None,
+            met_at.isoformat() if met_at else None,
+        )
+        all_params: dict[str, Any] = {"person": person, "started_at": spelt[0], "due_at": spelt[1], "met_at": spelt[2]}
+        if law_params:
+            all_params.update(law_params)
+        if applied is not None and applied.notes:
             all_params.update(applied.notes)
-        all_params.update(params or {})
+        if params:
+            all_params.update(params)
         self.findings.append(
-            Finding(
-                code=rule.code,
-                person=person,
-                started_at=started_at,
-                due_at=due_at,
-                met_at=met_at,
-                evidence=shown,
-                citation="; ".join(citations) or "—",
-                citations=citations,
-                certainty=certainty,
-                valid_from=valid_from,
-                kind=kind,
-                parameter=parameter,
-                message=rule.message,
-                params=all_params,
+            made(
+                rule.code, person, started_at, due_at, met_at, shown, citation, citations, certainty, valid_from,
+                kind, parameter, rule.message, all_params,
+                spelt,
             )
         )
 
@@ -403,8 +382,11 @@ class Judge:
 
     def _order(self, rule: OrderRule) -> None:
         for pair in rule.pairs:
+            thens = self.facts.of_kinds(pair.then)
+            if not thens:  # the usual pair: nothing to check, its firsts not looked up
+                continue
             firsts = self.facts.of_kinds(pair.first)
-            for then in self.facts.of_kinds(pair.then):
+            for then in thens:
                 related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
                 if not related or any(f.occurred_at <= then.occurred_at for f in related):
                     continue
@@ -457,6 +439,39 @@ def _cited(citations) -> tuple[str, ...]:
             _CITED.clear()
         known = _CITED[id(citations)] = (citations, tuple(str(c) for c in citations))
     return known[1]
+
+
+_LAW_PARTS: dict[tuple[int, int], tuple[object, object, tuple]] = {}
+
+
+def _law_part(rule, version) -> tuple:
+    """What a finding of `rule` takes from the law, the same for all its findings under
+    this parameter's `version` (None: the rule's own): its citations (as a tuple and as
+    one text), certainty, valid_from, and the params the version adds (term, unit, overlay).
+    Computed once per (rule, version) and shared."""
+    known = _LAW_PARTS.get((id(rule), id(version)))
+    if known is not None and known[0] is rule and known[1] is version:
+        return known[2]
+    if version is not None and not rule.citations:
+        citations = _cited(version.citations)
+        certainty, valid_from = version.certainty, version.valid_from
+    elif version is not None:  # the rule's own citations first, then the value's
+        citations = tuple(dict.fromkeys([*_cited(rule.citations), *_cited(version.citations)]))
+        certainty, valid_from = version.certainty, version.valid_from
+    else:
+        citations = _cited(rule.citations)
+        certainty, valid_from = rule.certainty or "-", rule.valid_from
+    law_params: dict[str, Any] = {}
+    if version is not None and not isinstance(version.value, list | dict | bool):
+        law_params["term"] = version.value
+        law_params["unit"] = version.unit
+    if version is not None and version.overlay:
+        law_params["overlay"] = version.overlay
+    part = (citations, "; ".join(citations) or "—", certainty, valid_from, law_params)
+    if len(_LAW_PARTS) > 10_000:  # laws loaded again and again (tests): forget the old ones
+        _LAW_PARTS.clear()
+    _LAW_PARTS[(id(rule), id(version))] = (rule, version, part)
+    return part
 
 
 def _plan(document: RulesDocument) -> list:

@@ -28,6 +28,9 @@ class Applied:
     notes: dict[str, object] = field(default_factory=dict)
 
 
+_ONE_DAY = timedelta(days=1)
+
+
 def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None = None) -> Applied | None:
     """The due time of a term counted from `base` (default: the event's time), or None
     when no term applies (no choice matched, no version in force, no time to read)."""
@@ -60,7 +63,7 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
     applied = Applied(due, version, key)
     if unit in ("days", "months", "years") and rounding == "end_of_day":
         if rule_code in document.calendar.start_day_counted:
-            applied.due -= timedelta(days=1)
+            applied.due -= _ONE_DAY
         _move_off_non_working_day(applied, ctx, rule_code)
     return applied
 
@@ -87,7 +90,7 @@ def _move_off_non_working_day(applied: Applied, ctx: Context, rule_code: str) ->
     table = load_calendar(ctx.law)
     if table is None:
         return
-    last_day = (applied.due - timedelta(days=1)).date()  # the term ends at 24:00 of this day
+    last_day = (applied.due - _ONE_DAY).date()  # the term ends at 24:00 of this day
     working, assumed = table.next_working_day(last_day)
     if working != last_day:
         applied.notes["moved_from"] = last_day.isoformat()
