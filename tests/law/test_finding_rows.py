@@ -9,8 +9,6 @@ import json
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from habeas.samplegen import Caseload
-
 from habeas.domain.case import fold_all
 from habeas.domain.events import parse_event
 from habeas.law.findings import Finding, spelt_times
@@ -18,6 +16,7 @@ from habeas.law.rules import deadlines
 from habeas.projections import cases as cases_projection
 from habeas.projections import deadlines as deadlines_projection
 from habeas.projections.base import json_text
+from habeas.simulator import Caseload
 
 
 def _states(law):

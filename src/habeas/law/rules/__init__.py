@@ -58,20 +58,23 @@ def deadlines(state: CaseState | None, law: Law) -> list[Finding]:
 
 
 def due(law: Law, code: str, state: CaseState, start: Event) -> datetime | None:
-    """When the duty of rule `code` that `start` opens falls due, on the case's facts: for a
-    driver that plans acts (the sample generator, the simulator) and must not copy the law."""
+    """When the duty of rule `code` that `start` opens falls due, on the case's facts (None
+    when `start` opens none: e.g. a national's detention, for the consular notice): for a
+    driver that plans acts (the simulator) and must not copy the law. Before a pause or an
+    extension moves it."""
     rule = get_rule(law, code)
     facts = Facts.of(state)
     event = next((ev for ev in facts.events if ev.id == start.id), None)
     if event is None or not isinstance(rule, DeadlineRule | TermCapRule):
         return None
-    ctx = Context(law, facts, event)
     if isinstance(rule, TermCapRule):
         base = base_of(facts, rule.base, event) if rule.base else None
+        ctx = Context(law, facts, event)
         applied = apply_term(rule.first or rule.total, ctx, rule.code, (base or event).occurred_at)
-    else:
-        applied = apply_term(rule.term, ctx, rule.code, event.occurred_at)
-    return applied.due if applied else None
+        return applied.due if applied else None
+    # as the judge opens it: in force, its `when`, what excuses it, the event it counts from
+    opened = Judge(law, facts, load_rules(law)).opened(rule, event)
+    return opened[2].due if opened else None
 
 
 def longest(law: Law, code: str, state: CaseState, order: Event) -> datetime | None:

@@ -149,24 +149,32 @@ class Judge:
             starts.sort(key=lambda ev: self.facts.rank[id(ev)])
         return starts
 
+    def opened(self, rule: DeadlineRule, start: Event) -> tuple[Context, Event, Applied] | None:
+        """What a start opens under a deadline rule: its context, the event its term counts
+        from, and the term applied; None when the rule does not count this start (not in
+        force, its `when` does not hold, preceded by what excuses it, no term)."""
+        if not self._in_force(rule, start):
+            return None
+        ctx = Context(self.law, self.facts, start)
+        if rule.when is not None and not holds(rule.when, ctx)[0]:
+            return None
+        if rule.unless_preceded_by and any(
+            matches(rule.match, start, ev) for ev in self.facts.before(start, rule.unless_preceded_by)
+        ):
+            return None
+        base_event = start
+        if rule.base is not None and (rule.base.only_when is None or holds(rule.base.only_when, ctx)[0]):
+            base_event = self._base(rule.base, start) or start
+        applied = apply_term(rule.term, ctx, rule.code, base_event.occurred_at)
+        return None if applied is None else (ctx, base_event, applied)
+
     def _deadline(self, rule: DeadlineRule) -> None:
         starts = self._starts(rule)
         for start in starts:
-            if not self._in_force(rule, start):
+            opened = self.opened(rule, start)
+            if opened is None:
                 continue
-            ctx = Context(self.law, self.facts, start)
-            if rule.when is not None and not holds(rule.when, ctx)[0]:
-                continue
-            if rule.unless_preceded_by and any(
-                matches(rule.match, start, ev) for ev in self.facts.before(start, rule.unless_preceded_by)
-            ):
-                continue
-            base_event = start
-            if rule.base is not None and (rule.base.only_when is None or holds(rule.base.only_when, ctx)[0]):
-                base_event = self._base(rule.base, start) or start
-            applied = apply_term(rule.term, ctx, rule.code, base_event.occurred_at)
-            if applied is None:
-                continue
+            _, base_event, applied = opened
             person = (start.data or {}).get("person")
             stops = [ev for ev in self._scoped(rule, start, rule.stop.kinds) if rule.stop.matches(ev)]
             if not stops and rule.or_stop:
