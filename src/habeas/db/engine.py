@@ -57,7 +57,10 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        # 16 MiB of pages per connection (the OS caches the file too): 64 MiB cost a
+        # 1,000,000-event import 66 MB of peak RSS (309 -> 243 MB) and no time, and a server's
+        # pool holds up to 50 connections
+        cursor.execute("PRAGMA cache_size=-16384")
         cursor.close()
 
     @event.listens_for(engine, "begin")
