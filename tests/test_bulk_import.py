@@ -44,7 +44,7 @@ def test_a_bulk_import_projects_what_a_plain_one_does_and_leaves_every_index(fre
     every_index = indexes(fresh)
     assert "ix_deadlines_urgent" in every_index
     monkeypatch.setattr(register_module, "CHUNK", 50)  # several flushes
-    monkeypatch.setattr(register_module, "HOLD_ROWS", 60)  # cases projected early, without the indexes
+    monkeypatch.setattr(register_module, "HOLD_ROWS", 60)  # held cases let go and read back
     found = []
     for bulk in (10**9, 100):
         monkeypatch.setattr(register_module, "BULK_EVENTS", bulk)

@@ -145,17 +145,17 @@ def test_a_large_import_judged_in_a_pool_of_processes_projects_what_one_process_
     assert found[0][1]  # the cases have findings
 
 
-def test_cases_projected_early_from_held_rows_project_what_reading_them_back_does(db_url, law, clock, monkeypatch):
-    """A batch projects the cases it created from the rows it holds, and beyond HOLD_ROWS projects
-    the least recently touched ones early (read back at the end when touched again): no row
-    differs from projecting every case from the log, in one process or in the pool."""
+def test_cases_projected_from_held_rows_project_what_reading_them_back_does(db_url, law, clock, monkeypatch):
+    """A batch projects the cases it created from the rows it holds, and beyond HOLD_ROWS lets
+    the least recently touched ones go (read back at the end): no row differs from projecting
+    every case from the log, in one process or in the pool."""
     from habeas.db.engine import make_engine, migrate
     from habeas.services import register as register_module
     from habeas.simulator import generate
 
     monkeypatch.setattr(register_module, "POOL_MIN_CASES", 2)
     monkeypatch.setattr(registry, "CHUNK", 7)
-    monkeypatch.setattr(register_module, "CHUNK", 50)  # a flush (and so an early projection) every 50 lines
+    monkeypatch.setattr(register_module, "CHUNK", 50)  # a flush (and so held cases let go) every 50 lines
     lines = [json.dumps(e) for e in generate(events=600, seed=5)]
     found = []
     for hold, processes in ((10**9, 0), (1, 0), (40, 0), (40, 2)):

@@ -77,16 +77,6 @@ def in_step(conn: Connection, since: int, projections: Sequence[Projection] = AL
     return all(at == since for at in positions(conn, projections).values())
 
 
-def project_held(
-    conn: Connection, law: Law, held: Mapping[str, list[tuple]], projections: Sequence[Projection] = ALL, pool=None
-) -> None:
-    """Fold, judge and write the case projections of these streams from their stored rows
-    (all of each stream's rows, in version order), inside an append's transaction whose
-    positions `after_append` moves when it finishes; by `pool` (a `judging_pool`) if given."""
-    streams = sorted(held)
-    _fold_and_apply(conn, law, streams, _of(CaseProjection, projections), None, pool, held)
-
-
 def catch_up(
     conn: Connection,
     law: Law,

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import uuid4
 
 import msgspec
@@ -56,9 +55,9 @@ CACHE_HEADS = 200_000
 # An import that touched at least this many cases judges them in a pool of processes.
 POOL_MIN_CASES = 2000
 # Rows of the cases a batch created, held to project them without reading them back (about
-# 840 bytes each). Beyond this many, the least recently touched held cases are projected at
-# once (within the import's transaction) and let go. 100,000 took a 1,000,000-event import's
-# peak RSS to 327 MB (target < 300); 50,000 costs no measurable time (400,000 events).
+# 840 bytes each). Beyond this many, the least recently touched held cases are let go (and
+# read back when the batch finishes). 100,000 took a 1,000,000-event import's peak RSS to
+# 327 MB (target < 300); 50,000 costs no measurable time (400,000 events).
 HOLD_ROWS = 50_000
 # A batch of at least this many events, that at least doubles the log, writes its projections
 # without their read indexes and builds them once at the end (SQLite; `db.engine.drop_indexes`).
@@ -182,14 +181,9 @@ class Batch:
         recorded_at: datetime,
         registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
-        pool_for: Callable[[int], Any] | None = None,
     ):
         self.conn = conn
         self.law = law
-        # A judging pool for so many cases (`Register._judging_pool`), made when a batch first
-        # projects early; `finish` uses it too, and its owner shuts it down.
-        self._pool_for = pool_for
-        self.pool = None
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
         self.appender = store.Appender(conn, recorded_at, registrar)
@@ -273,7 +267,7 @@ class Batch:
 
     def flush(self) -> int:
         """Write pending events; forget the least recently used heads beyond the cap, and
-        project the least recently touched held cases beyond `HOLD_ROWS`."""
+        let the least recently touched held cases go beyond `HOLD_ROWS`."""
         written = self.appender.flush()
         appended = self.appender.head.position - self._since
         if not self._dropped and appended >= max(BULK_EVENTS, self._since) and self.conn.dialect.name == "sqlite":
@@ -284,25 +278,18 @@ class Batch:
         while len(self._heads) > CACHE_HEADS:
             self._heads.popitem(last=False)
         if self._held_rows > HOLD_ROWS:
-            self._project_early()
+            self._let_go()
         return written
 
-    def _project_early(self) -> None:
-        """Project the least recently touched held cases now, from their held rows, and let
-        them go: memory stays flat. A case touched again later is read back when the batch
-        finishes (a projection replaces a case's rows whole, so projecting it twice is
-        harmless). Only when every projection is at the batch's start; otherwise the held
-        rows are just dropped (`finish` catches the projections up from the log)."""
-        early: dict[str, list[tuple]] = {}
+    def _let_go(self) -> None:
+        """Let the least recently touched held cases go, down to half of `HOLD_ROWS`: memory
+        stays flat. They stay touched, and are read back from the log when the batch
+        finishes, to be folded and judged once. (Projecting them here instead, as this did
+        until 30 November 2026, judged every one touched again twice: 1,000,000 events took
+        82-85 s that way, 67-70 s this way.)"""
         while self._held_rows > HOLD_ROWS // 2:
-            stream, rows = self._held.popitem(last=False)
+            _, rows = self._held.popitem(last=False)
             self._held_rows -= len(rows)
-            early[stream] = rows
-        if registry.in_step(self.conn, self._since, self.projections):
-            if self.pool is None and self._pool_for is not None:
-                self.pool = self._pool_for(len(early))
-            registry.project_held(self.conn, self.law, early, self.projections, self.pool)
-            self._touched.difference_update(early)
 
     def finish(self, progress: Callable[[int, int], None] | None = None, pool=None) -> None:
         """Write what is pending, then project it in this transaction: every touched case
@@ -465,12 +452,11 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = _Cursor()
-        batch: Batch | None = None
         with _fewer_collections(), appender(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections, self._judging_pool)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the
@@ -483,8 +469,12 @@ class Register:
                 report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
                 cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
-                    batch.pool = batch.pool or self._judging_pool(len(batch._touched))
-                    batch.finish(judging, batch.pool)
+                    pool = self._judging_pool(len(batch._touched))
+                    try:
+                        batch.finish(judging, pool)
+                    finally:
+                        if pool is not None:
+                            pool.shutdown(cancel_futures=True)
                 if report.errors:
                     transaction.rollback()
                     report.stored = 0
@@ -501,9 +491,6 @@ class Register:
             except BaseException:
                 transaction.rollback()
                 raise
-            finally:
-                if batch is not None and batch.pool is not None:
-                    batch.pool.shutdown(cancel_futures=True)
         return report
 
     def _judging_pool(self, cases: int):
