@@ -20,7 +20,8 @@ from habeas.presentation import terminal
 from habeas.services import maintenance, queries, setup, users
 from habeas.services.register import Register
 from habeas.simulator import calibration, lines
-from habeas.simulator.engine import KZ_TIME, Simulation
+from habeas.simulator.calibration import KZ_TIME
+from habeas.simulator.engine import Simulation
 
 REGISTRAR = Actor("demo", "registrar", "habeas-demo")
 READER = users.operator("demo")  # the demo reads as the local operator: every read is logged

@@ -34,7 +34,7 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,7 @@ from habeas.domain.events import Event, parse_event
 from habeas.law.offences import gravity_of
 from habeas.law.package import Law
 from habeas.law.rules import due, finds, longest
-from habeas.simulator.calibration import Calibration
-
-KZ_TIME = timezone(timedelta(hours=5))
-DEFAULT_START = datetime(2024, 1, 1, tzinfo=KZ_TIME)
+from habeas.simulator.calibration import DEFAULT_START, Calibration
 
 MALE = ("Aidar", "Nurlan", "Yerlan", "Daniyar", "Askar", "Marat", "Serik", "Timur", "Arman",
         "Dmitry", "Sergey", "Alexey", "Ruslan", "Bauyrzhan", "Yerzhan", "Azamat", "Olzhas")

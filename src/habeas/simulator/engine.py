@@ -36,7 +36,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
@@ -49,9 +49,8 @@ from habeas.law.offences import gravity_of
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules import due, get_rule, longest
 from habeas.law.rules.schema import Condition
-from habeas.simulator.calibration import Calibration
+from habeas.simulator.calibration import DEFAULT_START, Calibration
 
-KZ_TIME = timezone(timedelta(hours=5))
 HOURS_PER_YEAR = 24 * 365
 BLOCK = 4096  # cases drawn at once
 CHUNK = 1024  # records handed out at once (the consumer's time apart from the engine's)
@@ -159,7 +158,7 @@ class Simulation:
         cases: int,
         years: float = 1.0,
         seed: int = 1,
-        start: datetime = datetime(2024, 1, 1, tzinfo=KZ_TIME),
+        start: datetime = DEFAULT_START,
         check_law: bool = False,
     ):
         self.law, self.cal, self.seed, self.check_law = law, calibration, seed, check_law
