@@ -18,7 +18,7 @@ from typing import Annotated, Literal, Union
 
 import annotated_types
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import AwareDatetime, BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
@@ -235,8 +235,6 @@ def test_a_value_without_floats_has_one_canonical_spelling_with_either_encoder(v
 
 
 def assume_encodable(value) -> None:
-    from hypothesis import assume
-
     try:
         canonical_json(value).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: never past the limits of a line

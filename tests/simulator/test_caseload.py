@@ -127,3 +127,15 @@ def test_the_default_breach_rate_gives_findings(sqlite_engine, law, clock):
     register = Register(sqlite_engine, law, clock)
     assert register.import_lines(events, REGISTRAR).ok
     assert {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
+
+
+def test_only_a_foreigners_consulate_is_told():
+    """A consular notice follows the detention of a suspect of another citizenship, never a national's."""
+    foreign, notified = set(), []
+    for raw in generate(cases=1500, seed=4):
+        if raw["kind"] == "party.added" and raw["data"].get("citizenship"):
+            foreign.add((raw["case"], raw["data"]["person"]))
+        elif raw["kind"] == "consulate.notified":
+            notified.append((raw["case"], raw["data"]["person"]))
+    assert notified  # some foreigners are detained
+    assert set(notified) <= foreign
