@@ -383,7 +383,8 @@ class Register:
         self.judging_processes = judging_processes if judging_processes is not None else _processes()
 
     def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
-        """Record one event (raw JSON object) or raise Refused. Re-sending an id is a no-op.
+        """Record one event (a raw JSON object, or an `Event` parsed by `parse_event`) or raise
+        Refused. Re-sending an id is a no-op.
 
         Raises `StorageFailed` (and logs the details) when the database fails."""
         (answer,) = self.submit_group([(raw, registrar)])
