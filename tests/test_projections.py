@@ -208,3 +208,72 @@ def test_a_group_commit_projects_what_a_rebuild_does_and_answers_each_event(regi
     with engine.begin() as conn:
         registry.rebuild(conn, law)
     assert snapshot(engine) == projected
+
+
+# --- the case file's findings, read from the deadlines projection --------------------------
+
+def case_findings(engine, law, case, at):
+    from habeas.access.facts import Principal
+
+    reader = Principal("local", "admin", "local")
+    return queries.case_file(engine, law, case, reader, "test", at, at)["findings"]
+
+
+def judged(engine, law, case, at):
+    """What judging the case from its log gives (the case file before it read the projection)."""
+    from habeas.domain.case import fold_all
+    from habeas.law.rules import judge
+    from habeas.ledger import store
+
+    with engine.connect() as conn:
+        state = fold_all(store.stream_events(conn, case))
+    return [f.to_dict(at) for f in judge(state, law, at)]
+
+
+def not_called(*args, **kwargs):
+    raise AssertionError("not to be called here")
+
+
+def test_a_case_files_findings_read_from_the_projection_are_those_the_judge_gives(engine, law, clock, monkeypatch):
+    """Every case of a simulated caseload (breaches, corrections, several suspects, appeals):
+    the case file, which reads its findings from the deadlines projection when every fact
+    had occurred by `at`, shows what judging the case from its log shows, in the same order."""
+    from habeas.simulator import generate
+
+    lines = [json.dumps(e) for e in generate(cases=120, seed=7, breach_rate=0.3)]
+    Register(engine, law, clock).import_lines(lines, REGISTRAR)
+    with engine.connect() as conn:
+        listed = [c for (c,) in conn.execute(text('SELECT "case" FROM cases ORDER BY "case"'))]
+    assert len(listed) == 120
+    end = datetime.fromisoformat("2030-01-01T00:00:00+05:00")
+    compared = 0
+    monkeypatch.setattr(queries, "judge", not_called)  # every finding shown comes from the projection
+    for case in listed:
+        shown = case_findings(engine, law, case, end)
+        assert shown == judged(engine, law, case, end), case
+        compared += len(shown)
+    assert compared > 100  # the caseload has findings to compare
+
+
+def test_a_case_file_as_of_a_time_before_its_last_fact_is_judged_from_the_log(engine, law, clock, monkeypatch):
+    """The projection judged every fact; as of a time before some of them, the case is judged."""
+    from habeas.projections import deadlines
+
+    import_cases(Register(engine, law, clock), 1)
+    later = case_findings(engine, law, "KZ-2024-001", LATER)
+    monkeypatch.setattr(deadlines, "stored", not_called)
+    early = datetime.fromisoformat("2024-03-01T09:59:00+05:00")  # before the detention
+    shown = case_findings(engine, law, "KZ-2024-001", early)
+    assert shown == judged(engine, law, "KZ-2024-001", early)
+    assert shown != later  # the detention, after `early`, changes them
+
+
+def test_a_case_file_is_judged_from_the_log_while_the_projection_is_behind(engine, law, clock):
+    """A projection that has not read the case's last event is not trusted: the case is judged."""
+    Register(engine, law, clock, projections=(cases.PROJECTION,)).import_lines(
+        [json.dumps(e) for e in detention_case(case="KZ-2024-001")], REGISTRAR
+    )
+    assert maintenance.behind(engine)["deadlines"] == 0
+    shown = case_findings(engine, law, "KZ-2024-001", LATER)
+    assert ("KZ-DETENTION-LIMIT", "breached") in {(f["code"], f["status"]) for f in shown}
+    assert shown == judged(engine, law, "KZ-2024-001", LATER)

@@ -11,7 +11,7 @@ import io
 import string
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel.messages.pofile import read_po
@@ -43,6 +43,7 @@ def languages(jurisdiction: str) -> list[str]:
     return sorted(p.name[:-3] for p in root.iterdir() if p.name.endswith(".po"))
 
 
+@lru_cache(maxsize=4096)  # a case's findings show the same few times again and again
 def _show_time(value: str) -> str:
     try:
         moment = datetime.fromisoformat(value)

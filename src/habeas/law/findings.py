@@ -93,6 +93,26 @@ class Finding:
         }
 
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Finding:
+        """The finding back from `to_dict`'s shape (its `status`, if any, is not read: it
+        depends on the time asked about): a projection keeps findings as such records."""
+        started, due, met = record["started_at"], record["due_at"], record["met_at"]
+        valid_from = record.get("valid_from")
+        return made(
+            record["code"], record.get("person"), _moment(started), _moment(due), _moment(met),
+            tuple(record.get("evidence") or ()), record.get("citation") or "",
+            tuple(record.get("citations") or ()), record.get("certainty") or "-",
+            date.fromisoformat(valid_from) if valid_from else None, record.get("kind") or DEADLINE,
+            record.get("parameter"), record.get("message") or "", record.get("params") or {},
+            (started, due, met),
+        )
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text is not None else None
+
+
 _new = object.__new__
 
 

@@ -17,6 +17,7 @@ from habeas.db.schema import deadlines
 from habeas.domain.case import CaseState
 from habeas.law.findings import Finding, spelt_times
 from habeas.law.package import Law
+from habeas.ledger import store
 from habeas.projections.base import (
     CaseProjection,
     db_time,
@@ -27,6 +28,7 @@ from habeas.projections.base import (
     naive_utc,
 )
 
+PROJECTION_NAME = "deadlines"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 12, 31)  # urgency of a duty with no due time: after every dated one
 
@@ -69,6 +71,21 @@ def _row(case: str, f: Finding, time=naive_utc, end: object = END_OF_TIME) -> tu
         time(urgent) if urgent is not None else end,
         _finding_json(f),
     )
+
+
+def stored(conn: Connection, case: str, read_by: int) -> list[Finding] | None:
+    """The case's findings as this projection judged them (all, met ones too: what
+    `law.rules.deadlines` gives for the case's facts), if the projection has read the log
+    up to position `read_by`; else None. One statement: a case file asks this on every read."""
+    query = store.sql(
+        conn,
+        "SELECT p.position, d.finding FROM projection_positions p"
+        ' LEFT JOIN deadlines d ON d."case" = ? WHERE p.name = ?',
+    )
+    found = store.run(conn, query, (case, PROJECTION_NAME)).fetchall()
+    if not found or found[0][0] < read_by:
+        return None
+    return [Finding.from_record(store.load_json(text)) for _, text in found if text is not None]
 
 
 def _record(finding: Finding) -> dict:
@@ -128,4 +145,4 @@ def _when(spelt: str | None) -> str:
     return '"' + spelt + '"' if spelt is not None else "null"  # an ISO time needs no escape
 
 
-PROJECTION = CaseProjection(name="deadlines", tables=(deadlines,), apply=apply, rows=rows, write=write)
+PROJECTION = CaseProjection(name=PROJECTION_NAME, tables=(deadlines,), apply=apply, rows=rows, write=write)

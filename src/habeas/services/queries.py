@@ -13,14 +13,16 @@ from habeas.access import policy as access_policy
 from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
-from habeas.domain.case import fold_all
+from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event
 from habeas.law.package import Law
-from habeas.law.rules import judge
+from habeas.law.findings import Finding
+from habeas.law.rules import judge, outstanding
 from habeas.law.stages import stage_of
 from habeas.ledger import reads as reads_log
 from habeas.ledger import store
 from habeas.ledger.chain import canonical_json
+from habeas.projections import deadlines as deadlines_projection
 from habeas.projections.base import naive_utc
 from habeas.services import guard
 
@@ -49,6 +51,7 @@ def case_file(
     a section of the file (the ombudsman's detention and complaint data) gets that section.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
+    judged = None
     with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
         decision = guard.decide(law, reader, "case:read", guard.facts(conn, case, events))
@@ -58,11 +61,14 @@ def case_file(
             decision = guard.no_purpose("case:read")
         what = "case_file" if decision.section is None else f"case_file:{decision.section}"
         guard.record(conn, reader, decision, now, what, purpose, case)
+        if decision.allowed and decision.section is None:
+            state = fold_all(events)
+            judged = _judged(conn, state, events[-1].position, at)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
     if decision.section is not None:
         events = _section(law, events, decision.section)
-    state = fold_all(events)
+        state = fold_all(events)
     corrected = {e.id: e for e in state.timeline}
     timeline = []
     for ev in events:
@@ -81,11 +87,20 @@ def case_file(
         "summary": {**state.summary(), "stage": stage_of(law, state)},
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
-        "findings": [f.to_dict(at) for f in judge(state, law, at)],
+        "findings": [f.to_dict(at) for f in (judge(state, law, at) if judged is None else outstanding(judged, at))],
     }
     if decision.section is not None:
         file["section"] = decision.section
     return file
+
+
+def _judged(conn, state: CaseState, last: int, at: datetime) -> list[Finding] | None:
+    """The case's findings as the deadlines projection holds them, when they are what judging
+    the case as of `at` gives: every fact had occurred by `at` (the projection judged them
+    all) and the projection has read the case's last event. Else None: judge the case."""
+    if any(ev.occurred_at > at for ev in state.timeline if ev.kind != "record.corrected"):
+        return None
+    return deadlines_projection.stored(conn, state.case, last)
 
 
 def _section(law: Law, events: list[Event], section: str) -> list[Event]:

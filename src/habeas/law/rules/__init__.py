@@ -100,7 +100,14 @@ def finds(law: Law, code: str, state: CaseState) -> bool:
 def judge(state: CaseState | None, law: Law, at: datetime) -> list[Finding]:
     """The open and breached findings as of `at`, most urgent first."""
     at = _aware(at)
-    found = [f for f in evaluate(state, law, at) if f.status_at(at) != "met"]
+    return outstanding(evaluate(state, law, at), at)
+
+
+def outstanding(findings: list[Finding], at: datetime) -> list[Finding]:
+    """Of a case's findings, those open or breached at `at`, most urgent first: `judge`, given
+    findings already judged (`deadlines`, which equals `evaluate` at `at` when every fact had
+    occurred by `at`)."""
+    found = [f for f in findings if f.status_at(at) != "met"]
     return sorted(found, key=lambda f: f.urgency(at))
 
 
@@ -116,6 +123,7 @@ __all__ = [
     "finds",
     "longest",
     "evaluate",
+    "outstanding",
     "get_rule",
     "judge",
     "load_rules",
