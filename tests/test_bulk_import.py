@@ -21,8 +21,10 @@ CASES = 40
 
 def lines() -> list[str]:
     """Forty cases, their events interleaved as a register receives them."""
-    per_case = [detention_case(case=f"KZ-2024-{n:03d}", detained=f"2024-03-{1 + n % 27:02d}T10:00:00+05:00")
-                for n in range(CASES)]
+    per_case = [
+        detention_case(case=f"KZ-2024-{n:03d}", detained=f"2024-03-{1 + n % 27:02d}T10:00:00+05:00")
+        for n in range(CASES)
+    ]
     return [json.dumps(e) for step in zip(*per_case, strict=True) for e in step]
 
 
@@ -39,8 +41,9 @@ def fresh(sqlite_url):
     engine.dispose()
 
 
-def test_a_bulk_import_projects_what_a_plain_one_does_and_leaves_every_index(fresh, sqlite_url, law, clock,
-                                                                            monkeypatch, tmp_path):
+def test_a_bulk_import_projects_what_a_plain_one_does_and_leaves_every_index(
+    fresh, sqlite_url, law, clock, monkeypatch, tmp_path
+):
     every_index = indexes(fresh)
     assert "ix_deadlines_urgent" in every_index
     monkeypatch.setattr(register_module, "CHUNK", 50)  # several flushes

@@ -56,7 +56,10 @@ def test_import_twice_then_show_verify_export_rebuild(db, tmp_path):
     assert {p["person"] for p in shown["parties"]} == {"P1", "V1"}
     # the shared example records none of the three facts the second edition of the law adds
     assert sorted(f["code"] for f in shown["findings"] if f["status"] in ("open", "breached")) == [
-        "KZ-DETENTION-MEDICAL", "KZ-QUALIFICATION-TERM", "KZ-RELATIVES-NOTICE"]
+        "KZ-DETENTION-MEDICAL",
+        "KZ-QUALIFICATION-TERM",
+        "KZ-RELATIVES-NOTICE",
+    ]
 
     verified = habeas("verify", db=db).stdout
     assert verified.startswith("intact: 19 events, head 19 ")
@@ -208,11 +211,31 @@ def test_case_list_filters_and_reads_of_one_person(db, tmp_path):
         ("KZ-2024-000123", "court", "188", 19)
     ]
 
-    added = habeas("user", "add", "--login", "pr-12", "--role", "prosecutor", "--agency", "prosecutor-astana",
-                   "--region", "astana", db=db).stdout
+    added = habeas(
+        "user",
+        "add",
+        "--login",
+        "pr-12",
+        "--role",
+        "prosecutor",
+        "--agency",
+        "prosecutor-astana",
+        "--region",
+        "astana",
+        db=db,
+    ).stdout
     token = added.split("token (shown once): ")[1].strip()
-    habeas("case", "show", "KZ-2024-000123", "--as", "pr-12", "--purpose", "supervision", db=db,
-           env_extra={"HABEAS_TOKEN": token})
+    habeas(
+        "case",
+        "show",
+        "KZ-2024-000123",
+        "--as",
+        "pr-12",
+        "--purpose",
+        "supervision",
+        db=db,
+        env_extra={"HABEAS_TOKEN": token},
+    )
     reads = json.loads(habeas("reads", "--case", "KZ-2024-000123", "--person", "P1", "--json", db=db).stdout)
     assert [(r["actor"]["id"], r["actor"]["role"], r["purpose"]) for r in reads] == [
         ("pr-12", "prosecutor", "supervision")

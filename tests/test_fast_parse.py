@@ -176,8 +176,14 @@ def test_the_fast_path_takes_the_usual_line_of_every_kind_it_tries(kind):
     @given(data_of(DATA_MODELS[kind]))
     def taken(data):
         line = json.dumps(
-            {"id": "ev-1", "kind": kind, "case": "KZ-1", "occurred_at": "2024-04-01T16:30:00+05:00",
-             "actor": {"id": "inv-301", "role": "investigator"}, "data": data}
+            {
+                "id": "ev-1",
+                "kind": kind,
+                "case": "KZ-1",
+                "occurred_at": "2024-04-01T16:30:00+05:00",
+                "actor": {"id": "inv-301", "role": "investigator"},
+                "data": data,
+            }
         )
         if agree(line):
             accepted.append(line)
@@ -212,8 +218,14 @@ def test_what_the_exact_path_must_judge_is_left_to_it(line):
 def test_an_identifier_ending_in_a_newline_is_refused():
     """Python's `$` matches before a final newline: an id "ev-1\\n" was once stored."""
     line = json.dumps(
-        {"id": "ev-1\n", "kind": "counsel.requested", "case": "KZ-1\n", "occurred_at": "2024-04-01T16:30:00+05:00",
-         "actor": {"id": "inv\n", "role": "investigator"}, "data": {"person": "p1"}}
+        {
+            "id": "ev-1\n",
+            "kind": "counsel.requested",
+            "case": "KZ-1\n",
+            "occurred_at": "2024-04-01T16:30:00+05:00",
+            "actor": {"id": "inv\n", "role": "investigator"},
+            "data": {"person": "p1"},
+        }
     )
     with pytest.raises(Refused) as refused:
         parse_event(decode_line(line))

@@ -149,8 +149,12 @@ def test_alerts_with_no_person_and_no_time_left_show_neither_column(law):
 
 
 FINITE_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(10**18), 10**18) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text() | st.just("2026-11-30T06:05:24.777050+00:00"),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**18), 10**18)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.just("2026-11-30T06:05:24.777050+00:00"),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
     max_leaves=20,
 )

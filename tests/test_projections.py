@@ -212,6 +212,7 @@ def test_a_group_commit_projects_what_a_rebuild_does_and_answers_each_event(regi
 
 # --- the case file's findings, read from the deadlines projection --------------------------
 
+
 def case_findings(engine, law, case, at):
     from habeas.access.facts import Principal
 

@@ -345,8 +345,10 @@ def _importer(engine, package, spec: str | None) -> Actor:
     user = signed_in(engine, spec)
     decision = guard.decide(package, user, "case:record_for_others")
     if not decision.allowed:
-        raise fail(f"refused: importing others' records needs case:record_for_others (a registrar); {user.id} "
-                   f"has the role {user.role}")
+        raise fail(
+            f"refused: importing others' records needs case:record_for_others (a registrar); {user.id} "
+            f"has the role {user.role}"
+        )
     return user.actor
 
 

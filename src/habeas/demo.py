@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             report = register.import_lines(handle, REGISTRAR)
         _report(out, "samples/one-case.jsonl", report)
 
-        simulation = Simulation(law, calibration("kz"), cases=args.cases, years=args.years, seed=args.seed,
-                                start=START)
+        simulation = Simulation(law, calibration("kz"), cases=args.cases, years=args.years, seed=args.seed, start=START)
         report = register.import_lines(lines(iter(simulation)), REGISTRAR)
         _report(out, f"{simulation.totals.events} simulated events ({args.cases} cases, seed {args.seed})", report)
 
@@ -130,8 +129,10 @@ def serve(out, args, signing_in: list[tuple[str, str, str]]) -> None:
 
     url = f"http://{args.host}:{args.port}/"
     out.print(f"\nThe web UI: {url}  (the API: {url}api/v1, its contract: {url}openapi.json)")
-    out.print(f"The register's clock starts at {LOOK_AT.isoformat()}, mid-way through the simulated period,"
-              " and runs from there: people are held, deadlines run.")
+    out.print(
+        f"The register's clock starts at {LOOK_AT.isoformat()}, mid-way through the simulated period,"
+        " and runs from there: people are held, deadlines run."
+    )
     out.print("Sign in as (login and token):")
     for login, sees, token in signing_in:
         out.print(f"  {login:<13} {token}   {sees}", highlight=False)

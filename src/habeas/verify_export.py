@@ -38,9 +38,17 @@ def verify(lines, checkpoint: dict) -> tuple[bool, str]:
         try:
             r = json.loads(line)
             row = (
-                r["position"], r["id"], r["stream"], r["version"], r["kind"], r["occurred_at"], r["offset"],
-                r["recorded_at"], canonical_json(r["actor"]),
-                None if r["registrar"] is None else canonical_json(r["registrar"]), canonical_json(r["data"]),
+                r["position"],
+                r["id"],
+                r["stream"],
+                r["version"],
+                r["kind"],
+                r["occurred_at"],
+                r["offset"],
+                r["recorded_at"],
+                canonical_json(r["actor"]),
+                None if r["registrar"] is None else canonical_json(r["registrar"]),
+                canonical_json(r["data"]),
             )
         except (ValueError, KeyError, TypeError):
             return False, f"line {number}: not a stored record (export with --format log)"

@@ -26,13 +26,34 @@ def principal(role: str) -> Principal:
 def case(relation: str, role: str) -> CaseFacts:
     me = f"{role}-1"
     if relation == "assigned":
-        return CaseFacts("KZ-MINE", "astana", frozenset({"court-astana"}), frozenset({"police-astana"}),
-                         frozenset({me}), frozenset({me}), frozenset({"P1"}))
+        return CaseFacts(
+            "KZ-MINE",
+            "astana",
+            frozenset({"court-astana"}),
+            frozenset({"police-astana"}),
+            frozenset({me}),
+            frozenset({me}),
+            frozenset({"P1"}),
+        )
     if relation == "unassigned":
-        return CaseFacts("KZ-OTHER", "almaty", frozenset({"court-almaty"}), frozenset({"police-almaty"}),
-                         frozenset({"someone"}), frozenset({"lawyer-9"}), frozenset({"P1"}))
-    return CaseFacts("KZ-OWN", "almaty", frozenset({"court-almaty"}), frozenset({"police-almaty"}),
-                     frozenset(), frozenset(), frozenset({"P1"}))
+        return CaseFacts(
+            "KZ-OTHER",
+            "almaty",
+            frozenset({"court-almaty"}),
+            frozenset({"police-almaty"}),
+            frozenset({"someone"}),
+            frozenset({"lawyer-9"}),
+            frozenset({"P1"}),
+        )
+    return CaseFacts(
+        "KZ-OWN",
+        "almaty",
+        frozenset({"court-almaty"}),
+        frozenset({"police-almaty"}),
+        frozenset(),
+        frozenset(),
+        frozenset({"P1"}),
+    )
 
 
 ALL_ROLES = (*ROLES, PUBLIC)

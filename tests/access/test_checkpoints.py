@@ -111,7 +111,7 @@ def test_any_character_changed_in_the_export_is_caught(sqlite_url, law, tmp_path
     signed = checkpoints.make(engine, law, OPERATOR, NOW, key)
     log, point = _export(engine, law, folder, signed)
     text_ = log.read_text()
-    at = data.draw(st.integers(0, len(text_) - 2).filter(lambda i: text_[i] not in '\n'))
+    at = data.draw(st.integers(0, len(text_) - 2).filter(lambda i: text_[i] not in "\n"))
     swapped = data.draw(st.sampled_from("0123456789abcdefXYZ ").filter(lambda c: c != text_[at]))
     log.write_text(text_[:at] + swapped + text_[at + 1 :])
     assert verify_export.main([str(log), str(point), "--key", str(checkpoints.public_path(key))]) == 1
@@ -120,9 +120,15 @@ def test_any_character_changed_in_the_export_is_caught(sqlite_url, law, tmp_path
 
 def test_the_verifier_loads_no_database_code():
     done = subprocess.run(
-        [sys.executable, "-c", "import sys, habeas.verify_export; print(sorted(m for m in sys.modules"
-         " if m.split('.')[0] in ('sqlalchemy', 'psycopg', 'sqlite3', 'alembic')))"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, habeas.verify_export; print(sorted(m for m in sys.modules"
+            " if m.split('.')[0] in ('sqlalchemy', 'psycopg', 'sqlite3', 'alembic')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert done.stdout.strip() == "[]"
 
@@ -139,9 +145,17 @@ def test_the_command_line_signs_checks_and_hands_the_outsider_what_it_needs(tmp_
     log = tmp_path / "log.jsonl"
     log.write_text(habeas("export", "--format", "log", db=db).stdout)
     done = subprocess.run(
-        [sys.executable, "-m", "habeas.verify_export", str(log), str(point),
-         "--key", str(tmp_path / "r.db.signing-key.pub")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "habeas.verify_export",
+            str(log),
+            str(point),
+            "--key",
+            str(tmp_path / "r.db.signing-key.pub"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0 and "intact up to position 19" in done.stdout, done.stdout + done.stderr
     with sqlite3.connect(tmp_path / "r.db") as conn:
@@ -173,8 +187,10 @@ def test_any_stored_event_changed_before_the_checkpoint_is_refused(law, tmp_path
         stored = conn.execute(text(f"SELECT {column} FROM events WHERE position = {position}")).scalar_one() or "x"
         at = data.draw(st.integers(0, len(stored) - 1))
         swapped = "Z" if stored[at] != "Z" else "Y"
-        conn.execute(text(f"UPDATE events SET {column} = :v WHERE position = {position}"),
-                     {"v": stored[:at] + swapped + stored[at + 1 :]})
+        conn.execute(
+            text(f"UPDATE events SET {column} = :v WHERE position = {position}"),
+            {"v": stored[:at] + swapped + stored[at + 1 :]},
+        )
     with pytest.raises(Forged):
         checkpoints.verify(engine, signed, checkpoints.public_key(key))
     engine.dispose()

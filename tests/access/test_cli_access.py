@@ -77,16 +77,17 @@ def test_a_file_is_imported_as_a_signed_in_registrar_and_refused_to_an_investiga
     db, tokens = register
     said = habeas("user", "add", "--login", "police-system", "--role", "registrar", "--agency", "police", db=db).stdout
     registrar_token = said.split("token (shown once): ")[1].strip()
-    extra = '{"id":"imp-1","kind":"report.received","case":"KZ-IMP-1","occurred_at":"2024-05-01T09:00:00+05:00",' \
+    extra = (
+        '{"id":"imp-1","kind":"report.received","case":"KZ-IMP-1","occurred_at":"2024-05-01T09:00:00+05:00",'
         '"actor":{"id":"inv-9","role":"investigator","agency":"police"},"data":{"channel":"in_person","summary":"x"}}\n'
+    )
     file = tmp_path / "one.jsonl"
     file.write_text(extra, encoding="utf-8")
-    refused = habeas("import", str(file), "--as", "inv", db=db, check=False,
-                     env_extra={"HABEAS_TOKEN": tokens["inv"]})
+    refused = habeas("import", str(file), "--as", "inv", db=db, check=False, env_extra={"HABEAS_TOKEN": tokens["inv"]})
     assert refused.returncode == 1 and "needs case:record_for_others" in refused.stderr
-    stored = habeas("import", str(file), "--as", "police-system", db=db,
-                    env_extra={"HABEAS_TOKEN": registrar_token})
+    stored = habeas("import", str(file), "--as", "police-system", db=db, env_extra={"HABEAS_TOKEN": registrar_token})
     assert "stored 1, skipped 0" in stored.stdout
     log = [json.loads(line) for line in habeas("export", "--format", "log", db=db).stdout.splitlines()]
-    assert [r["registrar"] for r in log if r["id"] == "imp-1"] == [{"id": "police-system", "role": "registrar",
-                                                                    "agency": "police"}]
+    assert [r["registrar"] for r in log if r["id"] == "imp-1"] == [
+        {"id": "police-system", "role": "registrar", "agency": "police"}
+    ]

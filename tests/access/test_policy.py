@@ -75,8 +75,11 @@ def test_the_head_of_the_unit_and_the_chair_of_the_court_assign_their_cases():
 
 
 def test_a_title_the_policy_does_not_give_the_role_is_refused():
-    raw = {"jurisdiction": "kz", "titles": {"chair": {"description": "x", "roles": ["judge"]}},
-           "roles": {"investigator": [{"actions": ["case:assign"], "scope": "unit", "title": "chair"}]}}
+    raw = {
+        "jurisdiction": "kz",
+        "titles": {"chair": {"description": "x", "roles": ["judge"]}},
+        "roles": {"investigator": [{"actions": ["case:assign"], "scope": "unit", "title": "chair"}]},
+    }
     with pytest.raises(LawDataError, match=r"roles\.investigator\.0\.title"):
         access.parse(raw)
 

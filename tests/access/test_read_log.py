@@ -159,15 +159,28 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
 
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
-        for table in ("sessions", "stat_episodes", "users", "read_head", "reads", "deadlines", "cases",
-                      "projection_positions", "chain_head", "events", "alembic_version"):
+        for table in (
+            "sessions",
+            "stat_episodes",
+            "users",
+            "read_head",
+            "reads",
+            "deadlines",
+            "cases",
+            "projection_positions",
+            "chain_head",
+            "events",
+            "alembic_version",
+        ):
             conn.execute(text(f"DROP TABLE {table}"))
     migrate(engine, "0003")
     with engine.begin() as conn:
         for n in (3, 7):  # ids with gaps, as a sequence leaves them
             conn.execute(
-                text('INSERT INTO reads (id, read_at, actor_id, actor_role, "case", what, purpose)'
-                     " VALUES (:id, '2025-01-01 10:00:00.000000', 'pr-1', 'prosecutor', 'KZ-1', 'case_file', 'x')"),
+                text(
+                    'INSERT INTO reads (id, read_at, actor_id, actor_role, "case", what, purpose)'
+                    " VALUES (:id, '2025-01-01 10:00:00.000000', 'pr-1', 'prosecutor', 'KZ-1', 'case_file', 'x')"
+                ),
                 {"id": n},
             )
     assert setup.prepare(engine) == "0006"  # 0004 chains the reads; 0005 the statistics; 0006 sessions
@@ -207,8 +220,9 @@ def test_concurrent_reads_each_get_their_own_place_in_the_read_log(recorded, law
 
     before = _count(recorded)
     with ThreadPoolExecutor(max_workers=16) as pool:
-        files = list(pool.map(lambda n: queries.case_file(recorded, law, CASE, OPERATOR, f"review {n}", AT, NOW),
-                              range(48)))
+        files = list(
+            pool.map(lambda n: queries.case_file(recorded, law, CASE, OPERATOR, f"review {n}", AT, NOW), range(48))
+        )
     assert all(f["case"] == CASE for f in files)
     assert _count(recorded) == before + 48
     with recorded.connect() as conn:

@@ -23,8 +23,9 @@ CASES = {"assigned": "KZ-MINE", "unassigned": "KZ-OTHER", "own": "KZ-OWN"}
 def _case(case: str, agency: str, region: str) -> list[dict]:
     opened = event("report.received", {"channel": "in_person", "summary": "a report"}, case=case, id=f"{case}-1")
     opened["actor"]["agency"] = agency
-    registered = event("case.registered", {"erdr_number": "1", "article": "188", "region": region}, case=case,
-                       id=f"{case}-2")
+    registered = event(
+        "case.registered", {"erdr_number": "1", "article": "188", "region": region}, case=case, id=f"{case}-2"
+    )
     party = event("party.added", {"person": "P1", "role": "suspect", "name": "A. Example"}, case=case, id=f"{case}-3")
     return [opened, registered, party]
 

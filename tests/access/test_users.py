@@ -16,8 +16,9 @@ from tests.conftest import NOW, OPERATOR
 
 
 def _add(engine, law, login="aidar", role="investigator", **kw):
-    return accounts.add(engine, law, OPERATOR, NOW, login, role, kw.get("agency", "police-astana"), "astana",
-                        kw.get("person"))
+    return accounts.add(
+        engine, law, OPERATOR, NOW, login, role, kw.get("agency", "police-astana"), "astana", kw.get("person")
+    )
 
 
 def test_a_user_signs_in_with_the_token_given_once(engine, law):

@@ -52,10 +52,20 @@ def detention_case(case: str = DETENTION_CASE, detained: str = DETAINED_AT) -> l
     """A case opened by police-almaty-bostandyk (inv-1) in Almaty: P1 detained, no release."""
     return [
         event("report.received", {"channel": "in_person", "summary": "fight"}, case=case, at=PRE, id=f"{case}-1"),
-        event("case.registered", {"erdr_number": "1", "article": "293", "part": 1, "region": ALMATY},
-              case=case, at=PRE, id=f"{case}-2"),
-        event("party.added", {"person": "P1", "role": "suspect", "name": "A B", "birth_date": "1990-01-01"},
-              case=case, at=PRE, id=f"{case}-3"),
+        event(
+            "case.registered",
+            {"erdr_number": "1", "article": "293", "part": 1, "region": ALMATY},
+            case=case,
+            at=PRE,
+            id=f"{case}-2",
+        ),
+        event(
+            "party.added",
+            {"person": "P1", "role": "suspect", "name": "A B", "birth_date": "1990-01-01"},
+            case=case,
+            at=PRE,
+            id=f"{case}-3",
+        ),
         event("person.detained", {"person": "P1", "place": "street"}, case=case, at=detained, id=f"{case}-4"),
     ]
 
@@ -86,8 +96,17 @@ class Api:
     def add_user(self, name: str) -> str:
         if name not in self.tokens:
             role, agency, region, person = PEOPLE[name]
-            added = users.add(self.engine, self.law, users.operator("op"), NOW, name, role,
-                              agency=agency, region=region, person=person)
+            added = users.add(
+                self.engine,
+                self.law,
+                users.operator("op"),
+                NOW,
+                name,
+                role,
+                agency=agency,
+                region=region,
+                person=person,
+            )
             self.tokens[name] = added.token
         return self.tokens[name]
 

@@ -65,9 +65,13 @@ def test_http_answers_as_the_policy_decides(api, who):
     client = api.client
     expect(client.get(f"/api/v1/cases/{COURT_CASE}", headers=headers), "case:read", 200)
     expect(client.get(f"/api/v1/cases/{COURT_CASE}/reads", headers=headers), "reads:read", 200)
-    complaint = {"id": f"api-complaint-{who}", "kind": "complaint.filed", "case": COURT_CASE,
-                 "occurred_at": "2024-05-22T10:00:00+05:00",
-                 "data": {"complaint": f"c-{who}", "person": "P1", "about": "ill_treatment"}}
+    complaint = {
+        "id": f"api-complaint-{who}",
+        "kind": "complaint.filed",
+        "case": COURT_CASE,
+        "occurred_at": "2024-05-22T10:00:00+05:00",
+        "data": {"complaint": f"c-{who}", "person": "P1", "about": "ill_treatment"},
+    }
     expect(client.post("/api/v1/events", json=complaint, headers=headers), "case:record", 201)
 
     statistics = client.get("/api/v1/statistics", params={"years": "2024"}, headers=headers)

@@ -29,8 +29,12 @@ def test_a_registrar_imports_a_batch_and_re_sending_it_stores_nothing_twice(api)
     assert first.status_code == 201, first.text
     assert first.json() == {"lines": 4, "stored": 4, "skipped": 0, "head_position": head + 4}
     again = send(api, body)
-    assert again.status_code == 201 and again.json() == {"lines": 4, "stored": 0, "skipped": 4,
-                                                         "head_position": head + 4}
+    assert again.status_code == 201 and again.json() == {
+        "lines": 4,
+        "stored": 0,
+        "skipped": 4,
+        "head_position": head + 4,
+    }
     file = api.client.get(f"/api/v1/cases/{NEW_CASE}", headers=api.sign_in("admin")).json()
     assert [e["id"] for e in file["events"]] == [f"{NEW_CASE}-{n}" for n in range(1, 5)]
     assert maintenance.verify(api.engine).intact

@@ -34,8 +34,15 @@ def signed_in(request, sqlite_url, law, tmp_path):
     checkpoints.ensure_key(tmp_path / "signing.key")  # else a checkpoint is a (documented) 503
     with setup.open_database(sqlite_url) as engine:
         role = request.param
-        added = users.add(engine, law, users.operator("op"), NOW, role, role,
-                          agency="ministry-records" if role == "registrar" else "local")
+        added = users.add(
+            engine,
+            law,
+            users.operator("op"),
+            NOW,
+            role,
+            role,
+            agency="ministry-records" if role == "registrar" else "local",
+        )
         session = sessions.open_session(engine, role, added.token, NOW)
     return app, bearer(session.token)  # schemathesis runs the app's lifespan, and ends it after the test
 

@@ -80,7 +80,8 @@ def test_a_refusal_in_a_group_goes_to_its_sender_only_when_submitted_directly(ap
     for n, answer in answers.items():
         if n in COMPETENCE_REFUSED or n in NO_SUCH_CASE:
             assert isinstance(answer, Exception) and answer.problems[0].field == (
-                "actor.role" if n in COMPETENCE_REFUSED else "case"), (n, answer)
+                "actor.role" if n in COMPETENCE_REFUSED else "case"
+            ), (n, answer)
         else:
             assert answer == f"group-{n}"
     assert committer.groups - groups_before < SENDERS

@@ -28,8 +28,11 @@ def add_quiet_cases(api) -> None:
                 raw["data"]["region"] = "shymkent"
             raw["actor"]["agency"] = "police-shymkent"
             lines.append(json.dumps(raw))
-    answer = api.client.post("/api/v1/events:batch", content="\n".join(lines),
-                             headers={**api.sign_in("registrar"), "content-type": "application/x-ndjson"})
+    answer = api.client.post(
+        "/api/v1/events:batch",
+        content="\n".join(lines),
+        headers={**api.sign_in("registrar"), "content-type": "application/x-ndjson"},
+    )
     assert answer.status_code == 201, answer.text
 
 
@@ -40,6 +43,7 @@ def cases(api, headers, **params) -> list[str]:
 
 
 # --- the case list -------------------------------------------------------------------------
+
 
 def test_the_case_list_filters_by_region_stage_agency_and_finding(api):
     add_quiet_cases(api)
@@ -73,10 +77,10 @@ def test_the_case_list_pages_with_a_cursor_through_every_case_exactly_once(api):
 @pytest.mark.parametrize("cursor", ["a", "ab=c", "////"])
 def test_a_cursor_the_api_did_not_give_is_invalid_input(sqlite_api, cursor):
     admin = sqlite_api.sign_in("admin")
-    is_error(sqlite_api.client.get("/api/v1/cases", params={"cursor": cursor}, headers=admin), 422, "invalid",
-             "cursor")
-    is_error(sqlite_api.client.get("/api/v1/alerts", params={"cursor": cursor}, headers=admin), 422, "invalid",
-             "cursor")
+    is_error(sqlite_api.client.get("/api/v1/cases", params={"cursor": cursor}, headers=admin), 422, "invalid", "cursor")
+    is_error(
+        sqlite_api.client.get("/api/v1/alerts", params={"cursor": cursor}, headers=admin), 422, "invalid", "cursor"
+    )
 
 
 def test_a_made_up_cursor_is_refused_not_taken_as_the_first_page(sqlite_api):
@@ -92,6 +96,7 @@ def test_the_case_list_needs_a_session(sqlite_api):
 
 # --- the case file -------------------------------------------------------------------------
 
+
 def case_file(api, case, headers, **params):
     answer = api.client.get(f"/api/v1/cases/{case}", params=params, headers=headers)
     assert answer.status_code == 200, answer.text
@@ -104,8 +109,13 @@ def test_the_case_file_is_the_one_case_show_json_prints(sqlite_api):
     http = case_file(api, COURT_CASE, api.sign_in("admin"), at=AFTER_LIMIT)
     env = {**os.environ, "HABEAS_DATABASE_URL": api.url}
     env.pop("HABEAS_USER", None)
-    cli = subprocess.run([sys.executable, "-m", "habeas", "case", "show", COURT_CASE, "--json", "--at", AFTER_LIMIT],
-                         capture_output=True, text=True, env=env, check=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "habeas", "case", "show", COURT_CASE, "--json", "--at", AFTER_LIMIT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     # the API's document declares `section` (null unless the reader is given one section)
     assert {k: v for k, v in http.items() if (k, v) != ("section", None)} == json.loads(cli.stdout)
     assert {"case", "events", "findings"} <= http.keys()
@@ -138,8 +148,9 @@ def test_an_ongoing_detention_is_open_before_its_limit_and_breached_after(api):
     assert before["due_at"] == after["due_at"] == "2024-03-03T10:00:00+05:00"
     assert before["evidence"] == [f"{DETENTION_CASE}-4"]
     assert "CPC art. 131" in after["citation"]
-    released = event("person.released", {"person": "P1", "ground": "no_grounds"}, at="2024-03-02T12:00:00+05:00",
-                     id="api-released")
+    released = event(
+        "person.released", {"person": "P1", "ground": "no_grounds"}, at="2024-03-02T12:00:00+05:00", id="api-released"
+    )
     assert api.client.post("/api/v1/events", json=released, headers=api.sign_in("inv-1")).status_code == 201
     assert limits(AFTER_LIMIT) == []  # released within the limit: nothing to find
 
@@ -152,15 +163,23 @@ def test_the_case_file_speaks_russian_when_asked(sqlite_api):
     for finding in russian:
         assert any("\u0400" <= c <= "\u04ff" for c in finding["text"]), finding["text"]
         assert finding["text"] != by_code[finding["code"]]
-    is_error(sqlite_api.client.get(f"/api/v1/cases/{DETENTION_CASE}", params={"lang": "fr"}, headers=admin), 422,
-             "invalid", "lang")
+    is_error(
+        sqlite_api.client.get(f"/api/v1/cases/{DETENTION_CASE}", params={"lang": "fr"}, headers=admin),
+        422,
+        "invalid",
+        "lang",
+    )
 
 
 def test_a_time_that_is_no_time_is_invalid_input(sqlite_api):
     admin = sqlite_api.sign_in("admin")
     for at in ("2024-03-02T10:00:00", "soon"):
-        is_error(sqlite_api.client.get(f"/api/v1/cases/{DETENTION_CASE}", params={"at": at}, headers=admin), 422,
-                 "invalid", "at")
+        is_error(
+            sqlite_api.client.get(f"/api/v1/cases/{DETENTION_CASE}", params={"at": at}, headers=admin),
+            422,
+            "invalid",
+            "at",
+        )
 
 
 def test_the_findings_are_the_case_files_findings(api):
@@ -180,23 +199,32 @@ def test_an_unknown_case_is_404_to_an_admin_and_403_to_anyone_who_may_not_read_i
 
 
 def test_a_read_needs_a_purpose(sqlite_api):
-    is_error(sqlite_api.client.get(f"/api/v1/cases/{COURT_CASE}", params={"purpose": ""},
-                                   headers=sqlite_api.sign_in("admin")), 422, "invalid", "purpose")
+    is_error(
+        sqlite_api.client.get(
+            f"/api/v1/cases/{COURT_CASE}", params={"purpose": ""}, headers=sqlite_api.sign_in("admin")
+        ),
+        422,
+        "invalid",
+        "purpose",
+    )
 
 
 # --- alerts --------------------------------------------------------------------------------
+
 
 def test_alerts_filter_by_code_and_region_and_page_through_every_alert_once(api):
     admin = api.sign_in("admin")
     everything = api.client.get("/api/v1/alerts", params={"at": AFTER_LIMIT}, headers=admin).json()
     assert everything["total"] == len(everything["items"]) > 2 and everything["next_cursor"] is None
-    limits = api.client.get("/api/v1/alerts", params={"at": AFTER_LIMIT, "code": "KZ-DETENTION-LIMIT"},
-                            headers=admin).json()["items"]
+    limits = api.client.get(
+        "/api/v1/alerts", params={"at": AFTER_LIMIT, "code": "KZ-DETENTION-LIMIT"}, headers=admin
+    ).json()["items"]
     assert [(a["case"], a["status"], a["person"]) for a in limits] == [(DETENTION_CASE, "breached", "P1")]
     almaty = api.client.get("/api/v1/alerts", params={"at": AFTER_LIMIT, "region": ALMATY}, headers=admin).json()
     assert {a["case"] for a in almaty["items"]} == {DETENTION_CASE} and almaty["total"] == len(almaty["items"])
-    early = api.client.get("/api/v1/alerts", params={"at": BEFORE_LIMIT, "code": "KZ-DETENTION-LIMIT"},
-                           headers=admin).json()["items"]
+    early = api.client.get(
+        "/api/v1/alerts", params={"at": BEFORE_LIMIT, "code": "KZ-DETENTION-LIMIT"}, headers=admin
+    ).json()["items"]
     assert [(a["case"], a["status"]) for a in early] == [(DETENTION_CASE, "open")]
     seen, cursor = [], None
     while True:
@@ -228,9 +256,11 @@ def test_the_board_total_is_told_only_to_a_reader_of_every_case(sqlite_api):
 
 # --- who read what -------------------------------------------------------------------------
 
+
 def test_a_person_sees_who_read_their_case(api):
-    read = api.client.get(f"/api/v1/cases/{COURT_CASE}", params={"purpose": "preparing the indictment"},
-                          headers=api.sign_in("inv-301"))
+    read = api.client.get(
+        f"/api/v1/cases/{COURT_CASE}", params={"purpose": "preparing the indictment"}, headers=api.sign_in("inv-301")
+    )
     assert read.status_code == 200
     answer = api.client.get("/api/v1/me/reads", headers=api.sign_in("p1-court"))
     assert answer.status_code == 200, answer.text
@@ -246,7 +276,8 @@ def test_the_prosecutor_of_the_region_sees_who_read_a_case_and_an_investigator_m
     answer = api.client.get(f"/api/v1/cases/{COURT_CASE}/reads", headers=api.sign_in("pr-12"))
     assert answer.status_code == 200, answer.text
     assert [(r["actor"]["id"], r["what"], r["allowed"]) for r in answer.json() if r["actor"]["id"] == "j-9"] == [
-        ("j-9", "case_file", True)]
+        ("j-9", "case_file", True)
+    ]
     is_error(api.client.get(f"/api/v1/cases/{COURT_CASE}/reads", headers=api.sign_in("inv-301")), 403, "forbidden")
     is_error(api.client.get(f"/api/v1/cases/{COURT_CASE}/reads", headers=api.sign_in("pr-almaty")), 403)
     after = api.client.get(f"/api/v1/cases/{COURT_CASE}/reads", headers=api.sign_in("admin")).json()
@@ -270,6 +301,7 @@ def test_a_monitor_sees_the_reads_no_assignment_stands_behind(api):
 
 
 # --- the law, the ledger -------------------------------------------------------------------
+
 
 def test_the_law_is_public(sqlite_api):
     rule = sqlite_api.client.get("/api/v1/law/KZ-DETENTION-LIMIT")
@@ -300,17 +332,18 @@ def test_an_admin_gets_a_signed_checkpoint_that_verifies_and_an_investigator_may
 
 
 def test_a_checkpoint_without_a_signing_key_is_503_not_500(sqlite_api):
-    is_error(sqlite_api.client.get("/api/v1/ledger/checkpoint", headers=sqlite_api.sign_in("admin")), 503,
-             "unavailable")
+    is_error(
+        sqlite_api.client.get("/api/v1/ledger/checkpoint", headers=sqlite_api.sign_in("admin")), 503, "unavailable"
+    )
 
 
 def test_an_unknown_path_or_method_answers_in_the_error_shape(sqlite_api):
     is_error(sqlite_api.client.get("/api/v1/nothing-here"), 404, "not_found")
-    is_error(sqlite_api.client.put("/api/v1/events", headers=sqlite_api.sign_in("inv-1")), 405,
-             "method_not_allowed")
+    is_error(sqlite_api.client.put("/api/v1/events", headers=sqlite_api.sign_in("inv-1")), 405, "method_not_allowed")
 
 
 # --- statistics ----------------------------------------------------------------------------
+
 
 def test_the_statistics_are_public_as_json_and_csv(api):
     answer = api.client.get("/api/v1/statistics", params={"years": "2024"})

@@ -59,10 +59,15 @@ def test_sending_the_same_event_again_is_a_no_op_with_the_stored_answer(api):
 
 def test_an_investigator_opens_a_new_case_of_their_unit(api):
     headers = api.sign_in("inv-1")
-    opened = event("report.received", {"channel": "in_person", "summary": "a theft"}, case="KZ-2024-000901",
-                   id="api-open")
-    registered = event("case.registered", {"erdr_number": "9", "article": "188", "region": "almaty-city"},
-                       case="KZ-2024-000901", id="api-register")
+    opened = event(
+        "report.received", {"channel": "in_person", "summary": "a theft"}, case="KZ-2024-000901", id="api-open"
+    )
+    registered = event(
+        "case.registered",
+        {"erdr_number": "9", "article": "188", "region": "almaty-city"},
+        case="KZ-2024-000901",
+        id="api-register",
+    )
     assert api.client.post(EVENTS, json=opened, headers=headers).status_code == 201
     assert api.client.post(EVENTS, json=registered, headers=headers).status_code == 201
     assert api.client.get("/api/v1/cases/KZ-2024-000901", headers=headers).status_code == 200
@@ -82,8 +87,10 @@ BAD_INPUT = {
     "a time that is no time": ({**DELIVERED, "occurred_at": "yesterday"}, "occurred_at"),
     "a kind not in the vocabulary": ({**DELIVERED, "kind": "person.teleported"}, "kind"),
     "a field the kind does not have": ({**DELIVERED, "data": {**DELIVERED["data"], "colour": "red"}}, "data.colour"),
-    "a string where a boolean goes": (event("person.questioned", {"person": "P1", "counsel_present": "yes"}),
-                                      "data.counsel_present"),
+    "a string where a boolean goes": (
+        event("person.questioned", {"person": "P1", "counsel_present": "yes"}),
+        "data.counsel_present",
+    ),
     "a huge string": ({**DELIVERED, "data": {"person": "P1", "place": "x" * 200_000}}, "data.place"),
     "no kind at all": ({k: v for k, v in DELIVERED.items() if k != "kind"}, "kind"),
 }
@@ -92,8 +99,9 @@ BAD_INPUT = {
 @pytest.mark.parametrize("body, field", BAD_INPUT.values(), ids=BAD_INPUT.keys())
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(sqlite_api, body, field):
     head = sqlite_api.client.get("/api/v1/ledger/head").json()
-    error = is_error(sqlite_api.client.post(EVENTS, json=body, headers=sqlite_api.sign_in("inv-1")), 422, "invalid",
-                     field)
+    error = is_error(
+        sqlite_api.client.post(EVENTS, json=body, headers=sqlite_api.sign_in("inv-1")), 422, "invalid", field
+    )
     assert error["message"].startswith(f"{field}: ")
     assert sqlite_api.client.get("/api/v1/ledger/head").json()["events"] == head["events"]
 
@@ -137,27 +145,39 @@ def test_without_a_session_nothing_is_recorded(api):
 
 def test_an_act_the_law_gives_to_a_judge_is_refused_to_an_investigator(api):
     ordered = event("custody.ordered", {"person": "P1", "until": "2024-04-01T10:00:00+05:00"}, id="api-order")
-    error = is_error(api.client.post(EVENTS, json=ordered, headers=api.sign_in("inv-1")), 403, "forbidden",
-                     "actor.role")
+    error = is_error(
+        api.client.post(EVENTS, json=ordered, headers=api.sign_in("inv-1")), 403, "forbidden", "actor.role"
+    )
     assert "investigating_judge" in error["message"]
     assert not any(e["id"] == "api-order" for e in _events(api))
 
 
 def test_the_investigating_judge_assigned_may_order_custody(api):
-    assign = event("case.assigned", {"official": "ij-almaty", "role": "investigating_judge"}, role="prosecutor",
-                   actor="pr-almaty", id="api-assign-ij")
+    assign = event(
+        "case.assigned",
+        {"official": "ij-almaty", "role": "investigating_judge"},
+        role="prosecutor",
+        actor="pr-almaty",
+        id="api-assign-ij",
+    )
     assign["actor"]["agency"] = "prosecutor-almaty"
     assert api.client.post(EVENTS, json=assign, headers=api.sign_in("pr-almaty")).status_code == 201
-    ordered = {"id": "api-order", "kind": "custody.ordered", "case": DETENTION_CASE,
-               "occurred_at": "2024-03-03T09:00:00+05:00",
-               "data": {"person": "P1", "until": "2024-05-01T10:00:00+05:00"}}
+    ordered = {
+        "id": "api-order",
+        "kind": "custody.ordered",
+        "case": DETENTION_CASE,
+        "occurred_at": "2024-03-03T09:00:00+05:00",
+        "data": {"person": "P1", "until": "2024-05-01T10:00:00+05:00"},
+    }
     answer = api.client.post(EVENTS, json=ordered, headers=api.sign_in("ij-almaty"))
     assert answer.status_code == 201, answer.text
 
 
 def test_an_investigator_of_another_unit_may_not_record_and_the_attempt_is_logged(api):
-    theirs = {**DELIVERED, "actor": {"id": "inv-301", "role": "investigator",
-                                     "agency": "police-astana-almaty-district"}}
+    theirs = {
+        **DELIVERED,
+        "actor": {"id": "inv-301", "role": "investigator", "agency": "police-astana-almaty-district"},
+    }
     is_error(api.client.post(EVENTS, json=theirs, headers=api.sign_in("inv-301")), 403, "forbidden")
     assert not any(e["id"] == "api-delivered" for e in _events(api))
     reads = api.client.get(f"/api/v1/cases/{DETENTION_CASE}/reads", headers=api.sign_in("pr-almaty"))
@@ -175,12 +195,15 @@ def test_an_official_records_only_their_own_acts(api):
 
 
 def test_an_ombudsman_who_may_record_on_every_case_still_records_only_their_own_acts(api):
-    complaint = {"id": "api-complaint", "kind": "complaint.filed", "case": DETENTION_CASE,
-                 "occurred_at": "2024-03-02T10:00:00+05:00",
-                 "data": {"complaint": "c-1", "person": "P1", "about": "ill_treatment"}}
+    complaint = {
+        "id": "api-complaint",
+        "kind": "complaint.filed",
+        "case": DETENTION_CASE,
+        "occurred_at": "2024-03-02T10:00:00+05:00",
+        "data": {"complaint": "c-1", "person": "P1", "about": "ill_treatment"},
+    }
     as_investigator = {**complaint, "actor": DELIVERED["actor"]}
-    is_error(api.client.post(EVENTS, json=as_investigator, headers=api.sign_in("ombudsman")), 403, "forbidden",
-             "actor")
+    is_error(api.client.post(EVENTS, json=as_investigator, headers=api.sign_in("ombudsman")), 403, "forbidden", "actor")
     assert api.client.post(EVENTS, json=complaint, headers=api.sign_in("ombudsman")).status_code == 201
 
 

@@ -30,7 +30,10 @@ def test_serve_answers_the_api_and_the_web_ui(tmp_path, workers):
     env = {**os.environ, "HABEAS_DATABASE_URL": db}
     server = subprocess.Popen(
         [sys.executable, "-m", "habeas", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -53,6 +56,5 @@ def test_serve_answers_the_api_and_the_web_ui(tmp_path, workers):
 
 
 def test_serve_refuses_a_database_without_a_schema_clearly(tmp_path):
-    done = habeas("serve", "--port", str(free_port()), db=f"sqlite:///{tmp_path / 'empty.db'}", check=False,
-                  timeout=60)
+    done = habeas("serve", "--port", str(free_port()), db=f"sqlite:///{tmp_path / 'empty.db'}", check=False, timeout=60)
     assert done.returncode == 1 and "run `habeas init` first" in done.stderr

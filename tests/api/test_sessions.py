@@ -16,8 +16,13 @@ def test_signing_in_gives_a_session_token_for_a_working_day(api):
     opened = answer.json()
     assert len(opened["token"]) >= 32 and opened["token"] != token
     assert opened["expires_at"] == (NOW + sessions.LIFETIME).isoformat()
-    assert opened["user"] == {"login": "inv-1", "role": "investigator", "agency": "police-almaty-bostandyk",
-                              "region": "almaty-city", "person": None}
+    assert opened["user"] == {
+        "login": "inv-1",
+        "role": "investigator",
+        "agency": "police-almaty-bostandyk",
+        "region": "almaty-city",
+        "person": None,
+    }
     me = api.client.get("/api/v1/me", headers=bearer(opened["token"]))
     assert me.status_code == 200 and me.json() == opened["user"]
 

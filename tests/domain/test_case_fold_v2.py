@@ -18,8 +18,9 @@ ACTORS = {
 
 def fold(*specs):
     events = [
-        parse_event({"id": f"e{n}", "kind": kind, "case": "KZ-1", "occurred_at": when,
-                     "actor": ACTORS[role], "data": data})
+        parse_event(
+            {"id": f"e{n}", "kind": kind, "case": "KZ-1", "occurred_at": when, "actor": ACTORS[role], "data": data}
+        )
         for n, (kind, when, role, data) in enumerate(specs, start=1)
     ]
     return fold_all(events)
@@ -27,21 +28,36 @@ def fold(*specs):
 
 def test_the_measure_in_force_follows_the_orders():
     state = fold(
-        ("case.registered", "2025-01-01T09:00:00+05:00", "investigator",
-         {"erdr_number": "1", "article": "188", "region": "almaty", "form": "inquiry"}),
+        (
+            "case.registered",
+            "2025-01-01T09:00:00+05:00",
+            "investigator",
+            {"erdr_number": "1", "article": "188", "region": "almaty", "form": "inquiry"},
+        ),
         ("person.detained", "2025-01-01T10:00:00+05:00", "investigator", {"person": "P1", "place": "street"}),
-        ("custody.ordered", "2025-01-02T10:00:00+05:00", "investigating_judge",
-         {"person": "P1", "until": "2025-02-28T00:00:00+05:00"}),
-        ("house_arrest.ordered", "2025-02-20T10:00:00+05:00", "investigating_judge",
-         {"person": "P1", "until": "2025-04-20T00:00:00+05:00"}),
+        (
+            "custody.ordered",
+            "2025-01-02T10:00:00+05:00",
+            "investigating_judge",
+            {"person": "P1", "until": "2025-02-28T00:00:00+05:00"},
+        ),
+        (
+            "house_arrest.ordered",
+            "2025-02-20T10:00:00+05:00",
+            "investigating_judge",
+            {"person": "P1", "until": "2025-04-20T00:00:00+05:00"},
+        ),
         ("person.detained", "2025-01-05T10:00:00+05:00", "investigator", {"person": "P2", "place": "home"}),
         ("bail.ordered", "2025-01-06T10:00:00+05:00", "investigating_judge", {"person": "P2", "amount": 500000}),
         ("person.detained", "2025-01-07T10:00:00+05:00", "investigator", {"person": "P3", "place": "home"}),
         ("person.released", "2025-01-08T10:00:00+05:00", "investigator", {"person": "P3", "ground": "no grounds"}),
     )
     measures = state.summary()["measures"]
-    assert measures["P1"] == {"measure": "house_arrest", "since": "2025-02-20T10:00:00+05:00",
-                              "until": "2025-04-20T00:00:00+05:00"}
+    assert measures["P1"] == {
+        "measure": "house_arrest",
+        "since": "2025-02-20T10:00:00+05:00",
+        "until": "2025-04-20T00:00:00+05:00",
+    }
     assert measures["P2"]["measure"] == "bail"
     assert "P3" not in measures  # released: no measure in force
     assert state.summary()["form"] == "inquiry"
@@ -49,13 +65,25 @@ def test_the_measure_in_force_follows_the_orders():
 
 def test_interruption_jury_reviews_and_international_requests():
     state = fold(
-        ("case.registered", "2025-01-01T09:00:00+05:00", "investigator",
-         {"erdr_number": "1", "article": "99", "region": "almaty"}),
+        (
+            "case.registered",
+            "2025-01-01T09:00:00+05:00",
+            "investigator",
+            {"erdr_number": "1", "article": "99", "region": "almaty"},
+        ),
         ("investigation.interrupted", "2025-02-01T09:00:00+05:00", "investigator", {"ground": "suspect abroad"}),
-        ("interpol.notice", "2025-02-02T09:00:00+05:00", "prosecutor",
-         {"person": "P1", "notice": "red", "status": "published"}),
-        ("extradition.requested", "2025-03-01T09:00:00+05:00", "prosecutor",
-         {"person": "P1", "direction": "to_kazakhstan", "state": "UZ"}),
+        (
+            "interpol.notice",
+            "2025-02-02T09:00:00+05:00",
+            "prosecutor",
+            {"person": "P1", "notice": "red", "status": "published"},
+        ),
+        (
+            "extradition.requested",
+            "2025-03-01T09:00:00+05:00",
+            "prosecutor",
+            {"person": "P1", "direction": "to_kazakhstan", "state": "UZ"},
+        ),
         ("jury.requested", "2025-05-01T09:00:00+05:00", "defence_lawyer", {"person": "P1"}),
         ("trial.started", "2025-06-01T09:00:00+05:00", "judge", {"court": "court-1", "jury": True}),
         ("cassation.filed", "2025-09-01T09:00:00+05:00", "defence_lawyer", {"person": "P1", "by": "adv-1"}),
@@ -70,8 +98,12 @@ def test_interruption_jury_reviews_and_international_requests():
 
 def test_a_v1_case_reads_as_before():
     state = fold(
-        ("case.registered", "2024-01-01T09:00:00+05:00", "investigator",
-         {"erdr_number": "1", "article": "188", "region": "almaty"}),
+        (
+            "case.registered",
+            "2024-01-01T09:00:00+05:00",
+            "investigator",
+            {"erdr_number": "1", "article": "188", "region": "almaty"},
+        ),
         ("trial.started", "2024-06-01T09:00:00+05:00", "judge", {"court": "court-1"}),
     )
     summary = state.summary()

@@ -28,4 +28,5 @@ def test_anything_else_is_refused(bad):
 def test_the_other_complaint_and_case_kinds_still_refuse_unknown_fields():
     with pytest.raises(ValidationError):
         DATA_MODELS["complaint.filed"].model_validate(
-            {"complaint": "C1", "person": "P1", "about": "torture", "accused_agency": "police"})
+            {"complaint": "C1", "person": "P1", "about": "torture", "accused_agency": "police"}
+        )

@@ -28,9 +28,7 @@ def test_days_end_at_midnight_of_the_last_day():
 
 
 def test_days_exact():
-    assert calendar.add(at("2024-05-26T09:00:00+05:00"), 15, "days") == at(
-        "2024-06-10T09:00:00+05:00"
-    )
+    assert calendar.add(at("2024-05-26T09:00:00+05:00"), 15, "days") == at("2024-06-10T09:00:00+05:00")
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,14 @@ def law():
 
 
 def registered(when: str, **data):
-    raw = {"id": "r", "kind": "case.registered", "case": "KZ-1", "occurred_at": when,
-           "actor": {"id": "i", "role": "investigator"},
-           "data": {"erdr_number": "1", "article": "188", "region": "almaty", **data}}
+    raw = {
+        "id": "r",
+        "kind": "case.registered",
+        "case": "KZ-1",
+        "occurred_at": when,
+        "actor": {"id": "i", "role": "investigator"},
+        "data": {"erdr_number": "1", "article": "188", "region": "almaty", **data},
+    }
     return fold_all([parse_event(raw)])
 
 
@@ -57,8 +62,14 @@ def test_a_year_without_a_table_is_said_so(law):
 
 
 def test_detention_never_moves(law):
-    raw = {"id": "d", "kind": "person.detained", "case": "KZ-1", "occurred_at": "2024-03-06T10:00:00+05:00",
-           "actor": {"id": "i", "role": "investigator"}, "data": {"person": "P1", "place": "street"}}
+    raw = {
+        "id": "d",
+        "kind": "person.detained",
+        "case": "KZ-1",
+        "occurred_at": "2024-03-06T10:00:00+05:00",
+        "actor": {"id": "i", "role": "investigator"},
+        "data": {"person": "P1", "place": "street"},
+    }
     at = datetime.fromisoformat("2024-03-06T11:00:00+05:00")
     (found,) = [f for f in judge(fold_all([parse_event(raw)]), law, at) if f.code == "KZ-DETENTION-LIMIT"]
     assert found.due_at == datetime.fromisoformat("2024-03-08T10:00:00+05:00")  # 8 March, a holiday: 48 h all the same

@@ -19,8 +19,12 @@ def detention(citizenship: str | None):
     if citizenship:
         party["citizenship"] = citizenship
     raws = [
-        event("case.registered", {"erdr_number": "1", "article": "188", "part": 2, "region": "astana"},
-              at="2024-03-01T09:00:00+05:00", id="e1"),
+        event(
+            "case.registered",
+            {"erdr_number": "1", "article": "188", "part": 2, "region": "astana"},
+            at="2024-03-01T09:00:00+05:00",
+            id="e1",
+        ),
         event("party.added", party, at="2024-03-01T09:30:00+05:00", id="e2"),
         event("person.detained", {"person": "P1", "place": "street"}, at=DETAINED, id="e3"),
     ]

@@ -34,8 +34,10 @@ def test_made_findings_and_their_rows_are_the_plain_ones(law):
             found += 1
             plain = Finding(**{f.name: getattr(finding, f.name) for f in dataclasses.fields(Finding)})
             assert plain == finding and repr(plain) == repr(finding) and hash(plain) == hash(finding)
-            assert spelt_times(finding) == spelt_times(plain) == tuple(
-                m.isoformat() if m else None for m in (finding.started_at, finding.due_at, finding.met_at)
+            assert (
+                spelt_times(finding)
+                == spelt_times(plain)
+                == tuple(m.isoformat() if m else None for m in (finding.started_at, finding.due_at, finding.met_at))
             )
             expected = deadlines_projection._FINDING.encode(deadlines_projection._record(finding))
             assert deadlines_projection._finding_json(finding) == expected
@@ -54,7 +56,7 @@ def test_a_replaced_finding_is_spelt_anew(law):
 def test_json_text_is_the_encoders_text():
     encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
     encode = json_text(encoder)
-    for value in ({"b": [1, 2.5, None, True], "a": "Ж\n\"x\"", "c": {"z": 1e20, "y": -0.0}}, "текст", 3, None, []):
+    for value in ({"b": [1, 2.5, None, True], "a": 'Ж\n"x"', "c": {"z": 1e20, "y": -0.0}}, "текст", 3, None, []):
         assert encode(value) == encoder.encode(value)
     ascii_encoder = json.JSONEncoder(sort_keys=True)
     assert json_text(ascii_encoder)({"a": "Ж"}) == ascii_encoder.encode({"a": "Ж"})

@@ -25,8 +25,14 @@ WHAT_IF = {
 
 
 def detained(day: str):
-    raw = {"id": "e1", "kind": "person.detained", "case": "KZ-1", "occurred_at": f"{day}T10:00:00+05:00",
-           "actor": {"id": "i", "role": "investigator"}, "data": {"person": "P1", "place": "street"}}
+    raw = {
+        "id": "e1",
+        "kind": "person.detained",
+        "case": "KZ-1",
+        "occurred_at": f"{day}T10:00:00+05:00",
+        "actor": {"id": "i", "role": "investigator"},
+        "data": {"person": "P1", "place": "street"},
+    }
     return fold_all([parse_event(raw)])
 
 
@@ -42,8 +48,11 @@ def test_a_parameter_changes_from_its_date_and_the_package_does_not():
     assert limit_hours(what_if, "2025-03-01") == 24
     assert limit_hours(what_if, "2024-12-31") == 48  # before the overlay's date: the package's value
     assert limit_hours(package, "2025-03-01") == 48  # the package is untouched
-    found = [f for f in judge(detained("2025-03-01"), what_if, datetime.fromisoformat("2025-03-01T11:00:00+05:00"))
-             if f.code == "KZ-DETENTION-LIMIT"]
+    found = [
+        f
+        for f in judge(detained("2025-03-01"), what_if, datetime.fromisoformat("2025-03-01T11:00:00+05:00"))
+        if f.code == "KZ-DETENTION-LIMIT"
+    ]
     assert found[0].params["overlay"] == "limit-24h"
 
 
@@ -74,14 +83,26 @@ def test_a_bad_overlay_is_refused_with_its_key(overlay, reason):
 def test_law_show_with_an_overlay(tmp_path):
     path = tmp_path / "what-if.yaml"
     path.write_text(json.dumps(WHAT_IF), encoding="utf-8")  # JSON is YAML
-    run = subprocess.run([sys.executable, "-m", "habeas", "law", "show", "KZ-DETENTION-LIMIT", "--overlay", str(path),
-                          "--json"], capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "habeas", "law", "show", "KZ-DETENTION-LIMIT", "--overlay", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     versions = json.loads(run.stdout)["parameters"]["detention.limit.adult"]
     assert versions[-1]["value"] == 24 and versions[-1]["overlay"] == "limit-24h"
     wide = {**os.environ, "COLUMNS": "400"}
-    text = subprocess.run([sys.executable, "-m", "habeas", "law", "show", "KZ-DETENTION-LIMIT", "--overlay", str(path)],
-                          capture_output=True, text=True, check=True, env=wide).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "habeas", "law", "show", "KZ-DETENTION-LIMIT", "--overlay", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=wide,
+    ).stdout
     assert "overlay 'limit-24h'" in text
-    bad = subprocess.run([sys.executable, "-m", "habeas", "law", "show", "--overlay", str(tmp_path / "none.yaml")],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "habeas", "law", "show", "--overlay", str(tmp_path / "none.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "cannot read" in bad.stderr

@@ -31,10 +31,7 @@ def t(text):
 
 
 def ev(n, kind, when, **data):
-    return parse_event(
-        {"id": f"e{n}", "kind": kind, "case": "KZ-1", "occurred_at": when, "actor": ACTOR,
-         "data": data}
-    )
+    return parse_event({"id": f"e{n}", "kind": kind, "case": "KZ-1", "occurred_at": when, "actor": ACTOR, "data": data})
 
 
 def one_case():
@@ -56,8 +53,9 @@ def test_the_rules_loaded_are_the_rules_written_and_the_law_scenarios_name_exact
     written = [rule["code"] for rule in read_documents("kz")["rules.yaml"]["rules"]]
     assert rule_codes(law) == written  # none dropped, none invented, in the order of the data
     scenarios = resources.files("habeas.jurisdictions") / "kz" / "cases"
-    named = scenario_codes([yaml.safe_load(f.read_text(encoding="utf-8")) for f in scenarios.iterdir()
-                            if f.name.endswith(".yaml")])
+    named = scenario_codes(
+        [yaml.safe_load(f.read_text(encoding="utf-8")) for f in scenarios.iterdir() if f.name.endswith(".yaml")]
+    )
     assert named - set(written) == set(), "scenarios name codes that are no rule"
     assert set(written) - named == set(), "rules that no law scenario exercises"
 
@@ -68,13 +66,15 @@ def test_the_shared_example_lacks_only_the_facts_of_the_second_edition(law):
     state = fold_all(one_case())
     now = t("2026-11-25T12:00:00+05:00")
     assert sorted(f.code for f in judge(state, law, now)) == [
-        "KZ-DETENTION-MEDICAL", "KZ-QUALIFICATION-TERM", "KZ-RELATIVES-NOTICE"]
+        "KZ-DETENTION-MEDICAL",
+        "KZ-QUALIFICATION-TERM",
+        "KZ-RELATIVES-NOTICE",
+    ]
     assert sum(f.status_at(now) == "met" for f in deadlines(state, law)) >= 8
 
 
 def test_finding_contract_shape(law):
-    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1",
-                         place="street")])
+    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1", place="street")])
     at = t("2024-03-04T12:00:00+05:00")
     found = {f.code: f for f in judge(state, law, at)}
     limit = found["KZ-DETENTION-LIMIT"].to_dict(at)
@@ -90,8 +90,7 @@ def test_finding_contract_shape(law):
 
 
 def test_most_urgent_first(law):
-    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1",
-                         place="street")])
+    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1", place="street")])
     at = t("2024-03-01T23:00:00+05:00")
     codes = [(f.code, f.status_at(at)) for f in judge(state, law, at)]
     assert codes[0] == ("KZ-RELATIVES-NOTICE", "breached")
@@ -102,8 +101,9 @@ def test_most_urgent_first(law):
 
 def test_status_semantics():
     due = t("2024-03-03T10:00:00+05:00")
-    base = dict(code="X", person=None, started_at=t("2024-03-01T10:00:00+05:00"), due_at=due,
-                evidence=("e1",), citation="c")
+    base = dict(
+        code="X", person=None, started_at=t("2024-03-01T10:00:00+05:00"), due_at=due, evidence=("e1",), citation="c"
+    )
     running = Finding(met_at=None, **base)
     assert running.status_at(due) == "open"
     assert running.status_at(t("2024-03-03T10:00:01+05:00")) == "breached"
@@ -165,8 +165,7 @@ def test_every_rule_has_a_message_in_every_language(law):
 
 
 def test_rendered_finding_reads_like_a_sentence(law):
-    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1",
-                         place="street")])
+    state = fold_all([ev(1, "person.detained", "2024-03-01T10:00:00+05:00", person="P1", place="street")])
     at = t("2024-03-04T12:00:00+05:00")
     limit = next(f for f in judge(state, law, at) if f.code == "KZ-DETENTION-LIMIT")
     assert render_finding(limit, at) == (
@@ -204,8 +203,15 @@ def test_odd_input_never_crashes(law):
     rng = random.Random(7)
     for trial in range(60):
         events = [
-            ev(1, "case.registered", "2017-06-01T10:00:00+05:00", erdr_number="1",
-               article=rng.choice(["99", "188", "255", "1"]), part=1, region="r")
+            ev(
+                1,
+                "case.registered",
+                "2017-06-01T10:00:00+05:00",
+                erdr_number="1",
+                article=rng.choice(["99", "188", "255", "1"]),
+                part=1,
+                region="r",
+            )
         ]
         for n in range(2, 14):
             kind, data = rng.choice(kinds)
@@ -215,12 +221,18 @@ def test_odd_input_never_crashes(law):
             extra = {} if kind == "case.closed" else {"person": person}
             events.append(ev(n, kind, when.isoformat(), **extra, **data))
         if trial % 3 == 0:
-            events.append(parse_event({
-                "id": "c1", "kind": "record.corrected", "case": "KZ-1",
-                "occurred_at": "2018-02-01T00:00:00+05:00", "actor": ACTOR,
-                "data": {"event": "e2", "reason": "r",
-                         "data": {"occurred_at": "2016-01-01T00:00:00+05:00"}},
-            }))
+            events.append(
+                parse_event(
+                    {
+                        "id": "c1",
+                        "kind": "record.corrected",
+                        "case": "KZ-1",
+                        "occurred_at": "2018-02-01T00:00:00+05:00",
+                        "actor": ACTOR,
+                        "data": {"event": "e2", "reason": "r", "data": {"occurred_at": "2016-01-01T00:00:00+05:00"}},
+                    }
+                )
+            )
         state = fold_all(events)
         ids = {e.id for e in events}
         for at in map(t, ("2017-12-31T00:00:00+05:00", "2018-03-01T00:00:00+05:00")):

@@ -51,8 +51,13 @@ def test_every_version_is_cited_and_has_a_known_certainty(law):
 
 def test_confirmed_values_say_how_they_were_verified(law):
     # a value raised to C by this package's checks carries its `verified` note
-    for key in ("custody.decision", "custody.maximum.initial", "detention.consulate_notice",
-                "detention.limit.exceptional_gravities", "reconciliation.eligible_gravities"):
+    for key in (
+        "custody.decision",
+        "custody.maximum.initial",
+        "detention.consulate_notice",
+        "detention.limit.exceptional_gravities",
+        "reconciliation.eligible_gravities",
+    ):
         for version in law.parameter(key).versions:
             assert version.certainty == "C"
             assert version.verified, key
@@ -63,9 +68,7 @@ def test_no_overlapping_versions_in_the_files():
     for path in sorted((PACKAGE / "parameters").glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key, param in doc["parameters"].items():
-            spans = sorted(
-                (v["valid_from"], v.get("valid_until") or date.max) for v in param["versions"]
-            )
+            spans = sorted((v["valid_from"], v.get("valid_until") or date.max) for v in param["versions"])
             for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
                 assert end < start, f"{path.name}: {key} versions overlap"
 
@@ -219,9 +222,7 @@ def test_overlapping_offence_rows_are_refused():
 def broken_copy(tmp_path, monkeypatch):
     """A copy of the kz package under tmp_path, read by `read_documents` in place of the real one."""
     shutil.copytree(PACKAGE, tmp_path / "kz")
-    monkeypatch.setattr(
-        jurisdictions, "resources", types.SimpleNamespace(files=lambda _package: tmp_path)
-    )
+    monkeypatch.setattr(jurisdictions, "resources", types.SimpleNamespace(files=lambda _package: tmp_path))
     return tmp_path / "kz"
 
 

@@ -12,8 +12,19 @@ from habeas.db.engine import make_engine, migrate
 def test_upgrading_from_0001_keeps_the_rows_and_fills_the_deadline_kind(db_url):
     engine = make_engine(db_url)
     with engine.begin() as conn:  # the fixture migrated to head: start again from nothing
-        for table in ("sessions", "stat_episodes", "users", "read_head", "reads", "deadlines", "cases",
-                      "projection_positions", "chain_head", "events", "alembic_version"):
+        for table in (
+            "sessions",
+            "stat_episodes",
+            "users",
+            "read_head",
+            "reads",
+            "deadlines",
+            "cases",
+            "projection_positions",
+            "chain_head",
+            "events",
+            "alembic_version",
+        ):
             conn.execute(text(f"DROP TABLE {table}"))
     assert migrate(engine, "0001") == "0001"
     violation = {"code": "KZ-COUNSEL", "kind": "violation"}

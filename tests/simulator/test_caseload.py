@@ -41,9 +41,19 @@ def test_every_event_parses_and_comes_in_time_order():
         times.append(event.occurred_at)
     assert times == sorted(times)
     kinds = Counter(e["kind"] for e in events)
-    for kind in ("report.received", "case.registered", "person.detained", "rights.explained",
-                 "custody.ordered", "custody.refused", "case.closed", "case.sent_to_court",
-                 "verdict.delivered", "decision.approved", "facility.visited"):
+    for kind in (
+        "report.received",
+        "case.registered",
+        "person.detained",
+        "rights.explained",
+        "custody.ordered",
+        "custody.refused",
+        "case.closed",
+        "case.sent_to_court",
+        "verdict.delivered",
+        "decision.approved",
+        "facility.visited",
+    ):
         assert kinds[kind] > 0, kind
 
 
@@ -112,12 +122,21 @@ def test_what_the_engine_does_not_model_is_there():
     events = list(generate(cases=600, seed=12, first_case=7000))
     cases = sorted({e["case"] for e in events if "case" in e})
     assert cases[0].endswith("-007000") and len(cases) == 600
-    persons = {(e["case"], e["data"]["person"]) for e in events
-               if e["kind"] == "party.added" and e["data"]["role"] == "suspect"}
+    persons = {
+        (e["case"], e["data"]["person"])
+        for e in events
+        if e["kind"] == "party.added" and e["data"]["role"] == "suspect"
+    }
     assert any(person == "P2" for _, person in persons)
     kinds = Counter(e["kind"] for e in events)
-    for kind in ("appeal.filed", "appeal.decided", "facility.visited", "prisoner.admitted",
-                 "investigation.extended", "counsel.waived"):
+    for kind in (
+        "appeal.filed",
+        "appeal.decided",
+        "facility.visited",
+        "prisoner.admitted",
+        "investigation.extended",
+        "counsel.waived",
+    ):
         assert kinds[kind] > 0, kind
     assert all("case" not in e for e in events if e["kind"] == "facility.visited")
 

@@ -57,16 +57,27 @@ def _event(case: str, kind: str, at: str, data: dict, role: str = "investigator"
 
 def _case(case, region, article, part, at, agency="police-almaty-d1", role="investigator", erdr=None, **extra):
     return [
-        _event(case, "case.registered", at,
-               {"erdr_number": erdr or case.replace("KZ-", "E"), "article": article, "part": part, "region": region,
-                **extra},
-               role, agency),
+        _event(
+            case,
+            "case.registered",
+            at,
+            {
+                "erdr_number": erdr or case.replace("KZ-", "E"),
+                "article": article,
+                "part": part,
+                "region": region,
+                **extra,
+            },
+            role,
+            agency,
+        ),
     ]
 
 
 def _party(case, person, at, role="suspect"):
-    return _event(case, "party.added", at, {"person": person, "role": role, "name": f"Name {person}",
-                                            "birth_date": "1990-01-01"})
+    return _event(
+        case, "party.added", at, {"person": person, "role": role, "name": f"Name {person}", "birth_date": "1990-01-01"}
+    )
 
 
 RIGHTS = {"rights": ["counsel", "silence", "interpreter"]}
@@ -96,14 +107,29 @@ def caseload() -> list[dict]:
         e("KZ-A2", "rights.explained", "2024-04-01T10:20", {"person": "P3", **RIGHTS}),
         e("KZ-A2", "person.questioned", "2024-04-01T11:00", {"person": "P3", "counsel_present": True}),
         e("KZ-A2", "custody.petitioned", "2024-04-02T01:00", {"person": "P3"}, "prosecutor"),
-        e("KZ-A2", "custody.ordered", "2024-04-02T10:00", {"person": "P3", "until": "2024-06-01T10:00:00+05:00"},
-          "investigating_judge"),
+        e(
+            "KZ-A2",
+            "custody.ordered",
+            "2024-04-02T10:00",
+            {"person": "P3", "until": "2024-06-01T10:00:00+05:00"},
+            "investigating_judge",
+        ),
         e("KZ-A2", "case.sent_to_court", "2024-05-12T10:00", {"court": "district court"}, "prosecutor"),
         e("KZ-A2", "trial.started", "2024-05-20T10:00", {"court": "district court"}, "judge"),
-        e("KZ-A2", "custody.extended", "2024-05-25T10:00", {"person": "P3", "until": "2024-08-01T10:00:00+05:00"},
-          "judge"),
-        e("KZ-A2", "verdict.delivered", "2024-06-10T10:00",
-          {"person": "P3", "outcome": "convicted", "sentence": {"kind": "imprisonment", "months": 36}}, "judge"),
+        e(
+            "KZ-A2",
+            "custody.extended",
+            "2024-05-25T10:00",
+            {"person": "P3", "until": "2024-08-01T10:00:00+05:00"},
+            "judge",
+        ),
+        e(
+            "KZ-A2",
+            "verdict.delivered",
+            "2024-06-10T10:00",
+            {"person": "P3", "outcome": "convicted", "sentence": {"kind": "imprisonment", "months": 36}},
+            "judge",
+        ),
         e("KZ-A2", "appeal.filed", "2024-06-15T10:00", {"person": "P3", "by": "defence"}, "defence_lawyer"),
         e("KZ-A2", "prisoner.admitted", "2024-07-01T10:00", {"person": "P3", "facility": "ec-1"}, "prison_officer"),
         e("KZ-A2", "appeal.decided", "2024-07-20T10:00", {"outcome": "upheld"}, "judge"),
@@ -137,21 +163,41 @@ def caseload() -> list[dict]:
         e("KZ-S1", "custody.petitioned", "2024-05-02T00:00", {"person": "P1"}, "prosecutor"),
         e("KZ-S1", "custody.refused", "2024-05-02T08:00", {"person": "P1"}, "investigating_judge"),
         e("KZ-S1", "person.released", "2024-05-02T09:00", {"person": "P1", "ground": "custody refused"}),
-        e("KZ-S1", "case.closed", "2024-07-01T10:00", {"ground": "reconciliation", "victim_consent": False},
-          "prosecutor"),
+        e(
+            "KZ-S1",
+            "case.closed",
+            "2024-07-01T10:00",
+            {"ground": "reconciliation", "victim_consent": False},
+            "prosecutor",
+        ),
     ]
     # KZ-S2
     out += _case("KZ-S2", "shymkent", "99", 1, "2023-12-01T10:00")
     out += [
         _party("KZ-S2", "P1", "2023-12-01T11:00"),
         e("KZ-S2", "person.detained", "2023-12-10T10:00", {"person": "P1", "place": "home"}),
-        e("KZ-S2", "complaint.filed", "2023-12-11T10:00", {"complaint": "C1", "person": "P1", "about": "torture"},
-          "ombudsman"),
-        e("KZ-S2", "complaint.registered", "2023-12-11T20:00", {"complaint": "C1", "erdr_number": "T-0001"},
-          "prosecutor"),
+        e(
+            "KZ-S2",
+            "complaint.filed",
+            "2023-12-11T10:00",
+            {"complaint": "C1", "person": "P1", "about": "torture"},
+            "ombudsman",
+        ),
+        e(
+            "KZ-S2",
+            "complaint.registered",
+            "2023-12-11T20:00",
+            {"complaint": "C1", "erdr_number": "T-0001"},
+            "prosecutor",
+        ),
         e("KZ-S2", "medical.examined", "2023-12-12T09:00", {"person": "P1", "injuries": True}, "doctor"),
-        e("KZ-S2", "death.recorded", "2023-12-20T10:00", {"person": "P1", "place": "police cells", "cause": "Illness"},
-          "prison_officer"),
+        e(
+            "KZ-S2",
+            "death.recorded",
+            "2023-12-20T10:00",
+            {"person": "P1", "place": "police cells", "cause": "Illness"},
+            "prison_officer",
+        ),
     ]
     # KZ-S3
     out += _case("KZ-S3", "shymkent", "188", 2, "2024-11-20T10:00")
@@ -159,8 +205,13 @@ def caseload() -> list[dict]:
         _party("KZ-S3", "P1", "2024-11-20T11:00"),
         e("KZ-S3", "person.detained", "2024-12-01T10:00", {"person": "P1", "place": "street"}),
         e("KZ-S3", "custody.petitioned", "2024-12-01T20:00", {"person": "P1"}, "prosecutor"),
-        e("KZ-S3", "custody.ordered", "2024-12-02T09:00", {"person": "P1", "until": "2025-02-01T09:00:00+05:00"},
-          "investigating_judge"),
+        e(
+            "KZ-S3",
+            "custody.ordered",
+            "2024-12-02T09:00",
+            {"person": "P1", "until": "2025-02-01T09:00:00+05:00"},
+            "investigating_judge",
+        ),
     ]
     # KZ-T
     out += _case("KZ-T", "shymkent", "146", 1, "2023-12-15T10:00", "prosecutor-shymkent", "prosecutor", "T-0001")
@@ -171,8 +222,9 @@ def caseload() -> list[dict]:
         e("KZ-T", "verdict.delivered", "2024-06-01T10:00", {"person": "O1", "outcome": "convicted"}, "judge"),
     ]
     # KZ-U
-    out += _case("KZ-U", "atlantis", "366", 1, "2024-01-10T10:00", "anticorruption-astana",
-                 accused_agency="police")  # a police officer's bribe, registered by the Anti-Corruption Agency
+    out += _case(
+        "KZ-U", "atlantis", "366", 1, "2024-01-10T10:00", "anticorruption-astana", accused_agency="police"
+    )  # a police officer's bribe, registered by the Anti-Corruption Agency
     return out
 
 

@@ -81,22 +81,25 @@ def test_reports_and_exports_together_reveal_no_withheld_count(register, engine)
     defs, regions = Definitions.parse(ref["indicators"]), Regions(ref["regions"])
     found, links = statistics._read(engine, SPEC, AS_OF, "kz")
     cells = compute(found, SPEC.years, AS_OF.replace(tzinfo=None), ref, 5, links)
-    counted = {(c.measure, c.region): c for c in cells if c.measure in defs.count_keys
-               or c.indicator in (OPEN_DATA, UN_CTS)}
+    counted = {
+        (c.measure, c.region): c for c in cells if c.measure in defs.count_keys or c.indicator in (OPEN_DATA, UN_CTS)
+    }
     hidden = {k for k, c in counted.items() if c.suppressed}
     assert hidden  # the test means something
     everywhere = [*regions.all, NATIONAL]
     offences = sorted({m for m, _ in counted if m.startswith("OD.")})
-    relations = [Relation((k, NATIONAL), tuple((k, r) for r in regions.all))
-                 for k in [*defs.count_keys, *offences]]
+    relations = [Relation((k, NATIONAL), tuple((k, r) for r in regions.all)) for k in [*defs.count_keys, *offences]]
     for total, parts in defs.relations:
         relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
     for r in everywhere:
         relations.append(Relation(("W1.registered", r), tuple((k, r) for k in offences)))
         relations.append(Relation(("C1.cases", r), tuple((k, r) for k in offences if " 0703" in " " + k.split("|")[1])))
     for cat in ref["un-cts"]["categories"]:
-        parts = tuple((k, NATIONAL) for k in offences
-                      if any(code.startswith(p) for code in k.split("|")[1].split() for p in cat["iccs"]))
+        parts = tuple(
+            (k, NATIONAL)
+            for k in offences
+            if any(code.startswith(p) for code in k.split("|")[1].split() for p in cat["iccs"])
+        )
         if parts:
             relations.append(Relation((f"UN.{cat['code']}", NATIONAL), parts))
     assert recoverable(hidden, relations) == set()

@@ -17,10 +17,27 @@ def test_twenty_regions_each_with_a_kato_code():
     assert len(set(codes)) == 20 and all(len(c) == 9 and c.endswith("0000000") for c in codes)
     # all twenty as read in the KATO copy of 17.10.2022 (its level-1 objects)
     assert {r["code"]: r["kato"][:2] for r in regions} == {
-        "astana": "71", "almaty": "75", "shymkent": "79", "abai": "10", "akmola": "11", "aktobe": "15",
-        "almaty-region": "19", "atyrau": "23", "west-kazakhstan": "27", "jambyl": "31", "jetisu": "33",
-        "karaganda": "35", "kostanay": "39", "kyzylorda": "43", "mangystau": "47", "pavlodar": "55",
-        "north-kazakhstan": "59", "turkistan": "61", "ulytau": "62", "east-kazakhstan": "63"}
+        "astana": "71",
+        "almaty": "75",
+        "shymkent": "79",
+        "abai": "10",
+        "akmola": "11",
+        "aktobe": "15",
+        "almaty-region": "19",
+        "atyrau": "23",
+        "west-kazakhstan": "27",
+        "jambyl": "31",
+        "jetisu": "33",
+        "karaganda": "35",
+        "kostanay": "39",
+        "kyzylorda": "43",
+        "mangystau": "47",
+        "pavlodar": "55",
+        "north-kazakhstan": "59",
+        "turkistan": "61",
+        "ulytau": "62",
+        "east-kazakhstan": "63",
+    }
 
 
 def test_districts_are_listed_with_a_source_and_belong_to_their_region():
@@ -44,14 +61,46 @@ def test_districts_are_listed_with_a_source_and_belong_to_their_region():
 # the second level of the KATO of 17.10.2022, counted in the file: objects whose parent is a region
 # or a city of republican significance ("Г.А." → city, "район" → district)
 KATO_2022_SECOND_LEVEL = {
-    "astana": 4, "almaty": 8, "shymkent": 4, "abai": 10, "akmola": 20, "aktobe": 13, "almaty-region": 10,
-    "atyrau": 8, "east-kazakhstan": 11, "jambyl": 11, "jetisu": 10, "karaganda": 13, "kostanay": 20,
-    "kyzylorda": 9, "mangystau": 7, "north-kazakhstan": 14, "pavlodar": 13, "turkistan": 17, "ulytau": 5,
-    "west-kazakhstan": 13}
+    "astana": 4,
+    "almaty": 8,
+    "shymkent": 4,
+    "abai": 10,
+    "akmola": 20,
+    "aktobe": 13,
+    "almaty-region": 10,
+    "atyrau": 8,
+    "east-kazakhstan": 11,
+    "jambyl": 11,
+    "jetisu": 10,
+    "karaganda": 13,
+    "kostanay": 20,
+    "kyzylorda": 9,
+    "mangystau": 7,
+    "north-kazakhstan": 14,
+    "pavlodar": 13,
+    "turkistan": 17,
+    "ulytau": 5,
+    "west-kazakhstan": 13,
+}
 KATO_2022_CITIES = {  # cities of regional significance ("Г.А.") per region
-    "abai": 2, "akmola": 3, "aktobe": 1, "almaty-region": 1, "atyrau": 1, "east-kazakhstan": 2, "jambyl": 1,
-    "jetisu": 2, "karaganda": 6, "kostanay": 4, "kyzylorda": 2, "mangystau": 2, "north-kazakhstan": 1,
-    "pavlodar": 3, "turkistan": 3, "ulytau": 3, "west-kazakhstan": 1}
+    "abai": 2,
+    "akmola": 3,
+    "aktobe": 1,
+    "almaty-region": 1,
+    "atyrau": 1,
+    "east-kazakhstan": 2,
+    "jambyl": 1,
+    "jetisu": 2,
+    "karaganda": 6,
+    "kostanay": 4,
+    "kyzylorda": 2,
+    "mangystau": 2,
+    "north-kazakhstan": 1,
+    "pavlodar": 3,
+    "turkistan": 3,
+    "ulytau": 3,
+    "west-kazakhstan": 1,
+}
 
 
 def test_every_region_has_its_whole_second_level_with_unique_codes():
@@ -91,10 +140,17 @@ def test_a_region_recorded_as_its_kato_code_is_counted_in_that_region():
     regions = Regions(REF["regions"])
     assert regions.of("750000000") == "almaty" and regions.of("610000000") == "turkistan"
     assert regions.of("Bostandyk district") == "unknown"  # a district is not a region, and is not guessed
-    cases = [Episode(case=f"K{n}", episode="detention", year=2024, region=region, started_at=datetime(2024, 3, 1),
-                     flag2=True) for n, region in enumerate(["750000000"] * 5 + ["almaty"] * 2)]
-    cells = {(c.measure, c.region): c.value for c in compute(cases, [2024], datetime(2025, 1, 1), REF, 5)
-             if c.indicator == "L7"}
+    cases = [
+        Episode(
+            case=f"K{n}", episode="detention", year=2024, region=region, started_at=datetime(2024, 3, 1), flag2=True
+        )
+        for n, region in enumerate(["750000000"] * 5 + ["almaty"] * 2)
+    ]
+    cells = {
+        (c.measure, c.region): c.value
+        for c in compute(cases, [2024], datetime(2025, 1, 1), REF, 5)
+        if c.indicator == "L7"
+    }
     assert cells[("L7.detentions", "almaty")] == 7 and cells[("L7.detentions", "unknown")] == 0
 
 

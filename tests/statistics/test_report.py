@@ -37,8 +37,12 @@ def test_years_read_as_runs_and_bad_specs_name_their_part():
     assert ReportSpec.parse("years=2024,2019,2020-2021&regions=almaty,almaty").query() == (
         "years=2019-2021,2024&regions=almaty"
     )
-    for bad, part in (("years=20x4", "years"), ("years=2024&colour=red", "colour"), ("sections=detention", "years"),
-                      ("years=2030-2020", "years")):
+    for bad, part in (
+        ("years=20x4", "years"),
+        ("years=2024&colour=red", "colour"),
+        ("sections=detention", "years"),
+        ("years=2030-2020", "years"),
+    ):
         try:
             ReportSpec.parse(bad)
         except SpecError as exc:
@@ -65,8 +69,15 @@ def test_report_formats_and_the_shareable_query(tmp_path):
     assert list(body["indicators"]) == ["L2", "L3", "L6", "L7"]
     assert body["indicators"]["L2"]["findings"] == ["KZ-DETENTION-LIMIT"]
     ended = {(c["region"], c["year"]): c for c in body["cells"] if c["indicator"] == "L2" and c["measure"] == "ended"}
-    assert ended[("almaty", 2024)] == {"indicator": "L2", "measure": "ended", "label": "detentions ended",
-                                       "region": "almaty", "year": 2024, "value": None, "suppressed": True}
+    assert ended[("almaty", 2024)] == {
+        "indicator": "L2",
+        "measure": "ended",
+        "label": "detentions ended",
+        "region": "almaty",
+        "year": 2024,
+        "value": None,
+        "suppressed": True,
+    }
     assert ended[("almaty", 2023)]["value"] == 0  # a zero counts no one: published
     assert all(c["value"] is None for c in body["cells"] if c["suppressed"])
     # the query reproduces the report

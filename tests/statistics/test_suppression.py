@@ -120,8 +120,21 @@ def episodes(drawn):
     out = []
     for n, (region, year, late, counsel, rights) in enumerate(drawn):
         start = datetime(year, 3, 1)
-        out.append(Episode(case=f"C{n}", episode="detention", year=year, region=region, person="P1",
-                           started_at=start, ended_at=start, end_year=year, late=late, flag=counsel, flag2=rights))
+        out.append(
+            Episode(
+                case=f"C{n}",
+                episode="detention",
+                year=year,
+                region=region,
+                person="P1",
+                started_at=start,
+                ended_at=start,
+                end_year=year,
+                late=late,
+                flag=counsel,
+                flag2=rights,
+            )
+        )
     return out
 
 

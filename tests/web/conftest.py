@@ -83,10 +83,18 @@ class Live:
             at,
             {"erdr_number": f"2675100{number:05d}", "article": article, "part": part, "region": REGION},
         )
-        self.submit("party.added", case, at + timedelta(minutes=5),
-                    {"person": "P1", "role": "suspect", "name": f"Suspect {number}", "birth_date": "1990-02-03"})
-        self.submit("party.added", case, at + timedelta(minutes=6),
-                    {"person": "V1", "role": "victim", "name": f"Victim {number}"})
+        self.submit(
+            "party.added",
+            case,
+            at + timedelta(minutes=5),
+            {"person": "P1", "role": "suspect", "name": f"Suspect {number}", "birth_date": "1990-02-03"},
+        )
+        self.submit(
+            "party.added",
+            case,
+            at + timedelta(minutes=6),
+            {"person": "V1", "role": "victim", "name": f"Victim {number}"},
+        )
         return case
 
     def detain(self, case: str, at: datetime, person: str = "P1", **extra) -> str:

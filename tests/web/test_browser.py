@@ -39,9 +39,7 @@ def board_rows(page) -> list[dict]:
 
 
 def timeline_ids(page) -> list[str]:
-    return page.locator("section#timeline li[data-event-id]").evaluate_all(
-        "items => items.map(i => i.dataset.eventId)"
-    )
+    return page.locator("section#timeline li[data-event-id]").evaluate_all("items => items.map(i => i.dataset.eventId)")
 
 
 def catalogue_fragment(language: str, msgid: str) -> str:

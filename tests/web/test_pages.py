@@ -44,8 +44,9 @@ class World:
     def sign_in(self, login: str, **params) -> TestClient:
         client = self.client
         client.cookies.clear()
-        answer = client.post("/sign-in", data={"login": login, "token": self.tokens[login], "next": "/"},
-                             follow_redirects=False)
+        answer = client.post(
+            "/sign-in", data={"login": login, "token": self.tokens[login], "next": "/"}, follow_redirects=False
+        )
         assert answer.status_code == 303, answer.text
         return client
 
@@ -66,11 +67,22 @@ def world(tmp_path):
         start = NOW - timedelta(days=1)
         elsewhere = Actor("x", "investigator", "astana-police")
         for case, region, actor in [(CASE, "almaty", INV), (OTHER, "astana", elsewhere)]:
-            raw = {"kind": "case.registered", "case": case, "occurred_at": iso(start), "actor": actor.to_dict(),
-                   "data": {"erdr_number": "2675100001", "article": "188", "part": 1, "region": region}}
+            raw = {
+                "kind": "case.registered",
+                "case": case,
+                "occurred_at": iso(start),
+                "actor": actor.to_dict(),
+                "data": {"erdr_number": "2675100001", "article": "188", "part": 1, "region": region},
+            }
             register.submit(raw)
-            register.submit({**raw, "kind": "party.added", "occurred_at": iso(start + timedelta(minutes=5)),
-                             "data": {"person": "P1", "role": "suspect", "name": "Aidar Example"}})
+            register.submit(
+                {
+                    **raw,
+                    "kind": "party.added",
+                    "occurred_at": iso(start + timedelta(minutes=5)),
+                    "data": {"person": "P1", "role": "suspect", "name": "Aidar Example"},
+                }
+            )
         tokens = {}
         operator = users.operator("op")
         for login, role, extra in [
@@ -93,6 +105,7 @@ def detain(world: World, case: str = CASE, hours_ago: float = 1, **extra) -> str
 
 # -- signing in ----------------------------------------------------------------------------------
 
+
 def test_an_anonymous_visitor_is_sent_to_sign_in(world):
     answer = world.client.get("/cases?stage=pre_trial", follow_redirects=False)
     assert answer.status_code == 303
@@ -105,14 +118,18 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(world):
 
 
 def test_signing_in_sets_a_safe_cookie_and_goes_next_only_locally(world):
-    answer = world.client.post("/sign-in", data={"login": "inv", "token": world.tokens["inv"], "next": "/cases"},
-                               follow_redirects=False)
+    answer = world.client.post(
+        "/sign-in", data={"login": "inv", "token": world.tokens["inv"], "next": "/cases"}, follow_redirects=False
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/cases"
     cookie = answer.headers["set-cookie"].lower()
     assert "habeas_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
     world.client.cookies.clear()
-    answer = world.client.post("/sign-in", data={"login": "inv", "token": world.tokens["inv"],
-                                                 "next": "//evil.example/x"}, follow_redirects=False)
+    answer = world.client.post(
+        "/sign-in",
+        data={"login": "inv", "token": world.tokens["inv"], "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/"
 
 
@@ -134,6 +151,7 @@ def test_signing_out_needs_the_form_token_and_ends_the_session(world):
 
 
 # -- home, cases, case file ------------------------------------------------------------------------
+
 
 def test_home_lists_the_alerts_of_the_users_cases(world):
     detain(world)
@@ -177,8 +195,12 @@ def test_the_case_file_shows_parties_timeline_and_findings(world):
 
 def test_a_correction_is_shown_beside_what_it_corrects(world):
     detained = detain(world, hours_ago=2)
-    correction = world.submit("record.corrected", CASE, world.clock.now(),
-                              {"event": detained, "reason": "wrong place", "data": {"place": "Medeu police"}})
+    correction = world.submit(
+        "record.corrected",
+        CASE,
+        world.clock.now(),
+        {"event": detained, "reason": "wrong place", "data": {"place": "Medeu police"}},
+    )
     page = world.sign_in("inv").get(f"/cases/{CASE}").text
     item = re.search(rf'<li id="ev-{detained}"[^>]*class="corrected".*?</li>', page, re.S)
     assert item and correction in item.group(0) and "Medeu police" in item.group(0)
@@ -204,11 +226,17 @@ def test_an_unknown_page_is_an_html_page_and_the_api_keeps_json(world):
 
 # -- the detention board ------------------------------------------------------------------------------
 
+
 def test_the_board_shows_breaches_first_and_leaves_read_records(world):
     detain(world, hours_ago=1)
     second = "KZ-2026-000003"
-    raw = {"kind": "case.registered", "case": second, "occurred_at": iso(NOW - timedelta(days=1)),
-           "actor": INV.to_dict(), "data": {"erdr_number": "2675100003", "article": "188", "region": "almaty"}}
+    raw = {
+        "kind": "case.registered",
+        "case": second,
+        "occurred_at": iso(NOW - timedelta(days=1)),
+        "actor": INV.to_dict(),
+        "data": {"erdr_number": "2675100003", "article": "188", "region": "almaty"},
+    }
     world.register.submit(raw)
     detain(world, second, hours_ago=60)  # past the adult limit (from the law package)
     client = world.sign_in("pros")
@@ -234,11 +262,20 @@ def test_the_board_shows_a_released_person_no_more(world):
 
 # -- recording ---------------------------------------------------------------------------------------
 
+
 def test_the_record_chooser_and_forms_have_a_label_for_every_field(world):
     client = world.sign_in("inv")
     chooser = client.get("/record").text
-    for kind in ("person.detained", "person.delivered", "rights.explained", "counsel.admitted", "person.questioned",
-                 "person.released", "custody.petitioned", "complaint.filed"):
+    for kind in (
+        "person.detained",
+        "person.delivered",
+        "rights.explained",
+        "counsel.admitted",
+        "person.questioned",
+        "person.released",
+        "custody.petitioned",
+        "complaint.filed",
+    ):
         assert f'href="/record/{kind}' in chooser
         form = client.get(f"/record/{kind}?case={CASE}").text
         assert 'form id="record"' in form and f'value="{CASE}"' in form and "+05:00" in form
@@ -250,8 +287,14 @@ def test_the_record_chooser_and_forms_have_a_label_for_every_field(world):
 
 def test_recording_a_detention_through_the_form(world):
     client = world.sign_in("inv")
-    form = {"csrf": world.csrf("/record/person.detained"), "case": CASE, "occurred_at": iso(NOW - timedelta(hours=1)),
-            "data.person": "P1", "data.place": "Almaty police", "data.grounds": ["criminal_group"]}
+    form = {
+        "csrf": world.csrf("/record/person.detained"),
+        "case": CASE,
+        "occurred_at": iso(NOW - timedelta(hours=1)),
+        "data.person": "P1",
+        "data.place": "Almaty police",
+        "data.grounds": ["criminal_group"],
+    }
     answer = client.post("/record/person.detained", data=form, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     where = urlsplit(answer.headers["location"])
@@ -264,12 +307,23 @@ def test_recording_a_detention_through_the_form(world):
 def test_a_bool_and_a_list_field(world):
     client = world.sign_in("inv")
     token = world.csrf("/record")
-    answer = client.post("/record/rights.explained", data={
-        "csrf": token, "case": CASE, "occurred_at": iso(NOW), "data.person": "P1",
-        "data.rights": "counsel, silence, interpreter"}, follow_redirects=False)
+    answer = client.post(
+        "/record/rights.explained",
+        data={
+            "csrf": token,
+            "case": CASE,
+            "occurred_at": iso(NOW),
+            "data.person": "P1",
+            "data.rights": "counsel, silence, interpreter",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
-    answer = client.post("/record/person.questioned", data={
-        "csrf": token, "case": CASE, "occurred_at": iso(NOW), "data.person": "P1"}, follow_redirects=False)
+    answer = client.post(
+        "/record/person.questioned",
+        data={"csrf": token, "case": CASE, "occurred_at": iso(NOW), "data.person": "P1"},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
     page = client.get(answer.headers["location"]).text
     assert "<dt>counsel present</dt><dd>false</dd>" in page
@@ -277,8 +331,13 @@ def test_a_bool_and_a_list_field(world):
 
 def test_a_refused_form_shows_each_problem_beside_its_field(world):
     client = world.sign_in("inv")
-    form = {"csrf": world.csrf(), "case": CASE, "occurred_at": "2026-11-25T09:00", "data.person": "",
-            "data.place": "kept"}
+    form = {
+        "csrf": world.csrf(),
+        "case": CASE,
+        "occurred_at": "2026-11-25T09:00",
+        "data.person": "",
+        "data.place": "kept",
+    }
     answer = client.post("/record/person.detained", data=form)
     assert answer.status_code == 422
     assert 'id="error-data.person"' in answer.text and 'id="error-occurred_at"' in answer.text
@@ -288,19 +347,28 @@ def test_a_refused_form_shows_each_problem_beside_its_field(world):
 def test_the_laws_competence_and_the_policy_refuse_with_403(world):
     client = world.sign_in("inv")
     token = world.csrf()
-    answer = client.post("/record/custody.petitioned", data={"csrf": token, "case": OTHER, "occurred_at": iso(NOW),
-                                                             "data.person": "P1"})
+    answer = client.post(
+        "/record/custody.petitioned", data={"csrf": token, "case": OTHER, "occurred_at": iso(NOW), "data.person": "P1"}
+    )
     assert answer.status_code == 403 and 'id="error-' in answer.text
     forged = client.post("/record/person.detained", data={"csrf": "x", "case": CASE}, follow_redirects=False)
     assert forged.status_code == 403
     client = world.sign_in("suspect")  # may write on their own case, but detaining is no person's act
-    answer = client.post("/record/person.detained", data={"csrf": world.csrf("/record"), "case": CASE,
-                                                          "occurred_at": iso(NOW), "data.person": "P1",
-                                                          "data.place": "home"})
+    answer = client.post(
+        "/record/person.detained",
+        data={
+            "csrf": world.csrf("/record"),
+            "case": CASE,
+            "occurred_at": iso(NOW),
+            "data.person": "P1",
+            "data.place": "home",
+        },
+    )
     assert answer.status_code == 403 and 'id="error-actor.role"' in answer.text
 
 
 # -- reads, law, statistics, languages -----------------------------------------------------------------
+
 
 def test_who_looked_at_my_case_and_the_unassigned_reads(world):
     world.sign_in("inv").get(f"/cases/{CASE}?purpose=interview+prep")
@@ -328,7 +396,8 @@ def test_the_statistics_are_public_with_a_shareable_address(world):
     assert 'href="/statistics?years=2026&amp;sections=detention&amp;regions=kz"' in page.text
     assert "/api/v1/statistics?years=2026&amp;sections=detention&amp;regions=kz&amp;format=csv" in page.text
     assert re.findall(r'<tr data-region="([^"]+)"', page.text) and set(
-        re.findall(r'<tr data-region="([^"]+)"', page.text)) == {"kz"}
+        re.findall(r'<tr data-region="([^"]+)"', page.text)
+    ) == {"kz"}
     bad = world.client.get("/statistics?years=nineteen")
     assert bad.status_code == 422 and 'id="error-spec"' in bad.text
     custody = world.client.get("/statistics?years=2025-2026&sections=custody").text
@@ -362,11 +431,14 @@ def test_every_region_withheld_everywhere_is_one_line_not_a_table(world):
     assert len(page) < 60_000
 
 
-@pytest.mark.parametrize(("how", "lang", "word"), [
-    ({"params": {"lang": "kk"}}, "kk", "Кіру"),
-    ({"headers": {"Accept-Language": "ru-RU,ru;q=0.9"}}, "ru", "Войти"),
-    ({"headers": {"Accept-Language": "de"}}, "en", "Sign in"),
-])
+@pytest.mark.parametrize(
+    ("how", "lang", "word"),
+    [
+        ({"params": {"lang": "kk"}}, "kk", "Кіру"),
+        ({"headers": {"Accept-Language": "ru-RU,ru;q=0.9"}}, "ru", "Войти"),
+        ({"headers": {"Accept-Language": "de"}}, "en", "Sign in"),
+    ],
+)
 def test_the_language_is_chosen_and_kept(world, how, lang, word):
     page = world.client.get("/sign-in", **how)
     assert f'<html lang="{lang}">' in page.text and word in page.text

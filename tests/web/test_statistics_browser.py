@@ -36,15 +36,35 @@ def record_caseload(live) -> int:
         for n in range(many):
             number = next(live._numbers)
             case, at = f"KZ-{YEAR}-{number:06d}", start + timedelta(days=n)
-            live.submit("case.registered", case, at, {"erdr_number": f"2571100{number:05d}", "article": "188",
-                                                      "part": 1, "region": region}, actor=actor)
-            live.submit("party.added", case, at + timedelta(minutes=1),
-                        {"person": "P1", "role": "suspect", "name": f"Suspect {number}"}, actor=actor)
-            live.submit("person.detained", case, at + timedelta(hours=1),
-                        {"person": "P1", "place": f"{region} police"}, actor=actor)
+            live.submit(
+                "case.registered",
+                case,
+                at,
+                {"erdr_number": f"2571100{number:05d}", "article": "188", "part": 1, "region": region},
+                actor=actor,
+            )
+            live.submit(
+                "party.added",
+                case,
+                at + timedelta(minutes=1),
+                {"person": "P1", "role": "suspect", "name": f"Suspect {number}"},
+                actor=actor,
+            )
+            live.submit(
+                "person.detained",
+                case,
+                at + timedelta(hours=1),
+                {"person": "P1", "place": f"{region} police"},
+                actor=actor,
+            )
             if explained:
-                live.submit("rights.explained", case, at + timedelta(hours=1, minutes=5),
-                            {"person": "P1", "rights": ["counsel", "silence", "interpreter"]}, actor=actor)
+                live.submit(
+                    "rights.explained",
+                    case,
+                    at + timedelta(hours=1, minutes=5),
+                    {"person": "P1", "rights": ["counsel", "silence", "interpreter"]},
+                    actor=actor,
+                )
     return YEAR
 
 
@@ -139,8 +159,14 @@ def test_a_visitor_builds_a_report_shares_it_and_downloads_it(session_factory, l
     withheld = [r for r in rows if r["suppressed"] == "true"]
     assert withheld and all(r["value"] == f"< {threshold}" for r in withheld)
     assert all(r["value"] != f"< {threshold}" for r in rows if r["suppressed"] == "false")
-    mine = next(r for r in rows if r["indicator"] == "L7" and r["measure"] == "detentions"
-                and r["region"] == "almaty" and r["year"] == str(year))
+    mine = next(
+        r
+        for r in rows
+        if r["indicator"] == "L7"
+        and r["measure"] == "detentions"
+        and r["region"] == "almaty"
+        and r["year"] == str(year)
+    )
     assert int(mine["value"]) == published
     assert {r["region"] for r in rows} == {"kz", "astana", "almaty"}
     small = [r for r in rows if r["suppressed"] == "false" and r["value"].isdigit() and 0 < int(r["value"]) < threshold]

@@ -77,6 +77,12 @@ def case_facts(case: str, events: Iterable[Event]) -> CaseFacts:
             assigned.pop(data["official"], None)
     agencies.update(a for a in assigned.values() if a)
     return CaseFacts(
-        case, region, frozenset(courts), frozenset(agencies), frozenset(assigned), frozenset(lawyers),
-        frozenset(parties), frozenset(kinds),
+        case,
+        region,
+        frozenset(courts),
+        frozenset(agencies),
+        frozenset(assigned),
+        frozenset(lawyers),
+        frozenset(parties),
+        frozenset(kinds),
     )

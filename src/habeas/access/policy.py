@@ -47,8 +47,7 @@ SCOPES: dict[str, Callable[[Principal, CaseFacts | None], bool]] = {
     "region": lambda p, c: c is not None and p.region is not None and c.region == p.region,
     "court": lambda p, c: c is not None and p.agency is not None and p.agency in c.courts,
     "counsel": lambda p, c: c is not None and p.id in c.lawyers,
-    "own": lambda p, c: c is not None and p.person is not None and p.person[0] == c.case
-    and p.person[1] in c.parties,
+    "own": lambda p, c: c is not None and p.person is not None and p.person[0] == c.case and p.person[1] in c.parties,
 }
 SCOPE_WORDS = {
     "everywhere": "anywhere",
@@ -147,9 +146,7 @@ def _refusal(principal: Principal, action: str, case: CaseFacts | None, grants: 
     on = f" on {case.case}" if case is not None else ""
     if not grants:
         return f"refused: {action}{on} is no right of the role {principal.role}"
-    needs = " or ".join(
-        dict.fromkeys(SCOPE_WORDS[g.scope] + (f" as the {g.title}" if g.title else "") for g in grants)
-    )
+    needs = " or ".join(dict.fromkeys(SCOPE_WORDS[g.scope] + (f" as the {g.title}" if g.title else "") for g in grants))
     return f"refused: {action}{on} needs the right to act {needs}"
 
 

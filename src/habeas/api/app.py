@@ -92,8 +92,12 @@ def _contract(app: FastAPI) -> dict:
         from fastapi.openapi.utils import get_openapi
 
         document = get_openapi(
-            title=app.title, version=app.version, summary=app.summary, description=app.description,
-            routes=app.routes, license_info=app.license_info,
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+            license_info=app.license_info,
         )
         document["paths"] = {path: ops for path, ops in document.get("paths", {}).items() if path.startswith(API)}
         error = {"$ref": "#/components/schemas/Error"}

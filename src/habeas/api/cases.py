@@ -93,10 +93,16 @@ def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> 
     return words.case_file_json(file, when, ctx.law, lang)
 
 
-@router.get("/cases/{case}", response_model=CaseFile, response_model_exclude_unset=True,
-            responses=answers(401, 403, 404, 422))
+@router.get(
+    "/cases/{case}", response_model=CaseFile, response_model_exclude_unset=True, responses=answers(401, 403, 404, 422)
+)
 def case_file(
-    request: Request, ctx: Ctx, who: Asker, case: str, at: At = None, purpose: Purpose = "case review",
+    request: Request,
+    ctx: Ctx,
+    who: Asker,
+    case: str,
+    at: At = None,
+    purpose: Purpose = "case review",
     lang: Lang = "en",
 ) -> dict:
     """The case file of `habeas case show --json`: parties, timeline (corrections beside what they
@@ -107,7 +113,12 @@ def case_file(
 
 @router.get("/cases/{case}/findings", response_model=list[Finding], responses=answers(401, 403, 404, 422))
 def case_findings(
-    request: Request, ctx: Ctx, who: Asker, case: str, at: At = None, purpose: Purpose = "case review",
+    request: Request,
+    ctx: Ctx,
+    who: Asker,
+    case: str,
+    at: At = None,
+    purpose: Purpose = "case review",
     lang: Lang = "en",
 ) -> list[dict]:
     """The findings of one case as of `at` (the read is logged)."""
@@ -117,7 +128,10 @@ def case_findings(
 
 @router.get("/cases/{case}/reads", response_model=list[ReadRecord], responses=answers(401, 403, 422))
 def case_reads(
-    request: Request, ctx: Ctx, who: Asker, case: str,
+    request: Request,
+    ctx: Ctx,
+    who: Asker,
+    case: str,
     person: Annotated[str | None, Query(max_length=128, description="Only reads of this person's data")] = None,
 ) -> list[dict]:
     """Who read this case's data, when and why (`reads:read`; this read is logged too)."""
@@ -170,12 +184,16 @@ def alerts(
     signed_in(request, who)
     when = moment(at, ctx)
     offset = int(decode_cursor("alerts", cursor) or 0)
-    found = queries.alerts(ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(),
-                           region=region, offset=offset)
+    found = queries.alerts(
+        ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(), region=region, offset=offset
+    )
     # the count of every alert is the board's, for a reader who may read every case
     everywhere = guard.decide(ctx.law, who, "case:read").allowed
     total = queries.count_alerts(ctx.engine, when, code=code, region=region) if everywhere else None
     following = found.next_offset
     words.alerts_json(found, when, ctx.law, lang)
-    return AlertPage(items=list(found), total=total,
-                     next_cursor=encode_cursor("alerts", str(following)) if following is not None else None)
+    return AlertPage(
+        items=list(found),
+        total=total,
+        next_cursor=encode_cursor("alerts", str(following)) if following is not None else None,
+    )

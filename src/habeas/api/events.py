@@ -32,8 +32,10 @@ def refusal(exc: Refused) -> ApiError:
     "/events",
     status_code=201,
     response_model=Stored,
-    responses={200: {"model": Stored, "description": "This id was stored already, with the same content"},
-               **answers(401, 403, 409, 422, 503)},
+    responses={
+        200: {"model": Stored, "description": "This id was stored already, with the same content"},
+        **answers(401, 403, 409, 422, 503),
+    },
 )
 def record_event(
     request: Request,
@@ -86,8 +88,11 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
     signed_in(request, who)
     decision = guard.decide(ctx.law, who, "case:record_for_others")
     if not decision.allowed:
-        raise ApiError(403, "forbidden", "refused: a batch brings in others' records: it needs case:record_for_others"
-                       " (a registrar)")
+        raise ApiError(
+            403,
+            "forbidden",
+            "refused: a batch brings in others' records: it needs case:record_for_others (a registrar)",
+        )
     text = await _body_text(request)
     # judged in this process: forking a judging pool from a threaded server risks a child
     # inheriting a lock some other thread held
@@ -103,10 +108,17 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
             for problem in error.problems
         ]
         first = lines[0]
-        raise ApiError(422, "invalid", f"{len(report.errors)} line(s) refused; nothing stored. line {first['line']}: "
-                       f"{first['field']}: {first['reason']}", first["field"], lines)
-    return BatchStored(lines=report.lines, stored=report.stored, skipped=report.skipped,
-                       head_position=report.head_position)
+        raise ApiError(
+            422,
+            "invalid",
+            f"{len(report.errors)} line(s) refused; nothing stored. line {first['line']}: "
+            f"{first['field']}: {first['reason']}",
+            first["field"],
+            lines,
+        )
+    return BatchStored(
+        lines=report.lines, stored=report.stored, skipped=report.skipped, head_position=report.head_position
+    )
 
 
 async def _body_text(request: Request) -> str:

@@ -58,9 +58,7 @@ def statistics(
 
     as_of = moment(at, ctx)
     try:
-        spec = stats.ReportSpec.parse(
-            f"years={years or as_of.year}&sections={sections}&regions={regions}"
-        )
+        spec = stats.ReportSpec.parse(f"years={years or as_of.year}&sections={sections}&regions={regions}")
         found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
     except stats.SpecError as exc:
         raise ApiError(422, "invalid", str(exc), exc.part) from None

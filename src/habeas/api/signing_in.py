@@ -15,8 +15,9 @@ router = APIRouter(tags=["sessions"])
 
 def user_view(principal: Principal) -> User:
     person = f"{principal.person[0]}:{principal.person[1]}" if principal.person else None
-    return User(login=principal.id, role=principal.role, agency=principal.agency, region=principal.region,
-                person=person)
+    return User(
+        login=principal.id, role=principal.role, agency=principal.agency, region=principal.region, person=person
+    )
 
 
 def signed_in(request: Request, principal: Principal) -> Principal:

@@ -91,8 +91,17 @@ class ReportReceived(Data):
 
 
 ACCUSED_AGENCIES = (
-    "police", "penitentiary", "prosecutor", "court", "anticorruption", "knb", "customs", "tax",
-    "local_government", "military", "other",
+    "police",
+    "penitentiary",
+    "prosecutor",
+    "court",
+    "anticorruption",
+    "knb",
+    "customs",
+    "tax",
+    "local_government",
+    "military",
+    "other",
 )
 
 

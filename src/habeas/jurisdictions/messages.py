@@ -90,8 +90,9 @@ def render(
         return template
 
 
-def render_finding(finding: Any, at: datetime | None = None, language: str = DEFAULT_LANGUAGE,
-                   jurisdiction: str = "kz") -> str:
+def render_finding(
+    finding: Any, at: datetime | None = None, language: str = DEFAULT_LANGUAGE, jurisdiction: str = "kz"
+) -> str:
     """A finding (a `Finding` or its `to_dict`) as one line: status and message."""
     if isinstance(finding, Mapping):
         key, params, status = finding.get("message"), finding.get("params"), finding.get("status")

@@ -44,9 +44,7 @@ class ScenarioFailure(AssertionError):
     pass
 
 
-def build_events(
-    raw_events: list[Mapping[str, Any]], defaults: Mapping[str, Any], prefix: str = "e"
-) -> list:
+def build_events(raw_events: list[Mapping[str, Any]], defaults: Mapping[str, Any], prefix: str = "e") -> list:
     events = []
     data_defaults = defaults.get("data", {})
     for number, raw in enumerate(raw_events, start=1):
@@ -87,9 +85,7 @@ def run(law: Law, scenario: Mapping[str, Any], defaults: Mapping[str, Any], setu
     got = [f for f in judge(state, law, at) if not codes or f.code in codes]
     want = scenario.get("findings", [])
     got_rows = sorted((_row(f.code, f.status_at(at), f.person, f.due_at) for f in got), key=str)
-    want_rows = sorted(
-        (_row(w["code"], w["status"], w.get("person"), w.get("due_at")) for w in want), key=str
-    )
+    want_rows = sorted((_row(w["code"], w["status"], w.get("person"), w.get("due_at")) for w in want), key=str)
     problems = []
     if got_rows != want_rows:
         shown = "\n".join(
@@ -105,17 +101,12 @@ def run(law: Law, scenario: Mapping[str, Any], defaults: Mapping[str, Any], setu
             row = _row(w["code"], w["status"], w.get("person"), w.get("due_at"))
             match = [f for f in got if _row(f.code, f.status_at(at), f.person, f.due_at) == row]
             if not any(set(w["evidence"]) <= set(f.evidence) for f in match):
-                problems.append(
-                    f"{w['code']}: evidence {w['evidence']} not in {[list(f.evidence) for f in match]}"
-                )
+                problems.append(f"{w['code']}: evidence {w['evidence']} not in {[list(f.evidence) for f in match]}")
     if scenario.get("met"):
         everything = evaluate(state, law, at)
         for m in scenario["met"]:
             if not any(
-                f.code == m["code"]
-                and f.person == m.get("person")
-                and f.status_at(at) == "met"
-                for f in everything
+                f.code == m["code"] and f.person == m.get("person") and f.status_at(at) == "met" for f in everything
             ):
                 problems.append(f"expected {m['code']} for {m.get('person')} to be met as of {at}")
     if problems:

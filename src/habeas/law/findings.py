@@ -92,7 +92,6 @@ class Finding:
             "params": dict(self.params),
         }
 
-
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Finding:
         """The finding back from `to_dict`'s shape (its `status`, if any, is not read: it
@@ -100,11 +99,20 @@ class Finding:
         started, due, met = record["started_at"], record["due_at"], record["met_at"]
         valid_from = record.get("valid_from")
         return made(
-            record["code"], record.get("person"), _moment(started), _moment(due), _moment(met),
-            tuple(record.get("evidence") or ()), record.get("citation") or "",
-            tuple(record.get("citations") or ()), record.get("certainty") or "-",
-            date.fromisoformat(valid_from) if valid_from else None, record.get("kind") or DEADLINE,
-            record.get("parameter"), record.get("message") or "", record.get("params") or {},
+            record["code"],
+            record.get("person"),
+            _moment(started),
+            _moment(due),
+            _moment(met),
+            tuple(record.get("evidence") or ()),
+            record.get("citation") or "",
+            tuple(record.get("citations") or ()),
+            record.get("certainty") or "-",
+            date.fromisoformat(valid_from) if valid_from else None,
+            record.get("kind") or DEADLINE,
+            record.get("parameter"),
+            record.get("message") or "",
+            record.get("params") or {},
             (started, due, met),
         )
 
@@ -139,9 +147,20 @@ def made(
     already (kept beside the fields, not one of them: see `spelt_times`)."""
     finding = _new(Finding)
     finding.__dict__.update(
-        code=code, person=person, started_at=started_at, due_at=due_at, met_at=met_at, evidence=evidence,
-        citation=citation, citations=citations, certainty=certainty, valid_from=valid_from, kind=kind,
-        parameter=parameter, message=message, params=params,
+        code=code,
+        person=person,
+        started_at=started_at,
+        due_at=due_at,
+        met_at=met_at,
+        evidence=evidence,
+        citation=citation,
+        citations=citations,
+        certainty=certainty,
+        valid_from=valid_from,
+        kind=kind,
+        parameter=parameter,
+        message=message,
+        params=params,
     )
     if spelt is not None:
         finding.__dict__["_spelt"] = spelt

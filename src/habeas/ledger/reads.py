@@ -85,8 +85,20 @@ def lock(conn: Connection) -> None:
 
 
 COLUMNS = (
-    "id", "read_at", "actor_id", "actor_role", "actor_agency", "case", "person", "what", "purpose", "action",
-    "allowed", "assigned", "reason", "hash",
+    "id",
+    "read_at",
+    "actor_id",
+    "actor_role",
+    "actor_agency",
+    "case",
+    "person",
+    "what",
+    "purpose",
+    "action",
+    "allowed",
+    "assigned",
+    "reason",
+    "hash",
 )
 
 

@@ -67,8 +67,9 @@ def _trend(report: Report, ax) -> bool:
     chosen = shares or [(ind, h) for ind, h in heads if h[1] == "count"]
     lines = []
     for ind, (key, _) in chosen:
-        by_year = {c.year: c.value for c in report.cells if c.measure == key and c.region == NATIONAL
-                   and c.indicator == ind}
+        by_year = {
+            c.year: c.value for c in report.cells if c.measure == key and c.region == NATIONAL and c.indicator == ind
+        }
         if any(v is not None for v in by_year.values()):
             lines.append((key, [by_year.get(y) for y in years]))
     if ax is None:
@@ -88,8 +89,11 @@ def _ranked(report: Report, ax) -> bool:
     head = headline(report, first) if first else None
     key = head[0] if head else None
     year = max(report.spec.years)
-    cells = [c for c in report.cells if c.measure == key and c.year == year and c.indicator == first
-             and c.region not in (NATIONAL, UNKNOWN)]
+    cells = [
+        c
+        for c in report.cells
+        if c.measure == key and c.year == year and c.indicator == first and c.region not in (NATIONAL, UNKNOWN)
+    ]
     if ax is None:
         return len(cells) > 1 and any(c.value is not None for c in cells)
     shown = sorted((c for c in cells if c.value is not None), key=lambda c: c.value)
@@ -98,8 +102,13 @@ def _ranked(report: Report, ax) -> bool:
     ax.barh(names, [c.value for c in shown], color="#4c72b0")
     for c in withheld:
         ax.barh(report.region_names.get(c.region, c.region), 0)
-        ax.text(0, report.region_names.get(c.region, c.region), f" < {report.min_count} or withheld", va="center",
-                fontsize=7)
+        ax.text(
+            0,
+            report.region_names.get(c.region, c.region),
+            f" < {report.min_count} or withheld",
+            va="center",
+            fontsize=7,
+        )
     ax.set_title(f"Regions ranked, {year}: {_label(report, key)}")
     return True
 
@@ -109,16 +118,23 @@ FLOW = ("W1.reported", "W1.registered", "W1.sent_to_court", "W1.verdict", "W1.co
 
 def _flow(report: Report, ax) -> bool:
     year = max(report.spec.years)
-    found = {c.measure: c.value for c in report.cells if c.indicator == "W1" and c.region == NATIONAL
-             and c.year == year}
+    found = {
+        c.measure: c.value for c in report.cells if c.indicator == "W1" and c.region == NATIONAL and c.year == year
+    }
     if ax is None:
         return any(found.get(k) for k in FLOW)
     labels = [_label(report, k).split(" ", 1)[1] for k in FLOW]
     values = [found.get(k) or 0 for k in FLOW]
     ax.bar(labels, values, color="#55a868")
     for i, k in enumerate(FLOW):
-        ax.text(i, values[i], f"< {report.min_count}" if found.get(k) is None else str(values[i]), ha="center",
-                va="bottom", fontsize=8)
+        ax.text(
+            i,
+            values[i],
+            f"< {report.min_count}" if found.get(k) is None else str(values[i]),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     ax.set_title(f"From report to verdict, whole country, {year} (cases)")
     ax.tick_params(axis="x", labelsize=8)
     return True

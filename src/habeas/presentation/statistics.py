@@ -58,8 +58,11 @@ def tables(report: Report) -> Iterator[Table]:
         labels[ind] = f"{ind} {definition.get('title', '')}"
         table = Table("measure", "region", *(str(y) for y in years), title=Text(labels[ind]), title_justify="left")
         for (label, region), by_year in rows.get(ind, {}).items():
-            table.add_row(Text(label), Text(report.region_names.get(region, region)),
-                          *(Text(by_year.get(y, ""), justify="right") for y in years))
+            table.add_row(
+                Text(label),
+                Text(report.region_names.get(region, region)),
+                *(Text(by_year.get(y, ""), justify="right") for y in years),
+            )
         yield table
 
 

@@ -185,16 +185,21 @@ def rule(described: dict) -> list[RenderableType]:
         shown.append(Text(f"  clock starts at {start}" + (f"; stops at {stop}" if stop else "")))
     shown.append(Text(f"  citations: {described.get('citation') or '-'}"))
     shown.append(Text(f"  certainty: {described.get('certainty') or '-'}  {CERTAINTY}"))
-    force = [f"from {described['valid_from']}" if described.get("valid_from") else "",
-             f"until {described['valid_until']}" if described.get("valid_until") else ""]
+    force = [
+        f"from {described['valid_from']}" if described.get("valid_from") else "",
+        f"until {described['valid_until']}" if described.get("valid_until") else "",
+    ]
     if any(force):
         shown.append(Text("  in force " + " ".join(x for x in force if x)))
     if described.get("overlay"):
         shown.append(Text(f"  switched by the overlay {described['overlay']!r}, not the package"))
     calendar = described.get("calendar") or {}
     if calendar.get("moves_last_day_off"):
-        shown.append(Text("  a term ending on a non-working day ends on the next working day"
-                          f" ({calendar.get('citation') or '-'})"))
+        shown.append(
+            Text(
+                f"  a term ending on a non-working day ends on the next working day ({calendar.get('citation') or '-'})"
+            )
+        )
     descriptions = described.get("parameter_descriptions") or {}
     for name, versions in (described.get("parameters") or {}).items():
         columns: list[Column] = [

@@ -114,8 +114,15 @@ def json_text(encoder: json.JSONEncoder) -> Callable[[Any], str]:
         return encoder.encode
     string = json.encoder.encode_basestring_ascii if encoder.ensure_ascii else json.encoder.encode_basestring
     made = json.encoder.c_make_encoder(
-        None, encoder.default, string, None, encoder.key_separator, encoder.item_separator,
-        encoder.sort_keys, encoder.skipkeys, encoder.allow_nan,
+        None,
+        encoder.default,
+        string,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
     )
 
     def encode(value: Any) -> str:

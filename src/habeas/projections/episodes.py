@@ -75,8 +75,15 @@ def _iccs(state: CaseState, law: Law) -> tuple[str, ...]:
 # The kinds whose presence can start a finding the statistics read: a case with none of
 # them is not judged here (most of a caseload's cases have no detention or complaint).
 _JUDGED = frozenset(
-    {"person.detained", "custody.ordered", "custody.extended", "complaint.filed", "case.closed", "appeal.filed",
-     "verdict.delivered"}
+    {
+        "person.detained",
+        "custody.ordered",
+        "custody.extended",
+        "complaint.filed",
+        "case.closed",
+        "appeal.filed",
+        "verdict.delivered",
+    }
 )
 
 PROJECTION = CaseProjection(name="episodes", tables=(stat_episodes,), apply=apply, rows=rows, write=write)

@@ -97,8 +97,13 @@ def held(
             if name not in shown:
                 continue
             rows.append(_row(name, finding, state_now, states[name]))
-        reads_log.append(conn, [guard.entry(reader, decisions[name], now, WHAT, purpose, name)
-                                for name in dict.fromkeys(r["case"] for r in rows)])
+        reads_log.append(
+            conn,
+            [
+                guard.entry(reader, decisions[name], now, WHAT, purpose, name)
+                for name in dict.fromkeys(r["case"] for r in rows)
+            ],
+        )
     return rows
 
 

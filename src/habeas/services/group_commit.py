@@ -66,4 +66,3 @@ class GroupCommitter:
             self.groups += 1
             self._leading = False
             self._turn.notify_all()
-

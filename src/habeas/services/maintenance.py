@@ -128,5 +128,15 @@ def _stored(engine: Engine) -> Iterator[str]:
 
 # The stored columns under the names of the canonical record (ledger.chain.canonical_row).
 LOG_KEYS = (
-    "position", "id", "stream", "version", "kind", "occurred_at", "offset", "recorded_at", "actor", "registrar", "data",
+    "position",
+    "id",
+    "stream",
+    "version",
+    "kind",
+    "occurred_at",
+    "offset",
+    "recorded_at",
+    "actor",
+    "registrar",
+    "data",
 )

@@ -15,8 +15,8 @@ from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event
-from habeas.law.package import Law
 from habeas.law.findings import Finding
+from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
 from habeas.law.stages import stage_of
 from habeas.ledger import reads as reads_log
@@ -149,8 +149,10 @@ def alerts(
 
         def allowed(name: str) -> bool:
             if name not in decisions:
-                decisions[name] = everywhere if everywhere.allowed else guard.decide(
-                    law, reader, "case:read", guard.facts(conn, name)
+                decisions[name] = (
+                    everywhere
+                    if everywhere.allowed
+                    else guard.decide(law, reader, "case:read", guard.facts(conn, name))
                 )
             return decisions[name].allowed
 
@@ -336,14 +338,16 @@ def case_list(
     if after:
         query = query.where(cases.c.case > after)
     if code:
-        query = query.where(select(deadlines.c.id).where(deadlines.c.case == cases.c.case, deadlines.c.code == code)
-                            .exists())
+        query = query.where(
+            select(deadlines.c.id).where(deadlines.c.case == cases.c.case, deadlines.c.code == code).exists()
+        )
     if agency:
         # the agency that opened the case: its first event's actor (canonical JSON, sorted keys)
         quoted = canonical_json({"agency": agency})[1:-1]  # "agency":"…" as the log stores it
         opened = events.c.actor.like(f"%{_like_literal(quoted)}%", escape="!")
-        query = query.where(select(events.c.position).where(events.c.stream == cases.c.case, events.c.version == 1,
-                                                            opened).exists())
+        query = query.where(
+            select(events.c.position).where(events.c.stream == cases.c.case, events.c.version == 1, opened).exists()
+        )
     with engine.connect() as conn:
         return [
             {

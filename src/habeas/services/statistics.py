@@ -36,7 +36,15 @@ from habeas.statistics.report import select as select_cells
 from habeas.statistics.spec import ReportSpec, SpecError, parse_years
 
 __all__ = [
-    "EXPORTS", "Report", "ReportSpec", "SpecError", "export", "min_count", "parse_years", "reference_data", "report",
+    "EXPORTS",
+    "Report",
+    "ReportSpec",
+    "SpecError",
+    "export",
+    "min_count",
+    "parse_years",
+    "reference_data",
+    "report",
     "report_from_log",
 ]
 
@@ -121,23 +129,35 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     past = case((or_(e.late.is_(True), and_(e.due_at.is_not(None), e.due_at < moment)), True), else_=False)
     ended = case((e.ended_at.is_(None), False), else_=True)
     accused = case((e.episode == "case", e.person), else_=None)  # a case episode's person: the accused's agency
-    keys = [e.episode, e.year, e.region, e.outcome, e.detail, e.flag, e.flag2, e.flag3, e.late, past, ended, e.iccs,
-            e.article, accused]
-    grouped = (
-        select(*keys, func.count())
-        .where(e.episode.in_(GROUPED), e.year.in_(years))
-        .group_by(*keys)
-    )
+    keys = [
+        e.episode,
+        e.year,
+        e.region,
+        e.outcome,
+        e.detail,
+        e.flag,
+        e.flag2,
+        e.flag3,
+        e.late,
+        past,
+        ended,
+        e.iccs,
+        e.article,
+        accused,
+    ]
+    grouped = select(*keys, func.count()).where(e.episode.in_(GROUPED), e.year.in_(years)).group_by(*keys)
     # The people held on each stock day, counted by the database too.
     stocks = []
     for year in years:
         day = defs.stock_day(year)
         sentenced = case(
-            (e.episode == "prison", True), (and_(e.sentenced_at.is_not(None), e.sentenced_at <= day), True),
+            (e.episode == "prison", True),
+            (and_(e.sentenced_at.is_not(None), e.sentenced_at <= day), True),
             else_=False,
         )
-        held = and_(e.episode.in_(("custody", "prison")), e.started_at <= day,
-                    or_(e.held_until.is_(None), e.held_until > day))
+        held = and_(
+            e.episode.in_(("custody", "prison")), e.started_at <= day, or_(e.held_until.is_(None), e.held_until > day)
+        )
         stocks.append((year, select(e.region, sentenced, func.count()).where(held).group_by(e.region, sentenced)))
     # Those measured one by one (custody lengths and limits) or linked (complaints to their cases).
     complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
@@ -151,8 +171,10 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     with engine.connect() as conn:
         found: list = [Group(*row[:-2], n=row[-1], accused=row[-2]) for row in conn.execute(grouped)]
         for year, query in stocks:
-            found += [Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None,
-                            None, n) for region, sentenced, n in conn.execute(query)]
+            found += [
+                Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None, None, n)
+                for region, sentenced, n in conn.execute(query)
+            ]
         found += [Episode(*row) for row in conn.execute(single)]
         links = [Episode(*row) for row in conn.execute(linked)]
     return found, links
@@ -209,8 +231,9 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *,
-            stocks_given: bool = False) -> Report:
+def _report(
+    found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *, stocks_given: bool = False
+) -> Report:
     defs = Definitions.parse(ref["indicators"])
     regions = Regions(ref["regions"])
     cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)

@@ -159,9 +159,7 @@ def sign_in(engine: Engine, login: str, token: str, now: datetime) -> Principal:
             failures = row.failures + 1
             wait = min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_WAIT)
             blocked = naive_utc(now) + wait if failures >= FREE_FAILURES else None
-            conn.execute(
-                users.update().where(users.c.login == login).values(failures=failures, blocked_until=blocked)
-            )
+            conn.execute(users.update().where(users.c.login == login).values(failures=failures, blocked_until=blocked))
         refusal = access.Decision(False, "user:sign_in", reason)
         attempt = Principal(login, row.role if row is not None else "unknown", row.agency if row is not None else None)
         guard.record(conn, attempt, refusal, now, "sign_in", None)

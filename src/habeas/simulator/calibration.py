@@ -72,7 +72,14 @@ class Calibration(_Model):
     @model_validator(mode="after")
     def _sources_known(self) -> Calibration:
         for section in (
-            "arrivals", "probabilities", "failures", "durations", "resources", "stock", "targets", "caseload"
+            "arrivals",
+            "probabilities",
+            "failures",
+            "durations",
+            "resources",
+            "stock",
+            "targets",
+            "caseload",
         ):
             for name, figure in getattr(self, section).items():
                 if figure.source not in self.sources:

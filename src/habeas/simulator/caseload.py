@@ -45,13 +45,59 @@ from habeas.law.package import Law
 from habeas.law.rules import due, finds, longest
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 
-MALE = ("Aidar", "Nurlan", "Yerlan", "Daniyar", "Askar", "Marat", "Serik", "Timur", "Arman",
-        "Dmitry", "Sergey", "Alexey", "Ruslan", "Bauyrzhan", "Yerzhan", "Azamat", "Olzhas")
-FEMALE = ("Aigerim", "Dana", "Saule", "Gulnara", "Madina", "Aliya", "Elena", "Olga", "Zhanna",
-          "Asel", "Dinara", "Kamila")
-SURNAMES = ("Akhmetov", "Nurpeisov", "Bekov", "Omarov", "Ivanov", "Petrov", "Tulegenov",
-            "Zhakupov", "Suleimenov", "Abenov", "Smagulov", "Karimov", "Sadykov", "Ismailov",
-            "Kuznetsov", "Baimukhanov", "Yessenov", "Mukanov")
+MALE = (
+    "Aidar",
+    "Nurlan",
+    "Yerlan",
+    "Daniyar",
+    "Askar",
+    "Marat",
+    "Serik",
+    "Timur",
+    "Arman",
+    "Dmitry",
+    "Sergey",
+    "Alexey",
+    "Ruslan",
+    "Bauyrzhan",
+    "Yerzhan",
+    "Azamat",
+    "Olzhas",
+)
+FEMALE = (
+    "Aigerim",
+    "Dana",
+    "Saule",
+    "Gulnara",
+    "Madina",
+    "Aliya",
+    "Elena",
+    "Olga",
+    "Zhanna",
+    "Asel",
+    "Dinara",
+    "Kamila",
+)
+SURNAMES = (
+    "Akhmetov",
+    "Nurpeisov",
+    "Bekov",
+    "Omarov",
+    "Ivanov",
+    "Petrov",
+    "Tulegenov",
+    "Zhakupov",
+    "Suleimenov",
+    "Abenov",
+    "Smagulov",
+    "Karimov",
+    "Sadykov",
+    "Ismailov",
+    "Kuznetsov",
+    "Baimukhanov",
+    "Yessenov",
+    "Mukanov",
+)
 SURNAMES_PLAIN = ("Kim", "Li", "Tsoi", "Seitkali", "Nurmukhambet")
 CHANNELS = ("in_person", "phone_102", "online", "written", "police_initiative")
 DETAINED_AT = ("street", "home", "workplace", "scene of the offence", "shopping centre")
@@ -65,8 +111,12 @@ def _h(hours: float) -> timedelta:
 def _add_months(moment: datetime, months: int) -> datetime:
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
-    day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        moment.day,
+        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+            month - 1
+        ],
+    )
     return moment.replace(year=year, month=month, day=day)
 
 
@@ -266,8 +316,14 @@ class Caseload:
 
     def _hypothetical(self, moment: datetime, kind: str, case: str, actor: dict, data: dict) -> dict:
         """An act the generator considers, asked about before it is decided (its id is not used)."""
-        return {"id": "considered", "kind": kind, "case": case, "occurred_at": moment.isoformat(),
-                "actor": actor, "data": data}
+        return {
+            "id": "considered",
+            "kind": kind,
+            "case": case,
+            "occurred_at": moment.isoformat(),
+            "actor": actor,
+            "data": data,
+        }
 
     def _gravity(self, article: str, part: int, moment: datetime) -> str | None:
         key = (article, part, moment.year)
@@ -369,8 +425,13 @@ class Caseload:
         share = self._share("registration", self._breach())
         registered = (reported + limit * share).replace(second=0, microsecond=0)
         erdr = f"{registered:%y}{self._region_ids.index(region):02d}{number:08d}"
-        registration = self._event(registered, "case.registered", case_id, inv,
-                                   {"erdr_number": erdr, "article": article, "part": part, "region": region})
+        registration = self._event(
+            registered,
+            "case.registered",
+            case_id,
+            inv,
+            {"erdr_number": erdr, "article": article, "part": part, "region": region},
+        )
         c.registration = registration[1]
         yield registration
         t = registered
@@ -393,27 +454,38 @@ class Caseload:
 
         # Suspects, identified within days; their flows run concurrently.
         count = 1 + sum(rng.random() < chance for chance in self.fig["more_suspects"])
-        found = t + _h(self._pace(
-            "identified_slowly_hours" if rng.random() < self.fig["identified_slowly"] else "identified_quickly_hours"
-        ))
+        found = t + _h(
+            self._pace(
+                "identified_slowly_hours"
+                if rng.random() < self.fig["identified_slowly"]
+                else "identified_quickly_hours"
+            )
+        )
         acts = []
         for k in range(1, count + 1):
             acts += self._suspect(c, f"P{k}", found + _h(self._pace("each_suspect_hours")))
         last = max(m for m, _ in acts)
         if rng.random() < self.fig["witness"]:
             last += _h(self._pace("witness_hours"))
-            acts.append(self._event(last, "party.added", case_id, inv,
-                                    {"person": "W1", "role": "witness", "name": self._name()}))
+            acts.append(
+                self._event(
+                    last, "party.added", case_id, inv, {"person": "W1", "role": "witness", "name": self._name()}
+                )
+            )
         yield from self._sorted(acts)
 
         # The end of the investigation: closure, or the indictment sent to court.
         held = any(s.in_custody for s in c.suspects)
         days = self._pace("investigation_held_days") if held else self._pace("investigation_free_days")
         end = _office(max(last + _h(self._pace("after_last_act_hours")), registered + timedelta(days=days)), rng)
-        reconciled = self._hypothetical(end, "case.closed", case_id, inv, {"ground": "reconciliation",
-                                                                          "victim_consent": True})
-        if c.victim and not self._breaches("KZ-RECONCILIATION-GRAVITY", c.registration, reconciled) \
-                and rng.random() < self.fig["reconciled"]:
+        reconciled = self._hypothetical(
+            end, "case.closed", case_id, inv, {"ground": "reconciliation", "victim_consent": True}
+        )
+        if (
+            c.victim
+            and not self._breaches("KZ-RECONCILIATION-GRAVITY", c.registration, reconciled)
+            and rng.random() < self.fig["reconciled"]
+        ):
             end = _office(max(last + _h(2), registered + timedelta(days=self._pace("reconciliation_days"))), rng)
             ground = "reconciliation"
         elif rng.random() < self.fig["closed_no_evidence"]:
@@ -453,13 +525,19 @@ class Caseload:
         c.suspects.append(s)
         low, high = self.fig["suspect_age"]["minor" if minor else "adult"]
         age = rng.randint(low, high)
-        party = {"person": person, "role": "suspect", "name": self._name(),
-                 "birth_date": self._birth(t, age), "language": language}
+        party = {
+            "person": person,
+            "role": "suspect",
+            "name": self._name(),
+            "birth_date": self._birth(t, age),
+            "language": language,
+        }
         if foreign:
             party["citizenship"] = rng.choice(("UZ", "KG", "TJ", "RU"))
         s.party = add(t, "party.added", inv, party)
-        alone = self._hypothetical(t + _h(1), "person.questioned", c.case, inv,
-                                   {"person": person, "counsel_present": False})
+        alone = self._hypothetical(
+            t + _h(1), "person.questioned", c.case, inv, {"person": person, "counsel_present": False}
+        )
         mandatory = self._breaches("KZ-COUNSEL", c.registration, s.party, alone)
         if rng.random() >= self._of(self.p_detained, c.gravity):
             # Summoned, not detained: questioned with counsel or after a valid waiver.
@@ -486,12 +564,20 @@ class Caseload:
             add(t, "rights.explained", inv, {"person": person, "rights": rights})
         if not self._breach():  # examined before the protocol
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + _h(self._pace("examined_hours")), "medical.examined", doctor,
-                {"person": person, "injuries": rng.random() < self.fig["injuries"]})
+            add(
+                t + _h(self._pace("examined_hours")),
+                "medical.examined",
+                doctor,
+                {"person": person, "injuries": rng.random() < self.fig["injuries"]},
+            )
         consulate = self._until("KZ-CONSULAR-NOTICE", s.detention, c.registration, s.party)
         if consulate is not None and not self._breach():  # a foreigner's consulate is told
-            add(detained + (consulate - detained) * self._share("consulate", False), "consulate.notified", inv,
-                {"person": person})
+            add(
+                detained + (consulate - detained) * self._share("consulate", False),
+                "consulate.notified",
+                inv,
+                {"person": person},
+            )
         protocol_limit = self._term("KZ-DETENTION-PROTOCOL", delivery)
         share = self._share("protocol", self._breach())
         protocol = max(delivered + protocol_limit * share, t + _h(0.1))
@@ -522,9 +608,16 @@ class Caseload:
         add(questioned, "person.questioned", inv, {"person": person, "counsel_present": present})
         t = self._qualify(c, s, questioned + _h(self._pace("qualified_detained_hours")), add)
         if rng.random() < self.fig["record_corrected"]:
-            add(questioned + _h(self._pace("corrected_hours")), "record.corrected", inv,
-                {"event": delivery["id"], "reason": "the place of delivery was mistyped",
-                 "data": {"place": f"{c.region} city police department"}})
+            add(
+                questioned + _h(self._pace("corrected_hours")),
+                "record.corrected",
+                inv,
+                {
+                    "event": delivery["id"],
+                    "reason": "the place of delivery was mistyped",
+                    "data": {"place": f"{c.region} city police department"},
+                },
+            )
         t = max(t, questioned)
         if rng.random() < self.cal.failures["torture_complaint"].value:
             self._torture_complaint(c, s, questioned + _h(self._pace("complaint_hours")), add)
@@ -546,8 +639,9 @@ class Caseload:
                 decided = max(decided, petition + _h(0.2))
             judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
             if rng.random() < self.p_granted:
-                considered = self._hypothetical(decided, "custody.ordered", c.case, judge,
-                                                {"person": person, "until": decided.isoformat()})
+                considered = self._hypothetical(
+                    decided, "custody.ordered", c.case, judge, {"person": person, "until": decided.isoformat()}
+                )
                 allowed = self._until("KZ-CUSTODY-MAXIMUM", considered, c.registration, s.party, s.detention)
                 s.cap = self._longest(considered, c.registration, s.party, s.detention)
                 allowed = allowed or decided + self.custody_step
@@ -560,17 +654,29 @@ class Caseload:
                 s.in_custody, s.custody_from, s.until = True, detained, until
                 if rng.random() < self.fig["examined_in_custody"]:
                     doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
-                    add(decided + _h(self._pace("examined_in_custody_hours")), "medical.examined", doctor,
-                        {"person": person, "injuries": rng.random() < self.fig["injuries"]})
+                    add(
+                        decided + _h(self._pace("examined_in_custody_hours")),
+                        "medical.examined",
+                        doctor,
+                        {"person": person, "injuries": rng.random() < self.fig["injuries"]},
+                    )
                 if rng.random() < self.fig["death_in_custody"]:
                     officer = self._actor("prison_officer", "po", c.region, f"sizo-{c.region}-1", 30)
-                    add(decided + timedelta(days=self._pace("death_days")), "death.recorded", officer,
-                        {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"})
+                    add(
+                        decided + timedelta(days=self._pace("death_days")),
+                        "death.recorded",
+                        officer,
+                        {"person": person, "place": f"sizo-{c.region}-1", "cause": "illness"},
+                    )
                     s.in_custody, s.done = False, True
             else:
                 add(decided, "custody.refused", judge, {"person": person})
-                add(decided + _h(self._pace("released_after_refusal_hours")), "person.released", inv,
-                    {"person": person, "ground": "custody refused by the court"})
+                add(
+                    decided + _h(self._pace("released_after_refusal_hours")),
+                    "person.released",
+                    inv,
+                    {"person": person, "ground": "custody refused by the court"},
+                )
         else:
             share = self._share("detention_without_petition", over)
             released = max(detained + limit * share, questioned + _h(0.2))
@@ -582,8 +688,9 @@ class Caseload:
 
     def _qualify(self, c: _Case, s: _Suspect, t: datetime, add) -> datetime:
         """The investigator's suspicion and, where the law needs it, the prosecutor's approval."""
-        qualified = add(t, "suspicion.qualified", c.investigator,
-                        {"person": s.person, "article": c.article, "part": c.part})
+        qualified = add(
+            t, "suspicion.qualified", c.investigator, {"person": s.person, "article": c.article, "part": c.part}
+        )
         approval = self._until("KZ-SUSPECT-APPROVAL", qualified)
         if approval is None:  # no approval needed before the three-tier model
             return t
@@ -608,13 +715,24 @@ class Caseload:
         if not self._breach(weights["complaint_not_registered"]):
             late = self._breach(weights["complaint_registered_late"])
             share = self._share("complaint_registration", late)
-            add(t + registration * share, "complaint.registered", c.prosecutor,
-                {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"})
+            add(
+                t + registration * share,
+                "complaint.registered",
+                c.prosecutor,
+                {"complaint": complaint, "erdr_number": f"T{c.case[-6:]}{number:04d}"},
+            )
         if not self._breach(weights["complaint_not_examined"]):
             doctor = self._actor("doctor", "doc", c.region, f"ivs-{c.region}-1", 6)
-            add(t + medical * self._share("complaint_examination", False), "medical.examined", doctor,
-                {"person": s.person, "injuries": rng.random() < self.fig["injuries_after_complaint"],
-                 "notes": "examined after a complaint"})
+            add(
+                t + medical * self._share("complaint_examination", False),
+                "medical.examined",
+                doctor,
+                {
+                    "person": s.person,
+                    "injuries": rng.random() < self.fig["injuries_after_complaint"],
+                    "notes": "examined after a complaint",
+                },
+            )
 
     def _extend_investigation(self, c: _Case, registered: datetime, end: datetime, after: datetime) -> list:
         """The prosecutor extends the term before it runs out (rarely not: a breach)."""
@@ -647,8 +765,15 @@ class Caseload:
                 new = _add_months(s.until, rng.choice(self.fig["extension_months"]["custody"]))
                 if not c.in_court and s.cap is not None and new > s.cap:
                     # the ladder is exhausted: released before the term ends
-                    acts.append(self._event(at, "person.released", c.case, c.investigator,
-                                            {"person": s.person, "ground": "custody term exhausted"}))
+                    acts.append(
+                        self._event(
+                            at,
+                            "person.released",
+                            c.case,
+                            c.investigator,
+                            {"person": s.person, "ground": "custody term exhausted"},
+                        )
+                    )
                     s.in_custody = False
                     break
                 extension = {"person": s.person, "until": new.isoformat()}
@@ -662,8 +787,11 @@ class Caseload:
         for s in c.suspects:
             if s.in_custody:
                 at += _h(self._pace("between_acts_hours"))
-                acts.append(self._event(at, "person.released", c.case, c.investigator,
-                                        {"person": s.person, "ground": "case closed"}))
+                acts.append(
+                    self._event(
+                        at, "person.released", c.case, c.investigator, {"person": s.person, "ground": "case closed"}
+                    )
+                )
                 s.in_custody = False
         data: dict[str, Any] = {"ground": ground}
         if ground == "reconciliation":
@@ -694,8 +822,11 @@ class Caseload:
                 verdict = {"person": s.person, "outcome": "acquitted"}
                 acts.append(self._event(t, "verdict.delivered", c.case, judge, verdict))
                 if s.in_custody:
-                    acts.append(self._event(t + _h(0.3), "person.released", c.case, judge,
-                                            {"person": s.person, "ground": "acquitted"}))
+                    acts.append(
+                        self._event(
+                            t + _h(0.3), "person.released", c.case, judge, {"person": s.person, "ground": "acquitted"}
+                        )
+                    )
                     s.in_custody = False
                 continue
             low, high = self._of(self.fig["sentence_months"], c.gravity)
@@ -706,13 +837,25 @@ class Caseload:
                 sentence = {"kind": rng.choice(("fine", "restriction_of_freedom", "correctional_labour", "probation"))}
                 if sentence["kind"] != "fine":
                     sentence["months"] = rng.randint(*self.fig["non_custodial_months"])
-            verdict = self._event(t, "verdict.delivered", c.case, judge,
-                                  {"person": s.person, "outcome": "convicted", "sentence": sentence})
+            verdict = self._event(
+                t,
+                "verdict.delivered",
+                c.case,
+                judge,
+                {"person": s.person, "outcome": "convicted", "sentence": sentence},
+            )
             acts.append(verdict)
             term = self._term("KZ-APPEAL-LATE", verdict[1])
             if sentence["kind"] != "imprisonment" and s.in_custody:
-                acts.append(self._event(t + _h(0.3), "person.released", c.case, judge,
-                                        {"person": s.person, "ground": "non-custodial sentence"}))
+                acts.append(
+                    self._event(
+                        t + _h(0.3),
+                        "person.released",
+                        c.case,
+                        judge,
+                        {"person": s.person, "ground": "non-custodial sentence"},
+                    )
+                )
                 s.in_custody = False
             final = t + term
             if rng.random() < self.fig["appealed"]:
@@ -730,9 +873,15 @@ class Caseload:
             if sentence["kind"] == "imprisonment":
                 officer = self._actor("prison_officer", "po", region, f"penitentiary-{region}", 30)
                 admitted = _office(final + timedelta(days=self._pace("to_prison_days")), rng)
-                acts.append(self._event(admitted, "prisoner.admitted", c.case, officer,
-                                        {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}",
-                                         "ground": "sentence"}))
+                acts.append(
+                    self._event(
+                        admitted,
+                        "prisoner.admitted",
+                        c.case,
+                        officer,
+                        {"person": s.person, "facility": f"ec-{region}-{rng.randrange(1, 4)}", "ground": "sentence"},
+                    )
+                )
                 s.in_custody = False
         return acts
 
@@ -753,8 +902,15 @@ def generate(
     return iter(Caseload(cases, events, seed, start, breach_rate, **options))
 
 
-def write_jsonl(path: str | Path, cases: int | None = None, events: int | None = None, seed: int = 1,
-                start: datetime = DEFAULT_START, breach_rate: float = 0.05, **options: Any) -> int:
+def write_jsonl(
+    path: str | Path,
+    cases: int | None = None,
+    events: int | None = None,
+    seed: int = 1,
+    start: datetime = DEFAULT_START,
+    breach_rate: float = 0.05,
+    **options: Any,
+) -> int:
     """Write a sample caseload as JSONL; returns the number of events written."""
     count = 0
     dumps = json.dumps

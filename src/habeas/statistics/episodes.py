@@ -322,7 +322,10 @@ def _appeal(event, after, timeline, by_code, codes, base) -> Episode:
     person = _person(event)
     decided = _first(after, frozenset({"appeal.decided"}), person)
     late = any(
-        f.person == person and event.id in f.evidence and f.met_at is not None and f.due_at is not None
+        f.person == person
+        and event.id in f.evidence
+        and f.met_at is not None
+        and f.due_at is not None
         and f.met_at > f.due_at
         for f in by_code.get(codes.get("appeal_late", ""), ())
     )

@@ -24,10 +24,16 @@ def open_data(cells: Sequence[Cell], min_count: int) -> list[dict[str, Any]]:
         if c.indicator != OPEN_DATA:
             continue
         article, iccs = c.label.split("|", 1)
-        rows.append({
-            "year": c.year, "region": c.region, "article": article, "iccs": iccs,
-            "cases_registered": f"< {min_count}" if c.suppressed else c.value, "suppressed": c.suppressed,
-        })
+        rows.append(
+            {
+                "year": c.year,
+                "region": c.region,
+                "article": article,
+                "iccs": iccs,
+                "cases_registered": f"< {min_count}" if c.suppressed else c.value,
+                "suppressed": c.suppressed,
+            }
+        )
     rows.sort(key=lambda r: (r["year"], r["region"] == NATIONAL, r["region"], _article_order(r["article"])))
     return rows
 
@@ -47,10 +53,17 @@ def un_cts(cells: Sequence[Cell], layout: Mapping[str, Any], min_count: int) -> 
             section, item, label, codes = "persons", p["code"], p["label"], ""
         else:
             continue
-        rows.append({
-            "year": c.year, "section": section, "item": item, "label": label, "iccs": codes,
-            "value": f"< {min_count}" if c.suppressed else c.value, "suppressed": c.suppressed,
-        })
+        rows.append(
+            {
+                "year": c.year,
+                "section": section,
+                "item": item,
+                "label": label,
+                "iccs": codes,
+                "value": f"< {min_count}" if c.suppressed else c.value,
+                "suppressed": c.suppressed,
+            }
+        )
     return rows
 
 

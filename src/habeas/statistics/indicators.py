@@ -249,8 +249,12 @@ def tabulate(
                 add(y, "C1.cases", region)
                 add(y, f"C1.agency_{agency}", region)
                 accused = e.accused
-                add(y, "C1.accused_" + (accused if accused in accused_agencies else
-                                        "not_recorded" if accused is None else "other"), region)
+                add(
+                    y,
+                    "C1.accused_"
+                    + (accused if accused in accused_agencies else "not_recorded" if accused is None else "other"),
+                    region,
+                )
             continue
         if kind == "stock":
             add(y, "L1.held", region)
@@ -380,8 +384,11 @@ def compute(
             for m in measures:
                 for r in everywhere:
                     value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
-                    estimate = r in estimated and value is not None and (
-                        m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
+                    estimate = (
+                        r in estimated
+                        and value is not None
+                        and (m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
+                    )
                     cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate))
         for k in offences:
             for r in everywhere:

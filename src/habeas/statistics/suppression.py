@@ -85,8 +85,14 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
                     added = True
                     break
         if not added:  # every relation of an exposed cell is withheld whole: widen to their neighbours
-            pool = {m for c in exposed for r in touching.get(c, ()) for m2 in r.members for r2 in touching.get(m2, ())
-                    for m in r2.members}
+            pool = {
+                m
+                for c in exposed
+                for r in touching.get(c, ())
+                for m2 in r.members
+                for r2 in touching.get(m2, ())
+                for m in r2.members
+            }
             pick = cheapest(pool) or cheapest(cells)
             if pick is None:
                 return hidden

@@ -45,8 +45,18 @@ def trend(report, indicator: str, _) -> dict | None:
     cells = {(c.region, c.year): c for c in report.cells if c.indicator == indicator and c.measure == key}
     if not any(cells.get((r, y)) is not None and cells[(r, y)].value is not None for r in regions for y in years):
         return None  # nothing published to draw
-    top = max((cells[(r, y)].value for r in regions for y in years
-               if cells.get((r, y)) is not None and cells[(r, y)].value is not None), default=0) or 1
+    top = (
+        max(
+            (
+                cells[(r, y)].value
+                for r in regions
+                for y in years
+                if cells.get((r, y)) is not None and cells[(r, y)].value is not None
+            ),
+            default=0,
+        )
+        or 1
+    )
     title = f"{indicator} {label}: {_('trend by year')}"
     plot = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
     group = (WIDTH - 20) / len(years)
@@ -65,20 +75,27 @@ def trend(report, indicator: str, _) -> dict | None:
             name = escape(report.region_names.get(region, region))
             if cell is None or cell.value is None:
                 shown = report.withheld() if cell is not None and cell.suppressed else "–"
-                parts.append(f'<text x="{x + bar / 2:.1f}" y="{TREND_TOP + plot - 4}" text-anchor="middle" '
-                             f'class="withheld" data-region="{escape(region)}" data-year="{year}">'
-                             f"{escape(shown)}</text>")
+                parts.append(
+                    f'<text x="{x + bar / 2:.1f}" y="{TREND_TOP + plot - 4}" text-anchor="middle" '
+                    f'class="withheld" data-region="{escape(region)}" data-year="{year}">'
+                    f"{escape(shown)}</text>"
+                )
                 continue
             height = max(1.0, plot * cell.value / top)
             y = TREND_TOP + plot - height
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" height="{height:.1f}" '
-                         f'fill="{PALETTE[m % len(PALETTE)]}" data-region="{escape(region)}" data-year="{year}" '
-                         f'data-value="{escape(_value(cell.value))}"><title>{name}, {year}: '
-                         f"{escape(_value(cell.value))}</title></rect>")
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" class="value">'
-                         f"{escape(_value(cell.value))}</text>")
-        parts.append(f'<text x="{10 + n * group + group / 2:.1f}" y="{TREND_TOP + plot + 16}" '
-                     f'text-anchor="middle">{year}</text>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" height="{height:.1f}" '
+                f'fill="{PALETTE[m % len(PALETTE)]}" data-region="{escape(region)}" data-year="{year}" '
+                f'data-value="{escape(_value(cell.value))}"><title>{name}, {year}: '
+                f"{escape(_value(cell.value))}</title></rect>"
+            )
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" class="value">'
+                f"{escape(_value(cell.value))}</text>"
+            )
+        parts.append(
+            f'<text x="{10 + n * group + group / 2:.1f}" y="{TREND_TOP + plot + 16}" text-anchor="middle">{year}</text>'
+        )
     for m, region in enumerate(regions):  # the legend, three to a line
         x, y = 10 + (m % 3) * 180, TREND_HEIGHT + 22 * (m // 3)
         parts.append(f'<rect x="{x}" y="{y - 10}" width="10" height="10" fill="{PALETTE[m % len(PALETTE)]}"/>')
@@ -95,8 +112,11 @@ def ranked(report, indicator: str, _) -> dict | None:
         return None
     key, kind, label = head
     year = max(report.spec.years)
-    cells = [c for c in report.cells if c.indicator == indicator and c.measure == key and c.year == year
-             and c.region not in (NATIONAL, UNKNOWN)]
+    cells = [
+        c
+        for c in report.cells
+        if c.indicator == indicator and c.measure == key and c.year == year and c.region not in (NATIONAL, UNKNOWN)
+    ]
     shown = sorted((c for c in cells if c.value is not None), key=lambda c: (-c.value, c.region))
     withheld = [c for c in cells if c.suppressed]
     if len(cells) < 2 or not shown:
@@ -113,8 +133,10 @@ def ranked(report, indicator: str, _) -> dict | None:
         name = escape(report.region_names.get(cell.region, cell.region))
         length = max(1, round((WIDTH - LABEL - 70) * cell.value / top))
         parts.append(f'<text x="{LABEL - 6}" y="{y + 15}" text-anchor="end">{name}</text>')
-        parts.append(f'<rect x="{LABEL}" y="{y + 3}" width="{length}" height="{ROW - 8}" class="bar" '
-                     f'data-region="{escape(cell.region)}" data-value="{escape(_value(cell.value))}"/>')
+        parts.append(
+            f'<rect x="{LABEL}" y="{y + 3}" width="{length}" height="{ROW - 8}" class="bar" '
+            f'data-region="{escape(cell.region)}" data-value="{escape(_value(cell.value))}"/>'
+        )
         parts.append(f'<text x="{LABEL + length + 4}" y="{y + 15}" class="value">{escape(_value(cell.value))}</text>')
     if withheld:
         y = len(shown) * ROW + 5 + 15

@@ -25,8 +25,9 @@ from habeas.web import i18n
 from habeas.web.labels import LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
-ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                  trim_blocks=True, lstrip_blocks=True)
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+)
 ENV.filters["sentence"] = lambda text: text[:1].upper() + text[1:]  # a label that begins a line
 
 

@@ -39,12 +39,19 @@ router = APIRouter(include_in_schema=False)
 
 # The common events of an investigator's day (issue 10), in the order they happen.
 KINDS = (
-    "person.detained", "person.delivered", "rights.explained", "counsel.admitted", "person.questioned",
-    "person.released", "custody.petitioned", "complaint.filed",
+    "person.detained",
+    "person.delivered",
+    "rights.explained",
+    "counsel.admitted",
+    "person.questioned",
+    "person.released",
+    "custody.petitioned",
+    "complaint.filed",
 )
 
 
 # -- signing in and out --------------------------------------------------------------------
+
 
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request):
@@ -68,8 +75,15 @@ async def sign_in(request: Request):
         return page(request, "sign_in.html", status=401, next=target, error=message, login=login)
     response = redirect(target)
     seconds = int((opened.expires_at - ctx.now()).total_seconds())
-    response.set_cookie(COOKIE, opened.token, max_age=seconds, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE,
+        opened.token,
+        max_age=seconds,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=request.url.scheme == "https",
+    )
     remember(request, response)
     return response
 
@@ -88,6 +102,7 @@ async def sign_out(request: Request):
 
 # -- recording -----------------------------------------------------------------------------
 
+
 def fields(kind: str) -> list[dict]:
     """The form fields of a kind's data, from its schema: a choice for a fixed list of
     values, checkboxes for a list of them, a checkbox for yes/no, text otherwise (a list of
@@ -95,8 +110,9 @@ def fields(kind: str) -> list[dict]:
     out = []
     for name, info in DATA_MODELS[kind].model_fields.items():
         shape, options = _shape(info.annotation)
-        out.append({"name": name, "key": f"data.{name}", "required": info.is_required(), "shape": shape,
-                    "options": options})
+        out.append(
+            {"name": name, "key": f"data.{name}", "required": info.is_required(), "shape": shape, "options": options}
+        )
     return out
 
 
@@ -161,8 +177,16 @@ def record_form(request: Request, kind: str):
 def _form(request: Request, kind: str, values: dict, errors: dict, status: int):
     shown = [f["key"] for f in fields(kind)] + ["case", "occurred_at"]
     others = {k: v for k, v in errors.items() if k not in shown}  # actor.role, id, …: above the form
-    return page(request, "record.html", status=status, kind=kind, fields=fields(kind), values=values, errors=errors,
-                others=others)
+    return page(
+        request,
+        "record.html",
+        status=status,
+        kind=kind,
+        fields=fields(kind),
+        values=values,
+        errors=errors,
+        others=others,
+    )
 
 
 @router.post("/record/{kind}", response_class=HTMLResponse)

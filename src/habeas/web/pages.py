@@ -55,15 +55,32 @@ def home(request: Request):
     now = ctx.now()
     code = request.query_params.get("code") or None
     codes = list(rule_codes(ctx.law))
-    found = queries.alerts(ctx.engine, now, code=code if code in codes else None, limit=20, reader=who, law=ctx.law,
-                           now=now, purpose="home: alerts")
+    found = queries.alerts(
+        ctx.engine,
+        now,
+        code=code if code in codes else None,
+        limit=20,
+        reader=who,
+        law=ctx.law,
+        now=now,
+        purpose="home: alerts",
+    )
     words.alerts_json(found, now, ctx.law, language(request))
     # what the page offers follows the role's grants in the policy, never a list of roles here
     policy = access_policy.of(ctx.law)
-    return page(request, "home.html", alerts=found, at=now, code=code, codes=codes,
-                records=policy.holds(who.role, "case:record") and who.person is None,
-                investigates=policy.holds(who.role, "case:read", "unit"), board=guard.reads_cases(ctx.law, who),
-                monitor=policy.holds(who.role, "reads:read", "everywhere"), person=who.person is not None)
+    return page(
+        request,
+        "home.html",
+        alerts=found,
+        at=now,
+        code=code,
+        codes=codes,
+        records=policy.holds(who.role, "case:record") and who.person is None,
+        investigates=policy.holds(who.role, "case:read", "unit"),
+        board=guard.reads_cases(ctx.law, who),
+        monitor=policy.holds(who.role, "reads:read", "everywhere"),
+        person=who.person is not None,
+    )
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -75,16 +92,31 @@ def case_list(request: Request):
     q = request.query_params
     chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
     after = (q.get("cursor") or "").strip()[:160] or None
-    rows = queries.case_list(ctx.engine, chosen["region"], chosen["stage"], PAGE_SIZE + 1, agency=chosen["agency"],
-                             code=chosen["code"], after=after)
+    rows = queries.case_list(
+        ctx.engine,
+        chosen["region"],
+        chosen["stage"],
+        PAGE_SIZE + 1,
+        agency=chosen["agency"],
+        code=chosen["code"],
+        after=after,
+    )
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_url = None
     if more:
         kept = [(k, v) for k, v in q.multi_items() if k not in ("cursor",)]
         next_url = "/cases?" + urlencode([*kept, ("cursor", rows[-1]["case"])])
-    return page(request, "cases.html", rows=rows, chosen=chosen, next_url=next_url, regions=regions(ctx),
-                stages=list(stages_of(ctx.law).stages), codes=list(rule_codes(ctx.law)))
+    return page(
+        request,
+        "cases.html",
+        rows=rows,
+        chosen=chosen,
+        next_url=next_url,
+        regions=regions(ctx),
+        stages=list(stages_of(ctx.law).stages),
+        codes=list(rule_codes(ctx.law)),
+    )
 
 
 @router.get("/cases/{case}", response_class=HTMLResponse)
@@ -101,8 +133,15 @@ def case_file(request: Request, case: str):
         raise PageError(404, f"{gettext_for(request)('No such case in the register')}: {case}") from None
     words.case_file_json(file, at, ctx.law, language(request))
     corrections = {e["id"]: e for e in file["events"] if e["kind"] == "record.corrected"}
-    return page(request, "case.html", file=file, at=at, purpose=purpose, corrections=corrections,
-                recorded=request.query_params.get("recorded"))
+    return page(
+        request,
+        "case.html",
+        file=file,
+        at=at,
+        purpose=purpose,
+        corrections=corrections,
+        recorded=request.query_params.get("recorded"),
+    )
 
 
 @router.get("/detention", response_class=HTMLResponse)
@@ -113,8 +152,15 @@ def detention_board(request: Request):
     region = (request.query_params.get("region") or "").strip()[:128] or None
     rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
-    return page(request, template, rows=rows, at=at, region=region, regions=regions(ctx),
-                fixed_time="at" in request.query_params)
+    return page(
+        request,
+        template,
+        rows=rows,
+        at=at,
+        region=region,
+        regions=regions(ctx),
+        fixed_time="at" in request.query_params,
+    )
 
 
 @router.get("/me/reads", response_class=HTMLResponse)
@@ -182,8 +228,15 @@ def statistics(request: Request):
     all_sections = [{"code": k, "title": v.get("title", k)} for k, v in ref["indicators"].get("sections", {}).items()]
     error = report = None
     try:
-        spec = stats.ReportSpec.parse(urlencode({"years": years, "sections": ",".join(sections),
-                                                 "regions": "" if everything else ",".join(chosen_regions)}))
+        spec = stats.ReportSpec.parse(
+            urlencode(
+                {
+                    "years": years,
+                    "sections": ",".join(sections),
+                    "regions": "" if everything else ",".join(chosen_regions),
+                }
+            )
+        )
         report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
     except stats.SpecError as exc:
         error = str(exc)
@@ -192,10 +245,23 @@ def statistics(request: Request):
     if report:
         api_query = report.spec.query()
         query = api_query + (f"&regions={ALL_REGIONS}" if everything else "")
-    return page(request, "statistics.html", status=422 if error else 200, error=error, report=report,
-                tables=tables, years=years, sections=sections, chosen_regions=chosen_regions, everything=everything,
-                all_sections=all_sections, regions=regions(ctx), query=query, api_query=api_query,
-                notes=ref["indicators"].get("notes", {}))
+    return page(
+        request,
+        "statistics.html",
+        status=422 if error else 200,
+        error=error,
+        report=report,
+        tables=tables,
+        years=years,
+        sections=sections,
+        chosen_regions=chosen_regions,
+        everything=everything,
+        all_sections=all_sections,
+        regions=regions(ctx),
+        query=query,
+        api_query=api_query,
+        notes=ref["indicators"].get("notes", {}),
+    )
 
 
 ALL_REGIONS = "all"
@@ -210,7 +276,9 @@ def _tables(report, _) -> list[dict]:
     for cell in report.cells:
         key = (cell.label, cell.region)
         by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
-            "value": cell.value, "suppressed": cell.suppressed, "estimate": getattr(cell, "estimate", False),
+            "value": cell.value,
+            "suppressed": cell.suppressed,
+            "estimate": getattr(cell, "estimate", False),
         }
     out = []
     for ind, definition in report.indicators.items():
@@ -225,16 +293,31 @@ def _tables(report, _) -> list[dict]:
             if region != NATIONAL and all(c is None or (not c["suppressed"] and not c["value"]) for c in cells):
                 nothing.append(region)  # no one counted (0 or nothing to derive) in every year shown
                 continue
-            rows.append({"label": label, "region": report.region_names.get(region, region), "code": region,
-                         "kind": kinds.get(label, "count"), "cells": cells})
+            rows.append(
+                {
+                    "label": label,
+                    "region": report.region_names.get(region, region),
+                    "code": region,
+                    "kind": kinds.get(label, "count"),
+                    "cells": cells,
+                }
+            )
         kept = {row["code"] for row in rows}
-        out.append({
-            "id": ind, "title": definition.get("title", ind), "years": years, "rows": rows,
-            "hidden": len(hidden), "hidden_regions": _names(report, hidden, kept),
-            "estimates": any(c and c["estimate"] for row in rows for c in row["cells"]),
-            "nothing": len(nothing), "nothing_regions": _names(report, nothing, kept | set(hidden)),
-            "trend": charts.trend(report, ind, _), "ranked": charts.ranked(report, ind, _),
-        })
+        out.append(
+            {
+                "id": ind,
+                "title": definition.get("title", ind),
+                "years": years,
+                "rows": rows,
+                "hidden": len(hidden),
+                "hidden_regions": _names(report, hidden, kept),
+                "estimates": any(c and c["estimate"] for row in rows for c in row["cells"]),
+                "nothing": len(nothing),
+                "nothing_regions": _names(report, nothing, kept | set(hidden)),
+                "trend": charts.trend(report, ind, _),
+                "ranked": charts.ranked(report, ind, _),
+            }
+        )
     return out
 
 

@@ -103,8 +103,20 @@ class Judge:
             all_params.update(params)
         self.findings.append(
             made(
-                rule.code, person, started_at, due_at, met_at, shown, citation, citations, certainty, valid_from,
-                kind, parameter, rule.message, all_params,
+                rule.code,
+                person,
+                started_at,
+                due_at,
+                met_at,
+                shown,
+                citation,
+                citations,
+                certainty,
+                valid_from,
+                kind,
+                parameter,
+                rule.message,
+                all_params,
                 spelt,
             )
         )
