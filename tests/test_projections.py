@@ -146,9 +146,9 @@ def test_a_large_import_judged_in_a_pool_of_processes_projects_what_one_process_
 
 
 def test_cases_projected_from_held_rows_project_what_reading_them_back_does(db_url, law, clock, monkeypatch):
-    """A batch projects the cases it created from the rows it holds, and beyond HOLD_ROWS lets
-    the least recently touched ones go (read back at the end): no row differs from projecting
-    every case from the log, in one process or in the pool."""
+    """A batch projects the cases it created from the rows it holds, and beyond HOLD_ROWS writes
+    the least recently touched ones' rows to a file (read from there at the end): no row differs
+    from projecting every case from the log, in one process or in the pool."""
     from habeas.db.engine import make_engine, migrate
     from habeas.services import register as register_module
     from habeas.simulator import generate

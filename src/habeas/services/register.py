@@ -47,6 +47,7 @@ from habeas.law.stages import stages_of
 from habeas.ledger import store
 from habeas.projections import registry
 from habeas.projections.base import Projection
+from habeas.services.held import HeldRows
 
 # Import chunking: events decided between two writes. Bounded memory per chunk.
 CHUNK = 2000
@@ -54,10 +55,10 @@ CHUNK = 2000
 CACHE_HEADS = 200_000
 # An import that touched at least this many cases judges them in a pool of processes.
 POOL_MIN_CASES = 2000
-# Rows of the cases a batch created, held to project them without reading them back (about
-# 840 bytes each). Beyond this many, the least recently touched held cases are let go (and
-# read back when the batch finishes). 100,000 took a 1,000,000-event import's peak RSS to
-# 327 MB (target < 300); 50,000 costs no measurable time (400,000 events).
+# Rows of the cases a batch created, held in memory to project them without reading them back
+# (about 840 bytes each). Beyond this many, the least recently touched held cases' rows are
+# written to a temporary file (`services.held`). 100,000 took a 1,000,000-event import's peak
+# RSS to 327 MB (target < 300).
 HOLD_ROWS = 50_000
 # A batch of at least this many events, that at least doubles the log, writes its projections
 # without their read indexes and builds them once at the end (SQLite; `db.engine.drop_indexes`).
@@ -190,10 +191,9 @@ class Batch:
         self._since = self.appender.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
-        # The stored rows of the streams this batch created (all their rows), least recently
-        # touched first: projected from here instead of read back (`registry.after_append`).
-        self._held: OrderedDict[str, list[tuple]] = OrderedDict()
-        self._held_rows = 0
+        # The stored rows of the streams this batch created (all their rows): projected from
+        # there instead of read back (`registry.after_append`).
+        self._held = HeldRows(HOLD_ROWS)
         # Ids stored, with their stored content (`store.content_of`): read from the database
         # for the ids a chunk names, None for those this batch appended (read on demand).
         self._known: dict[str, tuple | None] = {}
@@ -236,15 +236,11 @@ class Batch:
             raise Refused(problems, code="forbidden" if forbidden else "refused")
         if head is None:
             head = self._heads[stream] = CaseHead(stream)
-            self._held[stream] = []  # a new stream: every row it will have, this batch appends
+            self._held.created(stream)
         stored = self.appender.append(event, head.version + 1)
         head.advance(stored, self.stage_kinds)
         self._touched.add(stream)
-        held = self._held.get(stream)
-        if held is not None:
-            held.append(self.appender.last_row)
-            self._held.move_to_end(stream)
-            self._held_rows += 1
+        self._held.add(stream, self.appender.last_row)
         self._known[event.id] = None
         return Outcome("stored", stored)
 
@@ -267,7 +263,7 @@ class Batch:
 
     def flush(self) -> int:
         """Write pending events; forget the least recently used heads beyond the cap, and
-        let the least recently touched held cases go beyond `HOLD_ROWS`."""
+        write out the least recently touched held cases' rows beyond `HOLD_ROWS`."""
         written = self.appender.flush()
         appended = self.appender.head.position - self._since
         if not self._dropped and appended >= max(BULK_EVENTS, self._since) and self.conn.dialect.name == "sqlite":
@@ -277,19 +273,11 @@ class Batch:
             drop_indexes(self.conn, self._dropped)
         while len(self._heads) > CACHE_HEADS:
             self._heads.popitem(last=False)
-        if self._held_rows > HOLD_ROWS:
-            self._let_go()
+        # Memory stays flat; every touched case is still folded and judged once, when the
+        # batch finishes. (Projecting let-go cases at once instead, as this did until 30
+        # November 2026, judged every one touched again twice: 1,000,000 events 82-85 s.)
+        self._held.trim()
         return written
-
-    def _let_go(self) -> None:
-        """Let the least recently touched held cases go, down to half of `HOLD_ROWS`: memory
-        stays flat. They stay touched, and are read back from the log when the batch
-        finishes, to be folded and judged once. (Projecting them here instead, as this did
-        until 30 November 2026, judged every one touched again twice: 1,000,000 events took
-        82-85 s that way, 67-70 s this way.)"""
-        while self._held_rows > HOLD_ROWS // 2:
-            _, rows = self._held.popitem(last=False)
-            self._held_rows -= len(rows)
 
     def finish(self, progress: Callable[[int, int], None] | None = None, pool=None) -> None:
         """Write what is pending, then project it in this transaction: every touched case
@@ -308,7 +296,6 @@ class Batch:
         self._since = head
         self._touched = set()
         self._held.clear()
-        self._held_rows = 0
 
 
 def decide(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
