@@ -44,3 +44,30 @@ def test_clear_forgets_the_rows_and_the_file():
     assert held["A"] == [row("A", 1), row("A", 2)] and held._file is not None
     held.clear()
     assert "A" not in held and held._file is None and not held
+
+
+def test_thousands_of_streams_written_out_at_once_come_back_whole():
+    """One trim writes more parts than one `writev` takes (1024): all of them, in order."""
+    held = HeldRows(limit=2000)
+    streams = [f"S{n}" for n in range(2500)]
+    for stream in streams:
+        held.created(stream)
+        held.add(stream, row(stream, 1))
+    held.add("S0", row("S0", 2))
+    held.trim()
+    assert len(held._spilled) > 1024
+    assert held["S0"] == [row("S0", 1), row("S0", 2)]
+    assert all(held[s] == [row(s, 1)] for s in streams[1:])
+
+
+def test_a_short_write_is_finished(monkeypatch):
+    from habeas.services import held as held_module
+
+    real = held_module.os.writev
+    monkeypatch.setattr(held_module.os, "writev", lambda fd, parts: real(fd, [bytes(parts[0])[:3]]))
+    held = HeldRows(limit=1)
+    for stream in ("A", "B", "C"):
+        held.created(stream)
+        held.add(stream, row(stream, 1))
+    held.trim()
+    assert [held[s] for s in ("A", "B", "C")] == [[row(s, 1)] for s in ("A", "B", "C")]

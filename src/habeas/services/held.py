@@ -17,6 +17,24 @@ import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
+IOV_MAX = 1024  # buffers one writev takes (POSIX's minimum, Linux's value)
+
+
+def _write_all(fd: int, parts: list[bytes]) -> None:
+    """Write the parts in order, without joining them into one copy: `writev` a group at a
+    time, and finish a short write (which a regular file seldom makes) buffer by buffer."""
+    for start in range(0, len(parts), IOV_MAX):
+        group = parts[start : start + IOV_MAX]
+        written = os.writev(fd, group)
+        for part in group:
+            if written >= len(part):
+                written -= len(part)
+                continue
+            view = memoryview(part)[written:]
+            while view:
+                view = view[os.write(fd, view) :]
+            written = 0
+
 
 class HeldRows(Mapping[str, list[tuple]]):
     """{stream: every row this batch stored for it, in order}, for the streams the batch created."""
@@ -60,7 +78,7 @@ class HeldRows(Mapping[str, list[tuple]]):
             parts.append(blob)
         if self._file is None:
             self._file = tempfile.TemporaryFile(buffering=0)  # noqa: SIM115 (lives as long as the batch: `clear`)
-        os.writev(self._file.fileno(), parts)  # one call, no joined copy
+        _write_all(self._file.fileno(), parts)
 
     def __getitem__(self, stream: str) -> list[tuple]:
         spilled = self._spilled.get(stream)
