@@ -20,7 +20,7 @@ MAX_GROUP = 500  # events per transaction, so one group's projection work stays 
 
 @dataclass(slots=True)
 class _Waiting:
-    raw: dict | Event
+    event: dict | Event  # the raw JSON object, or the Event its caller parsed
     registrar: Actor | None
     done: bool = False
     answer: Outcome | BaseException | None = None
@@ -38,9 +38,9 @@ class GroupCommitter:
         self._leading = False
         self.groups = 0  # transactions committed (the bench reads it)
 
-    def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
-        """Record `raw` (as `Register.submit`); raises its Refused or StorageFailed."""
-        mine = _Waiting(raw, registrar)
+    def submit(self, event: dict | Event, registrar: Actor | None = None) -> Outcome:
+        """Record `event` (as `Register.submit`); raises its Refused or StorageFailed."""
+        mine = _Waiting(event, registrar)
         with self._turn:
             self._queue.append(mine)
             while self._leading and not mine.done:
@@ -56,7 +56,7 @@ class GroupCommitter:
 
     def _lead(self, group: list[_Waiting]) -> None:
         try:
-            answers: list = self.register.submit_group([(w.raw, w.registrar) for w in group])
+            answers: list = self.register.submit_group([(w.event, w.registrar) for w in group])
         except BaseException as exc:  # the database failed: every one of the group is told
             answers = [exc] * len(group)
         with self._turn:

@@ -117,43 +117,28 @@ def _citizenship_not_in(cond: Condition, ctx: Context, evidence: list, reasons: 
     return True
 
 
-def _requested(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
-    request = _standing_request(cond.requested, ctx)
-    if request is None:
-        return False
-    evidence.append(request)
-    reasons.append("requested")
-    return True
+def _found_by(find, reason: str):
+    """A test that holds when `find(cond, ctx)` finds an event: that event is its evidence."""
+
+    def test(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+        found = find(cond, ctx)
+        if found is None:
+            return False
+        evidence.append(found)
+        reasons.append(reason)
+        return True
+
+    return test
 
 
-def _held(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
-    holding = _holding(cond.held, ctx)
-    if holding is None:
-        return False
-    evidence.append(holding)
-    reasons.append("held")
-    return True
+def _approval(cond: Condition, ctx: Context) -> Event | None:
+    return next((ev for ev in ctx.facts.of_kinds(cond.approved) if (ev.data or {}).get("event") == ctx.event.id), None)
 
 
-def _recorded_test(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
-    shown = _recorded(cond.recorded, ctx)
-    if shown is None:
-        return False
-    evidence.append(shown)
-    reasons.append("recorded")
-    return True
-
-
-def _approved(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
-    approval = next(
-        (ev for ev in ctx.facts.of_kinds(cond.approved) if (ev.data or {}).get("event") == ctx.event.id),
-        None,
-    )
-    if approval is None:
-        return False
-    evidence.append(approval)
-    reasons.append("approved")
-    return True
+_requested = _found_by(lambda cond, ctx: _standing_request(cond.requested, ctx), "requested")
+_held = _found_by(lambda cond, ctx: _holding(cond.held, ctx), "held")
+_recorded_test = _found_by(lambda cond, ctx: _recorded(cond.recorded, ctx), "recorded")
+_approved = _found_by(_approval, "approved")
 
 
 def _fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
