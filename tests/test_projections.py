@@ -278,3 +278,72 @@ def test_a_case_file_is_judged_from_the_log_while_the_projection_is_behind(engin
     shown = case_findings(engine, law, "KZ-2024-001", LATER)
     assert ("KZ-DETENTION-LIMIT", "breached") in {(f["code"], f["status"]) for f in shown}
     assert shown == judged(engine, law, "KZ-2024-001", LATER)
+
+
+# --- the law a projection was judged under ----------------------------------------------
+
+
+def shorter_detention(law):
+    """The package with the adult detention limit cut to 24 hours from 2024 (a what-if)."""
+    from habeas.law.package import Overlay
+
+    change = {"detention.limit.adult": [{"value": 24, "valid_from": "2024-01-01", "note": "a what-if"}]}
+    return law.with_overlay(Overlay.parse({"name": "shorter", "parameters": change}))
+
+
+def judged_under(engine) -> set:
+    with engine.connect() as conn:
+        return {law for (law,) in conn.execute(text("SELECT law FROM projection_positions"))}
+
+
+def due_of(engine, code):
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT due_at FROM deadlines WHERE code = :c"), {"c": code}).scalar()
+
+
+def test_a_projection_judged_under_another_law_is_judged_again_by_the_next_append(engine, law, clock):
+    """The digest of the law is kept with each position; when the law changes, the next append
+    rebuilds what was judged under the old one, and case show never serves it meanwhile."""
+    import_cases(Register(engine, law, clock), 1)
+    assert judged_under(engine) == {law.digest}
+    before = due_of(engine, "KZ-DETENTION-LIMIT")
+    other = shorter_detention(law)
+    assert other.digest != law.digest
+    # read under the other law before any append: judged, not taken from the projection
+    shown = case_findings(engine, other, "KZ-2024-001", LATER)
+    assert shown == judged(engine, other, "KZ-2024-001", LATER)
+    limit = next(f for f in shown if f["code"] == "KZ-DETENTION-LIMIT")
+    assert limit["due_at"] == "2024-03-02T10:00:00+05:00"  # 24 hours after the detention
+    assert maintenance.behind(engine, other.digest) == {"cases": 0, "deadlines": 0, "episodes": 0}
+    assert maintenance.behind(engine, law.digest) == {}
+    # the next append under the other law rebuilds every projection
+    import_cases(Register(engine, other, clock), 2)
+    assert judged_under(engine) == {other.digest}
+    assert due_of(engine, "KZ-DETENTION-LIMIT") != before
+    assert maintenance.behind(engine) == {}
+
+
+def test_positions_written_before_the_law_was_recorded_are_rebuilt_once(engine, law, clock):
+    """A database migrated from before 0007 has no law for its positions: rebuilt once."""
+    register = Register(engine, law, clock)
+    import_cases(register, 1)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE projection_positions SET law = NULL"))
+        conn.execute(text("DELETE FROM deadlines"))  # rows the old law wrote, gone: the rebuild brings them back
+    import_cases(register, 2)
+    assert judged_under(engine) == {law.digest}
+    with engine.connect() as conn:
+        cases_with_deadlines = conn.execute(text('SELECT count(DISTINCT "case") FROM deadlines')).scalar()
+    assert cases_with_deadlines == 2
+
+
+def test_the_board_and_the_case_list_catch_up_what_another_law_judged(engine, law, clock):
+    """Before answering from the projections (`maintenance.current`), those judged under
+    another law are rebuilt: the board shows what the law in force now says."""
+    import_cases(Register(engine, law, clock), 1)
+    before = due_of(engine, "KZ-DETENTION-LIMIT")
+    other = shorter_detention(law)
+    assert maintenance.current(engine, lambda: other) == {"cases": 0, "deadlines": 0, "episodes": 0}
+    assert judged_under(engine) == {other.digest}
+    assert due_of(engine, "KZ-DETENTION-LIMIT") != before
+    assert maintenance.current(engine, lambda: other, lambda: other.digest) == {}  # one query, nothing to do

@@ -107,7 +107,7 @@ def projected(url: str | None):
     from habeas.services import maintenance
 
     with database(url) as engine:
-        maintenance.current(engine, law)
+        maintenance.current(engine, law, law_digest)
         yield engine
 
 
@@ -117,6 +117,17 @@ def law():
 
     try:
         return load_law(config.jurisdiction())
+    except LawDataError as exc:
+        raise fail(f"law package: {exc}") from None
+
+
+def law_digest() -> str:
+    """The law package's digest, without loading it (`jurisdictions.digest`)."""
+    from habeas.jurisdictions import digest
+    from habeas.law.package import LawDataError
+
+    try:
+        return digest(config.jurisdiction())
     except LawDataError as exc:
         raise fail(f"law package: {exc}") from None
 
@@ -869,7 +880,7 @@ def serve(
     from habeas.services import maintenance
 
     with database(db) as engine:  # a clear error now, not a traceback from the server's start
-        maintenance.current(engine, law)  # the projections caught up once, before the workers start
+        maintenance.current(engine, law, law_digest)  # the projections caught up once, before the workers start
     out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
     # each worker process builds the app itself, from the same settings (the environment)
     os.environ[config.ENV_DATABASE_URL] = config.database_url(db)

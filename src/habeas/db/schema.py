@@ -58,6 +58,7 @@ projection_positions = Table(
     metadata,
     Column("name", String(40), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    Column("law", String(64)),  # `Law.digest` the projection was judged under (None: not known)
 )
 
 # Projection: the case list and the case file summary.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import yaml
 
 from habeas.access import policy as access_policy
-from habeas.law.package import Law, LawDataError, Overlay
+from habeas.law.package import Law, LawDataError, Overlay, digest_of
 from habeas.law.rules.loading import validate_law
 
 DEFAULT = "kz"
@@ -65,9 +66,23 @@ def _walk(node, prefix: str):
 def load(name: str = DEFAULT) -> Law:
     """The validated law package `name` (cached: law data is read once per process), with
     its access policy (`policy.yaml`) validated too."""
-    law = validate_law(Law.from_documents(read_documents(name)))
+    law = validate_law(replace(Law.from_documents(read_documents(name)), digest=digest(name)))
     access_policy.of(law)
     return law
+
+
+@cache
+def digest(name: str = DEFAULT) -> str:
+    """The `Law.digest` of package `name`, from its files' text without parsing them (a few
+    ms: a command that reads projections asks it to know they were judged under this law).
+    Every file but the scenarios (tests) and the calibration (the simulator's): the
+    statistics' reference data shape the episodes projection."""
+    root = package_root(name)
+    if not root.is_dir():
+        raise LawDataError(name, "-", "no such jurisdiction package")
+    return digest_of(
+        [[path, text] for path, text in _walk(root, "") if not path.startswith("cases/") and path not in NOT_LAW]
+    )
 
 
 def read_overlay(path: Path) -> Overlay:

@@ -8,6 +8,8 @@ the key and the reason.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -122,6 +124,12 @@ class MissingLaw(LookupError):
     """No version of a parameter is in force on the day asked about."""
 
 
+def digest_of(documents: Any) -> str:
+    """SHA-256 of parsed documents, as canonical JSON (sorted keys; a date as its ISO text)."""
+    text = json.dumps(documents, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class Law:
     """A jurisdiction's law package, validated; with an overlay's dated changes, if any."""
@@ -131,6 +139,9 @@ class Law:
     competence: CompetenceDocument
     extra: Mapping[str, Any] = field(default_factory=dict)  # further documents (rules, offences)
     overlay: Overlay | None = None
+    # What the law says, as one SHA-256 (hex): the documents it was built from and the overlay.
+    # A projection records the digest it judged under, so that a changed law is judged again.
+    digest: str = ""
     # what is parsed from `extra` once per Law (rules, offences, calendar); not law itself
     cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -156,7 +167,7 @@ class Law:
                     raise LawDataError(name, f"parameters.{key}", f"already defined in {origin[key]}")
                 parameters[key], origin[key] = param, name
         extra = {k: v for k, v in documents.items() if k != "competence.yaml" and k not in param_files}
-        return cls(competence.jurisdiction, parameters, competence, extra)
+        return cls(competence.jurisdiction, parameters, competence, extra, digest=digest_of(documents))
 
     def parameter(self, key: str) -> Parameter:
         try:
@@ -185,7 +196,8 @@ class Law:
             for change in changes:
                 param = change.applied_to(param, overlay.name)
             parameters[key] = param
-        return Law(self.jurisdiction, parameters, self.competence, self.extra, overlay)
+        digest = digest_of({"law": self.digest, "overlay": overlay.model_dump(mode="json")})
+        return Law(self.jurisdiction, parameters, self.competence, self.extra, overlay, digest)
 
 
 class _Model(BaseModel):

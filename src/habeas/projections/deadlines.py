@@ -73,19 +73,20 @@ def _row(case: str, f: Finding, time=naive_utc, end: object = END_OF_TIME) -> tu
     )
 
 
-def stored(conn: Connection, case: str, read_by: int) -> list[Finding] | None:
+def stored(conn: Connection, case: str, read_by: int, law: Law) -> list[Finding] | None:
     """The case's findings as this projection judged them (all, met ones too: what
     `law.rules.deadlines` gives for the case's facts), if the projection has read the log
-    up to position `read_by`; else None. One statement: a case file asks this on every read."""
+    up to position `read_by` and judged under `law`; else None. One statement: a case file
+    asks this on every read."""
     query = store.sql(
         conn,
-        "SELECT p.position, d.finding FROM projection_positions p"
+        "SELECT p.position, p.law, d.finding FROM projection_positions p"
         ' LEFT JOIN deadlines d ON d."case" = ? WHERE p.name = ?',
     )
     found = store.run(conn, query, (case, PROJECTION_NAME)).fetchall()
-    if not found or found[0][0] < read_by:
+    if not found or found[0][0] < read_by or found[0][1] != law.digest:
         return None
-    return [Finding.from_record(store.load_json(text)) for _, text in found if text is not None]
+    return [Finding.from_record(store.load_json(text)) for _, _, text in found if text is not None]
 
 
 def _record(finding: Finding) -> dict:

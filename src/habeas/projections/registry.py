@@ -28,20 +28,23 @@ CHUNK = 500  # cases folded and applied at a time: bounded memory
 PAGE = 5000  # events read at a time by an event projection
 
 
-def positions(conn: Connection, projections: Iterable[Projection] = ALL) -> dict[str, int]:
-    """How far each projection has read the log (0: never built)."""
+def positions(conn: Connection, projections: Iterable[Projection] = ALL, law: str | None = None) -> dict[str, int]:
+    """How far each projection has read the log (0: never built). Given `law` (a `Law.digest`),
+    a projection judged under another law (or one not known: written before the law was
+    recorded) is at 0: none of its rows can be kept."""
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
-    query = f"SELECT name, position FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
-    for name, position in store.run(conn, query, tuple(names)).fetchall() if names else ():
-        found[name] = position
+    query = f"SELECT name, position, law FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
+    for name, position, judged_under in store.run(conn, query, tuple(names)).fetchall() if names else ():
+        found[name] = position if law is None or judged_under == law else 0
     return found
 
 
-def behind(conn: Connection, projections: Iterable[Projection] = ALL) -> dict[str, int]:
-    """{name: position} of the projections that have not read the whole log."""
+def behind(conn: Connection, projections: Iterable[Projection] = ALL, law: str | None = None) -> dict[str, int]:
+    """{name: position} of the projections that have not read the whole log (under the law
+    of digest `law`, when given)."""
     head = store.read_head(conn).position
-    return {name: at for name, at in positions(conn, projections).items() if at < head}
+    return {name: at for name, at in positions(conn, projections, law).items() if at < head}
 
 
 def after_append(
@@ -63,18 +66,18 @@ def after_append(
     (all of their rows): those are folded from there rather than read back."""
     if head == since:
         return
-    if not in_step(conn, since, projections):
+    if not in_step(conn, since, projections, law):
         catch_up(conn, law, projections, progress)
         return
     _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
-    _set_positions(conn, projections, head)
+    _set_positions(conn, projections, head, law)
 
 
-def in_step(conn: Connection, since: int, projections: Sequence[Projection] = ALL) -> bool:
-    """Whether every projection has read the log up to `since`, and no further."""
-    return all(at == since for at in positions(conn, projections).values())
+def in_step(conn: Connection, since: int, projections: Sequence[Projection] = ALL, law: Law | None = None) -> bool:
+    """Whether every projection has read the log up to `since`, and no further (under `law`)."""
+    return all(at == since for at in positions(conn, projections, law.digest if law else None).values())
 
 
 def catch_up(
@@ -83,9 +86,10 @@ def catch_up(
     projections: Sequence[Projection] = ALL,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Bring every projection up to the head of the log; {name: position it was at}."""
+    """Bring every projection up to the head of the log, under `law` (one judged under
+    another law is rebuilt); {name: position it was at}."""
     head = store.read_head(conn).position
-    late = {name: at for name, at in positions(conn, projections).items() if at < head}
+    late = {name: at for name, at in positions(conn, projections, law.digest).items() if at < head}
     if not late:
         return {}
     fresh = [p for p in projections if late.get(p.name) == 0]
@@ -102,7 +106,7 @@ def catch_up(
             _fold_and_apply(conn, law, sorted(s for (s,) in streams), case_projections, progress)
         for projection in _of(EventProjection, partly):
             _apply_events(conn, law, projection, late[projection.name])
-        _set_positions(conn, partly, head)
+        _set_positions(conn, partly, head, law)
     return late
 
 
@@ -123,7 +127,7 @@ def rebuild(
         read = _fold_everything(conn, law, case_projections, progress)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, 0)
-    _set_positions(conn, projections, head)
+    _set_positions(conn, projections, head, law)
     return read
 
 
@@ -267,17 +271,20 @@ def _apply_events(conn: Connection, law: Law, projection: EventProjection, after
         after = page[-1][0]
 
 
-def _set_positions(conn: Connection, projections: Iterable[Projection], head: int) -> None:
+def _set_positions(conn: Connection, projections: Iterable[Projection], head: int, law: Law) -> None:
     names = [p.name for p in projections]
     if not names:
         return
     marks = in_clause(conn, len(names))
-    update = store.sql(conn, f"UPDATE projection_positions SET position = ? WHERE name IN ({marks})")
-    updated = store.run(conn, update, (head, *names))
+    update = store.sql(conn, f"UPDATE projection_positions SET position = ?, law = ? WHERE name IN ({marks})")
+    updated = store.run(conn, update, (head, law.digest, *names))
     if updated.rowcount < len(names):
         p = projection_positions.c
         present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
-        conn.execute(projection_positions.insert(), [{"name": n, "position": head} for n in names if n not in present])
+        conn.execute(
+            projection_positions.insert(),
+            [{"name": n, "position": head, "law": law.digest} for n in names if n not in present],
+        )
 
 
 def _of(kind: type, projections: Iterable[Projection]) -> list:

@@ -65,10 +65,11 @@ def rebuild(engine: Engine, law: Law, progress: Callable[[int], None] | None = N
         return registry.rebuild(conn, law, registry.ALL, progress)
 
 
-def behind(engine: Engine) -> dict[str, int]:
-    """{name: position} of the projections that have not read the whole log (one query)."""
+def behind(engine: Engine, law: str | None = None) -> dict[str, int]:
+    """{name: position} of the projections that have not read the whole log (one query);
+    given a `Law.digest`, those judged under another law count as never built (at 0)."""
     with engine.connect() as conn:
-        return registry.behind(conn)
+        return registry.behind(conn, registry.ALL, law)
 
 
 @dataclass
@@ -85,10 +86,13 @@ def catch_up(engine: Engine, law: Law) -> CaughtUp:
         return CaughtUp(store.read_head(conn).position, was)
 
 
-def current(engine: Engine, law: Callable[[], Law]) -> dict[str, int]:
-    """Before answering from the projections: catch up any that is behind, as `catch_up`
-    ({name: position it was at}); `law` is only loaded then. One query when all are current."""
-    return catch_up(engine, law()).was if behind(engine) else {}
+def current(engine: Engine, law: Callable[[], Law], digest: Callable[[], str] | None = None) -> dict[str, int]:
+    """Before answering from the projections: catch up any that is behind or was judged under
+    another law, as `catch_up` ({name: position it was at}). `digest` gives the law's digest
+    without loading it (`jurisdictions.digest`); `law` is only loaded to catch up. One query
+    when all are current."""
+    judged_under = digest() if digest is not None else law().digest
+    return catch_up(engine, law()).was if behind(engine, judged_under) else {}
 
 
 FORMATS = ("jsonl", "log")

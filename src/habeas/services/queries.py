@@ -63,7 +63,7 @@ def case_file(
         guard.record(conn, reader, decision, now, what, purpose, case)
         if decision.allowed and decision.section is None:
             state = fold_all(events)
-            judged = _judged(conn, state, events[-1].position, at)
+            judged = _judged(conn, law, state, events[-1].position, at)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
     if decision.section is not None:
@@ -94,13 +94,14 @@ def case_file(
     return file
 
 
-def _judged(conn, state: CaseState, last: int, at: datetime) -> list[Finding] | None:
+def _judged(conn, law: Law, state: CaseState, last: int, at: datetime) -> list[Finding] | None:
     """The case's findings as the deadlines projection holds them, when they are what judging
     the case as of `at` gives: every fact had occurred by `at` (the projection judged them
-    all) and the projection has read the case's last event. Else None: judge the case."""
+    all), and the projection has read the case's last event under this law. Else None:
+    judge the case."""
     if any(ev.occurred_at > at for ev in state.timeline if ev.kind != "record.corrected"):
         return None
-    return deadlines_projection.stored(conn, state.case, last)
+    return deadlines_projection.stored(conn, state.case, last, law)
 
 
 def _section(law: Law, events: list[Event], section: str) -> list[Event]:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 from habeas import config
 from habeas.db.schema import stat_episodes
 from habeas.domain.case import fold
+from habeas.jurisdictions import digest as law_digest
 from habeas.jurisdictions import load as load_law
 from habeas.jurisdictions import reference
 from habeas.law.offences import iccs_of
@@ -83,7 +84,7 @@ def report(
     first if it is behind the log; `load` gives the law then)."""
     name = jurisdiction or config.jurisdiction()
     if catch_up:
-        maintenance.current(engine, load or (lambda: load_law(name)))
+        maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
@@ -105,7 +106,7 @@ def export(
     if kind not in EXPORTS:
         raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
     name = jurisdiction or config.jurisdiction()
-    maintenance.current(engine, load or (lambda: load_law(name)))
+    maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
