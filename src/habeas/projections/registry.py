@@ -54,19 +54,24 @@ def after_append(
     progress: Callable[[int, int], None] | None = None,
     pool=None,
     held: Mapping[str, list[tuple]] | None = None,
+    created: Collection[str] | None = None,
 ) -> None:
     """Project what an append stored: `touched` streams, the log from `since` to `head`.
 
     When every projection had read up to `since`, only the touched cases are folded (by
     `pool`, a `judging_pool`, when one is given); a projection that was behind before the
     append is caught up whole. `held` has the stored rows of streams the append created
-    (all of their rows): those are folded from there rather than read back."""
+    (all of their rows): those are folded from there rather than read back. `created` (the
+    keys of `held` when not given) names every stream the append created, held or not: their
+    projections have no rows to delete."""
     if head == since:
         return
     if not in_step(conn, since, projections):
         catch_up(conn, law, projections, progress)
         return
-    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held)
+    if created is None:
+        created = held.keys() if held else ()
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held, created)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
     _set_positions(conn, projections, head)
@@ -155,17 +160,17 @@ def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
 
 
 def _fold_and_apply(
-    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None
+    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None, created=()
 ) -> None:
     if not projections:
         return
     if pool is not None and all(p.rows and p.write for p in projections):
-        _fold_and_apply_in(pool, conn, streams, projections, progress, held)
+        _fold_and_apply_in(pool, conn, streams, projections, progress, held, created)
         return
     for start in range(0, len(streams), CHUNK):
         found = _streams_rows(conn, streams[start : start + CHUNK], held)
         states = [fold_all([store.row_to_event(row) for row in rows]) for rows in found.values()]
-        _apply(conn, law, states, projections, held)
+        _apply(conn, law, states, projections, created)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
 
@@ -204,7 +209,9 @@ def _judge_rows(streams: list[list[tuple]], time) -> tuple[list[str], list[list]
     return [s.case for s in states], [p.rows(states, law, time) for p in projections]
 
 
-def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress, held=None) -> None:
+def _fold_and_apply_in(
+    pool, conn: Connection, streams: Sequence[str], projections, progress, held=None, created=()
+) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
     flight, so memory stays flat."""
@@ -217,7 +224,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         size, future = pending.popleft()
         case_ids, found = future.result()
         for projection, rows in zip(projections, found, strict=True):
-            projection.write(conn, _replaced(case_ids, held), rows)
+            projection.write(conn, _replaced(case_ids, created), rows)
         done += size
         if progress:
             progress(done, len(streams))
@@ -232,14 +239,14 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
         write_oldest()
 
 
-def _apply(conn: Connection, law: Law, states: list[CaseState], projections, held=None) -> None:
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections, created=()) -> None:
     """Hand the cases to each case projection; streams that are not cases (a facility's visits)
     are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
     database may file visits under `facility:<name>`, which a case may also be called."""
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     if not states:
         return
-    replaced = _replaced([s.case for s in states], held)
+    replaced = _replaced([s.case for s in states], created)
     time = db_time(conn)
     for projection in projections:
         if projection.rows and projection.write:
@@ -248,12 +255,12 @@ def _apply(conn: Connection, law: Law, states: list[CaseState], projections, hel
             projection.apply(conn, states, law)
 
 
-def _replaced(case_ids: Sequence[str], held) -> Sequence[str]:
-    """The cases whose old rows a write must delete: not those the batch created (`held`:
-    the projections were at the batch's start, when such a case had no events, so no rows)."""
-    if not held:
+def _replaced(case_ids: Sequence[str], created) -> Sequence[str]:
+    """The cases whose old rows a write must delete: not those the batch created (the
+    projections were at the batch's start, when such a case had no events, so no rows)."""
+    if not created:
         return case_ids
-    return [case for case in case_ids if case not in held]
+    return [case for case in case_ids if case not in created]
 
 
 def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:

@@ -194,6 +194,9 @@ class Batch:
         # touched first: projected from here instead of read back (`registry.after_append`).
         self._held: OrderedDict[str, list[tuple]] = OrderedDict()
         self._held_rows = 0
+        # Every stream this batch created, held or let go: their projections have no rows to
+        # delete (the projections were at the batch's start, when they had no events).
+        self._created: set[str] = set()
         # Ids stored, with their stored content (`store.content_of`): read from the database
         # for the ids a chunk names, None for those this batch appended (read on demand).
         self._known: dict[str, tuple | None] = {}
@@ -237,6 +240,7 @@ class Batch:
         if head is None:
             head = self._heads[stream] = CaseHead(stream)
             self._held[stream] = []  # a new stream: every row it will have, this batch appends
+            self._created.add(stream)
         stored = self.appender.append(event, head.version + 1)
         head.advance(stored, self.stage_kinds)
         self._touched.add(stream)
@@ -300,7 +304,16 @@ class Batch:
         self.appender.flush()
         head = self.appender.head.position
         registry.after_append(
-            self.conn, self.law, self._touched, self._since, head, self.projections, progress, pool, self._held
+            self.conn,
+            self.law,
+            self._touched,
+            self._since,
+            head,
+            self.projections,
+            progress,
+            pool,
+            self._held,
+            self._created,
         )
         if self._dropped:
             build_indexes(self.conn, self._dropped)
@@ -309,6 +322,7 @@ class Batch:
         self._touched = set()
         self._held.clear()
         self._held_rows = 0
+        self._created = set()
 
 
 def decide(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
