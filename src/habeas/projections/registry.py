@@ -21,7 +21,7 @@ from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
 from habeas.projections import cases, deadlines, episodes
-from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause
+from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause, naive_utc
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
 CHUNK = 500  # cases folded and applied at a time: bounded memory
@@ -185,28 +185,50 @@ def _streams_rows(conn: Connection, streams: Sequence[str], held) -> dict[str, l
 
 
 # What a judging process works with: set before the pool's processes are forked (they
-# inherit it), so neither the law nor the projections are ever pickled.
-_JUDGING: tuple[Law, Sequence[CaseProjection]] | None = None
+# inherit it), so neither the law, the projections nor the held rows are ever pickled.
+_JUDGING: tuple[Law, Sequence[CaseProjection], Mapping[str, list[tuple]]] | None = None
 
 
-def judging_pool(law: Law, projections: Sequence[Projection], workers: int):
+def judging_pool(
+    law: Law, projections: Sequence[Projection], workers: int, held: Mapping[str, list[tuple]] | None = None
+):
     """Processes that fold and judge chunks of cases for `after_append(pool=...)`. Forked, so
-    they inherit the law; they never touch the database (the rows go back to the caller,
-    which writes them in its own transaction). The caller shuts the pool down."""
+    they inherit the law, and `held` (the batch's held rows, complete: it must not change
+    until the pool is shut down), whose streams are then sent to them by name; they never
+    touch the database (the rows go back to the caller, which writes them in its own
+    transaction). The caller shuts the pool down."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _JUDGING
-    _JUDGING = (law, _of(CaseProjection, projections))
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    case_projections = _of(CaseProjection, projections)
+    _JUDGING = (law, case_projections, held or {})
+    for projection in case_projections:
+        # what a projection loads on first use (the statistics' reference YAML: ~0.3 s) is
+        # loaded once here, not once in every process
+        projection.rows([], law, naive_utc)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool.held = _JUDGING[2]  # what `_fold_and_apply_in` may send by name
+    return pool
 
 
-def _judge_rows(streams: list[list[tuple]], time) -> tuple[list[str], list[list]]:
-    """In a judging process: fold each stream's stored rows, judge it, build every projection's rows."""
-    law, projections = _JUDGING
-    states = [fold_all([store.row_to_event(row) for row in rows]) for rows in streams]
+def _judge_rows(streams: list, time) -> tuple[list[str], list[list]]:
+    """In a judging process: fold each stream's stored rows (a list, or a held stream's
+    (name, row count)), judge it, build every projection's rows."""
+    law, projections, held = _JUDGING
+    states = [fold_all([store.row_to_event(row) for row in _rows_of(item, held)]) for item in streams]
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     return [s.case for s in states], [p.rows(states, law, time) for p in projections]
+
+
+def _rows_of(item, held) -> list[tuple]:
+    if isinstance(item, list):
+        return item
+    name, count = item
+    rows = held.get(name)
+    if rows is None or len(rows) != count:  # held changed after the fork: a caller's bug, never a wrong row
+        raise RuntimeError(f"held rows of {name!r} are not those the pool inherited")
+    return rows
 
 
 def _fold_and_apply_in(
@@ -214,10 +236,12 @@ def _fold_and_apply_in(
 ) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
-    flight, so memory stays flat."""
+    flight, so memory stays flat. The held streams the pool inherited are sent by name:
+    pickling their rows cost this process's feeder thread ~5 us a row."""
     time = db_time(conn)
     pending: deque = deque()
     done = 0
+    inherited = held if held and getattr(pool, "held", None) is held else {}
 
     def write_oldest() -> None:
         nonlocal done
@@ -232,7 +256,8 @@ def _fold_and_apply_in(
     for start in range(0, len(streams), CHUNK):
         chunk = streams[start : start + CHUNK]
         rows = _streams_rows(conn, chunk, held)
-        pending.append((len(chunk), pool.submit(_judge_rows, list(rows.values()), time)))
+        sent = [(s, len(r)) if s in inherited else r for s, r in rows.items()]
+        pending.append((len(chunk), pool.submit(_judge_rows, sent, time)))
         if len(pending) > 4:
             write_oldest()
     while pending:

@@ -484,7 +484,7 @@ class Register:
                 report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
                 cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
-                    pool = self._judging_pool(len(batch._touched))
+                    pool = self._judging_pool(batch)
                     try:
                         batch.finish(judging, pool)
                     finally:
@@ -508,11 +508,12 @@ class Register:
                 raise
         return report
 
-    def _judging_pool(self, cases: int):
-        """Processes to judge a large import's cases in (none for a small one, or on one core)."""
-        if self.judging_processes < 2 or cases < POOL_MIN_CASES:
+    def _judging_pool(self, batch: Batch):
+        """Processes to judge a large import's cases in (none for a small one, or on one core).
+        Forked now, every line in: they inherit the batch's held rows."""
+        if self.judging_processes < 2 or len(batch._touched) < POOL_MIN_CASES:
             return None
-        return registry.judging_pool(self.law, self.projections, self.judging_processes)
+        return registry.judging_pool(self.law, self.projections, self.judging_processes, batch._held)
 
     def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport, cursor: _Cursor) -> int:
         """Decide and append a chunk's lines; returns their size in bytes (for progress)."""
