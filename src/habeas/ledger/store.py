@@ -123,10 +123,18 @@ def sql(conn: Connection, statement: str) -> str:
 
 
 class Appender:
-    """Turns decided events into chained rows and writes them in batches."""
+    """Turns decided events into chained rows and writes them in batches.
 
-    def __init__(self, conn: Connection, recorded_at: datetime, registrar: Actor | None):
+    `streaming` (PostgreSQL only; an import's batch): the rows are sent to the server as
+    they are made, in a COPY that `flush` ends, so that the server stores and indexes them
+    while this process decides the next ones (at `flush`, instead, it waited for the
+    server's whole share of the chunk). While that COPY is open the connection runs
+    nothing else: whoever queries it first calls `flush`."""
+
+    def __init__(self, conn: Connection, recorded_at: datetime, registrar: Actor | None, streaming: bool = False):
         self.conn = conn
+        self.streaming = streaming and conn.dialect.name == "postgresql"
+        self._copy = None  # (savepoint, cursor, COPY context, COPY) while rows are being streamed
         self.head = read_head(conn)
         self.recorded_at = utc_iso(recorded_at)
         self.recorded_at_dt = recorded_at
@@ -171,6 +179,8 @@ class Appender:
         self.head = Head(position, digest)
         self.last_row = (*row, digest.hex())
         self._pending.append(self.last_row)
+        if self.streaming:
+            self._stream(self.last_row)
         return Event(
             id=event.id,
             kind=event.kind,
@@ -194,7 +204,9 @@ class Appender:
         if not self._pending:
             return 0
         pending, self._pending = self._pending, []
-        if len(pending) == 1:
+        if self._copy is not None:
+            self._end_copy(pending)
+        elif len(pending) == 1:
             try:
                 run(self.conn, self._insert, pending[0])
             except DBAPIError as exc:
@@ -208,6 +220,49 @@ class Appender:
         write_head(self.conn, self.head)
         return len(pending)
 
+    def _stream(self, row: tuple) -> None:
+        """Send one row into the open COPY (opened, in a savepoint, by the first row after a flush)."""
+        error = self.conn.dialect.dbapi.Error
+        try:
+            if self._copy is None:
+                savepoint = self.conn.begin_nested()
+                cursor = self.conn.connection.driver_connection.cursor()
+                copying = cursor.copy(f"COPY events ({', '.join(COLUMNS)}, hash) FROM STDIN")
+                self._copy = (savepoint, cursor, copying, copying.__enter__())
+            self._copy[3].write_row(row)
+        except error as exc:  # the connection failed under the stream
+            pending, self._pending = self._pending, []
+            self.abort()
+            raise WriteFailed(self._first_refused(pending), _wrapped(exc, error)) from exc
+
+    def _end_copy(self, pending: list[tuple]) -> None:
+        savepoint, cursor, copying, _ = self._copy
+        error = self.conn.dialect.dbapi.Error
+        try:
+            copying.__exit__(None, None, None)  # waits for the server to have stored every row sent
+        except error as exc:  # refused: the COPY is over, its savepoint rolled back
+            self.abort(ended=True)
+            raise WriteFailed(self._first_refused(pending), _wrapped(exc, error)) from exc
+        self._copy = None
+        cursor.close()
+        savepoint.commit()
+
+    def abort(self, ended: bool = False) -> None:
+        """End an open COPY without storing what it sent (its savepoint rolled back), so that
+        the connection runs statements again (the caller's rollback among them)."""
+        if self._copy is None:
+            return
+        savepoint, cursor, copying, _ = self._copy
+        self._copy = None
+        try:
+            if not ended:
+                # the server is told why in these words (and may log them), never a row's data
+                stopped = RuntimeError("import stopped")
+                copying.__exit__(RuntimeError, stopped, None)
+        finally:
+            cursor.close()
+            savepoint.rollback()
+
     def _first_refused(self, rows: list[tuple]) -> str | None:
         for row in rows:
             try:
@@ -216,6 +271,11 @@ class Appender:
             except DBAPIError:
                 return row[1]
         return None
+
+
+def _wrapped(exc: BaseException, error: type) -> DBAPIError:
+    """The driver's error as SQLAlchemy wraps it (as `run` does): callers see one kind."""
+    return DBAPIError.instance("COPY events", None, exc, error)
 
 
 def _marks(conn: Connection, count: int) -> str:

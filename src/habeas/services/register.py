@@ -181,12 +181,14 @@ class Batch:
         recorded_at: datetime,
         registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
+        streaming: bool = False,
     ):
         self.conn = conn
         self.law = law
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
-        self.appender = store.Appender(conn, recorded_at, registrar)
+        # an import streams its rows to PostgreSQL as it appends them (`store.Appender`)
+        self.appender = store.Appender(conn, recorded_at, registrar, streaming)
         self._since = self.appender.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
@@ -204,6 +206,7 @@ class Batch:
 
     def prefetch(self, events: list[Event]) -> None:
         """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
+        self.appender.flush()  # the connection is free for queries
         self._known = store.stored_contents(self.conn, [e.id for e in events])
         missing = {e.stream for e in events} - self._heads.keys()
         if missing:
@@ -211,6 +214,7 @@ class Batch:
 
     def head(self, stream: str) -> CaseHead | None:
         if stream not in self._heads:
+            self.appender.flush()  # the connection is free for the query
             self._heads.update(store.stream_heads(self.conn, [stream], self.stage_kinds))
         self._heads.move_to_end(stream)
         return self._heads[stream]
@@ -467,11 +471,12 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = _Cursor()
+        batch: Batch | None = None
         with _fewer_collections(), appender(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections, streaming=True)
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the
@@ -496,15 +501,15 @@ class Register:
                 else:
                     transaction.commit()
             except store.WriteFailed as exc:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 raise _failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
             except SQLAlchemyError as exc:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 if _schema_missing(exc):
                     raise
                 raise _failed(cursor.line, exc) from None
             except BaseException:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 raise
         return report
 
@@ -548,6 +553,15 @@ class Register:
             else:
                 report.skipped += 1
         return size
+
+
+def _rollback(transaction, batch: Batch | None) -> None:
+    """Roll an import back, ending first the COPY its appender may have open."""
+    try:
+        if batch is not None:
+            batch.appender.abort()
+    finally:
+        transaction.rollback()
 
 
 @dataclass(slots=True)
