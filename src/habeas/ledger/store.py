@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+import msgspec
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
@@ -340,6 +341,19 @@ def stored_contents(conn: Connection, ids: Iterable[str]) -> dict[str, tuple]:
     return found
 
 
+_DECODE = msgspec.json.Decoder().decode
+
+
+def _data(text: str):
+    """A stored JSON text as `json.loads` reads it, by msgspec (~3x faster: an import's judging
+    processes read every event's data). msgspec refuses only what json.loads takes and
+    habeas never stores (NaN, a number beyond a float, a lone surrogate): those are json's."""
+    try:
+        return _DECODE(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
 @lru_cache(maxsize=4096)
 def _actor(text: str) -> Actor:
     """Actors repeat across many rows: parse each stored spelling once."""
@@ -359,7 +373,7 @@ def row_to_event(row) -> Event:
         case=case_of(kind, stream),
         occurred_at=from_utc(occurred_at, offset),
         actor=_actor(actor),
-        data=json.loads(data),
+        data=_data(data),
         position=position,
         version=version,
         recorded_at=_recorded(recorded_at),
