@@ -230,3 +230,14 @@ def test_import_reports_its_progress_in_bytes_read_then_cases_judged(register):
         register.import_lines(handle, REGISTRAR, progress=read.append, judging=lambda d, t: judged.append((d, t)))
     assert sum(read) == ONE_CASE.stat().st_size
     assert judged[-1] == (1, 1)
+
+
+def test_look_ups_by_many_values_find_exactly_those(register, engine):
+    """`store._among`: on PostgreSQL the values go as one text split by the server, or as an
+    array when one of them holds the separator (or is all there is, and empty)."""
+    register.import_lines(lines(opened()), REGISTRAR)
+    with engine.connect() as conn:
+        (stored,) = [row[1] for row in store.iter_rows(conn)]
+        for asked in ([stored, "x\x1fy"], [stored, "", "nope"], [""], [stored]):
+            assert set(store.stored_contents(conn, asked)) == {stored} & set(asked)
+        assert list(store.streams_rows(conn, ["", CASE, "\x1f"])) == [CASE]
