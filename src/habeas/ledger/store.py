@@ -8,6 +8,7 @@ the append lock (`habeas.db.engine.writer` + `lock_for_append`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -439,6 +440,48 @@ def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tup
         sql = f"{SELECT_ROWS} WHERE {condition} ORDER BY stream, version"
         for row in run(conn, sql, params).fetchall():
             found.setdefault(row[2], []).append(tuple(row))
+    return found
+
+
+def streams_text(conn: Connection, streams: Sequence[str]) -> bytes:
+    """PostgreSQL: the stored rows of these streams, in stream and version order, as the
+    text of a COPY (`rows_of_text` reads it). For rows that go on to another process (an
+    import's judging pool): one block of bytes instead of a Python object per column,
+    which the driver would build and the pool pickle (~10 us a row in all)."""
+    if not streams:
+        return b""
+    ((condition, params),) = _among(conn, "stream", list(streams))
+    statement = f"COPY ({SELECT_ROWS} WHERE {condition} ORDER BY stream, version) TO STDOUT"
+    error = conn.dialect.dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+            return b"".join(copy)
+    except error as exc:
+        raise DBAPIError.instance(statement, None, exc, error) from exc
+
+
+# The escapes of a COPY text field as PostgreSQL writes them (the others it reads only)
+_UNESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def _field(text: str) -> str | None:
+    if text == "\\N":
+        return None
+    return _ESCAPED.sub(lambda m: _UNESCAPES[m.group(1)], text)
+
+
+def rows_of_text(data: bytes) -> dict[str, list[tuple]]:
+    """`streams_rows` of the text `streams_text` read: each stream's rows, as `SELECT_ROWS`."""
+    found: dict[str, list[tuple]] = {}
+    if not data:
+        return found
+    for line in data.decode("utf-8").split("\n")[:-1]:  # a newline inside a field is escaped
+        fields = line.split("\t")
+        if "\\" in line:  # an escape or a NULL (\N) somewhere: most rows have neither
+            fields = [_field(f) for f in fields]
+        p, i, s, v, k, o, u, r, a, g, d, h = fields
+        found.setdefault(s, []).append((int(p), i, s, int(v), k, o, u, r, a, g, d, h))
     return found
 
 

@@ -212,19 +212,23 @@ def judging_pool(
     return pool
 
 
-def _judge_rows(streams: list, time) -> tuple[list[str], list[list]]:
-    """In a judging process: fold each stream's stored rows (a list, or a held stream's
-    (name, row count)), judge it, build every projection's rows."""
+def _judge_rows(streams: list[str], held_counts: dict[str, int], found, time) -> tuple[list[str], list[list]]:
+    """In a judging process: fold each stream's stored rows, judge it, build every projection's
+    rows. `streams` in order; the rows of those in `held_counts` inherited (`judging_pool`),
+    of the others in `found`: {stream: rows}, or the bytes of `store.streams_text`."""
     law, projections, held = _JUDGING
-    states = [fold_all([store.row_to_event(row) for row in _rows_of(item, held)]) for item in streams]
+    if isinstance(found, bytes):
+        found = store.rows_of_text(found)
+    states = []
+    for stream in streams:
+        rows = _rows_of(stream, held_counts[stream], held) if stream in held_counts else found.get(stream)
+        if rows is not None:
+            states.append(fold_all([store.row_to_event(row) for row in rows]))
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     return [s.case for s in states], [p.rows(states, law, time) for p in projections]
 
 
-def _rows_of(item, held) -> list[tuple]:
-    if isinstance(item, list):
-        return item
-    name, count = item
+def _rows_of(name: str, count: int, held) -> list[tuple]:
     rows = held.get(name)
     if rows is None or len(rows) != count:  # held changed after the fork: a caller's bug, never a wrong row
         raise RuntimeError(f"held rows of {name!r} are not those the pool inherited")
@@ -236,12 +240,15 @@ def _fold_and_apply_in(
 ) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
-    flight, so memory stays flat. The held streams the pool inherited are sent by name:
-    pickling their rows cost this process's feeder thread ~5 us a row."""
+    flight, so memory stays flat. The held streams the pool inherited are sent by name, the
+    others (read back) on PostgreSQL as the text of a COPY: pickling rows cost this
+    process's feeder thread ~5 us a row, and the driver as much to build them."""
     time = db_time(conn)
     pending: deque = deque()
     done = 0
     inherited = held if held and getattr(pool, "held", None) is held else {}
+    held = held or {}
+    as_text = conn.dialect.name == "postgresql"
 
     def write_oldest() -> None:
         nonlocal done
@@ -255,9 +262,14 @@ def _fold_and_apply_in(
 
     for start in range(0, len(streams), CHUNK):
         chunk = streams[start : start + CHUNK]
-        rows = _streams_rows(conn, chunk, held)
-        sent = [(s, len(r)) if s in inherited else r for s, r in rows.items()]
-        pending.append((len(chunk), pool.submit(_judge_rows, sent, time)))
+        counts = {s: len(held[s]) for s in chunk if s in inherited}
+        if len(counts) == len(chunk):
+            found = {}
+        elif as_text:
+            found = store.streams_text(conn, [s for s in chunk if s not in counts])
+        else:
+            found = _streams_rows(conn, [s for s in chunk if s not in counts], held)
+        pending.append((len(chunk), pool.submit(_judge_rows, chunk, counts, found, time)))
         if len(pending) > 4:
             write_oldest()
     while pending:
