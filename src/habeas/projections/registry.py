@@ -24,7 +24,9 @@ from habeas.projections import cases, deadlines, episodes
 from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause, naive_utc
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
-CHUNK = 500  # cases folded and applied at a time: bounded memory
+# Cases folded and applied at a time: bounded memory. 500 cost an import judged in the pool
+# 0.1-0.2 s more of 5 (100,000 events): three COPYs and a task per chunk.
+CHUNK = 1000
 PAGE = 5000  # events read at a time by an event projection
 
 
