@@ -383,9 +383,7 @@ def test_a_database_error_in_a_large_import_names_the_right_line(register, engin
     assert count(engine) == 0
 
 
-def test_an_import_stopped_while_its_rows_stream_stores_nothing_and_frees_the_connection(
-    register, engine, monkeypatch
-):
+def test_an_import_stopped_while_its_rows_stream_stores_nothing_and_frees_the_connection(register, engine, monkeypatch):
     """On PostgreSQL an import streams its rows in a COPY (`store.Appender`); an import
     stopped with that COPY open ends it, rolls back, and leaves a connection that works."""
     from habeas.services.register import Batch
