@@ -383,6 +383,32 @@ def test_a_database_error_in_a_large_import_names_the_right_line(register, engin
     assert count(engine) == 0
 
 
+def test_an_import_stopped_while_its_rows_stream_stores_nothing_and_frees_the_connection(register, engine, monkeypatch):
+    """On PostgreSQL an import streams its rows in a COPY (`store.Appender`); an import
+    stopped with that COPY open ends it, rolls back, and leaves a connection that works."""
+    from habeas.services.register import Batch
+
+    offer = Batch.offer
+    offered = 0
+
+    def offer_then_stop(self, event):
+        nonlocal offered
+        offered += 1
+        if offered == 1500:  # mid-chunk: the first rows are on their way
+            raise KeyboardInterrupt
+        return offer(self, event)
+
+    monkeypatch.setattr(Batch, "offer", offer_then_stop)
+    raws = [opened()] + [party(person=f"P{n}", name="W") for n in range(2500)]
+    with pytest.raises(KeyboardInterrupt):
+        register.import_lines(lines(*raws), REGISTRAR)
+    assert count(engine) == 0
+    monkeypatch.setattr(Batch, "offer", offer)
+    report = register.import_lines(lines(*raws), REGISTRAR)
+    assert report.ok and report.stored == 2501 and count(engine) == 2501
+    assert maintenance.verify(engine).intact
+
+
 # --- 5. an id names one fact ----------------------------------------------------------------------------
 
 

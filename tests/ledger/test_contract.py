@@ -230,3 +230,30 @@ def test_import_reports_its_progress_in_bytes_read_then_cases_judged(register):
         register.import_lines(handle, REGISTRAR, progress=read.append, judging=lambda d, t: judged.append((d, t)))
     assert sum(read) == ONE_CASE.stat().st_size
     assert judged[-1] == (1, 1)
+
+
+def test_look_ups_by_many_values_find_exactly_those(register, engine):
+    """`store._among`: on PostgreSQL the values go as one text split by the server, or as an
+    array when one of them holds the separator (or is all there is, and empty)."""
+    register.import_lines(lines(opened()), REGISTRAR)
+    with engine.connect() as conn:
+        (stored,) = [row[1] for row in store.iter_rows(conn)]
+        for asked in ([stored, "x\x1fy"], [stored, "", "nope"], [""], [stored]):
+            assert set(store.stored_contents(conn, asked)) == {stored} & set(asked)
+        assert list(store.streams_rows(conn, ["", CASE, "\x1f"])) == [CASE]
+
+
+def test_rows_read_as_copy_text_are_the_rows_selected(register, engine):
+    """`store.streams_text` + `rows_of_text` (PostgreSQL: how an import's judging pool gets
+    the rows it reads back) give exactly `streams_rows`, escapes and NULLs included."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    odd = 'back\\slash "quoted" tab\there new\nline \\N é 漢 \x7f'
+    register.import_lines(lines(opened(), opened(case="KZ-2024-000778")), REGISTRAR)
+    register.submit(event("party.added", {"person": "P1", "role": "suspect", "name": odd}, case=CASE))  # no registrar
+    with engine.connect() as conn:
+        streams = [CASE, "KZ-2024-000778", "KZ-none"]
+        selected = store.streams_rows(conn, streams)
+        assert any(row[9] is None for row in selected[CASE]) and any("\\\\" in row[10] for row in selected[CASE])
+        assert store.rows_of_text(store.streams_text(conn, streams)) == selected
+        assert store.rows_of_text(store.streams_text(conn, [])) == {}

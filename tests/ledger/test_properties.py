@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
@@ -185,3 +186,14 @@ def test_folding_is_deterministic(cases):
     once, twice = fold_all(events), fold_all(list(events))
     assert once.summary() == twice.summary()
     assert [e.id for e in once.timeline] == [e.id for e in twice.timeline] == [e["id"] for e in cases]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"b":[2.5,-0.0,-0,1E5,5e-324,123456789012345678901234567890],"c":"\\u00e9\\n","d":{"e":null}}',
+        '{"nan":NaN,"inf":1e400,"lone":"\\udc00"}',  # json.loads takes these and msgspec does not
+    ],
+)
+def test_stored_data_reads_as_json_loads_reads_it(text):
+    assert repr(store.load_json(text)) == repr(json.loads(text))

@@ -157,3 +157,17 @@ def test_a_region_recorded_as_its_kato_code_is_counted_in_that_region():
 def test_every_report_says_it_stops_at_the_region():
     notes = REF["indicators"]["notes"]
     assert "does not record a district" in notes["district"]
+
+
+def test_reference_data_reads_as_the_pure_python_safe_loader_reads_it():
+    """`reference.load` uses libyaml's safe loader where there is one: the same documents."""
+    import yaml
+
+    from habeas.jurisdictions import package_root, reference
+
+    folder = package_root("kz") / "reference"
+    for stem in reference.FILES:
+        path = folder / f"{stem}.yaml"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert repr(yaml.load(text, Loader=reference._LOADER)) == repr(yaml.safe_load(text)), stem

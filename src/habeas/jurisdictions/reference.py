@@ -15,6 +15,9 @@ import yaml
 from habeas.jurisdictions import package_root
 
 FILES = ("indicators", "regions", "population", "space", "un-cts")
+# libyaml's safe loader where PyYAML has it: the same documents (tests/statistics), ~10x
+# faster; an import's judging (the episodes projection) reads these before it forks
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
@@ -24,7 +27,7 @@ def load(name: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for stem in FILES:
         path = folder / f"{stem}.yaml"
-        out[stem] = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        out[stem] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) if path.is_file() else {}
     return out
 
 

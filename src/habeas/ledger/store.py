@@ -8,6 +8,7 @@ the append lock (`habeas.db.engine.writer` + `lock_for_append`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,14 +108,28 @@ def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Sequ
         finally:
             cursor.close()
         return
-    statement = f"COPY {table} ({names}) FROM STDIN"
+    statement = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
     error = conn.dialect.dbapi.Error
     try:
+        types = copy_types(conn, table, columns)
         with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
     except error as exc:  # wrapped as SQLAlchemy wraps what the driver raises: callers see one kind
         raise DBAPIError.instance(statement, None, exc, error) from exc
+
+
+def copy_types(conn: Connection, table: str, columns: Sequence[str]) -> list[int]:
+    """The type of each column as the server has it (PostgreSQL), for a binary COPY: the
+    server then reads timestamps and integers as they are sent instead of parsing their
+    text, and the driver dumps them ~5x faster. Asked once per table and connection."""
+    known = conn.connection.info.setdefault("habeas_copy_types", {})
+    found = known.get(table)
+    if found is None:
+        query = "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0"
+        found = known[table] = dict(run(conn, query, (table,)).fetchall())
+    return [found[column] for column in columns]
 
 
 def sql(conn: Connection, statement: str) -> str:
@@ -124,10 +139,18 @@ def sql(conn: Connection, statement: str) -> str:
 
 
 class Appender:
-    """Turns decided events into chained rows and writes them in batches."""
+    """Turns decided events into chained rows and writes them in batches.
 
-    def __init__(self, conn: Connection, recorded_at: datetime, registrar: Actor | None):
+    `streaming` (PostgreSQL only; an import's batch): the rows are sent to the server as
+    they are made, in a COPY that `flush` ends, so that the server stores and indexes them
+    while this process decides the next ones (at `flush`, instead, it waited for the
+    server's whole share of the chunk). While that COPY is open the connection runs
+    nothing else: whoever queries it first calls `flush`."""
+
+    def __init__(self, conn: Connection, recorded_at: datetime, registrar: Actor | None, streaming: bool = False):
         self.conn = conn
+        self.streaming = streaming and conn.dialect.name == "postgresql"
+        self._copy = None  # (savepoint, cursor, COPY context, COPY) while rows are being streamed
         self.head = read_head(conn)
         self.recorded_at = utc_iso(recorded_at)
         self.recorded_at_dt = recorded_at
@@ -172,6 +195,8 @@ class Appender:
         self.head = Head(position, digest)
         self.last_row = (*row, digest.hex())
         self._pending.append(self.last_row)
+        if self.streaming:
+            self._stream(self.last_row)
         return Event(
             id=event.id,
             kind=event.kind,
@@ -195,7 +220,9 @@ class Appender:
         if not self._pending:
             return 0
         pending, self._pending = self._pending, []
-        if len(pending) == 1:
+        if self._copy is not None:
+            self._end_copy(pending)
+        elif len(pending) == 1:
             try:
                 run(self.conn, self._insert, pending[0])
             except DBAPIError as exc:
@@ -209,6 +236,50 @@ class Appender:
         write_head(self.conn, self.head)
         return len(pending)
 
+    def _stream(self, row: tuple) -> None:
+        """Send one row into the open COPY (opened, in a savepoint, by the first row after a flush)."""
+        error = self.conn.dialect.dbapi.Error
+        try:
+            if self._copy is None:
+                # text, not binary: the columns are text and integers, and binary measured no faster
+                savepoint = self.conn.begin_nested()
+                cursor = self.conn.connection.driver_connection.cursor()
+                copying = cursor.copy(f"COPY events ({', '.join(COLUMNS)}, hash) FROM STDIN")
+                self._copy = (savepoint, cursor, copying, copying.__enter__())
+            self._copy[3].write_row(row)
+        except error as exc:  # the connection failed under the stream
+            pending, self._pending = self._pending, []
+            self.abort()
+            raise WriteFailed(self._first_refused(pending), _wrapped(exc, error)) from exc
+
+    def _end_copy(self, pending: list[tuple]) -> None:
+        savepoint, cursor, copying, _ = self._copy
+        error = self.conn.dialect.dbapi.Error
+        try:
+            copying.__exit__(None, None, None)  # waits for the server to have stored every row sent
+        except error as exc:  # refused: the COPY is over, its savepoint rolled back
+            self.abort(ended=True)
+            raise WriteFailed(self._first_refused(pending), _wrapped(exc, error)) from exc
+        self._copy = None
+        cursor.close()
+        savepoint.commit()
+
+    def abort(self, ended: bool = False) -> None:
+        """End an open COPY without storing what it sent (its savepoint rolled back), so that
+        the connection runs statements again (the caller's rollback among them)."""
+        if self._copy is None:
+            return
+        savepoint, cursor, copying, _ = self._copy
+        self._copy = None
+        try:
+            if not ended:
+                # the server is told why in these words (and may log them), never a row's data
+                stopped = RuntimeError("import stopped")
+                copying.__exit__(RuntimeError, stopped, None)
+        finally:
+            cursor.close()
+            savepoint.rollback()
+
     def _first_refused(self, rows: list[tuple]) -> str | None:
         for row in rows:
             try:
@@ -219,8 +290,16 @@ class Appender:
         return None
 
 
+def _wrapped(exc: BaseException, error: type) -> DBAPIError:
+    """The driver's error as SQLAlchemy wraps it (as `run` does): callers see one kind."""
+    return DBAPIError.instance("COPY events", None, exc, error)
+
+
 def _marks(conn: Connection, count: int) -> str:
     return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+
+
+_SEPARATOR = "\x1f"  # chr(31), the unit separator: no id or stream has one
 
 
 def _among(conn: Connection, column: str, values: list) -> Iterator[tuple[str, tuple]]:
@@ -233,7 +312,13 @@ def _among(conn: Connection, column: str, values: list) -> Iterator[tuple[str, t
             chunk = values[start : start + 900]
             yield f"{column} IN ({_marks(conn, len(chunk))})", tuple(chunk)
     elif values:
-        yield f"{column} = ANY(%s)", (values,)
+        joined = _SEPARATOR.join(values)
+        if joined and joined.count(_SEPARATOR) == len(values) - 1:  # no value holds it ('' splits to none)
+            # one text split by the server: the driver dumps a list of 2,000 texts in Python
+            # (~30 us per 1,000), a single text at once
+            yield f"{column} = ANY(string_to_array(%s, chr(31)))", (joined,)
+        else:
+            yield f"{column} = ANY(%s)", (values,)
 
 
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
@@ -356,6 +441,48 @@ def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tup
         sql = f"{SELECT_ROWS} WHERE {condition} ORDER BY stream, version"
         for row in run(conn, sql, params).fetchall():
             found.setdefault(row[2], []).append(tuple(row))
+    return found
+
+
+def streams_text(conn: Connection, streams: Sequence[str]) -> bytes:
+    """PostgreSQL: the stored rows of these streams, in stream and version order, as the
+    text of a COPY (`rows_of_text` reads it). For rows that go on to another process (an
+    import's judging pool): one block of bytes instead of a Python object per column,
+    which the driver would build and the pool pickle (~10 us a row in all)."""
+    if not streams:
+        return b""
+    ((condition, params),) = _among(conn, "stream", list(streams))
+    statement = f"COPY ({SELECT_ROWS} WHERE {condition} ORDER BY stream, version) TO STDOUT"
+    error = conn.dialect.dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+            return b"".join(copy)
+    except error as exc:
+        raise DBAPIError.instance(statement, None, exc, error) from exc
+
+
+# The escapes of a COPY text field as PostgreSQL writes them (the others it reads only)
+_UNESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def _field(text: str) -> str | None:
+    if text == "\\N":
+        return None
+    return _ESCAPED.sub(lambda m: _UNESCAPES[m.group(1)], text)
+
+
+def rows_of_text(data: bytes) -> dict[str, list[tuple]]:
+    """`streams_rows` of the text `streams_text` read: each stream's rows, as `SELECT_ROWS`."""
+    found: dict[str, list[tuple]] = {}
+    if not data:
+        return found
+    for line in data.decode("utf-8").split("\n")[:-1]:  # a newline inside a field is escaped
+        fields = line.split("\t")
+        if "\\" in line:  # an escape or a NULL (\N) somewhere: most rows have neither
+            fields = [_field(f) for f in fields]
+        p, i, s, v, k, o, u, r, a, g, d, h = fields
+        found.setdefault(s, []).append((int(p), i, s, int(v), k, o, u, r, a, g, d, h))
     return found
 
 

@@ -21,10 +21,16 @@ from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
 from habeas.projections import cases, deadlines, episodes
-from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause
+from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause, naive_utc
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
-CHUNK = 500  # cases folded and applied at a time: bounded memory
+# Cases folded and applied at a time: bounded memory. 500 cost an import judged in the pool
+# 0.1-0.2 s more of 5 (100,000 events): three COPYs and a task per chunk.
+CHUNK = 1000
+# Chunks handed to the pool and not yet written: enough to keep two processes busy. Memory
+# grows with CHUNK times this: a 1,000,000-event SQLite import peaked at 240 MB with 500 x 4,
+# 271 MB with 1,000 x 4, 255 MB with 1,000 x 2 (as fast as x 4).
+IN_FLIGHT = 2
 PAGE = 5000  # events read at a time by an event projection
 
 
@@ -57,19 +63,24 @@ def after_append(
     progress: Callable[[int, int], None] | None = None,
     pool=None,
     held: Mapping[str, list[tuple]] | None = None,
+    created: Collection[str] | None = None,
 ) -> None:
     """Project what an append stored: `touched` streams, the log from `since` to `head`.
 
     When every projection had read up to `since`, only the touched cases are folded (by
     `pool`, a `judging_pool`, when one is given); a projection that was behind before the
     append is caught up whole. `held` has the stored rows of streams the append created
-    (all of their rows): those are folded from there rather than read back."""
+    (all of their rows): those are folded from there rather than read back. `created` (the
+    keys of `held` when not given) names every stream the append created, held or not: their
+    projections have no rows to delete."""
     if head == since:
         return
     if not in_step(conn, since, projections, law):
         catch_up(conn, law, projections, progress)
         return
-    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held)
+    if created is None:
+        created = held.keys() if held else ()
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held, created)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
     _set_positions(conn, projections, head, law)
@@ -159,17 +170,17 @@ def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
 
 
 def _fold_and_apply(
-    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None
+    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None, created=()
 ) -> None:
     if not projections:
         return
     if pool is not None and all(p.rows and p.write for p in projections):
-        _fold_and_apply_in(pool, conn, streams, projections, progress, held)
+        _fold_and_apply_in(pool, conn, streams, projections, progress, held, created)
         return
     for start in range(0, len(streams), CHUNK):
         found = _streams_rows(conn, streams[start : start + CHUNK], held)
         states = [fold_all([store.row_to_event(row) for row in rows]) for rows in found.values()]
-        _apply(conn, law, states, projections, held)
+        _apply(conn, law, states, projections, created)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
 
@@ -184,66 +195,108 @@ def _streams_rows(conn: Connection, streams: Sequence[str], held) -> dict[str, l
 
 
 # What a judging process works with: set before the pool's processes are forked (they
-# inherit it), so neither the law nor the projections are ever pickled.
-_JUDGING: tuple[Law, Sequence[CaseProjection]] | None = None
+# inherit it), so neither the law, the projections nor the held rows are ever pickled.
+_JUDGING: tuple[Law, Sequence[CaseProjection], Mapping[str, list[tuple]]] | None = None
 
 
-def judging_pool(law: Law, projections: Sequence[Projection], workers: int):
+def judging_pool(
+    law: Law, projections: Sequence[Projection], workers: int, held: Mapping[str, list[tuple]] | None = None
+):
     """Processes that fold and judge chunks of cases for `after_append(pool=...)`. Forked, so
-    they inherit the law; they never touch the database (the rows go back to the caller,
-    which writes them in its own transaction). The caller shuts the pool down."""
+    they inherit the law, and `held` (the batch's held rows, complete: it must not change
+    until the pool is shut down), whose streams are then sent to them by name; they never
+    touch the database (the rows go back to the caller, which writes them in its own
+    transaction). The caller shuts the pool down."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _JUDGING
-    _JUDGING = (law, _of(CaseProjection, projections))
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    case_projections = _of(CaseProjection, projections)
+    _JUDGING = (law, case_projections, held or {})
+    for projection in case_projections:
+        # what a projection loads on first use (the statistics' reference YAML: ~0.3 s) is
+        # loaded once here, not once in every process
+        projection.rows([], law, naive_utc)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pool.held = _JUDGING[2]  # what `_fold_and_apply_in` may send by name
+    return pool
 
 
-def _judge_rows(streams: list[list[tuple]], time) -> tuple[list[str], list[list]]:
-    """In a judging process: fold each stream's stored rows, judge it, build every projection's rows."""
-    law, projections = _JUDGING
-    states = [fold_all([store.row_to_event(row) for row in rows]) for rows in streams]
+def _judge_rows(streams: list[str], held_counts: dict[str, int], found, time) -> tuple[list[str], list[list]]:
+    """In a judging process: fold each stream's stored rows, judge it, build every projection's
+    rows. `streams` in order; the rows of those in `held_counts` inherited (`judging_pool`),
+    of the others in `found`: {stream: rows}, or the bytes of `store.streams_text`."""
+    law, projections, held = _JUDGING
+    if isinstance(found, bytes):
+        found = store.rows_of_text(found)
+    states = []
+    for stream in streams:
+        rows = _rows_of(stream, held_counts[stream], held) if stream in held_counts else found.get(stream)
+        if rows is not None:
+            states.append(fold_all([store.row_to_event(row) for row in rows]))
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     return [s.case for s in states], [p.rows(states, law, time) for p in projections]
 
 
-def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress, held=None) -> None:
+def _rows_of(name: str, count: int, held) -> list[tuple]:
+    rows = held.get(name)
+    if rows is None or len(rows) != count:  # held changed after the fork: a caller's bug, never a wrong row
+        raise RuntimeError(f"held rows of {name!r} are not those the pool inherited")
+    return rows
+
+
+def _fold_and_apply_in(
+    pool, conn: Connection, streams: Sequence[str], projections, progress, held=None, created=()
+) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
-    flight, so memory stays flat."""
+    flight, so memory stays flat. The held streams the pool inherited are sent by name, the
+    others (read back) on PostgreSQL as the text of a COPY: pickling rows cost this
+    process's feeder thread ~5 us a row, and the driver as much to build them."""
     time = db_time(conn)
     pending: deque = deque()
     done = 0
+    inherited = held if held and getattr(pool, "held", None) is held else {}
+    held = held or {}
+    # how many rows a held stream has: told by the holder when it can (`services.held.HeldRows`
+    # tells without reading the rows it wrote to its file)
+    rows_in = getattr(held, "rows_in", None) or (lambda stream: len(held[stream]))
+    as_text = conn.dialect.name == "postgresql"
 
     def write_oldest() -> None:
         nonlocal done
         size, future = pending.popleft()
         case_ids, found = future.result()
         for projection, rows in zip(projections, found, strict=True):
-            projection.write(conn, _replaced(case_ids, held), rows)
+            projection.write(conn, _replaced(case_ids, created), rows)
         done += size
         if progress:
             progress(done, len(streams))
 
     for start in range(0, len(streams), CHUNK):
         chunk = streams[start : start + CHUNK]
-        rows = _streams_rows(conn, chunk, held)
-        pending.append((len(chunk), pool.submit(_judge_rows, list(rows.values()), time)))
-        if len(pending) > 4:
+        counts = {s: rows_in(s) for s in chunk if s in inherited}
+        if len(counts) == len(chunk):
+            found = {}
+        elif as_text:
+            found = store.streams_text(conn, [s for s in chunk if s not in counts])
+        else:
+            found = _streams_rows(conn, [s for s in chunk if s not in counts], held)
+        pending.append((len(chunk), pool.submit(_judge_rows, chunk, counts, found, time)))
+        if len(pending) > IN_FLIGHT:
             write_oldest()
     while pending:
         write_oldest()
 
 
-def _apply(conn: Connection, law: Law, states: list[CaseState], projections, held=None) -> None:
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections, created=()) -> None:
     """Hand the cases to each case projection; streams that are not cases (a facility's visits)
     are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
     database may file visits under `facility:<name>`, which a case may also be called."""
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     if not states:
         return
-    replaced = _replaced([s.case for s in states], held)
+    replaced = _replaced([s.case for s in states], created)
     time = db_time(conn)
     for projection in projections:
         if projection.rows and projection.write:
@@ -252,12 +305,12 @@ def _apply(conn: Connection, law: Law, states: list[CaseState], projections, hel
             projection.apply(conn, states, law)
 
 
-def _replaced(case_ids: Sequence[str], held) -> Sequence[str]:
-    """The cases whose old rows a write must delete: not those the batch created (`held`:
-    the projections were at the batch's start, when such a case had no events, so no rows)."""
-    if not held:
+def _replaced(case_ids: Sequence[str], created) -> Sequence[str]:
+    """The cases whose old rows a write must delete: not those the batch created (the
+    projections were at the batch's start, when such a case had no events, so no rows)."""
+    if not created:
         return case_ids
-    return [case for case in case_ids if case not in held]
+    return [case for case in case_ids if case not in created]
 
 
 def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:

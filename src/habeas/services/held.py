@@ -43,7 +43,7 @@ class HeldRows(Mapping[str, list[tuple]]):
         self.limit = limit
         self._memory: OrderedDict[str, list[tuple]] = OrderedDict()  # least recently touched first
         self._count = 0  # rows in memory
-        self._spilled: dict[str, list[tuple[int, int]]] = {}  # stream: (offset, size) of each part written
+        self._spilled: dict[str, list[tuple[int, int, int]]] = {}  # stream: (offset, size, rows) of each part
         self._file = None
         self._end = 0
 
@@ -73,7 +73,7 @@ class HeldRows(Mapping[str, list[tuple]]):
             stream, rows = self._memory.popitem(last=False)
             self._count -= len(rows)
             blob = marshal.dumps(rows)
-            self._spilled.setdefault(stream, []).append((self._end, len(blob)))
+            self._spilled.setdefault(stream, []).append((self._end, len(blob), len(rows)))
             self._end += len(blob)
             parts.append(blob)
         if self._file is None:
@@ -86,9 +86,13 @@ class HeldRows(Mapping[str, list[tuple]]):
             return self._memory[stream]
         rows: list[tuple] = []
         fd = self._file.fileno()
-        for offset, size in spilled:
+        for offset, size, _ in spilled:
             rows += marshal.loads(os.pread(fd, size, offset))
         return rows + self._memory.get(stream, [])
+
+    def rows_in(self, stream: str) -> int:
+        """How many rows `self[stream]` holds, without reading what was written out."""
+        return sum(part[2] for part in self._spilled.get(stream, ())) + len(self._memory.get(stream, ()))
 
     def __contains__(self, stream: object) -> bool:
         return stream in self._memory or stream in self._spilled

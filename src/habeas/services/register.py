@@ -182,12 +182,14 @@ class Batch:
         recorded_at: datetime,
         registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
+        streaming: bool = False,
     ):
         self.conn = conn
         self.law = law
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
-        self.appender = store.Appender(conn, recorded_at, registrar)
+        # an import streams its rows to PostgreSQL as it appends them (`store.Appender`)
+        self.appender = store.Appender(conn, recorded_at, registrar, streaming)
         self._since = self.appender.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
@@ -201,6 +203,7 @@ class Batch:
 
     def prefetch(self, events: list[Event]) -> None:
         """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
+        self.appender.flush()  # the connection is free for queries
         self._known = store.stored_contents(self.conn, [e.id for e in events])
         missing = {e.stream for e in events} - self._heads.keys()
         if missing:
@@ -208,6 +211,7 @@ class Batch:
 
     def head(self, stream: str) -> CaseHead | None:
         if stream not in self._heads:
+            self.appender.flush()  # the connection is free for the query
             self._heads.update(store.stream_heads(self.conn, [stream], self.stage_kinds))
         self._heads.move_to_end(stream)
         return self._heads[stream]
@@ -288,7 +292,15 @@ class Batch:
         self.appender.flush()
         head = self.appender.head.position
         registry.after_append(
-            self.conn, self.law, self._touched, self._since, head, self.projections, progress, pool, self._held
+            self.conn,
+            self.law,
+            self._touched,
+            self._since,
+            head,
+            self.projections,
+            progress,
+            pool,
+            self._held,
         )
         if self._dropped:
             build_indexes(self.conn, self._dropped)
@@ -440,11 +452,12 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = _Cursor()
+        batch: Batch | None = None
         with _fewer_collections(), appender(self.engine).connect() as conn:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections)
+                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections, streaming=True)
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the
@@ -457,7 +470,7 @@ class Register:
                 report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
                 cursor.line = None
                 if not report.errors:  # a refused file is rolled back: nothing to judge
-                    pool = self._judging_pool(len(batch._touched))
+                    pool = self._judging_pool(batch)
                     try:
                         batch.finish(judging, pool)
                     finally:
@@ -469,23 +482,24 @@ class Register:
                 else:
                     transaction.commit()
             except store.WriteFailed as exc:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 raise _failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
             except SQLAlchemyError as exc:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 if _schema_missing(exc):
                     raise
                 raise _failed(cursor.line, exc) from None
             except BaseException:
-                transaction.rollback()
+                _rollback(transaction, batch)
                 raise
         return report
 
-    def _judging_pool(self, cases: int):
-        """Processes to judge a large import's cases in (none for a small one, or on one core)."""
-        if self.judging_processes < 2 or cases < POOL_MIN_CASES:
+    def _judging_pool(self, batch: Batch):
+        """Processes to judge a large import's cases in (none for a small one, or on one core).
+        Forked now, every line in: they inherit the batch's held rows."""
+        if self.judging_processes < 2 or len(batch._touched) < POOL_MIN_CASES:
             return None
-        return registry.judging_pool(self.law, self.projections, self.judging_processes)
+        return registry.judging_pool(self.law, self.projections, self.judging_processes, batch._held)
 
     def _import_chunk(self, batch: Batch, chunk: list[tuple[int, str]], report: ImportReport, cursor: _Cursor) -> int:
         """Decide and append a chunk's lines; returns their size in bytes (for progress)."""
@@ -520,6 +534,15 @@ class Register:
             else:
                 report.skipped += 1
         return size
+
+
+def _rollback(transaction, batch: Batch | None) -> None:
+    """Roll an import back, ending first the COPY its appender may have open."""
+    try:
+        if batch is not None:
+            batch.appender.abort()
+    finally:
+        transaction.rollback()
 
 
 @dataclass(slots=True)
