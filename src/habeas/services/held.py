@@ -46,10 +46,12 @@ class HeldRows(Mapping[str, list[tuple]]):
         self._spilled: dict[str, list[tuple[int, int, int]]] = {}  # stream: (offset, size, rows) of each part
         self._file = None
         self._end = 0
+        self._streams: set[str] = set()  # every stream held, in memory or written out
 
     def created(self, stream: str) -> None:
         """A stream this batch creates: every row it will have, this batch appends."""
         self._memory[stream] = []
+        self._streams.add(stream)
 
     def add(self, stream: str, row: tuple) -> None:
         """A row stored for `stream` (passed over unless the batch created the stream)."""
@@ -94,23 +96,21 @@ class HeldRows(Mapping[str, list[tuple]]):
         """How many rows `self[stream]` holds, without reading what was written out."""
         return sum(part[2] for part in self._spilled.get(stream, ())) + len(self._memory.get(stream, ()))
 
+    # asked per chunk of cases (`registry._replaced`): each in constant time
     def __contains__(self, stream: object) -> bool:
-        return stream in self._memory or stream in self._spilled
+        return stream in self._streams
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._memory
-        yield from (s for s in self._spilled if s not in self._memory)
-
-    def __bool__(self) -> bool:  # asked per chunk of cases: not by counting them
-        return bool(self._memory or self._spilled)
+        return iter(self._streams)
 
     def __len__(self) -> int:
-        return len(self._memory) + sum(1 for s in self._spilled if s not in self._memory)
+        return len(self._streams)
 
     def clear(self) -> None:
         """Forget every row, and the file."""
         self._memory.clear()
         self._spilled.clear()
+        self._streams.clear()
         self._count = self._end = 0
         if self._file is not None:
             self._file.close()

@@ -205,7 +205,8 @@ class Batch:
         """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
         self.appender.flush()  # the connection is free for queries
         self._known = store.stored_contents(self.conn, [e.id for e in events])
-        missing = {e.stream for e in events} - self._heads.keys()
+        # not `set - self._heads.keys()`: that walks every head held (up to CACHE_HEADS) per chunk
+        missing = {stream for stream in {e.stream for e in events} if stream not in self._heads}
         if missing:
             self._heads.update(store.stream_heads(self.conn, missing, self.stage_kinds))
 
