@@ -125,9 +125,23 @@ class MissingLaw(LookupError):
 
 
 def digest_of(documents: Any) -> str:
-    """SHA-256 of parsed documents, as canonical JSON (sorted keys; a date as its ISO text)."""
-    text = json.dumps(documents, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    """SHA-256 of parsed documents, as canonical JSON (sorted keys; a date as its ISO text).
+    Keys of mixed types (a year written `2024` beside a misspelt `"2024x"`, which validation
+    then refuses) are told apart by type, not compared."""
+    try:
+        text = json.dumps(documents, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    except TypeError:
+        text = json.dumps(_typed_keys(documents), ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _typed_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        pairs = [(type(k).__name__, str(k), _typed_keys(v)) for k, v in value.items()]
+        return sorted(pairs, key=lambda pair: pair[:2])
+    if isinstance(value, list | tuple):
+        return [_typed_keys(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
