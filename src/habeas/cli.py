@@ -535,7 +535,11 @@ def verify(db: DbOption = None) -> None:
 def rebuild(
     db: DbOption = None,
     catch_up: Annotated[
-        bool, typer.Option("--catch-up", help="Only read what each projection has not read yet.")
+        bool,
+        typer.Option(
+            "--catch-up",
+            help="Only read what each projection has not read yet (all of it, for one judged under another law).",
+        ),
     ] = False,
 ) -> None:
     """Drop every projection and rebuild it from the log (or, with --catch-up, complete it)."""
