@@ -34,23 +34,23 @@ IN_FLIGHT = 2
 PAGE = 5000  # events read at a time by an event projection
 
 
-def positions(conn: Connection, projections: Iterable[Projection] = ALL, law: str | None = None) -> dict[str, int]:
-    """How far each projection has read the log (0: never built). Given `law` (a `Law.digest`),
+def positions(conn: Connection, projections: Iterable[Projection] = ALL, digest: str | None = None) -> dict[str, int]:
+    """How far each projection has read the log (0: never built). Given `digest` (a `Law.digest`),
     a projection judged under another law (or one not known: written before the law was
     recorded) is at 0: none of its rows can be kept."""
     names = [p.name for p in projections]
     found = dict.fromkeys(names, 0)
     query = f"SELECT name, position, law FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
     for name, position, judged_under in store.run(conn, query, tuple(names)).fetchall() if names else ():
-        found[name] = position if law is None or judged_under == law else 0
+        found[name] = position if digest is None or judged_under == digest else 0
     return found
 
 
-def behind(conn: Connection, projections: Iterable[Projection] = ALL, law: str | None = None) -> dict[str, int]:
+def behind(conn: Connection, projections: Iterable[Projection] = ALL, digest: str | None = None) -> dict[str, int]:
     """{name: position} of the projections that have not read the whole log (under the law
-    of digest `law`, when given)."""
+    of `digest`, when given)."""
     head = store.read_head(conn).position
-    return {name: at for name, at in positions(conn, projections, law).items() if at < head}
+    return {name: at for name, at in positions(conn, projections, digest).items() if at < head}
 
 
 def after_append(
@@ -63,24 +63,20 @@ def after_append(
     progress: Callable[[int, int], None] | None = None,
     pool=None,
     held: Mapping[str, list[tuple]] | None = None,
-    created: Collection[str] | None = None,
 ) -> None:
     """Project what an append stored: `touched` streams, the log from `since` to `head`.
 
     When every projection had read up to `since`, only the touched cases are folded (by
     `pool`, a `judging_pool`, when one is given); a projection that was behind before the
     append is caught up whole. `held` has the stored rows of streams the append created
-    (all of their rows): those are folded from there rather than read back. `created` (the
-    keys of `held` when not given) names every stream the append created, held or not: their
-    projections have no rows to delete."""
+    (all of their rows, `services.held.HeldRows`): those are folded from there rather than
+    read back, and their projections have no rows to delete."""
     if head == since:
         return
     if not in_step(conn, since, projections, law):
         catch_up(conn, law, projections, progress)
         return
-    if created is None:
-        created = held.keys() if held else ()
-    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held, created)
+    _fold_and_apply(conn, law, sorted(touched), _of(CaseProjection, projections), progress, pool, held)
     for projection in _of(EventProjection, projections):
         _apply_events(conn, law, projection, since)
     _set_positions(conn, projections, head, law)
@@ -170,17 +166,17 @@ def _fold_everything(conn: Connection, law: Law, projections, progress) -> int:
 
 
 def _fold_and_apply(
-    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None, created=()
+    conn: Connection, law: Law, streams: Sequence[str], projections, progress, pool=None, held=None
 ) -> None:
     if not projections:
         return
     if pool is not None and all(p.rows and p.write for p in projections):
-        _fold_and_apply_in(pool, conn, streams, projections, progress, held, created)
+        _fold_and_apply_in(pool, conn, streams, projections, progress, held)
         return
     for start in range(0, len(streams), CHUNK):
         found = _streams_rows(conn, streams[start : start + CHUNK], held)
         states = [fold_all([store.row_to_event(row) for row in rows]) for rows in found.values()]
-        _apply(conn, law, states, projections, created)
+        _apply(conn, law, states, projections, held)
         if progress:
             progress(min(start + CHUNK, len(streams)), len(streams))
 
@@ -245,9 +241,7 @@ def _rows_of(name: str, count: int, held) -> list[tuple]:
     return rows
 
 
-def _fold_and_apply_in(
-    pool, conn: Connection, streams: Sequence[str], projections, progress, held=None, created=()
-) -> None:
+def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projections, progress, held=None) -> None:
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
     flight, so memory stays flat. The held streams the pool inherited are sent by name, the
@@ -268,7 +262,7 @@ def _fold_and_apply_in(
         size, future = pending.popleft()
         case_ids, found = future.result()
         for projection, rows in zip(projections, found, strict=True):
-            projection.write(conn, _replaced(case_ids, created), rows)
+            projection.write(conn, _replaced(case_ids, held), rows)
         done += size
         if progress:
             progress(done, len(streams))
@@ -289,14 +283,14 @@ def _fold_and_apply_in(
         write_oldest()
 
 
-def _apply(conn: Connection, law: Law, states: list[CaseState], projections, created=()) -> None:
+def _apply(conn: Connection, law: Law, states: list[CaseState], projections, held=None) -> None:
     """Hand the cases to each case projection; streams that are not cases (a facility's visits)
     are passed over. A stream is a case when it holds a fact of a case, decided by kind: an older
     database may file visits under `facility:<name>`, which a case may also be called."""
     states = [s for s in states if any(e.case is not None for e in s.timeline)]
     if not states:
         return
-    replaced = _replaced([s.case for s in states], created)
+    replaced = _replaced([s.case for s in states], held)
     time = db_time(conn)
     for projection in projections:
         if projection.rows and projection.write:
@@ -305,12 +299,12 @@ def _apply(conn: Connection, law: Law, states: list[CaseState], projections, cre
             projection.apply(conn, states, law)
 
 
-def _replaced(case_ids: Sequence[str], created) -> Sequence[str]:
-    """The cases whose old rows a write must delete: not those the batch created (the
-    projections were at the batch's start, when such a case had no events, so no rows)."""
-    if not created:
+def _replaced(case_ids: Sequence[str], held) -> Sequence[str]:
+    """The cases whose old rows a write must delete: not those the batch created (`held`:
+    the projections were at the batch's start, when such a case had no events, so no rows)."""
+    if not held:
         return case_ids
-    return [case for case in case_ids if case not in created]
+    return [case for case in case_ids if case not in held]
 
 
 def _apply_events(conn: Connection, law: Law, projection: EventProjection, after: int) -> None:

@@ -65,11 +65,11 @@ def rebuild(engine: Engine, law: Law, progress: Callable[[int], None] | None = N
         return registry.rebuild(conn, law, registry.ALL, progress)
 
 
-def behind(engine: Engine, law: str | None = None) -> dict[str, int]:
+def behind(engine: Engine, digest: str | None = None) -> dict[str, int]:
     """{name: position} of the projections that have not read the whole log (one query);
-    given a `Law.digest`, those judged under another law count as never built (at 0)."""
+    given a `digest` (`Law.digest`), those judged under another law count as never built (at 0)."""
     with engine.connect() as conn:
-        return registry.behind(conn, registry.ALL, law)
+        return registry.behind(conn, registry.ALL, digest)
 
 
 @dataclass
