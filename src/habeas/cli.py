@@ -325,7 +325,7 @@ def import_(
         raise fail(f"{file}: no such file", 2)
     law_package = law()
     log_path = _log_to(log_file)
-    with database(db) as engine, file.open(encoding="utf-8", errors="strict") as handle:
+    with database(db) as engine, file.open(encoding="utf-8", errors="strict", newline="\n") as handle:
         who = _importer(engine, law_package, registrar)
         register = Register(engine, law_package)
         try:

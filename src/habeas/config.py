@@ -15,6 +15,25 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(ENV_DATABASE_URL) or DEFAULT_URL
 
 
+ENV_LOCK_TIMEOUT = "HABEAS_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for another writer's lock before it gives up, storing nothing
+    ($HABEAS_LOCK_TIMEOUT, default 30). A value that is not a positive number is an error."""
+    text = os.environ.get(ENV_LOCK_TIMEOUT)
+    if text is None or not text.strip():
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86_400:
+        raise ValueError(f"{ENV_LOCK_TIMEOUT}={text!r}: give the seconds to wait, a number above 0 (at most 86400)")
+    return seconds
+
+
 def jurisdiction() -> str:
     return os.environ.get(ENV_JURISDICTION, "kz")
 

@@ -72,6 +72,11 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
+    from habeas.services import setup
+    from habeas.services.register import StorageFailed
+
+    for failure in (*setup.DATABASE_ERRORS, setup.Unavailable, StorageFailed):
+        app.add_exception_handler(failure, errors.database_unavailable)
 
     from habeas.api import cases, events, ledger, public, signing_in
 

@@ -4,6 +4,7 @@ so the OpenAPI document lists them with their schema."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -11,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("habeas.api")
 
 
 class ErrorBody(BaseModel):
@@ -78,6 +81,25 @@ def _field(location: tuple) -> str | None:
 
 async def api_error(request: Request, exc: ApiError) -> JSONResponse:
     return JSONResponse(body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database failed under a request (full, locked past the timeout, read-only, gone):
+    503 and nothing stored, never a 500 — and never what the database said, which may quote
+    stored data (it goes to the log)."""
+    from habeas.services.setup import reason_for
+
+    reason = reason_for(exc)
+    logger.error("database unavailable for %s %s: %s", request.method, request.url.path, reason, exc_info=exc)
+    message = f"the database is unavailable ({reason}); nothing was stored: try again"
+    if _a_page(request):
+        from habeas.web import error_page
+
+        response = error_page(request, 503, message)
+    else:
+        response = JSONResponse(body("unavailable", message), status_code=503)
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

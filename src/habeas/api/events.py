@@ -14,7 +14,7 @@ from habeas.api.signing_in import signed_in
 from habeas.domain.events import Refused
 from habeas.services import guard
 from habeas.services.recording import NotYours
-from habeas.services.register import Register, StorageFailed
+from habeas.services.register import Register, StorageFailed, jsonl_lines
 
 router = APIRouter(tags=["events"])
 
@@ -98,7 +98,7 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
     # inheriting a lock some other thread held
     register = Register(ctx.engine, ctx.law, ctx.clock, judging_processes=0)
     try:
-        report = await run_in_threadpool(register.import_lines, text.splitlines(), who.actor)
+        report = await run_in_threadpool(register.import_lines, jsonl_lines(text), who.actor)
     except StorageFailed:
         raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
     if report.errors:

@@ -7,6 +7,7 @@ a transaction-scoped advisory lock (`lock_for_append`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, Index, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 DEFAULT_URL = "sqlite:///habeas.db"
 APPEND_LOCK_KEY = 0x6861626561  # "habea": one advisory lock for the whole log
@@ -27,24 +29,34 @@ class DatabaseUrlError(ValueError):
 # Connections kept, and allowed beyond them: the API serves from a pool of 40 threads.
 POOL_SIZE = 10
 POOL_OVERFLOW = 40
+# How long a writer waits for another's lock before it gives up and stores nothing
+# (HABEAS_LOCK_TIMEOUT, `config.lock_timeout`).
+DEFAULT_LOCK_TIMEOUT = 30.0
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise DatabaseUrlError(f"not a database URL: {url!r} ({exc})") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, lock_timeout)
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        # as many connections as the server's worker threads may ask for at once (the API)
-        return create_engine(parsed, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+        # as many connections as the server's worker threads may ask for at once (the API);
+        # a lock (the append's advisory lock among them) is waited for at most lock_timeout
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            connect_args={"options": f"-c lock_timeout={max(1, round(lock_timeout * 1000))}"},
+        )
     raise DatabaseUrlError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, lock_timeout: float) -> Engine:
     in_memory = make_url(url).database in (None, "", ":memory:")  # one connection per thread, no pool to size
     engine = create_engine(url) if in_memory else create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
@@ -56,7 +68,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={max(1, round(lock_timeout * 1000))}")
         # 16 MiB of pages per connection (the OS caches the file too): 64 MiB cost a
         # 1,000,000-event import 66 MB of peak RSS (309 -> 243 MB) and no time, and a server's
         # pool holds up to 50 connections
@@ -77,7 +89,18 @@ def _sqlite_engine(url: str) -> Engine:
         if pooled.info.get("synchronous") != level:
             driver.execute(f"PRAGMA synchronous={level}")
             pooled.info["synchronous"] = level
-        driver.execute("BEGIN IMMEDIATE" if options.get("writer") else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if options.get("writer") else "BEGIN"
+        try:
+            driver.execute(statement)
+        except sqlite3.Error as exc:  # the lock not had in time: as SQLAlchemy wraps the driver's errors
+            raise DBAPIError.instance(statement, (), exc, sqlite3.Error) from exc
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Connection):
+        # SQLite may have rolled the transaction back on its own (a full disk, an I/O error):
+        # committing then would store whatever ran after it, each statement by itself
+        if not conn.connection.dbapi_connection.in_transaction:
+            raise TransactionLost("the database ended the transaction on its own: nothing was stored")
 
     return engine
 
@@ -100,6 +123,48 @@ def _with_options(engine: Engine, name: str, **options) -> Engine:
     if built is None:
         built = engine.__dict__[name] = engine.execution_options(**options)
     return built
+
+
+class TransactionLost(RuntimeError):
+    """The database ended a write transaction on its own (SQLite rolls back on a full disk,
+    an I/O error or a lack of memory): nothing of it is stored, and nothing may run as if it
+    were still open, for SQLite would then commit each statement by itself."""
+
+
+def transaction_alive(conn: Connection) -> bool:
+    """Whether the connection's transaction is still open in the database itself."""
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite":
+        return driver.in_transaction
+    from psycopg.pq import TransactionStatus  # the PostgreSQL driver, only where it is used
+
+    return driver.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.ACTIVE)
+
+
+def failure(exc: BaseException) -> str:
+    """What kind of failure a database error is, in the words an operator acts on: `full`
+    (disk or temporary space), `locked` (another writer held the lock past the timeout),
+    `read_only`, `lost` (the transaction ended on its own), or `failed`."""
+    if isinstance(exc, TransactionLost):
+        return "lost"
+    original = getattr(exc, "orig", exc)
+    name = getattr(original, "sqlite_errorname", None)
+    if name is not None:
+        return {
+            "SQLITE_FULL": "full",
+            "SQLITE_BUSY": "locked",
+            "SQLITE_LOCKED": "locked",
+            "SQLITE_READONLY": "read_only",
+            "SQLITE_READONLY_DBMOVED": "read_only",
+        }.get(name, "full" if name.startswith("SQLITE_IOERR") and "full" in str(original) else "failed")
+    state = getattr(original, "sqlstate", None) or ""
+    if state in ("53100", "53000"):  # disk_full, insufficient_resources
+        return "full"
+    if state in ("55P03", "40P01"):  # lock_not_available (lock_timeout), deadlock
+        return "locked"
+    if state == "25006":  # read_only_sql_transaction (a standby, or default_transaction_read_only)
+        return "read_only"
+    return "failed"
 
 
 def lock_for_append(conn: Connection) -> None:

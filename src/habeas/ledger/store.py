@@ -18,6 +18,7 @@ import msgspec
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
+from habeas.db.engine import transaction_alive
 from habeas.db.schema import chain_head
 from habeas.domain.case import CaseHead
 from habeas.domain.events import Actor, Event, case_of, from_utc, offset_text, utc_iso
@@ -228,11 +229,15 @@ class Appender:
             except DBAPIError as exc:
                 raise WriteFailed(pending[0][1], exc) from exc
         else:
+            savepoint = self.conn.begin_nested()
             try:
-                with self.conn.begin_nested():
-                    insert_rows(self.conn, "events", (*COLUMNS, "hash"), pending)
+                insert_rows(self.conn, "events", (*COLUMNS, "hash"), pending)
             except DBAPIError as exc:
+                if not transaction_alive(self.conn):  # nothing to search, nothing more to run
+                    raise WriteFailed(None, exc) from exc
+                savepoint.rollback()
                 raise WriteFailed(self._first_refused(pending), exc) from exc
+            savepoint.commit()
         write_head(self.conn, self.head)
         return len(pending)
 
@@ -281,7 +286,12 @@ class Appender:
             savepoint.rollback()
 
     def _first_refused(self, rows: list[tuple]) -> str | None:
+        """The first row the database refuses, tried one by one in savepoints; None when the
+        database ended the transaction itself (SQLite does on a full disk): then nothing more
+        may run in it, for SQLite would commit each row by itself, outside any transaction."""
         for row in rows:
+            if not transaction_alive(self.conn):
+                return None
             try:
                 with self.conn.begin_nested():
                     self.conn.exec_driver_sql(self._insert, row)

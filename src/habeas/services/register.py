@@ -26,7 +26,15 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from habeas.clock import Clock, SystemClock
-from habeas.db.engine import appender, build_indexes, drop_indexes, lock_for_append, read_indexes
+from habeas.db.engine import (
+    TransactionLost,
+    appender,
+    build_indexes,
+    drop_indexes,
+    failure,
+    lock_for_append,
+    read_indexes,
+)
 from habeas.domain.case import CaseHead, CaseState, fold_all
 from habeas.domain.events import (
     Actor,
@@ -47,6 +55,7 @@ from habeas.law.stages import stages_of
 from habeas.ledger import store
 from habeas.projections import registry
 from habeas.projections.base import Projection
+from habeas.services import setup
 from habeas.services.held import HeldRows
 
 # Import chunking: events decided between two writes. Bounded memory per chunk.
@@ -121,23 +130,28 @@ class Outcome:
 class StorageFailed(Exception):
     """The database failed while storing: not the input's fault, and nothing was stored.
 
-    Carries only the line (None outside an import, or while judging) and the class of the
-    database's error; what the database said is logged (`logger`), never carried here."""
+    Carries only the line (None outside an import, or while judging), the class of the
+    database's error and what kind of failure it is (`db.engine.failure`: full, locked,
+    read_only, lost, failed); what the database said is logged (`logger`), never carried here."""
 
     def __init__(self, line: int | None, error: BaseException):
         self.line = line
         self.error_class = type(error).__name__
-        super().__init__(f"{f'line {line}: ' if line else ''}database: {self.error_class}")
+        self.reason = failure(error)
+        said = f"database: {self.error_class}"
+        if self.reason != "failed":
+            said += f": {setup.EXPLANATIONS[self.reason]}"
+        super().__init__(f"{f'line {line}: ' if line else ''}{said}")
 
 
-def _schema_missing(exc: SQLAlchemyError) -> bool:
+def _schema_missing(exc: BaseException) -> bool:
     """A database without the habeas tables: the driver says "run habeas init", as it always did."""
     return isinstance(exc, OperationalError | ProgrammingError) and any(
         words in str(exc.orig) for words in ("no such table", "does not exist")
     )
 
 
-def _failed(line: int | None, exc: SQLAlchemyError) -> StorageFailed:
+def _failed(line: int | None, exc: BaseException) -> StorageFailed:
     """Log what the database said; return the message-safe exception to raise instead."""
     where = f"line {line} of an import" if line else "a write"
     logger.error("database error at %s: %s", where, type(exc).__name__, exc_info=exc)
@@ -429,7 +443,7 @@ class Register:
                             answers[n] = Outcome("skipped", store.stored_event(conn, answer.event.id) or answer.event)
             except store.WriteFailed as exc:
                 raise _failed(None, exc.error) from None
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, TransactionLost) as exc:
                 if _schema_missing(exc):
                     raise
                 raise _failed(None, exc) from None
@@ -485,7 +499,7 @@ class Register:
             except store.WriteFailed as exc:
                 _rollback(transaction, batch)
                 raise _failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, TransactionLost) as exc:
                 _rollback(transaction, batch)
                 if _schema_missing(exc):
                     raise
@@ -552,6 +566,13 @@ class _Cursor:
 
     line: int | None = None
     lines: dict[str, int] = field(default_factory=dict)
+
+
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSONL text as `habeas import` reads a file: split at line feeds only
+    (a JSON string may hold U+2028, U+2029 or U+0085, which `str.splitlines` would split at;
+    a carriage return before the feed is trimmed with the line's other outer whitespace)."""
+    return text.split("\n")
 
 
 def _chunks(lines: Iterable[str], size: int):

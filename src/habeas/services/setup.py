@@ -10,12 +10,51 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
-from habeas.db.engine import DatabaseUrlError, make_engine, migrate, writer
+from habeas import config
+from habeas.db.engine import DatabaseUrlError, TransactionLost, failure, make_engine, migrate, writer
 from habeas.ledger import reads
 
-__all__ = ["DatabaseUrlError", "NoSchema", "Unavailable", "open_database", "prepare"]
+__all__ = [
+    "DATABASE_ERRORS",
+    "DatabaseUrlError",
+    "NoSchema",
+    "Unavailable",
+    "explain",
+    "reason_for",
+    "open_database",
+    "prepare",
+]
+
+# What a driver catches to answer "the database is unavailable" (503) instead of failing:
+# the database's own errors, and a transaction it ended on its own.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, TransactionLost)  # and Unavailable
+
+EXPLANATIONS = {
+    "full": "the disk (or the temporary space) of the database is full",
+    "locked": "another writer held the database's lock longer than the lock timeout (HABEAS_LOCK_TIMEOUT)",
+    "read_only": "the database is read-only",
+    "lost": "the database ended the transaction on its own",
+    "failed": "the database failed",
+}
+
+
+def reason_for(exc: BaseException) -> str:
+    """`explain` for any failure a driver catches as "unavailable" (DATABASE_ERRORS,
+    `Unavailable`, the register's `StorageFailed`)."""
+    reason = getattr(exc, "reason", None)
+    if reason in EXPLANATIONS:  # StorageFailed has classified it already
+        return EXPLANATIONS[reason]
+    if isinstance(exc, Unavailable):
+        return str(exc)
+    return explain(exc)
+
+
+def explain(exc: BaseException) -> str:
+    """The operator's words for a database failure (never what the database said: that may
+    quote stored data)."""
+    return EXPLANATIONS[failure(exc)]
 
 
 class NoSchema(Exception):
@@ -30,13 +69,17 @@ class Unavailable(Exception):
 def open_database(url: str) -> Iterator[Engine]:
     """An engine for `url` while the block runs; database errors come out as NoSchema or
     Unavailable. Raises DatabaseUrlError for a URL habeas cannot use."""
-    engine = make_engine(url)
+    engine = make_engine(url, config.lock_timeout())
     try:
         yield engine
     except OperationalError as exc:
         if "no such table" in str(exc) or "does not exist" in str(exc):
             raise NoSchema() from None
+        if failure(exc) != "failed":
+            raise Unavailable(explain(exc)) from None
         raise Unavailable(str(exc.orig)) from None
+    except TransactionLost as exc:
+        raise Unavailable(str(exc)) from None
     except ProgrammingError as exc:
         if "does not exist" in str(exc):
             raise NoSchema() from None
