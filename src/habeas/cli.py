@@ -93,7 +93,7 @@ def database(url: str | None, *, ready: bool = True):
     try:
         with setup.open_database(config.database_url(url)) as engine:
             yield engine
-    except setup.DatabaseUrlError as exc:
+    except (setup.DatabaseUrlError, config.SettingError) as exc:
         raise fail(str(exc), 2) from None
     except setup.NoSchema:
         raise fail("the database has no habeas schema yet: run `habeas init` first") from None

@@ -15,6 +15,10 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(ENV_DATABASE_URL) or DEFAULT_URL
 
 
+class SettingError(ValueError):
+    """A setting from the environment that habeas cannot use (the message names it)."""
+
+
 ENV_LOCK_TIMEOUT = "HABEAS_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -30,7 +34,7 @@ def lock_timeout() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds <= 86_400:
-        raise ValueError(f"{ENV_LOCK_TIMEOUT}={text!r}: give the seconds to wait, a number above 0 (at most 86400)")
+        raise SettingError(f"{ENV_LOCK_TIMEOUT}={text!r}: give the seconds to wait, a number above 0 (at most 86400)")
     return seconds
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from habeas.services import maintenance
+from habeas.services.register import jsonl_lines
 from tests.api.conftest import detention_case, is_error
 from tests.conftest import event
 
@@ -78,3 +81,28 @@ def test_only_a_registrar_may_send_a_batch(api):
 
 def test_a_batch_that_is_not_utf8_is_invalid_input(sqlite_api):
     is_error(send(sqlite_api, b"\xff\xfe{}\n"), 422, "invalid")
+
+
+def test_a_batch_splits_lines_only_at_line_feeds_as_the_import_does(api, tmp_path):
+    """U+2028, U+2029 and U+0085 are legal inside a JSON string: the batch used to split
+    there (refusing a file `habeas import` stores, with shifted line numbers)."""
+    case = "KZ-2024-000901"
+    events = detention_case(case)
+    events[2]["data"]["name"] = "Line\u2028sep\u2029para\u0085next"
+    body = "\r\n".join(json.dumps(e, ensure_ascii=False) for e in events) + "\n"
+    assert len(jsonl_lines(body)) == 5 and len(body.splitlines()) > 5
+    answer = api.client.post(
+        "/api/v1/events:batch",
+        content=body.encode("utf-8"),
+        headers={"content-type": "application/x-ndjson", **api.sign_in("registrar")},
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["stored"] == 4
+    file = tmp_path / "same.jsonl"
+    file.write_text(body.replace(case, "KZ-2024-000902"), encoding="utf-8", newline="")
+    done = subprocess.run(
+        [sys.executable, "-m", "habeas", "--db", api.url, "import", str(file)], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and "stored 4" in done.stdout, done.stderr
+    stored = api.client.get(f"/api/v1/cases/{case}", headers=api.sign_in("admin")).json()
+    assert "Line\u2028sep\u2029para\u0085next" in json.dumps(stored, ensure_ascii=False)

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("habeas.api")
+RETRY_AFTER = "5"  # seconds, on a 503
 
 
 class ErrorBody(BaseModel):
@@ -80,7 +81,10 @@ def _field(location: tuple) -> str | None:
 
 
 async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse(body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status)
+    response = JSONResponse(body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status)
+    if exc.status == 503:  # a passing fault (a lock, a full disk being cleared): worth trying again
+        response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:
@@ -98,7 +102,7 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
         response = error_page(request, 503, message)
     else:
         response = JSONResponse(body("unavailable", message), status_code=503)
-    response.headers["Retry-After"] = "5"
+    response.headers["Retry-After"] = RETRY_AFTER
     return response
 
 

@@ -15,6 +15,7 @@ from habeas.domain.events import Refused
 from habeas.services import guard
 from habeas.services.recording import NotYours
 from habeas.services.register import Register, StorageFailed, jsonl_lines
+from habeas.services.setup import reason_for
 
 router = APIRouter(tags=["events"])
 
@@ -55,8 +56,8 @@ def record_event(
         raise ApiError(403, "forbidden", str(exc), exc.field) from None
     except Refused as exc:
         raise refusal(exc) from None
-    except StorageFailed:
-        raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
+    except StorageFailed as failed:
+        raise unavailable(failed) from None
     stored = outcome.event
     if outcome.status == "skipped":
         response.status_code = 200
@@ -66,6 +67,13 @@ def record_event(
         position=stored.position or 0,
         hash=stored.hash or "",
         recorded_at=stored.recorded_at.isoformat() if stored.recorded_at else None,
+    )
+
+
+def unavailable(failed: StorageFailed) -> ApiError:
+    """503: the database failed (full, locked past the timeout, read-only…); nothing stored."""
+    return ApiError(
+        503, "unavailable", f"the database is unavailable ({reason_for(failed)}); nothing was stored: try again"
     )
 
 
@@ -99,8 +107,8 @@ async def record_batch(request: Request, ctx: Ctx, who: Asker) -> BatchStored:
     register = Register(ctx.engine, ctx.law, ctx.clock, judging_processes=0)
     try:
         report = await run_in_threadpool(register.import_lines, jsonl_lines(text), who.actor)
-    except StorageFailed:
-        raise ApiError(503, "unavailable", "the database failed; nothing was stored: try again") from None
+    except StorageFailed as failed:
+        raise unavailable(failed) from None
     if report.errors:
         lines = [
             {"line": error.line, "field": problem.field, "reason": problem.reason}

@@ -23,6 +23,7 @@ from habeas.domain.vocabulary import DATA_MODELS
 from habeas.services import sessions, users
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
+from habeas.services.setup import reason_for
 from habeas.web.common import (
     PageError,
     check_csrf,
@@ -230,8 +231,9 @@ async def record(request: Request, kind: str):
     except Refused as exc:
         status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
         return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)]), status)
-    except StorageFailed:
-        raise PageError(503, gettext_for(request)("The database failed; nothing was stored. Try again.")) from None
+    except StorageFailed as failed:
+        said = gettext_for(request)("The database failed; nothing was stored. Try again.")
+        raise PageError(503, f"{said} ({reason_for(failed)})") from None
     return redirect(f"/cases/{quote(values['case'], safe='')}?recorded={quote(outcome.event.id, safe='')}")
 
 
