@@ -79,7 +79,10 @@ def _from_rule(term: Term, ctx: Context, base: datetime) -> Applied | None:
         lead = ctx.law.version(term.minus, ctx.moment)
     except MissingLaw:
         return None
-    due = applied.due - timedelta(hours=lead.value)
+    try:  # a lead in its own unit: an overlay of "1 day" takes a day off, not an hour
+        due = calendar.add(applied.due, -lead.value, lead.unit or "hours", "exact")
+    except (calendar.CalendarError, TypeError, ValueError, OverflowError):
+        return None
     return Applied(due, lead, term.minus, {"limit_due_at": applied.due.isoformat(), "limit": applied.version.value})
 
 
