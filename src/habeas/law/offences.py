@@ -113,6 +113,7 @@ class Offence:
             "titles": self.titles,
             "gravity": self.gravity,
             "max_penalty": self.max_penalty,
+            "max_imprisonment": _years_shown(self.max_imprisonment),
             "kind": self.kind,
             "form": self.form,
             "iccs": list(self.iccs),
@@ -121,6 +122,10 @@ class Offence:
             "certainty": self.certainty,
             "source": self.source,
         }
+
+
+def _years_shown(years: float | None) -> float | str | None:
+    return "life" if years is not None and math.isinf(years) else years
 
 
 def max_imprisonment_years(max_penalty: str) -> float | None:

@@ -12,9 +12,9 @@ from typing import Any
 
 from habeas.domain.events import Event
 from habeas.law import calendar
-from habeas.law.offences import gravity_of
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.facts import Facts
+from habeas.law.rules.qualified import Qualified, qualified
 from habeas.law.rules.schema import Condition, Held, Recorded, Requested
 
 
@@ -24,6 +24,10 @@ class Context:
     facts: Facts
     event: Event  # the event the condition is about (a start, a checked event, an order)
     law_moment: datetime | None = None  # whose date picks the law's version (default: the event's)
+    # the offence, once asked (`offence`); `gravity_unknown`: why its gravity is unknown, once a
+    # test needed it and could not have it (a finding then says so: never a default gravity)
+    _offence: Qualified | None = None
+    gravity_unknown: dict | None = None
 
     @property
     def person(self) -> str | None:
@@ -33,9 +37,19 @@ class Context:
     def moment(self) -> datetime:
         return self.law_moment or self.event.occurred_at
 
+    def offence(self) -> Qualified:
+        """The offence the person (the case, for a case-level event) is suspected under at the
+        event, with the catalogue's row on the day it was named."""
+        if self._offence is None:
+            self._offence = qualified(self.law, self.facts, self.person, self.event.occurred_at)
+        return self._offence
+
     def gravity(self) -> str | None:
-        article, part = self.facts.offence(self.person)
-        return gravity_of(self.law, article, part, self.moment.date())
+        """The offence's gravity; None when unknown, which is noted (`gravity_unknown`)."""
+        found = self.offence()
+        if found.row is None and self.gravity_unknown is None:
+            self.gravity_unknown = found.unknown()
+        return found.gravity
 
     def value(self, key: str) -> Any:
         return self.law.value(key, self.moment)
@@ -213,7 +227,8 @@ def _is_minor(ctx: Context) -> bool:
 
 def _article_listed(ctx: Context, listed: list[Any]) -> bool:
     """Entries are "ART" (any part) or "ART.PART"."""
-    article, part = ctx.facts.offence(ctx.person)
+    named = ctx.offence()
+    article, part = named.article, named.part
     if article is None:
         return False
     wanted = {str(article)}
