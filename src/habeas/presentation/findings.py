@@ -37,7 +37,10 @@ def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") 
     """Add to each finding its `text`, `overdue` or `remaining`, and `due_before` (in place)."""
     before: dict[str, str | None] = {}
     for f in findings:
-        f["text"] = render(f.get("message") or f["code"], f.get("params"), language, law.jurisdiction)
+        shown = f.get("params")
+        if shown and "article" in shown:  # an offence named by a finding: "part N" in words
+            shown = {**shown, "part_words": _part_words(law, shown.get("part"), language)}
+        f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction)
         if f.get("kind") == UNDECIDED:  # the rule's words would claim a breach: say what is not known
             f["text"] = word(law, "undecided", language)
         params = f.get("params") or {}

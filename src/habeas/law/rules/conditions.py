@@ -73,7 +73,7 @@ def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
 
 # A condition's tests, in the order they are tried (the reasons come in this order), each
 # (cond, ctx, evidence, reasons) -> whether it passes. A condition is compiled once to the
-# tests of the keys it sets: most set one or two of these fifteen.
+# tests of the keys it sets: most set one or two of these sixteen.
 
 
 def _minor(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
@@ -110,6 +110,17 @@ def _article_in(cond: Condition, ctx: Context, evidence: list, reasons: list) ->
     if not _article_listed(ctx, ctx.value(cond.article_in)):
         return False
     reasons.append("article")
+    return True
+
+
+def _offence_unknown(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    named = ctx.offence()
+    unknown = named.event is not None and named.row is None
+    if unknown != cond.offence_unknown:
+        return False
+    if unknown:
+        evidence.append(named.event)
+    reasons.append("offence")
     return True
 
 
@@ -195,6 +206,7 @@ _TESTS = (
     ("gravity_in", _gravity_in),
     ("gravity_not_in", _gravity_not_in),
     ("article_in", _article_in),
+    ("offence_unknown", _offence_unknown),
     ("language_not_in", _language_not_in),
     ("citizenship_not_in", _citizenship_not_in),
     ("requested", _requested),

@@ -85,6 +85,10 @@ class Facts:
         moment = start.occurred_at
         return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at <= moment]
 
+    def events_by_id(self, ident: str | None) -> Event | None:
+        """The event of this id among the facts (None if there is none)."""
+        return next((ev for ev in self.events if ev.id == ident), None) if ident else None
+
     def qualification(self, person: str | None, moment: datetime | None = None) -> Event | None:
         """The event that names the offence a person is suspected under at `moment`: the latest
         `case.registered` or `suspicion.qualified` of that person (of anyone, for a case-level
