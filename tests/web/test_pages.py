@@ -193,6 +193,14 @@ def test_the_case_file_shows_parties_timeline_and_findings(world):
     assert "left" in page and "CPC art. 131" in page
 
 
+def test_the_case_file_names_its_offence_and_gravity_in_the_readers_language(world):
+    client = world.sign_in("inv")
+    line = re.search(r'<p class="meta" id="offence">(.*?)</p>', client.get(f"/cases/{CASE}").text, re.S)
+    assert line and "CC art. 188 part 1: " in line.group(1) and "certainty" in line.group(1)
+    ru = re.search(r'<p class="meta" id="offence">(.*?)</p>', client.get(f"/cases/{CASE}?lang=ru").text, re.S)
+    assert ru and "Ст. 188 ч. 1 УК: Кража" in ru.group(1) and "Правонарушение" in ru.group(1)
+
+
 def test_a_correction_is_shown_beside_what_it_corrects(world):
     detained = detain(world, hours_ago=2)
     correction = world.submit(

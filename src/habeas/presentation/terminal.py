@@ -91,6 +91,15 @@ def case_file(file: dict) -> list[RenderableType]:
     headline = Text.assemble(
         (file["case"], "bold"), f"  stage {s['stage']}  article ", article, "  region ", s.get("region") or "-"
     )
+    offence = s.get("offence")
+    if offence:
+        named = f"CC art. {offence['article']}" + (f" part {offence['part']}" if offence.get("part") else "")
+        if offence.get("known"):
+            penalty = f"{offence['max_penalty']}; certainty {offence['certainty']}"
+            said = f"{offence['title']}: {offence['gravity']} ({penalty})"
+        else:
+            said = "not in the offence catalogue on the day it was named: gravity unknown"
+        headline.append(Text.assemble("\noffence ", named, " — ", said))
     parties = table(
         "Parties",
         [

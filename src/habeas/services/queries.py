@@ -18,6 +18,7 @@ from habeas.domain.events import Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
+from habeas.law.rules.qualified import case_offence
 from habeas.law.stages import stage_of
 from habeas.ledger import reads as reads_log
 from habeas.ledger import store
@@ -84,7 +85,7 @@ def case_file(
     file = {
         "case": case,
         "at": at.isoformat(),
-        "summary": {**state.summary(), "stage": stage_of(law, state)},
+        "summary": {**state.summary(), "stage": stage_of(law, state), "offence": case_offence(law, state, at)},
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
         "findings": [f.to_dict(at) for f in (judge(state, law, at) if judged is None else outstanding(judged, at))],

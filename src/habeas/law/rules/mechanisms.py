@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from habeas.domain.events import Event
-from habeas.law.findings import DEADLINE, VIOLATION, Finding, made
+from habeas.law.findings import DEADLINE, UNDECIDED, VIOLATION, Finding, made
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.conditions import Context, holds
 from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
+from habeas.law.rules.qualified import NOT_IN_CATALOGUE
 from habeas.law.rules.schema import (
     Base,
     BeforeRule,
@@ -324,6 +325,22 @@ class Judge:
                     continue
             ok, shown, reasons = holds(rule.violation, ctx)
             if not ok:
+                unknown = ctx.gravity_unknown
+                if unknown is not None and unknown.get("reason") == NOT_IN_CATALOGUE:
+                    # it might be a violation, were the offence's gravity known: say it is
+                    # undecided and why, never decide it as if the offence were minor or grave
+                    self._finding(
+                        rule,
+                        kind=UNDECIDED,
+                        person=person,
+                        started_at=ev.occurred_at,
+                        due_at=None,
+                        met_at=None,
+                        shown=evidence(ev, self.facts.events_by_id(unknown.get("event"))),
+                        cite=None if rule.citations else (rule.violation.parameters() or [None])[0],
+                        at=ev.occurred_at,
+                        params={"at": ev.occurred_at.isoformat(), "gravity_unknown": unknown},
+                    )
                 continue
             cite = None
             if not rule.citations:
@@ -331,6 +348,8 @@ class Judge:
             params: dict[str, Any] = {"at": ev.occurred_at.isoformat(), "reasons": reasons}
             if "gravity" in reasons:
                 params["gravity"] = ctx.gravity()
+            if "offence" in reasons:  # the offence itself is what is found (KZ-OFFENCE-UNKNOWN)
+                params.update(ctx.offence().unknown() or {})
             self._finding(
                 rule,
                 kind=VIOLATION,

@@ -105,6 +105,8 @@ class Condition(_Model):
     gravity_in: str | None = None  # parameter keys from here on
     gravity_not_in: str | None = None
     article_in: str | None = None  # entries "ART" or "ART.PART"
+    # the offence the event is about is named, and the offence catalogue lacks it on that day
+    offence_unknown: bool | None = None
     language_not_in: str | None = None
     citizenship_not_in: str | None = None  # an absent citizenship is the jurisdiction's own
     requested: Requested | None = None
