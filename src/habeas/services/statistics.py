@@ -32,12 +32,13 @@ from habeas.services import maintenance
 from habeas.statistics import exports
 from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
 from habeas.statistics.indicators import Definitions, Group, Regions, compute
-from habeas.statistics.report import Report
+from habeas.statistics.report import PROTECTED, Report
 from habeas.statistics.report import select as select_cells
 from habeas.statistics.spec import ReportSpec, SpecError, parse_years
 
 __all__ = [
     "EXPORTS",
+    "PROTECTED",
     "Report",
     "ReportSpec",
     "SpecError",

@@ -260,11 +260,13 @@ def statistics(request: Request):
         regions=regions(ctx),
         query=query,
         api_query=api_query,
+        protected=PROTECTED,
         notes=ref["indicators"].get("notes", {}),
     )
 
 
 ALL_REGIONS = "all"
+PROTECTED = stats.PROTECTED
 
 
 def _tables(report, _) -> list[dict]:
@@ -278,6 +280,8 @@ def _tables(report, _) -> list[dict]:
         by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
             "value": cell.value,
             "suppressed": cell.suppressed,
+            "marker": report.marker(cell) if cell.suppressed else "",
+            "withheld": cell.withheld or "",
             "estimate": getattr(cell, "estimate", False),
         }
     out = []
