@@ -155,9 +155,19 @@ def test_a_visitor_builds_a_report_shares_it_and_downloads_it(session_factory, l
         page.locator("a#csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert rows and list(rows[0]) == ["indicator", "measure", "label", "region", "year", "value", "suppressed"]
+    assert rows and list(rows[0]) == [
+        "indicator",
+        "measure",
+        "label",
+        "region",
+        "year",
+        "value",
+        "suppressed",
+        "withheld",
+    ]
     withheld = [r for r in rows if r["suppressed"] == "true"]
-    assert withheld and all(r["value"] == f"< {threshold}" for r in withheld)
+    assert withheld and all(r["value"] == f"< {threshold}" for r in withheld if r["withheld"] == "small")
+    assert all(r["value"] == "x" for r in withheld if r["withheld"] != "small")  # withheld to protect another
     assert all(r["value"] != f"< {threshold}" for r in rows if r["suppressed"] == "false")
     mine = next(
         r
