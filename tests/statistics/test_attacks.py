@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -210,3 +210,51 @@ def test_json_and_csv_markers_from_the_command_line(tmp_path):
     assert withheld and {c["withheld"] for c in withheld} <= {"small", "protects", "derived"}
     table = habeas("report", "--years", "2024", "--section", "detention", db=url).stdout
     assert "x is withheld so that another cannot be worked out" in table
+
+
+# -- figures per closed year: a released snapshot, not live counts ------------------------------------
+
+
+def _detained(case: str, at: str, region: str = "abai") -> list[str]:
+    from tests.conftest import event
+
+    actor = {"id": "inv-9", "role": "investigator", "agency": f"police-{region}"}
+    raw = [
+        event("case.registered", {"erdr_number": "241100000099", "article": "188", "part": 1, "region": region}),
+        event("party.added", {"person": "P1", "role": "suspect", "name": "S"}),
+        event("person.detained", {"person": "P1", "place": "police"}),
+    ]
+    for n, e in enumerate(raw):
+        e["case"], e["actor"] = case, actor
+        e["occurred_at"] = at.replace("T10:00", f"T10:0{n}")
+    return [json.dumps(e) for e in raw]
+
+
+def test_two_snapshots_around_one_new_case_do_not_differ(engine, law):
+    """Issue 23: two live reports around one new case revealed a single detention in a region.
+    A year is published once it has closed, as released; a case recorded later — even one
+    that happened in that year — changes no figure of it, in any product."""
+    clock = FixedClock(datetime(2025, 3, 1, tzinfo=UTC))
+    register = Register(engine, law, clock)
+    register.import_lines(_detained("KZ-2024-000001", "2024-05-01T10:00:00+05:00"), SIMULATOR)
+    spec = statistics.ReportSpec.parse("years=2024&sections=detention")
+    with pytest.raises(statistics.SpecError, match="2025 has not closed yet"):
+        statistics.report(engine, statistics.ReportSpec.parse("years=2025"), clock.now())
+    before = statistics.report(engine, spec, clock.now()).to_dict()["cells"]
+    offences_before = statistics.export(engine, "offences", spec, clock.now())
+    clock.advance(timedelta(days=1))
+    register.import_lines(_detained("KZ-2024-000002", "2024-06-01T10:00:00+05:00"), SIMULATOR)  # a late record
+    after = statistics.report(engine, spec, clock.now()).to_dict()["cells"]
+    assert after == before
+    assert statistics.export(engine, "offences", spec, clock.now()) == offences_before
+    live = statistics.report_from_log(engine, spec, clock.now(), threshold=1)  # the log knows both cases
+    assert next(c.value for c in live.cells if c.measure == "L7.detentions" and c.region == "kz") == 2
+
+
+def test_a_year_is_released_once_it_has_ended_in_the_jurisdiction(engine):
+    """31 December, 24:00 in Kazakhstan (UTC+5) is 19:00 UTC: not a minute before."""
+    spec = statistics.ReportSpec.parse("years=2024")
+    with pytest.raises(statistics.SpecError, match="the last is 2023"):
+        statistics.report(engine, spec, datetime(2024, 12, 31, 18, 59, tzinfo=UTC))
+    assert statistics.report(engine, spec, datetime(2024, 12, 31, 19, 0, tzinfo=UTC)).cells
+    assert statistics.last_closed_year(datetime(2024, 12, 31, 19, 0, tzinfo=UTC)) == 2024

@@ -17,7 +17,7 @@ import statistics as stats
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from habeas.statistics.suppression import DERIVED, Relation, suppress
@@ -134,6 +134,21 @@ class Definitions:
     def min_count(self) -> int:
         return int((self.raw.get("suppression") or {}).get("min_count", 5))
 
+    def closes_at(self, year: int) -> datetime:
+        """When a year's figures may be released (naive UTC): the end of the year in the
+        jurisdiction's time, and the days the package waits after it (`release`)."""
+        release = self.raw.get("release") or {}
+        sign, hours, minutes = _offset(str(release.get("utc_offset", "+00:00")))
+        end = datetime(year + 1, 1, 1) - sign * timedelta(hours=hours, minutes=minutes)
+        return end + timedelta(days=int(release.get("after_days", 0)))
+
+    def last_closed(self, moment: datetime) -> int:
+        """The last year closed at `moment` (naive UTC)."""
+        year = moment.year
+        while self.closes_at(year) > moment:
+            year -= 1
+        return year
+
 
 class Regions:
     """The regions of reference/regions.yaml: a recorded region → its code."""
@@ -159,6 +174,12 @@ class Regions:
     @property
     def all(self) -> list[str]:
         return [*self.codes, UNKNOWN]
+
+
+def _offset(text: str) -> tuple[int, int, int]:
+    sign = -1 if text.startswith("-") else 1
+    hours, _, minutes = text.lstrip("+-").partition(":")
+    return sign, int(hours), int(minutes or 0)
 
 
 def _norm(text: str) -> str:

@@ -219,7 +219,8 @@ def statistics(request: Request):
     ctx = context(request)
     q = request.query_params
     at = ctx.now()
-    years = (q.get("years") or str(at.year)).strip()[:100]
+    # figures are published per closed year: the page opens on the last one
+    years = (q.get("years") or str(stats.last_closed_year(at, ctx.law.jurisdiction))).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
     chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
     everything = ALL_REGIONS in chosen_regions
