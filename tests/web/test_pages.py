@@ -394,6 +394,9 @@ def test_the_statistics_are_public_with_a_shareable_address(world):
     early = world.client.get("/statistics?years=2026&sections=detention")
     assert early.status_code == 422 and "2026 has not closed yet" in early.text
     assert 'value="2025"' in world.client.get("/statistics").text  # the page opens on the last closed year
+    early = world.client.get("/api/v1/statistics?years=2026&at=2027-01-02T00:00:00Z")  # an `at` to come
+    assert early.status_code == 422 and "2026 has not closed yet" in early.text  # releases nothing early
+    assert world.client.get("/api/v1/statistics").json()["years"] == [2025]
     world.clock.set(datetime(2027, 1, 2, tzinfo=UTC))
     page = world.client.get("/statistics?years=2026&sections=detention")
     assert page.status_code == 200

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from habeas import config
+from habeas.clock import SystemClock
 from habeas.db.schema import stat_episodes, stat_releases
 from habeas.domain.case import fold
 from habeas.jurisdictions import digest as law_digest
@@ -89,15 +90,18 @@ def report(
     threshold: int | None = None,
     catch_up: bool = True,
     load: Callable[[], Law] | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """The report `spec` asks for, as of `as_of` (aware), from the projection (caught up
-    first if it is behind the log; `load` gives the law then)."""
+    first if it is behind the log; `load` gives the law then). `now` is the register's
+    clock (the system's by default): a year is released only once it has ended by it, so no
+    `as_of` in the future can release a year early."""
     name = jurisdiction or config.jurisdiction()
     if catch_up:
         maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = released(engine, spec.years, as_of, name, limit)
+    cells = released(engine, spec.years, as_of, name, limit, now)
     return _present(cells, spec, as_of, ref, limit)
 
 
@@ -110,6 +114,7 @@ def export(
     jurisdiction: str | None = None,
     threshold: int | None = None,
     load: Callable[[], Law] | None = None,
+    now: datetime | None = None,
 ) -> tuple[tuple[str, ...], list[dict]]:
     """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
     data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
@@ -119,7 +124,7 @@ def export(
     maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = released(engine, spec.years, as_of, name, limit)
+    cells = released(engine, spec.years, as_of, name, limit, now)
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
@@ -134,18 +139,23 @@ def last_closed_year(as_of: datetime, jurisdiction: str | None = None) -> int:
     return defs.last_closed(_naive_utc(as_of))
 
 
-def released(engine: Engine, years: Sequence[int], as_of: datetime, name: str, limit: int) -> list[Cell]:
+def released(
+    engine: Engine, years: Sequence[int], as_of: datetime, name: str, limit: int, now: datetime | None = None
+) -> list[Cell]:
     """Every cell of the years asked, suppressed with `limit`: as kept when each year was
     released, the years not yet released computed now and kept. A year that has not ended
-    by `as_of` is refused: figures are published per closed year, never live."""
+    by `as_of` and by the register's clock (`now`) is refused: figures are published per
+    closed year, never live."""
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
     moment = _naive_utc(as_of)
-    open_years = [y for y in years if defs.closes_at(y) > moment]
+    clock = _naive_utc(now if now is not None else SystemClock().now())
+    closed_by = min(moment, clock)
+    open_years = [y for y in years if defs.closes_at(y) > closed_by]
     if open_years:
         raise SpecError(
             f"years: {open_years[0]} has not closed yet: figures are published per closed year"
-            f" (the last is {defs.last_closed(moment)})"
+            f" (the last is {defs.last_closed(closed_by)})"
         )
     kept = _kept(engine, years, limit)
     missing = [y for y in years if y not in kept]

@@ -238,7 +238,7 @@ def statistics(request: Request):
                 }
             )
         )
-        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, now=at)
     except stats.SpecError as exc:
         error = str(exc)
     tables = _tables(report, _) if report else []
