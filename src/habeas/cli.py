@@ -863,7 +863,11 @@ def report(
     else:
         for table in shown.tables(found):
             out.print(table)
-        out.print(f"cells under {found.min_count} people are withheld (< {found.min_count})", highlight=False)
+        out.print(
+            f"withheld: < {found.min_count} counts fewer people; x is withheld so that another cannot be worked out"
+            " (or drawn from a withheld count)",
+            highlight=False,
+        )
         out.print(f"share: habeas report --query '{spec.query()}'", highlight=False)
     if chart is not None:
         err.print(f"chart written to {chart}", highlight=False)

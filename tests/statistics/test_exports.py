@@ -41,7 +41,7 @@ def _category(code: str) -> set[str]:
 def test_open_data_by_article_and_region(register, engine):
     register.import_lines(lines(), REGISTRAR)
     columns, rows = statistics.export(engine, "offences", SPEC, AS_OF, threshold=1)
-    assert columns == ("year", "region", "article", "iccs", "cases_registered", "suppressed")
+    assert columns == ("year", "region", "article", "iccs", "cases_registered", "suppressed", "withheld")
     got = {(r["region"], r["article"], r["iccs"]): r["cases_registered"] for r in rows if r["cases_registered"]}
     theft, aggravated = _code("188", 1), _code("188", 2)
     expected: dict = {}
@@ -100,7 +100,7 @@ def test_the_exports_from_the_command_line(tmp_path):
     rows = list(csv.DictReader(io.StringIO(done)))
     assert rows and {r["cases_registered"] for r in rows} <= {"< 5", "0"}  # a small caseload: all withheld
     done = habeas("report", "--years", "2024", "--format", "un-cts", db=url).stdout
-    assert done.splitlines()[0] == "year,section,item,label,iccs,value,suppressed"
+    assert done.splitlines()[0] == "year,section,item,label,iccs,value,suppressed,withheld"
 
 
 def test_reports_and_exports_together_reveal_no_withheld_count(register, engine):

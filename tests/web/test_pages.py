@@ -398,6 +398,14 @@ def test_the_law_browser_is_public(world):
 
 
 def test_the_statistics_are_public_with_a_shareable_address(world):
+    # figures are published per closed year: 2026 is refused until it has ended
+    early = world.client.get("/statistics?years=2026&sections=detention")
+    assert early.status_code == 422 and "2026 has not closed yet" in early.text
+    assert 'value="2025"' in world.client.get("/statistics").text  # the page opens on the last closed year
+    early = world.client.get("/api/v1/statistics?years=2026&at=2027-01-02T00:00:00Z")  # an `at` to come
+    assert early.status_code == 422 and "2026 has not closed yet" in early.text  # releases nothing early
+    assert world.client.get("/api/v1/statistics").json()["years"] == [2025]
+    world.clock.set(datetime(2027, 1, 2, tzinfo=UTC))
     page = world.client.get("/statistics?years=2026&sections=detention")
     assert page.status_code == 200
     # regions are opt-in: with none chosen the page is the whole country, and its address says so
@@ -425,6 +433,7 @@ def test_every_region_withheld_everywhere_is_one_line_not_a_table(world):
     names them in one line instead of listing twenty rows of "< 5"; and the regions where no
     one was counted are one line too."""
     detain(world)  # one detention in Almaty: its cells (and a complement somewhere) are withheld
+    world.clock.set(datetime(2027, 1, 2, tzinfo=UTC))  # 2026 has closed: its figures are released
     page = world.client.get("/statistics?years=2026&sections=detention&regions=all").text
     assert 'href="/statistics?years=2026&amp;sections=detention&amp;regions=all"' in page
     assert "/api/v1/statistics?years=2026&amp;sections=detention&amp;format=csv" in page  # the API: all regions

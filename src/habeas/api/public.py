@@ -52,14 +52,18 @@ def statistics(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
     """The oversight indicators by year, section and region, small counts withheld: the custom
-    report of `habeas report` (its `query` is the shareable spec)."""
+    report of `habeas report` (its `query` is the shareable spec). Figures are published per
+    closed year (by default the last), as released: a year not yet ended is refused (422)."""
     from habeas.presentation import statistics as shown
     from habeas.services import statistics as stats
 
     as_of = moment(at, ctx)
     try:
-        spec = stats.ReportSpec.parse(f"years={years or as_of.year}&sections={sections}&regions={regions}")
-        found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+        last = stats.last_closed_year(min(as_of, ctx.now()), ctx.law.jurisdiction)  # published per closed year
+        spec = stats.ReportSpec.parse(f"years={years or last}&sections={sections}&regions={regions}")
+        found = stats.report(
+            ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, now=ctx.now()
+        )
     except stats.SpecError as exc:
         raise ApiError(422, "invalid", str(exc), exc.part) from None
     if format == "csv":

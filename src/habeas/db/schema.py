@@ -192,4 +192,17 @@ Index("ix_stat_episodes_case", stat_episodes.c.case)
 Index("ix_stat_episodes_kind_year", stat_episodes.c.episode, stat_episodes.c.year)
 Index("ix_stat_episodes_link", stat_episodes.c.link)
 
+# The public statistics released for each closed year (services/statistics.py): written once,
+# when the year is first asked for after it ended, and never changed, so a released year reads
+# the same whatever is recorded later. Not a projection: a rebuild leaves it as it is.
+stat_releases = Table(
+    "stat_releases",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("min_count", Integer, primary_key=True),  # the threshold it was suppressed with
+    Column("released_at", DateTime, nullable=False),  # UTC, naive: the moment its figures are as of
+    Column("position", BigInteger, nullable=False),  # the log's head when it was released
+    Column("cells", Text, nullable=False),  # JSON: every cell of the year's table, suppressed
+)
+
 PROJECTION_TABLES = (cases, deadlines, stat_episodes)

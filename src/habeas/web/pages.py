@@ -219,7 +219,8 @@ def statistics(request: Request):
     ctx = context(request)
     q = request.query_params
     at = ctx.now()
-    years = (q.get("years") or str(at.year)).strip()[:100]
+    # figures are published per closed year: the page opens on the last one
+    years = (q.get("years") or str(stats.last_closed_year(at, ctx.law.jurisdiction))).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
     chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
     everything = ALL_REGIONS in chosen_regions
@@ -237,7 +238,7 @@ def statistics(request: Request):
                 }
             )
         )
-        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, now=at)
     except stats.SpecError as exc:
         error = str(exc)
     tables = _tables(report, _) if report else []
@@ -260,11 +261,13 @@ def statistics(request: Request):
         regions=regions(ctx),
         query=query,
         api_query=api_query,
+        protected=PROTECTED,
         notes=ref["indicators"].get("notes", {}),
     )
 
 
 ALL_REGIONS = "all"
+PROTECTED = stats.PROTECTED
 
 
 def _tables(report, _) -> list[dict]:
@@ -278,6 +281,8 @@ def _tables(report, _) -> list[dict]:
         by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
             "value": cell.value,
             "suppressed": cell.suppressed,
+            "marker": report.marker(cell) if cell.suppressed else "",
+            "withheld": cell.withheld or "",
             "estimate": getattr(cell, "estimate", False),
         }
     out = []
