@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from habeas.db.engine import DatabaseUrlError, make_engine, migrate, writer
-from habeas.ledger import reads
+from habeas.ledger import accounts, reads
 
 __all__ = ["DatabaseUrlError", "NoSchema", "Unavailable", "open_database", "prepare"]
 
@@ -47,8 +48,10 @@ def open_database(url: str) -> Iterator[Engine]:
 
 def prepare(engine: Engine) -> str:
     """Create or migrate the schema to the newest revision (safe to run twice); returns it.
-    Reads stored before the read log was chained are chained then."""
+    Reads stored before the read log was chained are chained then, and users and sessions
+    stored before the account log existed are adopted into it."""
     revision = migrate(engine)
     with writer(engine).begin() as conn:
         reads.adopt(conn)
+        accounts.adopt(conn, datetime.now(UTC))
     return revision
