@@ -544,6 +544,9 @@ def verify(
     from habeas.services import checkpoints, maintenance, projection_check
 
     published = checkpoints_file or config.checkpoint_log_path()
+    if checkpoints_file is None and published is not None and not published.exists():
+        out.print(f"checkpoint log {published}: none published yet (`habeas checkpoint`)", highlight=False)
+        published = None
     log = _published(published, _trusted(key), tsa_cert or config.timestamp_authority()[1]) if published else None
     with database(db) as engine:
         result = maintenance.verify(engine)
@@ -915,9 +918,9 @@ def checkpoint_verify(
     except (OSError, ValueError) as exc:
         raise fail(f"{file}: cannot read a checkpoint ({exc})", 2) from None
     trusted = _trusted(key)
-    log = _published(
-        checkpoints_file or config.checkpoint_log_path(), trusted, tsa_cert or config.timestamp_authority()[1]
-    )
+    configured = config.checkpoint_log_path()
+    path = checkpoints_file or (configured if configured is not None and configured.exists() else None)
+    log = _published(path, trusted, tsa_cert or config.timestamp_authority()[1])
     with database(db) as engine:
         try:
             said = checkpoints.verify(engine, statement, trusted, log)

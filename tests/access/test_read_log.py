@@ -184,7 +184,7 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0007"
+        setup.prepare(engine) == "0008"
     )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
