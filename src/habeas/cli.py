@@ -69,6 +69,33 @@ UserOption = Annotated[
         " the user's token comes from $HABEAS_TOKEN or is asked for.",
     ),
 ]
+PublishOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--publish",
+        help="The checkpoint log to append to, outside the database (default: $HABEAS_CHECKPOINT_LOG).",
+    ),
+]
+CheckpointsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints",
+        help="The published checkpoint log to check against (default: $HABEAS_CHECKPOINT_LOG, if set).",
+    ),
+]
+KeyOption = Annotated[
+    Path | None, typer.Option("--key", help="The published public key (default: this register's own, .pub).")
+]
+TsaCertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tsa-cert",
+        help="The timestamp authority's certificate (PEM): every published checkpoint must carry its"
+        " timestamp (default: $HABEAS_TSA_CERT).",
+    ),
+]
+
+
 LangOption = Annotated[str, typer.Option("--lang", help="Language of finding messages: en, ru or kk.")]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
 
@@ -203,19 +230,14 @@ def guarded():
 
 @app.command()
 def init(db: DbOption = None) -> None:
-    """Create or migrate the database (safe to run twice)."""
+    """Create or migrate the database (safe to run twice). Says where the signing key is; never makes one."""
     from habeas.services import checkpoints, setup
 
     with database(db) as engine:
         revision = setup.prepare(engine)
-    out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
-    key = config.signing_key_path(config.database_url(db))
-    try:
-        created = checkpoints.ensure_key(key)
-    except OSError as exc:
-        raise fail(f"signing key {key}: {exc.strerror}") from None
-    said = "created" if created else "kept"
-    out.print(f"signing key {said}: {key} (publish {checkpoints.public_path(key)})", highlight=False)
+    url = config.database_url(db)
+    out.print(f"database ready: {url} (schema {revision})", highlight=False)
+    out.print(checkpoints.key_status(config.signing_key_path(), url), highlight=False)
 
 
 LogFileOption = Annotated[
@@ -504,31 +526,88 @@ def alerts(
 
 
 @app.command()
-def verify(db: DbOption = None) -> None:
-    """Walk the whole hash chain. Exit 1 at the first record that is not what was stored."""
-    from habeas.services import maintenance
+def verify(
+    db: DbOption = None,
+    checkpoints_file: CheckpointsOption = None,
+    key: KeyOption = None,
+    tsa_cert: TsaCertOption = None,
+    deep: Annotated[
+        bool,
+        typer.Option("--deep", help="Also replay cases and compare the projections (alerts, statistics) with them."),
+    ] = False,
+    sample: Annotated[int, typer.Option("--sample", min=1, help="With --deep: how many cases, drawn at random.")] = 200,
+    full: Annotated[bool, typer.Option("--full", help="With --deep: every case, not a sample.")] = False,
+) -> None:
+    """Walk every chain (events, reads, accounts) and check users and sessions against theirs.
+    With a published checkpoint log, the logs must also be what every checkpoint there signs.
+    Exit 1 at the first record that is not what was stored."""
+    from habeas.services import checkpoints, maintenance, projection_check
 
+    published = checkpoints_file or config.checkpoint_log_path()
+    if checkpoints_file is None and published is not None and not published.exists():
+        out.print(f"checkpoint log {published}: none published yet (`habeas checkpoint`)", highlight=False)
+        published = None
+    log = _published(published, _trusted(key), tsa_cert or config.timestamp_authority()[1]) if published else None
     with database(db) as engine:
         result = maintenance.verify(engine)
-    reads_chain = result.reads
-    if result.intact:
+        mismatches = checkpoints.verify_published(engine, log) if log else []
+        replayed = projection_check.check(engine, law(), None if full else sample) if deep else None
+    broken = _said_of_chains(result)
+    if log is not None:
+        for problem in mismatches:
+            out.print(f"checkpoint log: {problem}", highlight=False)
+        if not mismatches:
+            out.print(f"checkpoint log: the logs are what its {len(log)} checkpoint(s) sign", highlight=False)
+    if replayed is not None:
+        for name, position in replayed.behind.items():
+            out.print(
+                f"projection {name} is behind the log (at {position}): `habeas rebuild --catch-up` first",
+                highlight=False,
+            )
+        for problem in replayed.differences:
+            out.print(f"projections: {problem}", highlight=False)
+        if replayed.holds:
+            out.print(f"projections hold: {replayed.checked} of {replayed.cases} cases replayed agree", highlight=False)
+    if broken or mismatches or (replayed is not None and not replayed.holds):
+        raise typer.Exit(1)
+
+
+def _said_of_chains(result) -> bool:
+    """Print what the walk found of each chain; True when one is broken."""
+    # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
+    # Position 0 is no record: the chain head record itself is what is wrong.
+    if result.bad_position is None:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
+    else:
+        where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
+        out.print(f"{where}: {result.reason} ({result.count} events verified)", highlight=False)
+        return True
+    reads_chain, broken = result.reads, False
+    if reads_chain.broken is None:
         out.print(
             f"reads intact: {reads_chain.count} records, head {reads_chain.position} {reads_chain.head.hex()}",
             highlight=False,
         )
-        return
-    if result.bad_position is None:  # the events hold; the read log does not
-        broken = reads_chain.broken
-        out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
-        where = "broken" if broken.position == 0 else f"broken at read {broken.position}"
-        out.print(f"reads {where}: {broken.reason} ({reads_chain.count} records verified)", highlight=False)
-        raise typer.Exit(1)
-    # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
-    # Position 0 is no event: the chain head record itself is what is wrong.
-    where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
-    out.print(f"{where}: {result.reason} ({result.count} events verified)", highlight=False)
-    raise typer.Exit(1)
+    else:
+        gap = reads_chain.broken
+        where = "broken" if gap.position == 0 else f"broken at read {gap.position}"
+        out.print(f"reads {where}: {gap.reason} ({reads_chain.count} records verified)", highlight=False)
+        broken = True
+    chain = result.accounts
+    if chain.broken is not None:
+        gap = chain.broken
+        where = "broken" if gap.position == 0 else f"broken at record {gap.position}"
+        out.print(f"accounts {where}: {gap.reason} ({chain.count} records verified)", highlight=False)
+        return True
+    if chain.differences:
+        for problem in chain.differences:
+            out.print(f"accounts: {problem}", highlight=False)
+        return True
+    out.print(
+        f"accounts intact: {chain.count} records, head {chain.position} {chain.head.hex()}; users and sessions agree",
+        highlight=False,
+    )
+    return broken
 
 
 @app.command()
@@ -745,55 +824,106 @@ def user_disable(login: str, db: DbOption = None, reader: UserOption = None) -> 
 def checkpoint(
     ctx: typer.Context,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write it here (default: print it).")] = None,
+    publish: PublishOption = None,
     db: DbOption = None,
     reader: UserOption = None,
 ) -> None:
-    """Sign the head position and hash of the event log and the read log (checkpoint:write)."""
-    from habeas.services import checkpoints
+    """Sign the head position and hash of the event, read and account logs (checkpoint:write),
+    and append the checkpoint to the checkpoint log when one is configured."""
+    from habeas.services import checkpoints, timestamps
 
     if ctx.invoked_subcommand is not None:
         return
-    url = config.database_url(db)
+    publish = publish or config.checkpoint_log_path()
+    tsa_url, _ = config.timestamp_authority()
+    countersign = timestamps.authority(tsa_url) if tsa_url else None
     with database(db) as engine, guarded():
         who = signed_in(engine, reader)
         try:
-            made = checkpoints.make(engine, law(), who, SystemClock().now(), config.signing_key_path(url))
-        except checkpoints.NoKey as exc:
+            made = checkpoints.make(
+                engine, law(), who, SystemClock().now(), config.signing_key_path(), publish, countersign
+            )
+        except (checkpoints.NoKey, checkpoints.KeyRefused, timestamps.Unanswered) as exc:
             raise fail(str(exc)) from None
-        except ValueError as exc:
+        except OSError as exc:
+            raise fail(f"checkpoint log {publish}: {exc}") from None
+        except ValueError as exc:  # a broken log, or a checkpoint log that does not hold
             raise fail(str(exc)) from None
     text = json.dumps(made, indent=2, sort_keys=True)
+    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
+    if publish is not None:
+        err.print(f"checkpoint of {heads} published to {publish}", highlight=False)
     if out_file is None:
         print(text)
         return
     out_file.write_text(text + "\n", encoding="utf-8")
-    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
     out.print(f"checkpoint of {heads} written to {out_file}", highlight=False)
+
+
+@checkpoint_app.command("keygen")
+def checkpoint_keygen(db: DbOption = None) -> None:
+    """Make the signing key at $HABEAS_SIGNING_KEY (never over one, never in the database's folder)."""
+    from habeas.services import checkpoints
+
+    key = config.signing_key_path()
+    try:
+        checkpoints.create_key(key, config.database_url(db))
+    except (checkpoints.NoKey, checkpoints.KeyRefused) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"signing key {key}: {exc.strerror}") from None
+    out.print(f"signing key created: {key} (publish {checkpoints.public_path(key)})", highlight=False)
+
+
+def _published(path: Path | None, trusted: bytes, tsa_cert: Path | None) -> list[dict] | None:
+    """The published checkpoint log at `path`, checked whole (exit 1 if it does not hold)."""
+    from habeas.services import checkpoints, publication
+
+    if path is None:
+        return None
+    try:
+        log = publication.published(path, trusted)
+        checkpoints.check_timestamps(log, tsa_cert)
+    except OSError as exc:
+        raise fail(f"checkpoint log {path}: {exc.strerror or exc}", 2) from None
+    except checkpoints.Forged as exc:
+        out.print(f"checkpoint log refused: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    return log
+
+
+def _trusted(key: Path | None) -> bytes:
+    from habeas.services import checkpoints
+
+    try:
+        return _public_key(key) if key else checkpoints.public_key(config.signing_key_path())
+    except (OSError, ValueError) as exc:
+        raise fail(f"public key: {exc}", 2) from None
 
 
 @checkpoint_app.command("verify")
 def checkpoint_verify(
     file: Annotated[Path, typer.Argument(help="A checkpoint written by `habeas checkpoint`.")],
-    key: Annotated[
-        Path | None, typer.Option("--key", help="The published public key (default: this register's own).")
-    ] = None,
+    key: KeyOption = None,
+    checkpoints_file: CheckpointsOption = None,
+    tsa_cert: TsaCertOption = None,
     db: DbOption = None,
 ) -> None:
-    """Check a checkpoint against the database: its signature, and both logs' hash at its positions."""
+    """Check a checkpoint against the database: its signature by the key given, not older than
+    the last published checkpoint, and each log's hash at its positions."""
     from habeas.services import checkpoints
 
     try:
         statement = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise fail(f"{file}: cannot read a checkpoint ({exc})", 2) from None
-    url = config.database_url(db)
-    try:
-        trusted = _public_key(key) if key else checkpoints.public_key(config.signing_key_path(url))
-    except (OSError, ValueError) as exc:
-        raise fail(f"public key: {exc}", 2) from None
+    trusted = _trusted(key)
+    configured = config.checkpoint_log_path()
+    path = checkpoints_file or (configured if configured is not None and configured.exists() else None)
+    log = _published(path, trusted, tsa_cert or config.timestamp_authority()[1])
     with database(db) as engine:
         try:
-            said = checkpoints.verify(engine, statement, trusted)
+            said = checkpoints.verify(engine, statement, trusted, log)
         except checkpoints.Forged as exc:
             out.print(f"refused: {exc}", highlight=False)
             raise typer.Exit(1) from None

@@ -43,13 +43,28 @@ def jurisdiction() -> str:
 
 
 ENV_SIGNING_KEY = "HABEAS_SIGNING_KEY"
+ENV_CHECKPOINT_LOG = "HABEAS_CHECKPOINT_LOG"
+ENV_TSA_URL = "HABEAS_TSA_URL"
+ENV_TSA_CERT = "HABEAS_TSA_CERT"
 
 
-def signing_key_path(url: str) -> Path:
-    """Where the checkpoint signing key lives, outside the database: $HABEAS_SIGNING_KEY, or
-    beside a SQLite database file (`<file>.signing-key`), or `habeas-signing.key` here."""
-    if os.environ.get(ENV_SIGNING_KEY):
-        return Path(os.environ[ENV_SIGNING_KEY])
-    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///") + ".signing-key")
-    return Path("habeas-signing.key")
+def signing_key_path(url: str | None = None) -> Path | None:
+    """Where the checkpoint signing key lives: $HABEAS_SIGNING_KEY, or nowhere (None).
+
+    Never a default beside the database: whoever can write the database must not also find
+    the key that vouches for it (`url` is kept for callers that passed it)."""
+    value = os.environ.get(ENV_SIGNING_KEY)
+    return Path(value) if value else None
+
+
+def checkpoint_log_path() -> Path | None:
+    """Where `habeas checkpoint` publishes (appends) its checkpoints: $HABEAS_CHECKPOINT_LOG."""
+    value = os.environ.get(ENV_CHECKPOINT_LOG)
+    return Path(value) if value else None
+
+
+def timestamp_authority() -> tuple[str | None, Path | None]:
+    """An RFC 3161 timestamp authority to countersign published checkpoints, and its
+    certificate (PEM) to check the tokens against: $HABEAS_TSA_URL, $HABEAS_TSA_CERT."""
+    url, cert = os.environ.get(ENV_TSA_URL), os.environ.get(ENV_TSA_CERT)
+    return (url or None), (Path(cert) if cert else None)

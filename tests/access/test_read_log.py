@@ -160,6 +160,8 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
         for table in (
+            "account_head",
+            "accounts",
             "sessions",
             "stat_episodes",
             "users",
@@ -184,8 +186,9 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0008"
-    )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections; 0008 releases
+        setup.prepare(engine) == "0009"
+    )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections; 0008 releases;
+    # 0009 the account log
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()

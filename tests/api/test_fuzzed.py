@@ -31,7 +31,7 @@ schema = schemathesis.openapi.from_dict(DOCUMENT).exclude(method="DELETE", path=
 def signed_in(request, sqlite_url, law, tmp_path):
     """An app on a fresh database, and the bearer headers of a signed-in user of this role."""
     app, _ = make_api(sqlite_url, law, tmp_path)
-    checkpoints.ensure_key(tmp_path / "signing.key")  # else a checkpoint is a (documented) 503
+    checkpoints.ensure_key(tmp_path / "keys" / "signing.key")  # else a checkpoint is a (documented) 503
     with setup.open_database(sqlite_url) as engine:
         role = request.param
         added = users.add(

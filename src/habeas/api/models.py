@@ -149,6 +149,7 @@ class LogHead(BaseModel):
 class LedgerHead(BaseModel):
     events: LogHead
     reads: LogHead
+    accounts: LogHead | None = None  # the account log (users and sessions), since issue 23
 
 
 class Checkpoint(Open):

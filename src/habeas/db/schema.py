@@ -162,6 +162,30 @@ sessions = Table(
 Index("ix_sessions_login", sessions.c.login)
 
 
+# The account log: every change to who may sign in and with what rights (a user added, a
+# token renewed, a user disabled, a session opened or ended), hash-chained on its own
+# (`ledger.accounts`), so that `users` and `sessions` are checked against a replay of it.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),  # UTC ISO 8601, Z
+    Column("by_id", String(128), nullable=False),
+    Column("by_role", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("login", String(128), nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("hash", String(64), nullable=False),
+)
+
+account_head = Table(
+    "account_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
 # Projection: person-level episodes for the public statistics (projections/episodes.py).
 stat_episodes = Table(
     "stat_episodes",

@@ -24,6 +24,7 @@ from habeas.db.schema import users
 from habeas.domain.events import IDENTIFIER
 from habeas.domain.vocabulary import ROLES
 from habeas.law.package import Law
+from habeas.ledger import accounts
 from habeas.projections.base import naive_utc
 from habeas.services import guard
 
@@ -92,6 +93,7 @@ def add(
                 created_at=naive_utc(now),
             )
         )
+        accounts.record_user(conn, (by.id, by.role), now, "user.added", login)
     return NewUser(login, token)
 
 
@@ -125,6 +127,7 @@ def renew_token(engine: Engine, law: Law, by: Principal, now: datetime, login: s
         )
         if done.rowcount == 0:
             raise UserError(f"no user {login!r}")
+        accounts.record_user(conn, (by.id, by.role), now, "user.token_renewed", login)
     return token
 
 
@@ -134,6 +137,7 @@ def disable(engine: Engine, law: Law, by: Principal, now: datetime, login: str) 
         done = conn.execute(users.update().where(users.c.login == login).values(disabled=True))
         if done.rowcount == 0:
             raise UserError(f"no user {login!r}")
+        accounts.record_user(conn, (by.id, by.role), now, "user.disabled", login)
 
 
 def _admin(engine: Engine, law: Law, by: Principal, now: datetime, what: str) -> None:
