@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -184,6 +185,9 @@ def signed_in(engine, login: str | None) -> Principal:
     token = os.environ.get(ENV_TOKEN)
     if token is None and sys.stdin.isatty():
         token = getpass.getpass(f"token for {login}: ")
+    from habeas.services.throttle import delay_after
+
+    time.sleep(delay_after(users.failures_of(engine, login)))  # failures in a row slow a guesser down
     try:
         return users.sign_in(engine, login, token or "", SystemClock().now())
     except users.SignInRefused as exc:
@@ -888,6 +892,7 @@ def serve(
     out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
     # each worker process builds the app itself, from the same settings (the environment)
     os.environ[config.ENV_DATABASE_URL] = config.database_url(db)
+    os.environ.setdefault(config.ENV_WEB_SECRET, config.web_secret().hex())  # one CSRF key for every worker
     uvicorn.run("habeas.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 

@@ -30,3 +30,16 @@ def signing_key_path(url: str) -> Path:
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return Path(url.removeprefix("sqlite:///") + ".signing-key")
     return Path("habeas-signing.key")
+
+
+ENV_WEB_SECRET = "HABEAS_WEB_SECRET"
+
+
+def web_secret() -> bytes:
+    """The key of the web UI's CSRF and read tokens: $HABEAS_WEB_SECRET (hex), else new at
+    each start (`habeas serve` sets one for all its workers): a form from before a restart
+    is simply shown again."""
+    import secrets
+
+    given = os.environ.get(ENV_WEB_SECRET)
+    return bytes.fromhex(given) if given else secrets.token_bytes(32)

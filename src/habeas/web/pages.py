@@ -19,7 +19,7 @@ from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
 from habeas.statistics.indicators import NATIONAL
 from habeas.web import charts
-from habeas.web.common import PageError, context, gettext_for, language, page, required
+from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
 router = APIRouter(include_in_schema=False)
 
@@ -121,9 +121,14 @@ def case_list(request: Request):
 
 @router.get("/cases/{case}", response_class=HTMLResponse)
 def case_file(request: Request, case: str):
+    """The case file, read with its purpose, from a link or form of our own pages (their read
+    token): a link from anywhere else only asks the user why they would read it."""
     who = required(request)
     ctx = context(request)
     at = moment(request)
+    if not read_token_ok(request, case, request.query_params.get("read")):
+        at_text = request.query_params.get("at") or ""
+        return page(request, "case_purpose.html", case=case, at=at_text, read_token=read_token(request, case))
     purpose = (request.query_params.get("purpose") or "case review").strip()[:200]
     try:
         file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
@@ -139,6 +144,7 @@ def case_file(request: Request, case: str):
         file=file,
         at=at,
         purpose=purpose,
+        read_token=request.query_params.get("read"),
         corrections=corrections,
         recorded=request.query_params.get("recorded"),
     )
