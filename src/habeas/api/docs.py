@@ -1,11 +1,13 @@
-"""Swagger UI at `/api/docs`, served from the package's own files (the `swagger-ui-bundle`
-package, pinned by its version), never from a CDN: a closed network has none, and script
-fetched from elsewhere would run on the register's own origin. The page starts it from a
-file of ours (`static/swagger-init.js`): no inline script, so the strict CSP holds.
+"""Swagger UI at `/api/docs`, served from an installed package's own files (`swagger-ui-py`,
+whose `static/` is Swagger UI 5, the first to read OpenAPI 3.1), never from a CDN: a closed
+network has none, and script fetched from elsewhere would run on the register's own origin.
+Only the files are used (the package's module is not even imported). The page starts Swagger
+UI from a file of ours (`static/swagger-init.js`): no inline script, so the strict CSP holds.
 Without the package installed there is no `/api/docs` (the contract stays at /openapi.json)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -31,15 +33,17 @@ PAGE = """<!DOCTYPE html>
 
 def mount(app: FastAPI) -> bool:
     """Add `/api/docs` to `app` if the Swagger UI package is installed; whether it was."""
-    try:
-        from swagger_ui_bundle import swagger_ui_path
-    except ImportError:
+    found = importlib.util.find_spec("swagger_ui")
+    if found is None or not found.submodule_search_locations:
+        return False
+    files = Path(next(iter(found.submodule_search_locations))) / "static"
+    if not (files / "swagger-ui-bundle.js").is_file():
         return False
 
     async def docs() -> HTMLResponse:
         return HTMLResponse(PAGE)
 
     app.add_api_route("/api/docs", docs, include_in_schema=False, methods=["GET"])
-    app.mount("/api/docs/ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount("/api/docs/ui", StaticFiles(directory=files), name="swagger-ui")
     app.mount("/api/docs/own", StaticFiles(directory=OWN), name="swagger-own")
     return True
