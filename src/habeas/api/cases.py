@@ -7,8 +7,9 @@ import base64
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
+from habeas.api import params
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
@@ -20,10 +21,27 @@ from habeas.services import guard, queries
 router = APIRouter(tags=["cases"])
 
 Lang = Annotated[str, Query(description="Language of finding texts: en, ru or kk", pattern="^(en|ru|kk)$")]
-At = Annotated[str | None, Query(description="As of this time (ISO 8601 with offset); default now")]
-Purpose = Annotated[str, Query(min_length=1, max_length=200, description="Why you read it (logged with the read)")]
+At = Annotated[
+    str | None,
+    Query(max_length=64, pattern=params.TEXT, description="As of this time (ISO 8601 with offset); default now"),
+]
+Purpose = Annotated[
+    str,
+    Query(min_length=1, max_length=200, pattern=params.TEXT, description="Why you read it (logged with the read)"),
+]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Cursor = Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=400, pattern=params.CURSOR, description="next_cursor of the previous page")
+]
+CaseId = Annotated[str, Path(max_length=params.ID_LENGTH, pattern=params.ID, description="The case number")]
+
+
+def an_id(description: str):
+    return Query(max_length=params.ID_LENGTH, pattern=params.ID, description=description)
+
+
+Region = Annotated[str | None, an_id("A region's code (reference data), e.g. almaty-city")]
+Code = Annotated[str | None, an_id("A finding's code, e.g. KZ-DETENTION-LIMIT")]
 
 
 def moment(at: str | None, ctx) -> datetime:
@@ -50,7 +68,8 @@ def decode_cursor(kind: str, cursor: str | None) -> str | None:
     except (ValueError, UnicodeError):
         text = ""
     found, sep, value = text.partition(":")
-    if found != kind or not sep or not value or (kind == "alerts" and not value.isdigit()):
+    well_formed = value.isdigit() and len(value) <= 9 if kind == "alerts" else params.is_id(value)
+    if found != kind or not sep or not value or not well_formed:
         raise ApiError(422, "invalid", "cursor: not a cursor this list gave", "cursor")
     return value
 
@@ -64,10 +83,12 @@ def list_cases(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    region: Annotated[str | None, Query(max_length=128)] = None,
-    agency: Annotated[str | None, Query(max_length=128, description="The agency that opened the case")] = None,
-    stage: Annotated[str | None, Query(max_length=40, description="pre_trial, court or closed")] = None,
-    code: Annotated[str | None, Query(max_length=80, description="Cases with a finding of this code")] = None,
+    region: Region = None,
+    agency: Annotated[str | None, an_id("The agency that opened the case")] = None,
+    stage: Annotated[
+        str | None, Query(max_length=40, pattern=params.WORD, description="pre_trial, court or closed")
+    ] = None,
+    code: Code = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> CasePage:
@@ -100,7 +121,7 @@ def case_file(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
+    case: CaseId,
     at: At = None,
     purpose: Purpose = "case review",
     lang: Lang = "en",
@@ -116,7 +137,7 @@ def case_findings(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
+    case: CaseId,
     at: At = None,
     purpose: Purpose = "case review",
     lang: Lang = "en",
@@ -131,8 +152,8 @@ def case_reads(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
-    person: Annotated[str | None, Query(max_length=128, description="Only reads of this person's data")] = None,
+    case: CaseId,
+    person: Annotated[str | None, an_id("Only reads of this person's data")] = None,
 ) -> list[dict]:
     """Who read this case's data, when and why (`reads:read`; this read is logged too)."""
     signed_in(request, who)
@@ -172,8 +193,8 @@ def alerts(
     ctx: Ctx,
     who: Asker,
     at: At = None,
-    code: Annotated[str | None, Query(max_length=80)] = None,
-    region: Annotated[str | None, Query(max_length=128)] = None,
+    code: Code = None,
+    region: Region = None,
     limit: Limit = 100,
     cursor: Cursor = None,
     lang: Lang = "en",

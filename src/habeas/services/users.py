@@ -149,6 +149,9 @@ def sign_in(engine: Engine, login: str, token: str, now: datetime) -> Principal:
     one to the user's count of failures in a row (`failures`), and nothing to the read log:
     a failed sign-in reads no one's data, and writing each one let anyone flood the log.
     Slowing failures down is the callers' (`services.throttle`)."""
+    if not IDENTIFIER.match(login or ""):  # no such login can exist: checked as an unknown one
+        _checks(None, token)
+        raise SignInRefused(REFUSED)
     with writer(engine).begin() as conn:
         row = conn.execute(select(users).where(users.c.login == login)).first()
         if _checks(row, token):
@@ -165,6 +168,8 @@ REFUSED = "wrong login or token"
 
 def failures_of(engine: Engine, login: str) -> int:
     """The user's failed sign-ins in a row (0 for an unknown login)."""
+    if not IDENTIFIER.match(login or ""):
+        return 0
     with engine.connect() as conn:
         return conn.execute(select(users.c.failures).where(users.c.login == login)).scalar() or 0
 
