@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 
+import pytest
 from sqlalchemy import func, select
 
 from habeas.db.schema import reads
