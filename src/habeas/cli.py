@@ -416,13 +416,15 @@ def case_list(
     region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="pre_trial, court or closed.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    as_user: AsOption = None,
 ) -> None:
-    """The case list: number, stage, region, article."""
+    """The case list: number, stage, region, article (the cases you may read; each one listed is logged)."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
-    with projected(db) as engine:
-        found = queries.case_list(engine, region=region, stage=stage, limit=limit)
+    with projected(db) as engine, guarded():
+        who = signed_in(engine, as_user)
+        found = list(queries.listed_cases(engine, law(), who, SystemClock().now(), region, stage, limit))
     if json_out:
         print(words.dumps(found))
         return

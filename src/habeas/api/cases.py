@@ -92,15 +92,17 @@ def list_cases(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> CasePage:
-    """The case list: numbers, stages, regions, articles (no names), in case-number order."""
+    """The case list: numbers, stages, regions, articles (no names), in case-number order: only
+    the cases you may read (each one listed leaves a read record)."""
     signed_in(request, who)
     if not guard.reads_cases(ctx.law, who):
         raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
     after = decode_cursor("cases", cursor)
-    rows = queries.case_list(ctx.engine, region, stage, limit + 1, agency=agency, code=code, after=after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CasePage(items=rows, next_cursor=encode_cursor("cases", rows[-1]["case"]) if more else None)
+    rows = queries.listed_cases(
+        ctx.engine, ctx.law, who, ctx.now(), region, stage, limit, agency=agency, code=code, after=after
+    )
+    following = rows.next_after
+    return CasePage(items=list(rows), next_cursor=encode_cursor("cases", following) if following else None)
 
 
 def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:

@@ -364,6 +364,65 @@ def case_list(
         ]
 
 
+class CaseList(list):
+    """The cases a reader was shown, and the case after which the next page starts (None:
+    no more)."""
+
+    next_after: str | None = None
+
+
+def listed_cases(
+    engine: Engine,
+    law: Law,
+    reader: Principal,
+    now: datetime,
+    region: str | None = None,
+    stage: str | None = None,
+    limit: int = 100,
+    *,
+    agency: str | None = None,
+    code: str | None = None,
+    after: str | None = None,
+) -> CaseList:
+    """The case list as `reader` may see it: only the cases the policy lets them read
+    (`case:read` on each), filters included, so a list never tells of a case its reader
+    could not open (which exist, where, for what, with which findings). A list names cases:
+    each case shown leaves a read record (what: `case_list`), in one transaction, as the
+    alerts do. A reader who may read every case gets the projection's page as it is; anyone
+    else their cases among the list in case order, looked for among at most SCAN_AT_MOST
+    cases per request (`next_after` goes on from the last one looked at)."""
+    everywhere = guard.decide(law, reader, "case:read")
+    found = CaseList()
+    with guard.writing(engine) as conn:
+        decisions: dict[str, object] = {}
+        position, looked, more = after, 0, False
+        while looked < SCAN_AT_MOST:
+            size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
+            rows = case_list(engine, region, stage, size, agency=agency, code=code, after=position)
+            for row in rows:
+                if len(found) == limit:
+                    more = True  # one more the reader may see: the page ends before it
+                    break
+                position = row["case"]
+                decision = (
+                    everywhere
+                    if everywhere.allowed
+                    else guard.decide(law, reader, "case:read", guard.facts(conn, row["case"]))
+                )
+                if decision.allowed:
+                    decisions[row["case"]] = decision
+                    found.append(row)
+            looked += len(rows)
+            if more or len(rows) < size:
+                break
+        if more or (looked >= SCAN_AT_MOST and position != after):
+            found.next_after = position
+        reads_log.append(
+            conn, [guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"]) for r in found]
+        )
+    return found
+
+
 def _like_literal(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 

@@ -107,21 +107,22 @@ def case_list(request: Request):
     q = request.query_params
     chosen = {k: shaped(request, k, params.is_word if k == "stage" else params.is_id) for k in FILTERS}
     after = shaped(request, "cursor", params.is_id)
-    rows = queries.case_list(
+    rows = queries.listed_cases(
         ctx.engine,
+        ctx.law,
+        who,
+        ctx.now(),
         chosen["region"],
         chosen["stage"],
-        PAGE_SIZE + 1,
+        PAGE_SIZE,
         agency=chosen["agency"],
         code=chosen["code"],
         after=after,
     )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     next_url = None
-    if more:
+    if rows.next_after:
         kept = [(k, v) for k, v in q.multi_items() if k not in ("cursor",)]
-        next_url = "/cases?" + urlencode([*kept, ("cursor", rows[-1]["case"])])
+        next_url = "/cases?" + urlencode([*kept, ("cursor", rows.next_after)])
     return page(
         request,
         "cases.html",
