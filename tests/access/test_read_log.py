@@ -235,3 +235,17 @@ def test_concurrent_reads_each_get_their_own_place_in_the_read_log(recorded, law
         ids = [row[0] for row in conn.execute(select(reads.c.id).order_by(reads.c.id))]
     assert ids == list(range(1, len(ids) + 1))
     assert maintenance.verify(recorded).intact
+
+
+@pytest.mark.parametrize("case", ["KZ-" + "9" * 200, "KZ\x001", "KZ 1", ""], ids=["long", "nul", "space", "empty"])
+def test_a_case_id_of_no_case_shape_is_refused_alike_on_both_stores(recorded, law, case):
+    """An over-long id once answered 500 on PostgreSQL with no record (its case column holds
+    160 characters), and a NUL cannot be stored there at all: refused before the database."""
+    before = _count(recorded)
+    with pytest.raises(queries.NotACaseId, match="is not a case number"):
+        queries.case_file(recorded, law, case, OPERATOR, "review", AT, NOW)
+    with pytest.raises(queries.NotACaseId):
+        queries.who_read(recorded, law, OPERATOR, NOW, case)
+    with pytest.raises(queries.NotACaseId):
+        queries.who_read(recorded, law, OPERATOR, NOW, CASE, person=case or "P\x00")
+    assert _count(recorded) == before

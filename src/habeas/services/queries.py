@@ -14,7 +14,7 @@ from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import CaseState, fold_all
-from habeas.domain.events import Event
+from habeas.domain.events import IDENTIFIER, Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
@@ -29,6 +29,17 @@ from habeas.services import guard
 
 class UnknownCase(LookupError):
     pass
+
+
+class NotACaseId(guard.Refused):
+    """Not a case number at all (an identifier's shape: `domain.events.IDENTIFIER`): refused
+    before the database, the same on both stores, and nothing was read to record."""
+
+
+def _a_case_id(case: str | None) -> None:
+    if case is not None and not IDENTIFIER.match(case):
+        shown = case[:40] + ("…" if len(case) > 40 else "")
+        raise NotACaseId(f"refused: {shown!r} is not a case number (letters, digits, . _ : / @ + -; at most 128)")
 
 
 def event_view(event: Event) -> dict:
@@ -51,6 +62,7 @@ def case_file(
     a section of the file (the ombudsman's detention and complaint data) gets that section.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
+    _a_case_id(case)
     judged = None
     with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
@@ -263,6 +275,8 @@ def who_read(
     officials with no assignment behind them, since `since`. Reading the read log is itself
     a read, recorded after the answer is taken (so it is not part of it)."""
     what = "reads:unassigned" if unassigned else "reads"
+    _a_case_id(case)
+    _a_case_id(person)  # a person's id has the same shape
     with writer(engine).begin() as conn:
         decision = guard.decide(law, reader, "reads:read", None if unassigned else guard.facts(conn, case))
         found = []
