@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -211,6 +212,9 @@ def signed_in(engine, login: str | None) -> Principal:
     token = os.environ.get(ENV_TOKEN)
     if token is None and sys.stdin.isatty():
         token = getpass.getpass(f"token for {login}: ")
+    from habeas.services.throttle import delay_after
+
+    time.sleep(delay_after(users.failures_of(engine, login)))  # failures in a row slow a guesser down
     try:
         return users.sign_in(engine, login, token or "", SystemClock().now())
     except users.SignInRefused as exc:
@@ -434,13 +438,15 @@ def case_list(
     region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="pre_trial, court or closed.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    as_user: AsOption = None,
 ) -> None:
-    """The case list: number, stage, region, article."""
+    """The case list: number, stage, region, article (the cases you may read; each one listed is logged)."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
-    with projected(db) as engine:
-        found = queries.case_list(engine, region=region, stage=stage, limit=limit)
+    with projected(db) as engine, guarded():
+        who = signed_in(engine, as_user)
+        found = list(queries.listed_cases(engine, law(), who, SystemClock().now(), region, stage, limit))
     if json_out:
         print(words.dumps(found))
         return
@@ -1022,6 +1028,7 @@ def serve(
     out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
     # each worker process builds the app itself, from the same settings (the environment)
     os.environ[config.ENV_DATABASE_URL] = config.database_url(db)
+    os.environ.setdefault(config.ENV_WEB_SECRET, config.web_secret().hex())  # one CSRF key for every worker
     uvicorn.run("habeas.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 

@@ -68,3 +68,16 @@ def timestamp_authority() -> tuple[str | None, Path | None]:
     certificate (PEM) to check the tokens against: $HABEAS_TSA_URL, $HABEAS_TSA_CERT."""
     url, cert = os.environ.get(ENV_TSA_URL), os.environ.get(ENV_TSA_CERT)
     return (url or None), (Path(cert) if cert else None)
+
+
+ENV_WEB_SECRET = "HABEAS_WEB_SECRET"
+
+
+def web_secret() -> bytes:
+    """The key of the web UI's CSRF and read tokens: $HABEAS_WEB_SECRET (hex), else new at
+    each start (`habeas serve` sets one for all its workers): a form from before a restart
+    is simply shown again."""
+    import secrets
+
+    given = os.environ.get(ENV_WEB_SECRET)
+    return bytes.fromhex(given) if given else secrets.token_bytes(32)

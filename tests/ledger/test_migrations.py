@@ -17,6 +17,7 @@ def test_upgrading_from_0001_keeps_the_rows_and_fills_the_deadline_kind(db_url):
             "accounts",
             "sessions",
             "stat_episodes",
+            "stat_releases",
             "users",
             "read_head",
             "reads",

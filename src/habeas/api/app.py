@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from habeas import config
 from habeas.api import errors
 from habeas.api.context import Context
+from habeas.api.security import Guard
 from habeas.clock import Clock, SystemClock
 
 API = "/api/v1"
@@ -31,6 +32,8 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     signing_key: Path | None = None  # default: config.signing_key_path(database_url)
     web: bool = True  # the web UI beside the API
+    docs: bool = True  # Swagger UI at /api/docs, from the package's own files (swagger-ui-bundle)
+    secret: bytes = field(default_factory=config.web_secret)
 
 
 def create_app(settings: Settings | None = None, *, law_loader: Callable | None = None) -> FastAPI:
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
                 committer=committer,
                 recorder=Recorder(engine, law, committer),
                 signing_key=settings.signing_key or config.signing_key_path(settings.database_url),
+                secret=settings.secret,
             )
             yield
 
@@ -65,10 +69,11 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI from the package's files, never a CDN: `api.docs`
         redoc_url=None,
         license_info={"name": "AGPL-3.0-or-later"},
     )
+    app.add_middleware(Guard)  # security headers, body limits: before any parsing
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
@@ -82,6 +87,10 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
 
     for module in (signing_in, events, cases, ledger, public):
         app.include_router(module.router, prefix=API)
+    if settings.docs:
+        from habeas.api import docs
+
+        docs.mount(app)
     if settings.web:
         from habeas.web import mount
 

@@ -7,8 +7,9 @@ import base64
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
+from habeas.api import params
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
@@ -20,10 +21,27 @@ from habeas.services import guard, queries
 router = APIRouter(tags=["cases"])
 
 Lang = Annotated[str, Query(description="Language of finding texts: en, ru or kk", pattern="^(en|ru|kk)$")]
-At = Annotated[str | None, Query(description="As of this time (ISO 8601 with offset); default now")]
-Purpose = Annotated[str, Query(min_length=1, max_length=200, description="Why you read it (logged with the read)")]
+At = Annotated[
+    str | None,
+    Query(max_length=64, pattern=params.TEXT, description="As of this time (ISO 8601 with offset); default now"),
+]
+Purpose = Annotated[
+    str,
+    Query(min_length=1, max_length=200, pattern=params.TEXT, description="Why you read it (logged with the read)"),
+]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Cursor = Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=400, pattern=params.CURSOR, description="next_cursor of the previous page")
+]
+CaseId = Annotated[str, Path(max_length=params.ID_LENGTH, pattern=params.ID, description="The case number")]
+
+
+def an_id(description: str):
+    return Query(max_length=params.ID_LENGTH, pattern=params.ID, description=description)
+
+
+Region = Annotated[str | None, an_id("A region's code (reference data), e.g. almaty-city")]
+Code = Annotated[str | None, an_id("A finding's code, e.g. KZ-DETENTION-LIMIT")]
 
 
 def moment(at: str | None, ctx) -> datetime:
@@ -50,7 +68,8 @@ def decode_cursor(kind: str, cursor: str | None) -> str | None:
     except (ValueError, UnicodeError):
         text = ""
     found, sep, value = text.partition(":")
-    if found != kind or not sep or not value or (kind == "alerts" and not value.isdigit()):
+    well_formed = value.isdigit() and len(value) <= 9 if kind == "alerts" else params.is_id(value)
+    if found != kind or not sep or not value or not well_formed:
         raise ApiError(422, "invalid", "cursor: not a cursor this list gave", "cursor")
     return value
 
@@ -64,22 +83,26 @@ def list_cases(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    region: Annotated[str | None, Query(max_length=128)] = None,
-    agency: Annotated[str | None, Query(max_length=128, description="The agency that opened the case")] = None,
-    stage: Annotated[str | None, Query(max_length=40, description="pre_trial, court or closed")] = None,
-    code: Annotated[str | None, Query(max_length=80, description="Cases with a finding of this code")] = None,
+    region: Region = None,
+    agency: Annotated[str | None, an_id("The agency that opened the case")] = None,
+    stage: Annotated[
+        str | None, Query(max_length=40, pattern=params.WORD, description="pre_trial, court or closed")
+    ] = None,
+    code: Code = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> CasePage:
-    """The case list: numbers, stages, regions, articles (no names), in case-number order."""
+    """The case list: numbers, stages, regions, articles (no names), in case-number order: only
+    the cases you may read (each one listed leaves a read record)."""
     signed_in(request, who)
     if not guard.reads_cases(ctx.law, who):
         raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
     after = decode_cursor("cases", cursor)
-    rows = queries.case_list(ctx.engine, region, stage, limit + 1, agency=agency, code=code, after=after)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CasePage(items=rows, next_cursor=encode_cursor("cases", rows[-1]["case"]) if more else None)
+    rows = queries.listed_cases(
+        ctx.engine, ctx.law, who, ctx.now(), region, stage, limit, agency=agency, code=code, after=after
+    )
+    following = rows.next_after
+    return CasePage(items=list(rows), next_cursor=encode_cursor("cases", following) if following else None)
 
 
 def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:
@@ -100,7 +123,7 @@ def case_file(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
+    case: CaseId,
     at: At = None,
     purpose: Purpose = "case review",
     lang: Lang = "en",
@@ -116,7 +139,7 @@ def case_findings(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
+    case: CaseId,
     at: At = None,
     purpose: Purpose = "case review",
     lang: Lang = "en",
@@ -131,8 +154,8 @@ def case_reads(
     request: Request,
     ctx: Ctx,
     who: Asker,
-    case: str,
-    person: Annotated[str | None, Query(max_length=128, description="Only reads of this person's data")] = None,
+    case: CaseId,
+    person: Annotated[str | None, an_id("Only reads of this person's data")] = None,
 ) -> list[dict]:
     """Who read this case's data, when and why (`reads:read`; this read is logged too)."""
     signed_in(request, who)
@@ -172,8 +195,8 @@ def alerts(
     ctx: Ctx,
     who: Asker,
     at: At = None,
-    code: Annotated[str | None, Query(max_length=80)] = None,
-    region: Annotated[str | None, Query(max_length=128)] = None,
+    code: Code = None,
+    region: Region = None,
     limit: Limit = 100,
     cursor: Cursor = None,
     lang: Lang = "en",

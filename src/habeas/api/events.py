@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import EVENT_EXAMPLE, BatchStored, EventIn, Stored
+from habeas.api.security import BATCH_BYTES as MAX_BATCH_BYTES
 from habeas.api.signing_in import signed_in
 from habeas.domain.events import Refused
 from habeas.services import guard
@@ -18,8 +19,6 @@ from habeas.services.register import Register, StorageFailed, jsonl_lines
 from habeas.services.setup import reason_for
 
 router = APIRouter(tags=["events"])
-
-MAX_BATCH_BYTES = 50 * 1024 * 1024  # a day's file from a regional system; larger goes through `habeas import`
 
 
 def refusal(exc: Refused) -> ApiError:

@@ -66,8 +66,10 @@ class User(BaseModel):
 
 
 class SignIn(BaseModel):
-    login: str = Field(min_length=1, max_length=128)
-    token: str = Field(min_length=1, max_length=200, description="The token `habeas user add` printed")
+    login: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")
+    token: str = Field(
+        min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$", description="The token `habeas user add` printed"
+    )
 
 
 class SessionOut(BaseModel):

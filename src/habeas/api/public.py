@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse, Response
 
+from habeas.api import params
 from habeas.api.cases import moment
 from habeas.api.context import Ctx
 from habeas.api.errors import ApiError, answers
@@ -23,7 +24,7 @@ def law_codes(ctx: Ctx) -> list[str]:
 
 
 @router.get("/law/{code}", response_model=Rule, responses=answers(404))
-def law_rule(ctx: Ctx, code: str) -> dict:
+def law_rule(ctx: Ctx, code: Annotated[str, Path(max_length=params.ID_LENGTH)]) -> dict:
     """A rule: its versions with dates, articles and certainty."""
     try:
         return describe(ctx.law, code)
@@ -45,10 +46,19 @@ class Statistics(Open):
 )
 def statistics(
     ctx: Ctx,
-    years: Annotated[str, Query(max_length=100, description="2024, 2022-2024 or 2019,2022-2024")] = "",
-    sections: Annotated[str, Query(max_length=400, description="detention, custody, torture, trial, corruption")] = "",
-    regions: Annotated[str, Query(max_length=1000, description="Region codes, comma-separated")] = "",
-    at: Annotated[str | None, Query(description="As of this time; default now")] = None,
+    years: Annotated[
+        str, Query(max_length=100, pattern=r"^[0-9,\-]*$", description="2024, 2022-2024 or 2019,2022-2024")
+    ] = "",
+    sections: Annotated[
+        str,
+        Query(max_length=400, pattern=r"^[a-z0-9_,]*$", description="detention, custody, torture, trial, corruption"),
+    ] = "",
+    regions: Annotated[
+        str, Query(max_length=1000, pattern=r"^[A-Za-z0-9_,.-]*$", description="Region codes, comma-separated")
+    ] = "",
+    at: Annotated[
+        str | None, Query(max_length=64, pattern=params.TEXT, description="As of this time; default now")
+    ] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> Any:
     """The oversight indicators by year, section and region, small counts withheld: the custom

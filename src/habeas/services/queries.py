@@ -14,7 +14,7 @@ from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import CaseState, fold_all
-from habeas.domain.events import Event
+from habeas.domain.events import IDENTIFIER, Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
@@ -30,6 +30,17 @@ from habeas.services import guard
 
 class UnknownCase(LookupError):
     pass
+
+
+class NotACaseId(guard.Refused):
+    """Not a case number at all (an identifier's shape: `domain.events.IDENTIFIER`): refused
+    before the database, the same on both stores, and nothing was read to record."""
+
+
+def _a_case_id(case: str | None) -> None:
+    if case is not None and not IDENTIFIER.match(case):
+        shown = case[:40] + ("…" if len(case) > 40 else "")
+        raise NotACaseId(f"refused: {shown!r} is not a case number (letters, digits, . _ : / @ + -; at most 128)")
 
 
 def event_view(event: Event) -> dict:
@@ -52,6 +63,7 @@ def case_file(
     a section of the file (the ombudsman's detention and complaint data) gets that section.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
+    _a_case_id(case)
     judged = None
     with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
@@ -264,6 +276,8 @@ def who_read(
     officials with no assignment behind them, since `since`. Reading the read log is itself
     a read, recorded after the answer is taken (so it is not part of it)."""
     what = "reads:unassigned" if unassigned else "reads"
+    _a_case_id(case)
+    _a_case_id(person)  # a person's id has the same shape
     with writer(engine).begin() as conn:
         decision = guard.decide(law, reader, "reads:read", None if unassigned else guard.facts(conn, case))
         found = []
@@ -363,6 +377,65 @@ def case_list(
             }
             for r in conn.execute(query.order_by(cases.c.case).limit(limit))
         ]
+
+
+class CaseList(list):
+    """The cases a reader was shown, and the case after which the next page starts (None:
+    no more)."""
+
+    next_after: str | None = None
+
+
+def listed_cases(
+    engine: Engine,
+    law: Law,
+    reader: Principal,
+    now: datetime,
+    region: str | None = None,
+    stage: str | None = None,
+    limit: int = 100,
+    *,
+    agency: str | None = None,
+    code: str | None = None,
+    after: str | None = None,
+) -> CaseList:
+    """The case list as `reader` may see it: only the cases the policy lets them read
+    (`case:read` on each), filters included, so a list never tells of a case its reader
+    could not open (which exist, where, for what, with which findings). A list names cases:
+    each case shown leaves a read record (what: `case_list`), in one transaction, as the
+    alerts do. A reader who may read every case gets the projection's page as it is; anyone
+    else their cases among the list in case order, looked for among at most SCAN_AT_MOST
+    cases per request (`next_after` goes on from the last one looked at)."""
+    everywhere = guard.decide(law, reader, "case:read")
+    found = CaseList()
+    with guard.writing(engine) as conn:
+        decisions: dict[str, object] = {}
+        position, looked, more = after, 0, False
+        while looked < SCAN_AT_MOST:
+            size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
+            rows = case_list(engine, region, stage, size, agency=agency, code=code, after=position)
+            for row in rows:
+                if len(found) == limit:
+                    more = True  # one more the reader may see: the page ends before it
+                    break
+                position = row["case"]
+                decision = (
+                    everywhere
+                    if everywhere.allowed
+                    else guard.decide(law, reader, "case:read", guard.facts(conn, row["case"]))
+                )
+                if decision.allowed:
+                    decisions[row["case"]] = decision
+                    found.append(row)
+            looked += len(rows)
+            if more or len(rows) < size:
+                break
+        if more or (looked >= SCAN_AT_MOST and position != after):
+            found.next_after = position
+        reads_log.append(
+            conn, [guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"]) for r in found]
+        )
+    return found
 
 
 def _like_literal(text: str) -> str:

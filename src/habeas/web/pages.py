@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
+from habeas.api import params
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -19,7 +20,7 @@ from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
 from habeas.statistics.indicators import NATIONAL
 from habeas.web import charts
-from habeas.web.common import PageError, context, gettext_for, language, page, required
+from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,6 +38,20 @@ def moment(request: Request, name: str = "at") -> datetime:
     if problems:
         raise PageError(422, f"{gettext_for(request)('Not a time the register can read')}: {problems[0]}")
     return found
+
+
+FILTERS = ("region", "agency", "stage", "code")
+
+
+def shaped(request: Request, name: str, valid) -> str | None:
+    """A query parameter of the shape `valid` accepts (None when absent), else a 422 page:
+    nothing of another shape reaches a database."""
+    value = (request.query_params.get(name) or "").strip()
+    if not value:
+        return None
+    if not valid(value):
+        raise PageError(422, f"{gettext_for(request)('Not a valid value for')} {name}")
+    return value
 
 
 def regions(ctx) -> list[dict]:
@@ -90,23 +105,24 @@ def case_list(request: Request):
     if not guard.reads_cases(ctx.law, who):  # as the API's GET /cases
         raise PageError(403, gettext_for(request)("The case list is for officials who read case files."))
     q = request.query_params
-    chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
-    after = (q.get("cursor") or "").strip()[:160] or None
-    rows = queries.case_list(
+    chosen = {k: shaped(request, k, params.is_word if k == "stage" else params.is_id) for k in FILTERS}
+    after = shaped(request, "cursor", params.is_id)
+    rows = queries.listed_cases(
         ctx.engine,
+        ctx.law,
+        who,
+        ctx.now(),
         chosen["region"],
         chosen["stage"],
-        PAGE_SIZE + 1,
+        PAGE_SIZE,
         agency=chosen["agency"],
         code=chosen["code"],
         after=after,
     )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     next_url = None
-    if more:
+    if rows.next_after:
         kept = [(k, v) for k, v in q.multi_items() if k not in ("cursor",)]
-        next_url = "/cases?" + urlencode([*kept, ("cursor", rows[-1]["case"])])
+        next_url = "/cases?" + urlencode([*kept, ("cursor", rows.next_after)])
     return page(
         request,
         "cases.html",
@@ -121,10 +137,19 @@ def case_list(request: Request):
 
 @router.get("/cases/{case}", response_class=HTMLResponse)
 def case_file(request: Request, case: str):
+    """The case file, read with its purpose, from a link or form of our own pages (their read
+    token): a link from anywhere else only asks the user why they would read it."""
     who = required(request)
     ctx = context(request)
     at = moment(request)
+    if not params.is_id(case):
+        raise PageError(422, f"{gettext_for(request)('Not a case number')}: {case[:40]!r}")
+    if not read_token_ok(request, case, request.query_params.get("read")):
+        at_text = request.query_params.get("at") or ""
+        return page(request, "case_purpose.html", case=case, at=at_text, read_token=read_token(request, case))
     purpose = (request.query_params.get("purpose") or "case review").strip()[:200]
+    if not params.is_text(purpose):
+        raise PageError(422, gettext_for(request)("The purpose must be printable text."))
     try:
         file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
     except guard.Refused as exc:
@@ -139,6 +164,7 @@ def case_file(request: Request, case: str):
         file=file,
         at=at,
         purpose=purpose,
+        read_token=request.query_params.get("read"),
         corrections=corrections,
         recorded=request.query_params.get("recorded"),
     )
@@ -149,7 +175,7 @@ def detention_board(request: Request):
     who = required(request)
     ctx = context(request)
     at = moment(request)
-    region = (request.query_params.get("region") or "").strip()[:128] or None
+    region = shaped(request, "region", params.is_id)
     rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
