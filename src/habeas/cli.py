@@ -271,22 +271,46 @@ def simulate(
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="The comparison as a chart (.png or .svg).")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="The vectorised path: no queues, many replications.")] = False,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="NAME=V1,V2,…: a law parameter (e.g. detention.limit.adult=24,48,72) or resources.NAME at each"
+            " value from the period's start, each beside the baseline (not with --what-if).",
+        ),
+    ] = None,
+    on_dask: Annotated[
+        bool, typer.Option("--dask", help="Run the replications on a Dask cluster (a local one unless named).")
+    ] = False,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDRESS",
+            help="The Dask scheduler to run on (e.g. tcp://10.0.0.5:8786; implies --dask); its workers need habeas.",
+        ),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """A calibrated caseload through the law engine: a baseline and a what-if side by side."""
+    """A calibrated caseload through the law engine: a baseline and a what-if side by side, or a sweep.
+
+    The same seeds give the same result, serial or on Dask."""
     import yaml
 
     from habeas.law.package import LawDataError
     from habeas.services.register import Register
     from habeas.simulator import SIMULATOR, calibration, lines
     from habeas.simulator import compare as comparing
+    from habeas.simulator import sweep as sweeping
     from habeas.simulator.engine import Simulation
 
+    if sweep is not None and what_if is not None:
+        raise fail("--sweep and --what-if: give one of them", 2)
     package = law()
     begin = when(start)
     try:
         calibrated = calibration(config.jurisdiction())
-        change = None
+        change, axis = None, None
         if what_if is not None:
             try:
                 raw = yaml.safe_load(what_if.read_text(encoding="utf-8"))
@@ -294,8 +318,13 @@ def simulate(
                 raise fail(f"--what-if {what_if}: cannot read it ({exc})", 2) from None
             change = comparing.WhatIf.parse(raw, str(what_if))
             change.apply(package, calibrated)  # refuses an unknown parameter, rule or resource now
+        if sweep is not None:
+            axis = sweeping.Axis.parse(sweep)
+            sweeping.what_ifs(axis, package, calibrated, begin)  # the same refusals, before any run
     except LawDataError as exc:
         raise fail(str(exc), 2) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"--sweep {sweep}: a value is not readable ({exc.__class__.__name__})", 2) from None
     if db is not None:
         from habeas.clock import FixedClock
 
@@ -307,29 +336,47 @@ def simulate(
         if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
         err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
-    if fast:
-        result = comparing.compare_fast(
-            package, calibrated, change, cases=cases, seed=seed, replications=replications, start=begin
-        )
-    else:
-        with _progress(replications, f"simulating {replications} replication(s)") as (advance, _):
-            result = comparing.compare(
-                package,
-                calibrated,
-                change,
-                cases=cases,
-                years=years,
-                seed=seed,
-                replications=replications,
-                start=begin,
-                progress=(lambda done: advance(1)) if advance else None,
-            )
+    variants = 1 + (len(axis.values) if axis else change is not None)
+    total = comparing.runs(replications, variants, fast)
+    with (
+        _runner(on_dask or dask_scheduler is not None, dask_scheduler) as runner,
+        _progress(total, f"simulating {replications} replication(s)") as (advance, _),
+    ):
+        run = {
+            "cases": cases,
+            "years": years,
+            "seed": seed,
+            "replications": replications,
+            "start": begin,
+            "fast": fast,
+            "runner": runner,
+            "progress": advance,
+        }
+        if axis is not None:
+            result = sweeping.sweep(package, calibrated, axis, **run)
+        else:
+            result = comparing.compare(package, calibrated, change, **run)
     if chart is not None:
-        comparing.chart(result, str(chart))
+        (sweeping.chart if axis else comparing.chart)(result, str(chart))
     if json_out:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    out.print(terminal.comparison(result.to_dict()))
+    out.print((terminal.sweep if axis else terminal.comparison)(result.to_dict()))
+
+
+@contextmanager
+def _runner(on_dask: bool, scheduler: str | None):
+    """Serial, or on Dask (imported only then: `habeas --help` stays fast)."""
+    from habeas.simulator import runners
+
+    if not on_dask:
+        yield runners.SERIAL
+        return
+    try:
+        with runners.dask(scheduler) as runner:
+            yield runner
+    except runners.ClusterUnavailable as exc:
+        raise fail(str(exc), 1) from None
 
 
 @app.command("import")

@@ -243,3 +243,19 @@ def comparison(found: dict) -> Table:
     if any(r["what_if"] for r in found["measures"]):
         columns.append((found["what_if"], lambda r: shown(r["what_if"])))
     return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])
+
+
+def _interval(summary: dict | None) -> str:
+    if summary is None:
+        return "-"
+    if summary["high"] - summary["low"] < 1e-9:
+        return f"{summary['mean']:,.1f}"
+    return f"{summary['mean']:,.1f} ({summary['low']:,.1f} to {summary['high']:,.1f})"
+
+
+def sweep(found: dict) -> Table:
+    """`habeas simulate --sweep`: each measure, the baseline, then the parameter at each value."""
+    columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: _interval(r["baseline"]))]
+    for i, value in enumerate(found["values"]):
+        columns.append((f"{found['sweep']}={value}", lambda r, i=i: _interval(r["values"][i])))
+    return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])
