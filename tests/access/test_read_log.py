@@ -168,6 +168,7 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
             "accounts",
             "sessions",
             "stat_episodes",
+            "stat_releases",
             "users",
             "read_head",
             "reads",
