@@ -96,6 +96,10 @@ def test_an_article_the_catalogue_lacks_gets_no_gravity(recorded):
     assert unknown["unknown"]["reason"] == "not_in_catalogue"
     assert unknown["unknown"]["day"] == "2024-04-01"
     assert "not in the offence catalogue on 2024-04-01" in unknown["text"]
+    file = json.loads(habeas("case", "show", UNKNOWN, "--json", "--lang", "ru", db=recorded).stdout)
+    (found,) = [f for f in file["findings"] if f["code"] == "KZ-OFFENCE-UNKNOWN"]
+    assert found["status"] == "breached" and found["evidence"] == [f"{UNKNOWN}-registered"]
+    assert found["text"].startswith("Ст. 999 ч. 1 УК, указанная 2024-04-01 14:00 (+05:00), отсутствует в каталоге")
 
 
 def test_the_terminal_shows_the_offence(recorded):
