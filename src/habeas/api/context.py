@@ -43,6 +43,14 @@ def context(request: Request) -> Context:
     return request.app.state.habeas
 
 
+def now_of(request: Request) -> datetime:
+    """The register's clock, read once per request: a page, the board, a case file and the
+    API judge and record at one instant, so two parts of one answer never disagree."""
+    if not hasattr(request.state, "now"):
+        request.state.now = request.app.state.habeas.now()
+    return request.state.now
+
+
 def session_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -56,7 +64,7 @@ def signed_in_user(request: Request, ctx: Context) -> Principal | None:
     per request; None without a valid session. The API and the web UI both ask here."""
     if not hasattr(request.state, "user"):
         token = session_token(request)
-        request.state.user = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
+        request.state.user = sessions.principal_of(ctx.engine, token, now_of(request)) if token else None
     return request.state.user
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from habeas.api.cases import moment
@@ -44,6 +44,7 @@ class Statistics(Open):
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **answers(422)},
 )
 def statistics(
+    request: Request,
     ctx: Ctx,
     years: Annotated[str, Query(max_length=100, description="2024, 2022-2024 or 2019,2022-2024")] = "",
     sections: Annotated[str, Query(max_length=400, description="detention, custody, torture, trial, corruption")] = "",
@@ -56,7 +57,7 @@ def statistics(
     from habeas.presentation import statistics as shown
     from habeas.services import statistics as stats
 
-    as_of = moment(at, ctx)
+    as_of = moment(at, request)
     try:
         spec = stats.ReportSpec.parse(f"years={years or as_of.year}&sections={sections}&regions={regions}")
         found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
+from habeas.api.context import now_of
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -27,11 +28,10 @@ PAGE_SIZE = 50
 
 
 def moment(request: Request, name: str = "at") -> datetime:
-    """`?at=` (ISO 8601 with offset), else now."""
-    ctx = context(request)
+    """`?at=` (ISO 8601 with offset), else now (the request's one instant)."""
     text = (request.query_params.get(name) or "").strip().replace(" ", "+")  # a "+" typed in an address
     if not text or text == "now":
-        return ctx.now()
+        return now_of(request)
     problems: list[Problem] = []
     found = parse_time(text, name, problems)
     if problems:
@@ -52,7 +52,7 @@ def regions(ctx) -> list[dict]:
 def home(request: Request):
     who = required(request)
     ctx = context(request)
-    now = ctx.now()
+    now = now_of(request)
     code = request.query_params.get("code") or None
     codes = list(rule_codes(ctx.law))
     found = queries.alerts(
@@ -126,7 +126,7 @@ def case_file(request: Request, case: str):
     at = moment(request)
     purpose = (request.query_params.get("purpose") or "case review").strip()[:200]
     try:
-        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, now_of(request))
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     except queries.UnknownCase:
@@ -150,7 +150,7 @@ def detention_board(request: Request):
     ctx = context(request)
     at = moment(request)
     region = (request.query_params.get("region") or "").strip()[:128] or None
-    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=now_of(request), region=region)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
         request,
@@ -173,7 +173,7 @@ def my_reads(request: Request):
         )
     case, person = who.person
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), case, person)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     officials = [r for r in found if r["actor"]["id"] != who.id]  # their own looks are no news to them
@@ -186,7 +186,7 @@ def unassigned_reads(request: Request):
     ctx = context(request)
     since = moment(request, "since") if request.query_params.get("since") else None
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=since)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), unassigned=True, since=since)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     return page(request, "reads.html", reads=list(reversed(found)), case=None, unassigned=True)
@@ -218,7 +218,7 @@ def statistics(request: Request):
     one line per indicator, so a small register does not fill the page with "< 5"."""
     ctx = context(request)
     q = request.query_params
-    at = ctx.now()
+    at = now_of(request)
     years = (q.get("years") or str(at.year)).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
     chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
