@@ -73,3 +73,22 @@ def test_a_body_with_a_key_given_twice_is_refused(api):
     error = is_error(answer, 422, "invalid", "id")
     assert "twice" in error["message"]
     assert api.client.post(EVENTS, json=_detention(id="second"), headers=api.sign_in("inv-1")).status_code == 201
+
+
+def test_statistics_show_no_period_after_the_clock(api):
+    # the clock reads NOW (2026): 2026 has begun, 2027 has not
+    assert api.client.get("/api/v1/statistics", params={"years": "2026"}).status_code == 200
+    error = is_error(api.client.get("/api/v1/statistics", params={"years": "2025-2027"}), 422, "invalid", "years")
+    assert "2027" in error["message"] and "has not begun" in error["message"]
+    later = (NOW + timedelta(days=400)).isoformat()
+    is_error(api.client.get("/api/v1/statistics", params={"years": "2026", "at": later}), 422, "invalid", "at")
+
+
+def test_the_statistics_service_refuses_a_year_after_its_time(api):
+    from habeas.services import statistics as stats
+
+    spec = stats.ReportSpec.parse("years=2027&sections=detention")
+    with pytest.raises(stats.SpecError, match="has not begun"):
+        stats.report(api.engine, spec, NOW, jurisdiction="kz", load=lambda: api.law)
+    with pytest.raises(stats.SpecError, match="has not begun"):
+        stats.export(api.engine, "offences", spec, NOW, jurisdiction="kz", load=lambda: api.law)

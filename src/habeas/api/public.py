@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from habeas.api.cases import moment
-from habeas.api.context import Ctx
+from habeas.api.context import Ctx, now_of
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import Open, Rule
 from habeas.law.rules import UnknownRule, describe, rule_codes
@@ -58,6 +58,8 @@ def statistics(
     from habeas.services import statistics as stats
 
     as_of = moment(at, request)
+    if as_of > now_of(request):
+        raise ApiError(422, "invalid", "at: after the register's clock: no figures for a time still to come", "at")
     try:
         spec = stats.ReportSpec.parse(f"years={years or as_of.year}&sections={sections}&regions={regions}")
         found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
