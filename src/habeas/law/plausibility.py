@@ -66,16 +66,21 @@ class Plausibility:
     document: Document | None
     party_kinds: frozenset[str] = frozenset()
     marked: frozenset[str] = frozenset()  # the kinds whose first time per person `Marks` keeps
+    by_kind: dict = field(default_factory=dict)  # kind -> the checks of that kind (one look-up a fact)
 
     def problems(self, event: Event, marks: Marks | None) -> list[Problem]:
         """Why `event` cannot be true on the case `marks` describes ([] when it can be)."""
         document = self.document
         if document is None:
             return []
+        kind = event.kind
+        checks = self.by_kind.get(kind, ())
+        if not checks and kind not in self.party_kinds:
+            return []
         data = event.data or {}
         person = data.get("person")
         problems: list[Problem] = []
-        if event.kind in self.party_kinds and person is not None and (marks is None or person not in marks.parties):
+        if kind in self.party_kinds and person is not None and (marks is None or person not in marks.parties):
             problems.append(
                 Problem(
                     "data.person",
@@ -83,9 +88,7 @@ class Plausibility:
                     f" ({document.parties.reason})",
                 )
             )
-        for check in document.refused:
-            if event.kind not in check.kinds:
-                continue
+        for check in checks:
             if check.check == "once" and person is not None and marks is not None:
                 if any((kind, person) in marks.first for kind in check.kinds):
                     problems.append(Problem("kind", f"{event.kind} of {person!r} is recorded already ({check.reason})"))
@@ -171,6 +174,10 @@ def of(law: Law) -> Plausibility:
                 if kind not in KINDS:
                     raise LawDataError(FILE, "kinds", f"unknown event kind {kind!r}")
             marked = frozenset(k for c in document.refused for k in (c.kinds if c.check == "once" else c.after))
-            cached = Plausibility(document, frozenset(document.parties.kinds), marked)
+            by_kind: dict[str, tuple[Check, ...]] = {}
+            for check in document.refused:
+                for kind in check.kinds:
+                    by_kind[kind] = (*by_kind.get(kind, ()), check)
+            cached = Plausibility(document, frozenset(document.parties.kinds), marked, by_kind)
         law.cache["plausibility"] = cached
     return cached
