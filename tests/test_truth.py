@@ -286,3 +286,10 @@ def test_a_key_given_twice_is_refused(engine, law, text):
     assert not report.ok and report.stored == 0
     assert "given twice" in report.errors[0].lines()[0]
     json.loads(text)  # plain JSON readers take it silently: the register does not
+
+
+def test_custody_until_2199_is_recorded_and_breaches_the_custody_maximum(engine, law):
+    facts = [detained(2), custody("custody.ordered", 3, "2199-01-01T10:00:00+05:00")]
+    assert _register(engine, law).import_lines(lines(*opening(), *facts), REGISTRAR).ok
+    file = queries.case_file(engine, law, CASE, OPERATOR, "review", NOW, NOW)
+    assert any(f["code"] == "KZ-CUSTODY-MAXIMUM" and f["status"] == "breached" for f in file["findings"])
