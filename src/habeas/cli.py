@@ -332,7 +332,7 @@ def simulate(
         with database(db) as engine:
             # on a fixed clock (recorded at the period's end): the same seed, the same log, byte for byte
             register = Register(engine, package, FixedClock(sim.end))
-            report = register.import_lines(lines(iter(sim)), SIMULATOR)
+            report = register.import_lines(lines(sim.as_of(sim.end)), SIMULATOR)
         if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
         err.print(f"recorded {report.stored} simulated events in the register", highlight=False)

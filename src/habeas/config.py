@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ENV_DATABASE_URL = "HABEAS_DATABASE_URL"
@@ -81,3 +82,23 @@ def web_secret() -> bytes:
 
     given = os.environ.get(ENV_WEB_SECRET)
     return bytes.fromhex(given) if given else secrets.token_bytes(32)
+
+
+ENV_FUTURE_TOLERANCE = "HABEAS_FUTURE_TOLERANCE"
+DEFAULT_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def future_tolerance(explicit: str | None = None) -> timedelta:
+    """How far past the register's clock a fact may be dated (clocks of the systems that send
+    facts drift): `--future-tolerance` or $HABEAS_FUTURE_TOLERANCE in minutes, default 5. A fact
+    dated later has not happened yet and is refused (issue 20)."""
+    text = explicit if explicit is not None else os.environ.get(ENV_FUTURE_TOLERANCE)
+    if text is None or not text.strip():
+        return DEFAULT_FUTURE_TOLERANCE
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise ValueError(f"{ENV_FUTURE_TOLERANCE}: {text!r} is no number of minutes") from None
+    if not 0 <= minutes <= 24 * 60:
+        raise ValueError(f"{ENV_FUTURE_TOLERANCE}: {text!r}: between 0 and 1440 minutes")
+    return timedelta(minutes=minutes)

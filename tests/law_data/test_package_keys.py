@@ -80,6 +80,9 @@ OPTIONAL = {
     "waiver",
     "entered_by",
     "section",  # policy.yaml: a grant without one reads the whole case file
+    "contradiction",  # rules.yaml, an order pair: absent means `before` (the first edition's only kind)
+    "differs",  # an `after` pair without it: any related first
+    "shorter",  # an `after` pair without it: any related first
 }
 # Maps whose keys are names chosen by the data (a kind, a year, a field), not schema keys.
 FREE_FORM = {

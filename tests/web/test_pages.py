@@ -485,3 +485,25 @@ def test_the_case_list_is_for_officials_who_read_files_not_for_a_person(world):
     assert 'href="/cases"' not in answer.text  # nor does the menu offer it
     listed = world.sign_in("inv").get("/cases")
     assert listed.status_code == 200 and 'id="cases"' in listed.text
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"occurred_at": iso(NOW + timedelta(days=2))}, "occurred_at", "after the register&#39;s clock"),
+        ({"data.person": "P9"}, "data.person", "party.added"),
+    ],
+    ids=["dated in two days", "no party of the case"],
+)
+def test_a_fact_that_cannot_be_true_is_refused_on_the_form(world, changes, field, words):
+    client = world.sign_in("inv")
+    form = {
+        "csrf": world.csrf("/record/person.detained"),
+        "case": CASE,
+        "occurred_at": iso(NOW - timedelta(hours=1)),
+        "data.person": "P1",
+        "data.place": "Almaty police",
+    } | changes
+    answer = client.post("/record/person.detained", data=form, follow_redirects=False)
+    assert answer.status_code == 422, answer.text
+    assert words in answer.text

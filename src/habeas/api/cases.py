@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from habeas.api import params
-from habeas.api.context import Asker, Ctx
+from habeas.api.context import Asker, Ctx, now_of
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
 from habeas.api.signing_in import signed_in
@@ -44,9 +44,9 @@ Region = Annotated[str | None, an_id("A region's code (reference data), e.g. alm
 Code = Annotated[str | None, an_id("A finding's code, e.g. KZ-DETENTION-LIMIT")]
 
 
-def moment(at: str | None, ctx) -> datetime:
+def moment(at: str | None, request: Request) -> datetime:
     if at is None or at == "now":
-        return ctx.now()
+        return now_of(request)
     problems: list[Problem] = []
     found = parse_time(at, "at", problems)
     if problems:
@@ -99,16 +99,16 @@ def list_cases(
         raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
     after = decode_cursor("cases", cursor)
     rows = queries.listed_cases(
-        ctx.engine, ctx.law, who, ctx.now(), region, stage, limit, agency=agency, code=code, after=after
+        ctx.engine, ctx.law, who, now_of(request), region, stage, limit, agency=agency, code=code, after=after
     )
     following = rows.next_after
     return CasePage(items=list(rows), next_cursor=encode_cursor("cases", following) if following else None)
 
 
-def _case_file(ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:
-    when = moment(at, ctx)
+def _case_file(request: Request, ctx, who, case: str, at: str | None, purpose: str, lang: str) -> dict:
+    when = moment(at, request)
     try:
-        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, when, ctx.now())
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, when, now_of(request))
     except guard.Refused as exc:
         raise refused(exc) from None
     except queries.UnknownCase:
@@ -131,10 +131,15 @@ def case_file(
     """The case file of `habeas case show --json`: parties, timeline (corrections beside what they
     correct), findings with citations, as of `at`. The read is logged with its purpose."""
     signed_in(request, who)
-    return _case_file(ctx, who, case, at, purpose, lang)
+    return _case_file(request, ctx, who, case, at, purpose, lang)
 
 
-@router.get("/cases/{case}/findings", response_model=list[Finding], responses=answers(401, 403, 404, 422))
+@router.get(
+    "/cases/{case}/findings",
+    response_model=list[Finding],
+    response_model_exclude_unset=True,
+    responses=answers(401, 403, 404, 422),
+)
 def case_findings(
     request: Request,
     ctx: Ctx,
@@ -146,7 +151,7 @@ def case_findings(
 ) -> list[dict]:
     """The findings of one case as of `at` (the read is logged)."""
     signed_in(request, who)
-    return _case_file(ctx, who, case, at, purpose, lang)["findings"]
+    return _case_file(request, ctx, who, case, at, purpose, lang)["findings"]
 
 
 @router.get("/cases/{case}/reads", response_model=list[ReadRecord], responses=answers(401, 403, 422))
@@ -160,7 +165,7 @@ def case_reads(
     """Who read this case's data, when and why (`reads:read`; this read is logged too)."""
     signed_in(request, who)
     try:
-        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+        return queries.who_read(ctx.engine, ctx.law, who, now_of(request), case, person)
     except guard.Refused as exc:
         raise refused(exc) from None
 
@@ -173,7 +178,7 @@ def my_reads(request: Request, ctx: Ctx, who: Asker) -> list[dict]:
         raise ApiError(403, "forbidden", "a person's question: sign in as the person's user")
     case, person = who.person
     try:
-        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+        return queries.who_read(ctx.engine, ctx.law, who, now_of(request), case, person)
     except guard.Refused as exc:
         raise refused(exc) from None
 
@@ -182,9 +187,9 @@ def my_reads(request: Request, ctx: Ctx, who: Asker) -> list[dict]:
 def unassigned_reads(request: Request, ctx: Ctx, who: Asker, since: At = None) -> list[dict]:
     """Reads by officials with no assignment behind them (a monitor's question: `reads:read` everywhere)."""
     signed_in(request, who)
-    start = moment(since, ctx) if since else None
+    start = moment(since, request) if since else None
     try:
-        return queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=start)
+        return queries.who_read(ctx.engine, ctx.law, who, now_of(request), unassigned=True, since=start)
     except guard.Refused as exc:
         raise refused(exc) from None
 
@@ -205,10 +210,18 @@ def alerts(
     Each case listed leaves a read record. `total` is the count of the whole board, given to
     a reader who may read every case (null for anyone else)."""
     signed_in(request, who)
-    when = moment(at, ctx)
+    when = moment(at, request)
     offset = int(decode_cursor("alerts", cursor) or 0)
     found = queries.alerts(
-        ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(), region=region, offset=offset
+        ctx.engine,
+        when,
+        code=code,
+        limit=limit,
+        reader=who,
+        law=ctx.law,
+        now=now_of(request),
+        region=region,
+        offset=offset,
     )
     # the count of every alert is the board's, for a reader who may read every case
     everywhere = guard.decide(ctx.law, who, "case:read").allowed

@@ -55,6 +55,14 @@ def context(request: Request) -> Context:
     return request.app.state.habeas
 
 
+def now_of(request: Request) -> datetime:
+    """The register's clock, read once per request: a page, the board, a case file and the
+    API judge and record at one instant, so two parts of one answer never disagree."""
+    if not hasattr(request.state, "now"):
+        request.state.now = request.app.state.habeas.now()
+    return request.state.now
+
+
 def bearer_token(request: Request) -> str | None:
     """The API's session token: `Authorization: Bearer TOKEN`, never a cookie."""
     header = request.headers.get("authorization", "")
@@ -74,7 +82,7 @@ def signed_in_user(request: Request, ctx: Context, *, cookie: bool = False) -> P
     a valid session. The API asks with the bearer token, the web UI (`cookie`) with the cookie."""
     if not hasattr(request.state, "user"):
         token = cookie_token(request) if cookie else bearer_token(request)
-        request.state.user = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
+        request.state.user = sessions.principal_of(ctx.engine, token, now_of(request)) if token else None
     return request.state.user
 
 

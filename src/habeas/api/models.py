@@ -103,6 +103,9 @@ class Finding(Open):
     due_at: str | None = None
     citation: Any = None
     evidence: list[str] = []
+    evidence_withheld: int | None = Field(
+        None, description="How many of its evidence events lie outside the reader's section of the file (withheld)"
+    )
     text: str | None = Field(None, description="The finding in the reader's language")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from habeas.api import params
 from habeas.api.cases import moment
-from habeas.api.context import Ctx
+from habeas.api.context import Ctx, now_of
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import Open, Rule
 from habeas.law.rules import UnknownRule, describe, rule_codes
@@ -45,6 +45,7 @@ class Statistics(Open):
     responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **answers(422)},
 )
 def statistics(
+    request: Request,
     ctx: Ctx,
     years: Annotated[
         str, Query(max_length=100, pattern=r"^[0-9,\-]*$", description="2024, 2022-2024 or 2019,2022-2024")
@@ -67,7 +68,9 @@ def statistics(
     from habeas.presentation import statistics as shown
     from habeas.services import statistics as stats
 
-    as_of = moment(at, ctx)
+    as_of = moment(at, request)
+    if as_of > now_of(request):
+        raise ApiError(422, "invalid", "at: after the register's clock: no figures for a time still to come", "at")
     try:
         last = stats.last_closed_year(min(as_of, ctx.now()), ctx.law.jurisdiction)  # published per closed year
         spec = stats.ReportSpec.parse(f"years={years or last}&sections={sections}&regions={regions}")

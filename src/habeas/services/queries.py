@@ -61,6 +61,10 @@ def case_file(
     Only through the policy (`case:read`), with a purpose; the read, or the refused
     attempt, is appended to the read log in the same transaction. A reader whose grant is
     a section of the file (the ombudsman's detention and complaint data) gets that section.
+    The law judges the whole file, whoever reads it: a section's reader is shown the
+    findings that concern an event of the section, each with the status the whole file
+    gives it (`_section_findings`: the evidence outside the section is withheld, never the
+    verdict), and the case's stage as the whole file has it.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
     _a_case_id(case)
@@ -74,14 +78,16 @@ def case_file(
             decision = guard.no_purpose("case:read")
         what = "case_file" if decision.section is None else f"case_file:{decision.section}"
         guard.record(conn, reader, decision, now, what, purpose, case)
-        if decision.allowed and decision.section is None:
-            state = fold_all(events)
+        if decision.allowed:
+            whole = state = fold_all(events)
             judged = _judged(conn, law, state, events[-1].position, at)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
+    findings = [f.to_dict(at) for f in (judge(whole, law, at) if judged is None else outstanding(judged, at))]
     if decision.section is not None:
         events = _section(law, events, decision.section)
         state = fold_all(events)
+        findings = _section_findings(findings, {e.id for e in events})
     corrected = {e.id: e for e in state.timeline}
     timeline = []
     for ev in events:
@@ -97,10 +103,10 @@ def case_file(
     file = {
         "case": case,
         "at": at.isoformat(),
-        "summary": {**state.summary(), "stage": stage_of(law, state), "offence": case_offence(law, state, at)},
+        "summary": {**state.summary(), "stage": stage_of(law, whole), "offence": case_offence(law, whole, at)},
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
-        "findings": [f.to_dict(at) for f in (judge(state, law, at) if judged is None else outstanding(judged, at))],
+        "findings": findings,
     }
     if decision.section is not None:
         file["section"] = decision.section
@@ -115,6 +121,23 @@ def _judged(conn, law: Law, state: CaseState, last: int, at: datetime) -> list[F
     if any(ev.occurred_at > at for ev in state.timeline if ev.kind != "record.corrected"):
         return None
     return deadlines_projection.stored(conn, state.case, last, law)
+
+
+def _section_findings(findings: list[dict], shown: set[str]) -> list[dict]:
+    """The findings of the whole file that concern the events `shown` (one of its evidence
+    is among them), each with its status unchanged: the evidence not shown is withheld
+    (`evidence_withheld` counts it), so a section's reader never sees a duty breached that
+    the whole file shows met, nor the facts outside the section that met it."""
+    kept = []
+    for finding in findings:
+        evidence = finding.get("evidence") or []
+        visible = [e for e in evidence if e in shown]
+        if evidence and not visible:
+            continue
+        if len(visible) < len(evidence):
+            finding = {**finding, "evidence": visible, "evidence_withheld": len(evidence) - len(visible)}
+        kept.append(finding)
+    return kept
 
 
 def _section(law: Law, events: list[Event], section: str) -> list[Event]:
@@ -174,9 +197,20 @@ def alerts(
         while True:
             size = limit if everywhere.allowed else SCAN_CHUNK
             rows = alert_rows(engine, at, code, case, size, region=region, offset=position)
+            kinds: dict[str, str] | None = None
             for row in rows:
                 position += 1
                 if allowed(row["case"]):
+                    section = decisions[row["case"]].section
+                    if section is not None:  # the alerts that concern the reader's section, as the file shows them
+                        if kinds is None:
+                            kinds = _kinds_of(conn, [e for r in rows for e in r.get("evidence") or ()])
+                        sectioned = access_policy.of(law).section_kinds(section)
+                        seen = {e for e in row.get("evidence") or () if kinds.get(e) in sectioned}
+                        found = _section_findings([row], seen)
+                        if not found:
+                            continue
+                        row = found[0]
                     shown.append(row)
                     if limit and len(shown) == limit:
                         break
@@ -193,6 +227,16 @@ def alerts(
             ],
         )
     return shown
+
+
+def _kinds_of(conn, ids: list[str]) -> dict[str, str]:
+    """The kind of each stored event named (the evidence of a page of alerts), in one query."""
+    found: dict[str, str] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 500):
+        query = select(events.c.event_id, events.c.kind).where(events.c.event_id.in_(unique[start : start + 500]))
+        found.update({row.event_id: row.kind for row in conn.execute(query)})
+    return found
 
 
 def alert_rows(

@@ -43,7 +43,7 @@ from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
 from habeas.statistics.indicators import Cell, Definitions, Group, Regions, compute
 from habeas.statistics.report import PROTECTED, Report
 from habeas.statistics.report import select as select_cells
-from habeas.statistics.spec import ReportSpec, SpecError, parse_years
+from habeas.statistics.spec import ReportSpec, SpecError, format_years, parse_years
 
 __all__ = [
     "EXPORTS",
@@ -96,6 +96,7 @@ def report(
     first if it is behind the log; `load` gives the law then). `now` is the register's
     clock (the system's by default): a year is released only once it has ended by it, so no
     `as_of` in the future can release a year early."""
+    _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
     if catch_up:
         maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
@@ -120,6 +121,7 @@ def export(
     data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
     if kind not in EXPORTS:
         raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
+    _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
     maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     ref = reference_data(name)
@@ -128,6 +130,17 @@ def export(
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
+
+
+def _within_clock(spec: ReportSpec, as_of: datetime) -> None:
+    """No figures for a year that has not begun as of `as_of` (issue 20): a report of a
+    period after the register's clock would show zeros as if they were counted."""
+    later = [year for year in spec.years if year > as_of.year]
+    if later:
+        raise SpecError(
+            f"years: {format_years(tuple(later))} is after {as_of.date().isoformat()}, the time of the report:"
+            " no figures for a period that has not begun"
+        )
 
 
 EXPORTS = ("offences", "un-cts")

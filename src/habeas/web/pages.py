@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
 from habeas.api import params
+from habeas.api.context import now_of
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -28,11 +29,10 @@ PAGE_SIZE = 50
 
 
 def moment(request: Request, name: str = "at") -> datetime:
-    """`?at=` (ISO 8601 with offset), else now."""
-    ctx = context(request)
+    """`?at=` (ISO 8601 with offset), else now (the request's one instant)."""
     text = (request.query_params.get(name) or "").strip().replace(" ", "+")  # a "+" typed in an address
     if not text or text == "now":
-        return ctx.now()
+        return now_of(request)
     problems: list[Problem] = []
     found = parse_time(text, name, problems)
     if problems:
@@ -67,7 +67,7 @@ def regions(ctx) -> list[dict]:
 def home(request: Request):
     who = required(request)
     ctx = context(request)
-    now = ctx.now()
+    now = now_of(request)
     code = request.query_params.get("code") or None
     codes = list(rule_codes(ctx.law))
     found = queries.alerts(
@@ -151,7 +151,7 @@ def case_file(request: Request, case: str):
     if not params.is_text(purpose):
         raise PageError(422, gettext_for(request)("The purpose must be printable text."))
     try:
-        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, now_of(request))
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     except queries.UnknownCase:
@@ -176,7 +176,7 @@ def detention_board(request: Request):
     ctx = context(request)
     at = moment(request)
     region = shaped(request, "region", params.is_id)
-    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=now_of(request), region=region)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
         request,
@@ -199,7 +199,7 @@ def my_reads(request: Request):
         )
     case, person = who.person
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), case, person)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     officials = [r for r in found if r["actor"]["id"] != who.id]  # their own looks are no news to them
@@ -212,7 +212,7 @@ def unassigned_reads(request: Request):
     ctx = context(request)
     since = moment(request, "since") if request.query_params.get("since") else None
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=since)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), unassigned=True, since=since)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     return page(request, "reads.html", reads=list(reversed(found)), case=None, unassigned=True)
@@ -244,7 +244,7 @@ def statistics(request: Request):
     one line per indicator, so a small register does not fill the page with "< 5"."""
     ctx = context(request)
     q = request.query_params
-    at = ctx.now()
+    at = now_of(request)
     # figures are published per closed year: the page opens on the last one
     years = (q.get("years") or str(stats.last_closed_year(at, ctx.law.jurisdiction))).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
+from habeas.law import plausibility
 from habeas.law.offences import gravities, offences
 from habeas.law.package import Law, LawDataError, validated
 from habeas.law.rules.schema import (
@@ -86,6 +87,13 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
             raise LawDataError(FILE, where, f"unknown event kind {kind!r}")
     _check_gravities(law, rule, where)
     _check_fields(rule, where)
+    if isinstance(rule, OrderRule):
+        for n, pair in enumerate(rule.pairs):
+            named = [(name, pair.first) for name in pair.where]
+            named += [(name, pair.then) for name in (pair.differs, pair.shorter) if name]
+            for name, kinds in named:
+                if name not in _fields_of(kinds):
+                    raise LawDataError(FILE, f"{where}.pairs.{n}", f"no field {name!r} in {', '.join(kinds)}")
     for code in rule.referenced_rules():
         if code not in codes or code == rule.code:
             raise LawDataError(FILE, where, f"refers to no rule {code!r}")
@@ -196,6 +204,7 @@ def validate_law(law: Law) -> Law:
         if key not in used:
             raise LawDataError("parameters/", key, "no rule reads this parameter (misspelt, or not applied law)")
     _check_competence(law)
+    plausibility.of(law)
     return law
 
 
