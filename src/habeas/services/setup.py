@@ -30,7 +30,7 @@ __all__ = [
 
 # What a driver catches to answer "the database is unavailable" (503) instead of failing:
 # the database's own errors, and a transaction it ended on its own.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, TransactionLost)  # and Unavailable
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, TransactionLost)  # drivers add `Unavailable`
 
 EXPLANATIONS = {
     "full": "the disk (or the temporary space) of the database is full",
