@@ -24,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
+from habeas.db import adapters
 from habeas.db.schema import account_head, accounts, sessions, users
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
-from habeas.ledger.store import load_json
+from habeas.ledger.rows import load_json
 
 ACCOUNTS_LOCK_KEY = 0x6861626163  # "habac": the account log's advisory lock on PostgreSQL
 
@@ -70,8 +71,7 @@ def record_of(row) -> dict:
 
 
 def _lock(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCOUNTS_LOCK_KEY})
+    adapters.of(conn).lock(conn, ACCOUNTS_LOCK_KEY)
 
 
 def head(conn: Connection) -> tuple[int, bytes]:
@@ -172,8 +172,7 @@ class AccountChain:
 
 def verify(conn: Connection, shown: int = 10) -> AccountChain:
     """Walk the account log, then compare `users` and `sessions` with its replay."""
-    if conn.dialect.name == "postgresql" and not conn.in_transaction():
-        conn.execution_options(isolation_level="REPEATABLE READ")
+    adapters.of(conn).snapshot(conn)
     stored = conn.execute(select(account_head.c.position, account_head.c.hash)).first()
     position, digest, count = 0, GENESIS, 0
     replay = Replay()

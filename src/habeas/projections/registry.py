@@ -20,6 +20,7 @@ from time import sleep
 
 from sqlalchemy import Connection, delete, select
 
+from habeas.db import adapters
 from habeas.db.schema import events, projection_positions
 from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
@@ -274,7 +275,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
     flight, so memory stays flat. The held streams the pool inherited are sent by name, the
-    others (read back) on PostgreSQL as the text of a COPY: pickling rows cost this
+    others (read back) as the text of a COPY where the adapter sends rows so (PostgreSQL): pickling rows cost this
     process's feeder thread ~5 us a row, and the driver as much to build them."""
     time = db_time(conn)
     pending: deque = deque()
@@ -284,7 +285,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
     # how many rows a held stream has: told by the holder when it can (`services.held.HeldRows`
     # tells without reading the rows it wrote to its file)
     rows_in = getattr(held, "rows_in", None) or (lambda stream: len(held[stream]))
-    as_text = conn.dialect.name == "postgresql"
+    as_text = adapters.of(conn).rows_as_text
 
     def write_oldest() -> None:
         nonlocal done
