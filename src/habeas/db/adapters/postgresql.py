@@ -81,10 +81,13 @@ class PostgreSQL(Adapter):
             conn.execution_options(isolation_level="REPEATABLE READ")
 
     def transaction_alive(self, conn: Connection) -> bool:
+        """Open, or failed in a statement (INERROR: a rollback to its savepoint resumes it, as
+        SQLite's transaction goes on after a refused statement); not when the server or the
+        connection ended it."""
         from psycopg.pq import TransactionStatus  # the driver, only where it is used
 
         status = conn.connection.driver_connection.info.transaction_status
-        return status in (TransactionStatus.INTRANS, TransactionStatus.ACTIVE)
+        return status in (TransactionStatus.INTRANS, TransactionStatus.ACTIVE, TransactionStatus.INERROR)
 
     def time_writer(self):
         return naive_utc_time
