@@ -199,3 +199,25 @@ class TestMemory(RecorderContract):
     def tamper(self, recorder, position):
         row = recorder._rows[position - 1]
         recorder._rows[position - 1] = (*row[:10], '{"n":0}', row[11])
+
+
+def test_only_the_database_package_asks_which_database_it_speaks_to():
+    """No dialect branch outside `habeas.db` (the adapters, the engine, the migrations):
+    neither a connection's `.dialect` read nor a comparison with a database's name."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "src" / "habeas"
+    names = {"sqlite", "postgresql"}
+    found = set()
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "db":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            asks = isinstance(node, ast.Attribute) and node.attr == "dialect"
+            if isinstance(node, ast.Compare):
+                sides = [node.left, *node.comparators]
+                asks = any(isinstance(s, ast.Constant) and s.value in names for s in sides)
+            if asks:
+                found.add(f"{path.relative_to(package)}:{node.lineno}")
+    assert sorted(found) == []
