@@ -63,6 +63,10 @@ class RecorderContract:
         """Change the data of the stored event at `position`, behind the recorder's back."""
         raise NotImplementedError
 
+    def cut(self, recorder: Recorder, position: int) -> None:
+        """Delete the stored events from `position` on, behind the recorder's back."""
+        raise NotImplementedError
+
     def test_a_new_store_is_empty_and_intact(self, recorder):
         assert (recorder.head().position, recorder.head().hash) == (0, GENESIS)
         assert recorder.rows() == [] and recorder.reads() == [] and recorder.accounts() == []
@@ -130,6 +134,12 @@ class RecorderContract:
         broken = recorder.verify()
         assert broken is not None and broken.position == 2
 
+    def test_a_cut_tail_is_found_at_the_first_missing_event(self, recorder):
+        recorder.append(three_facts(), RECORDED, REGISTRAR)
+        self.cut(recorder, 3)
+        broken = recorder.verify()
+        assert broken is not None and broken.position == 3 and recorder.head().position == 3
+
     def test_reads_are_chained_the_same_in_every_store(self, recorder):
         assert recorder.record_reads(reads_of(3)) == 3
         assert recorder.record_reads([]) == 3
@@ -173,6 +183,10 @@ class SqlContract(RecorderContract):
         with recorder.engine.begin() as conn:
             conn.execute(text("UPDATE events SET data = :d WHERE position = :p"), {"d": '{"n":0}', "p": position})
 
+    def cut(self, recorder, position):
+        with recorder.engine.begin() as conn:
+            conn.execute(text("DELETE FROM events WHERE position >= :p"), {"p": position})
+
 
 class TestSQLite(SqlContract):
     @pytest.fixture
@@ -199,6 +213,9 @@ class TestMemory(RecorderContract):
     def tamper(self, recorder, position):
         row = recorder._rows[position - 1]
         recorder._rows[position - 1] = (*row[:10], '{"n":0}', row[11])
+
+    def cut(self, recorder, position):
+        del recorder._rows[position - 1 :]
 
 
 def test_only_the_database_package_asks_which_database_it_speaks_to():
