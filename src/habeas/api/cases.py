@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from habeas.api.context import Asker, Ctx
+from habeas.api.context import Asker, Ctx, listing
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
 from habeas.api.signing_in import signed_in
@@ -76,7 +76,7 @@ def list_cases(
     if not guard.reads_cases(ctx.law, who):
         raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
     after = decode_cursor("cases", cursor)
-    rows = queries.case_list(ctx.engine, region, stage, limit + 1, agency=agency, code=code, after=after)
+    rows = queries.case_list(listing(request, ctx), region, stage, limit + 1, agency=agency, code=code, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
     return CasePage(items=rows, next_cursor=encode_cursor("cases", rows[-1]["case"]) if more else None)
@@ -184,12 +184,22 @@ def alerts(
     signed_in(request, who)
     when = moment(at, ctx)
     offset = int(decode_cursor("alerts", cursor) or 0)
+    rows_from = listing(request, ctx)
     found = queries.alerts(
-        ctx.engine, when, code=code, limit=limit, reader=who, law=ctx.law, now=ctx.now(), region=region, offset=offset
+        ctx.engine,
+        when,
+        code=code,
+        limit=limit,
+        reader=who,
+        law=ctx.law,
+        now=ctx.now(),
+        region=region,
+        offset=offset,
+        listing=rows_from,
     )
     # the count of every alert is the board's, for a reader who may read every case
     everywhere = guard.decide(ctx.law, who, "case:read").allowed
-    total = queries.count_alerts(ctx.engine, when, code=code, region=region) if everywhere else None
+    total = queries.count_alerts(rows_from, when, code=code, region=region) if everywhere else None
     following = found.next_offset
     words.alerts_json(found, when, ctx.law, lang)
     return AlertPage(

@@ -1,4 +1,5 @@
-"""What every request shares: the engine, the law, the clock, the recorder; and who asks.
+"""What every request shares: the engine, the law, the clock, the recorder, where reads go
+(`reading`: the primary, and a replica if there is one); and who asks.
 
 A request is signed in by a session token (`services.sessions`): the API's
 `Authorization: Bearer TOKEN`, or the web UI's cookie. Without one, the asker is the
@@ -21,6 +22,7 @@ from habeas.law.package import Law
 from habeas.services import sessions
 from habeas.services.group_commit import GroupCommitter
 from habeas.services.recording import Recorder
+from habeas.services.replicas import Reading
 
 COOKIE = "habeas_session"
 ANONYMOUS = Principal("public", PUBLIC)
@@ -34,6 +36,7 @@ class Context:
     committer: GroupCommitter
     recorder: Recorder
     signing_key: Path
+    reading: Reading
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -56,8 +59,17 @@ def signed_in_user(request: Request, ctx: Context) -> Principal | None:
     per request; None without a valid session. The API and the web UI both ask here."""
     if not hasattr(request.state, "user"):
         token = session_token(request)
-        request.state.user = sessions.principal_of(ctx.engine, token, ctx.now()) if token else None
+        found = sessions.signed_in(ctx.engine, token, ctx.now()) if token else None
+        request.state.user = found.principal if found else None
+        request.state.read_after = found.read_after if found else None
     return request.state.user
+
+
+def listing(request: Request, ctx: Context) -> Engine:
+    """Where this request's lists are read (the case list, the rows of alerts and the board):
+    the replica, unless it has not yet replayed the signed-in user's own last write."""
+    signed_in_user(request, ctx)
+    return ctx.reading.for_user(request.state.read_after)
 
 
 async def asker(request: Request, ctx: Annotated[Context, Depends(context)]) -> Principal:

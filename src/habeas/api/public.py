@@ -59,7 +59,10 @@ def statistics(
     as_of = moment(at, ctx)
     try:
         spec = stats.ReportSpec.parse(f"years={years or as_of.year}&sections={sections}&regions={regions}")
-        found = stats.report(ctx.engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+        engine = ctx.reading.public()  # public, and may lag a little: the replica if there is one
+        found = stats.report(
+            engine, spec, as_of, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, catch_up=engine is ctx.engine
+        )
     except stats.SpecError as exc:
         raise ApiError(422, "invalid", str(exc), exc.part) from None
     if format == "csv":

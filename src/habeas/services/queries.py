@@ -137,12 +137,15 @@ def alerts(
     purpose: str | None = "alerts",
     region: str | None = None,
     offset: int = 0,
+    listing: Engine | None = None,
 ) -> Alerts:
     """The alerts `reader` may read (`case:read` on each case listed), the most urgent first,
     from `offset` among all alerts: they name persons, so each case listed leaves a read
     record (what: `alerts`). A reader who may read every case sees the board as `alert_rows`
     gives it; anyone else sees the first `limit` rows of their cases, looked for among the
-    alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on)."""
+    alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on).
+    The rows may be listed from a replica (`listing`); each case shown is decided, and its
+    read recorded, on the primary (`engine`)."""
     everywhere = guard.decide(law, reader, "case:read")
     shown = Alerts()
     with writer(engine).begin() as conn:
@@ -160,7 +163,7 @@ def alerts(
         position, looked = offset, 0
         while True:
             size = limit if everywhere.allowed else SCAN_CHUNK
-            rows = alert_rows(engine, at, code, case, size, region=region, offset=position)
+            rows = alert_rows(listing or engine, at, code, case, size, region=region, offset=position)
             for row in rows:
                 position += 1
                 if allowed(row["case"]):

@@ -100,13 +100,15 @@ def export(
     jurisdiction: str | None = None,
     threshold: int | None = None,
     load: Callable[[], Law] | None = None,
+    catch_up: bool = True,
 ) -> tuple[tuple[str, ...], list[dict]]:
     """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
     data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
     if kind not in EXPORTS:
         raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
     name = jurisdiction or config.jurisdiction()
-    maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
+    if catch_up:  # not on a replica: it takes no writes (its primary catches up)
+        maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)

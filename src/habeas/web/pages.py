@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
+from habeas.api.context import listing
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -64,6 +65,7 @@ def home(request: Request):
         law=ctx.law,
         now=now,
         purpose="home: alerts",
+        listing=listing(request, ctx),
     )
     words.alerts_json(found, now, ctx.law, language(request))
     # what the page offers follows the role's grants in the policy, never a list of roles here
@@ -93,7 +95,7 @@ def case_list(request: Request):
     chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
     after = (q.get("cursor") or "").strip()[:160] or None
     rows = queries.case_list(
-        ctx.engine,
+        listing(request, ctx),
         chosen["region"],
         chosen["stage"],
         PAGE_SIZE + 1,
@@ -150,7 +152,7 @@ def detention_board(request: Request):
     ctx = context(request)
     at = moment(request)
     region = (request.query_params.get("region") or "").strip()[:128] or None
-    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region)
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region, listing=listing(request, ctx))
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
         request,
@@ -237,7 +239,10 @@ def statistics(request: Request):
                 }
             )
         )
-        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law)
+        engine = ctx.reading.public()  # public, and may lag a little: the replica if there is one
+        report = stats.report(
+            engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, catch_up=engine is ctx.engine
+        )
     except stats.SpecError as exc:
         error = str(exc)
     tables = _tables(report, _) if report else []

@@ -1,0 +1,165 @@
+"""Reads from a PostgreSQL streaming replica (issue 22, item 3), driven over HTTP.
+
+The suite is given a real standby of the test server (`scripts/replica-for-tests.sh`:
+pg_basebackup, standby.signal, another port) as HABEAS_TEST_REPLICA_URL; a test's database
+has the same name on both. What may lag (the public statistics, the case list, the rows of
+the alerts) is read from the replica; a user's own writes stay visible to that user: their
+session keeps the primary's WAL position after their write, and their next list waits for
+the replica to replay it, or is read from the primary.
+
+The proof that reads go to the replica: its replay is paused (`pg_wal_replay_pause`), and
+then the public statistics and an official who wrote nothing still see the register as it
+was, while the official who wrote sees their case at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from habeas.api import Settings, create_app
+from habeas.clock import FixedClock
+from habeas.services import setup
+from habeas.services import statistics as stats
+from habeas.services.register import Register
+from tests.api.conftest import Api, detention_case, seed_lines
+from tests.conftest import NOW, POSTGRES_URL, REGISTRAR, _drop_postgres_database, _postgres_database
+
+REPLICA_URL = os.environ.get("HABEAS_TEST_REPLICA_URL")
+EVENTS = "/api/v1/events"
+STATISTICS = "/api/v1/statistics?years=2024&sections=detention"
+NEW_CASE = "KZ-2024-000902"
+
+
+def on_replica(url: str) -> str:
+    """The same database on the replica server."""
+    return REPLICA_URL.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
+
+
+def caught_up(primary, replica, within: float = 30.0) -> None:
+    """Wait until the replica has replayed everything the primary has written so far."""
+    with primary.connect() as conn:
+        position = conn.execute(text("SELECT CAST(pg_current_wal_lsn() AS TEXT)")).scalar_one()
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with replica.connect() as conn:
+                if conn.execute(
+                    text("SELECT pg_last_wal_replay_lsn() >= CAST(:p AS pg_lsn)"), {"p": position}
+                ).scalar():
+                    return
+        except Exception:  # the database not yet created there
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the replica did not catch up")
+
+
+@pytest.fixture
+def replicated(law, tmp_path, monkeypatch):
+    """The app on a fresh PostgreSQL database with reads from its replica, seeded with the
+    two cases of tests/api/conftest.py; the primary and replica engines beside it."""
+    if not (POSTGRES_URL and REPLICA_URL):
+        if os.environ.get("CI"):
+            pytest.fail("HABEAS_TEST_REPLICA_URL is not set: run the suite with `make test`")
+        pytest.skip("no PostgreSQL replica given (HABEAS_TEST_REPLICA_URL); `make test` starts one")
+    monkeypatch.setenv("HABEAS_STATISTICS_MIN_COUNT", "1")  # a small register's counts shown
+    url = _postgres_database()
+    clock = FixedClock(NOW)
+    with setup.open_database(url) as engine:
+        setup.prepare(engine)
+        assert Register(engine, law, clock).import_lines(seed_lines(), REGISTRAR).ok
+    primary, replica = create_engine(url), create_engine(on_replica(url))
+    caught_up(primary, replica)
+    settings = Settings(
+        database_url=url, read_database_url=on_replica(url), clock=clock, signing_key=tmp_path / "k", web=True
+    )
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield Api(client, clock, url, law), primary, replica
+    finally:
+        with replica.connect() as conn:
+            conn.execute(text("SELECT pg_wal_replay_resume()"))
+        primary.dispose()
+        replica.dispose()
+        _drop_postgres_database(url)
+
+
+def test_a_paused_replica_lags_for_the_public_and_others_never_for_the_one_who_wrote(replicated):
+    api, primary, replica = replicated
+    recorder, other = api.sign_in("inv-1"), api.sign_in("admin")
+    before = api.client.get(STATISTICS).json()
+    caught_up(primary, replica)
+    with replica.connect() as conn:
+        conn.execute(text("SELECT pg_wal_replay_pause()"))
+
+    for raw in detention_case(NEW_CASE, "2024-05-01T10:00:00+05:00"):  # a second detention in 2024
+        assert api.client.post(EVENTS, json=raw, headers=recorder).status_code == 201
+
+    # the one who wrote sees it at once: the case list and the alerts (answered by the primary)
+    mine = [r["case"] for r in api.client.get("/api/v1/cases?limit=500", headers=recorder).json()["items"]]
+    assert NEW_CASE in mine
+    alerts = api.client.get("/api/v1/alerts?limit=500", headers=recorder).json()["items"]
+    assert NEW_CASE in {a["case"] for a in alerts}
+    page = api.client.get("/cases", headers=recorder)
+    assert page.status_code == 200 and NEW_CASE in page.text
+
+    # an official who wrote nothing, and the public, read the replica: as it was before
+    theirs = [r["case"] for r in api.client.get("/api/v1/cases?limit=500", headers=other).json()["items"]]
+    assert NEW_CASE not in theirs and theirs
+    board = api.client.get("/api/v1/alerts?limit=500", headers=other).json()
+    assert NEW_CASE not in {a["case"] for a in board["items"]} and board["items"]
+    lagging = api.client.get(STATISTICS).json()
+    assert lagging == before
+    fresh = stats.report(api.engine, stats.ReportSpec.parse("years=2024&sections=detention"), NOW, load=lambda: api.law)
+    assert json.loads(json.dumps(fresh.to_dict(), default=str)) != before  # the primary counts the new detention
+
+    # replay resumed: everyone sees it
+    with replica.connect() as conn:
+        conn.execute(text("SELECT pg_wal_replay_resume()"))
+    caught_up(primary, replica)
+    theirs = [r["case"] for r in api.client.get("/api/v1/cases?limit=500", headers=other).json()["items"]]
+    assert NEW_CASE in theirs
+    assert api.client.get(STATISTICS).json() != before
+
+
+def test_a_user_reads_each_write_at_once_from_a_live_replica(replicated):
+    api, primary, replica = replicated
+    headers = api.sign_in("inv-1")
+    for n in range(10):
+        case = f"KZ-2024-0010{n:02d}"
+        opened = detention_case(case)[:2]
+        for raw in opened:
+            assert api.client.post(EVENTS, json=raw, headers=headers).status_code == 201
+        listed = api.client.get("/api/v1/cases?limit=500&region=almaty-city", headers=headers).json()["items"]
+        assert case in {r["case"] for r in listed}, n
+    # reads that decide access and write a read record stay on the primary: the case file
+    answer = api.client.get(f"/api/v1/cases/{case}?purpose=check", headers=headers)
+    assert answer.status_code == 200
+    with primary.connect() as conn:
+        recorded = conn.execute(text('SELECT count(*) FROM reads WHERE "case" = :c'), {"c": case}).scalar_one()
+    assert recorded == 1
+
+
+def test_the_replica_is_asked_for_lists_and_statistics(replicated):
+    """Counted on the replica: its database's transactions grow with every list read there."""
+    api, _, replica = replicated
+    headers = api.sign_in("admin")
+
+    def replica_transactions() -> int:
+        with replica.connect() as conn:
+            return conn.execute(
+                text("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()")
+            ).scalar_one()
+
+    start = replica_transactions()
+    for _ in range(5):
+        assert api.client.get(STATISTICS).status_code == 200
+        assert api.client.get("/api/v1/cases", headers=headers).status_code == 200
+        assert api.client.get("/statistics?years=2024").status_code == 200
+    time.sleep(0.6)  # the statistics collector reports at most every 500 ms
+    assert replica_transactions() - start >= 15
