@@ -14,8 +14,12 @@ was, while the official who wrote sees their case at once.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import pytest
@@ -68,6 +72,9 @@ def replicated(law, tmp_path, monkeypatch):
             pytest.fail("HABEAS_TEST_REPLICA_URL is not set: run the suite with `make test`")
         pytest.skip("no PostgreSQL replica given (HABEAS_TEST_REPLICA_URL); `make test` starts one")
     monkeypatch.setenv("HABEAS_STATISTICS_MIN_COUNT", "1")  # a small register's counts shown
+    # one such test at a time, across pytest's workers: pausing replay pauses the whole server
+    held = open(os.path.join(tempfile.gettempdir(), "habeas-test-replica.lock"), "w")  # noqa: SIM115
+    fcntl.flock(held, fcntl.LOCK_EX)
     url = _postgres_database()
     clock = FixedClock(NOW)
     with setup.open_database(url) as engine:
@@ -87,6 +94,7 @@ def replicated(law, tmp_path, monkeypatch):
         primary.dispose()
         replica.dispose()
         _drop_postgres_database(url)
+        held.close()
 
 
 def test_a_paused_replica_lags_for_the_public_and_others_never_for_the_one_who_wrote(replicated):
@@ -163,3 +171,25 @@ def test_the_replica_is_asked_for_lists_and_statistics(replicated):
         assert api.client.get("/statistics?years=2024").status_code == 200
     time.sleep(0.6)  # the statistics collector reports at most every 500 ms
     assert replica_transactions() - start >= 15
+
+
+def test_the_cli_reads_lists_and_statistics_from_the_replica_it_is_given(replicated):
+    api, primary, replica = replicated
+    with replica.connect() as conn:
+        conn.execute(text("SELECT pg_wal_replay_pause()"))
+    for raw in detention_case(NEW_CASE, "2024-05-01T10:00:00+05:00"):
+        assert api.client.post(EVENTS, json=raw, headers=api.sign_in("inv-1")).status_code == 201
+
+    def habeas(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "habeas", *args, "--db", api.url], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    listed = {r["case"] for r in json.loads(habeas("case", "list", "--json", "--read-db", on_replica(api.url)))}
+    assert NEW_CASE not in listed and listed  # the paused replica
+    assert NEW_CASE in {r["case"] for r in json.loads(habeas("case", "list", "--json"))}  # the primary
+    report = ("report", "--years", "2024", "--section", "detention", "--format", "json")
+    stale = json.loads(habeas(*report, "--read-db", on_replica(api.url)))
+    assert stale != json.loads(habeas(*report))
