@@ -184,8 +184,8 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0007"
-    )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections
+        setup.prepare(engine) == "0008"
+    )  # 0004 chains the reads; 0005 statistics; 0006 sessions; 0007 the projections' law; 0008 read_after
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()

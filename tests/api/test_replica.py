@@ -45,8 +45,9 @@ def on_replica(url: str) -> str:
     return REPLICA_URL.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1]
 
 
-def caught_up(primary, replica, within: float = 30.0) -> None:
-    """Wait until the replica has replayed everything the primary has written so far."""
+def caught_up(primary, replica, within: float = 180.0) -> None:
+    """Wait until the replica has replayed everything the primary has written so far (on a
+    busy machine that may be a while: each test's CREATE DATABASE is replayed there too)."""
     with primary.connect() as conn:
         position = conn.execute(text("SELECT CAST(pg_current_wal_lsn() AS TEXT)")).scalar_one()
     deadline = time.monotonic() + within
