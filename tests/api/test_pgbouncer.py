@@ -20,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from habeas.db.engine import make_engine
 from habeas.services import maintenance, setup, users
@@ -128,3 +129,27 @@ def test_the_register_works_through_pgbouncer_in_transaction_mode(bounced, law, 
 def test_a_pgbouncer_url_names_its_mode(bounced):
     with pytest.raises(setup.DatabaseUrlError, match="pgbouncer=transaction"):
         make_engine(bounced.replace("pgbouncer=transaction", "pgbouncer=session"))
+
+
+def test_no_statement_is_prepared_through_pgbouncer(bounced):
+    """psycopg prepares a statement run five times on a connection; through PgBouncer in
+    transaction mode the next transaction may run on another server connection, which has
+    no such statement. habeas's engine for such a URL prepares none."""
+
+    def hammer(engine) -> None:
+        def work(_: int) -> None:
+            for n in range(30):
+                with engine.begin() as conn:
+                    conn.execute(text("SELECT count(*) FROM pg_class WHERE relpages > :n"), {"n": n}).scalar()
+                    conn.execute(text("SELECT pg_sleep(0.001)"))
+
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(work, range(8)))
+        finally:
+            engine.dispose()
+
+    plain = bounced.replace("?pgbouncer=transaction", "")
+    with pytest.raises(ProgrammingError, match="prepared statement"):
+        hammer(create_engine(plain, pool_size=8))
+    hammer(make_engine(bounced))
