@@ -25,9 +25,10 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) lint
-	@url=$$(scripts/postgres-for-tests.sh) && replica=$$(scripts/replica-for-tests.sh) && \
-	  bouncer=$$(scripts/pgbouncer-for-tests.sh) && browser=$$(scripts/chromium-for-tests.sh) && \
-	  HABEAS_TEST_POSTGRES_URL="$$url" HABEAS_TEST_REPLICA_URL="$$replica" \
+	@url=$$(scripts/postgres-for-tests.sh) && replicated=$$(scripts/replica-for-tests.sh primary) && \
+	  replica=$$(scripts/replica-for-tests.sh) && bouncer=$$(scripts/pgbouncer-for-tests.sh) && \
+	  browser=$$(scripts/chromium-for-tests.sh) && HABEAS_TEST_POSTGRES_URL="$$url" \
+	  HABEAS_TEST_REPLICATED_URL="$$replicated" HABEAS_TEST_REPLICA_URL="$$replica" \
 	  HABEAS_TEST_PGBOUNCER_URL="$$bouncer" HABEAS_TEST_BROWSER="$$browser" \
 	  $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 

@@ -1,11 +1,12 @@
 """Reads from a PostgreSQL streaming replica (issue 22, item 3), driven over HTTP.
 
-The suite is given a real standby of the test server (`scripts/replica-for-tests.sh`:
-pg_basebackup, standby.signal, another port) as HABEAS_TEST_REPLICA_URL; a test's database
-has the same name on both. What may lag (the public statistics, the case list, the rows of
-the alerts) is read from the replica; a user's own writes stay visible to that user: their
-session keeps the primary's WAL position after their write, and their next list waits for
-the replica to replay it, or is read from the primary.
+The suite is given a real primary and its standby (`scripts/replica-for-tests.sh`:
+pg_basebackup, standby.signal, other ports) as HABEAS_TEST_REPLICATED_URL and
+HABEAS_TEST_REPLICA_URL; a test's database has the same name on both. What may lag (the
+public statistics, the case list, the rows of the alerts) is read from the replica; a user's
+own writes stay visible to that user: their session keeps the primary's WAL position after
+their write, and their next list waits for the replica to replay it, or is read from the
+primary.
 
 The proof that reads go to the replica: its replay is paused (`pg_wal_replay_pause`), and
 then the public statistics and an official who wrote nothing still see the register as it
@@ -26,14 +27,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+import tests.conftest
 from habeas.api import Settings, create_app
 from habeas.clock import FixedClock
 from habeas.services import setup
 from habeas.services import statistics as stats
 from habeas.services.register import Register
 from tests.api.conftest import Api, detention_case, seed_lines
-from tests.conftest import NOW, POSTGRES_URL, REGISTRAR, _drop_postgres_database, _postgres_database
+from tests.conftest import NOW, REGISTRAR, _drop_postgres_database, _postgres_database
 
+REPLICATED_URL = os.environ.get("HABEAS_TEST_REPLICATED_URL")  # the primary of the pair
 REPLICA_URL = os.environ.get("HABEAS_TEST_REPLICA_URL")
 EVENTS = "/api/v1/events"
 STATISTICS = "/api/v1/statistics?years=2024&sections=detention"
@@ -68,10 +71,11 @@ def caught_up(primary, replica, within: float = 180.0) -> None:
 def replicated(law, tmp_path, monkeypatch):
     """The app on a fresh PostgreSQL database with reads from its replica, seeded with the
     two cases of tests/api/conftest.py; the primary and replica engines beside it."""
-    if not (POSTGRES_URL and REPLICA_URL):
+    if not (REPLICATED_URL and REPLICA_URL):
         if os.environ.get("CI"):
             pytest.fail("HABEAS_TEST_REPLICA_URL is not set: run the suite with `make test`")
         pytest.skip("no PostgreSQL replica given (HABEAS_TEST_REPLICA_URL); `make test` starts one")
+    monkeypatch.setattr(tests.conftest, "POSTGRES_URL", REPLICATED_URL)  # the test's database on the pair
     monkeypatch.setenv("HABEAS_STATISTICS_MIN_COUNT", "1")  # a small register's counts shown
     # one such test at a time, across pytest's workers: pausing replay pauses the whole server
     held = open(os.path.join(tempfile.gettempdir(), "habeas-test-replica.lock"), "w")  # noqa: SIM115
