@@ -18,6 +18,10 @@
 (h) http: `GET /api/v1/cases/{case}` and `POST /api/v1/events` served by uvicorn in its own
     process at concurrency 1, 8, 32, 64 against the same services called in process
     (`bench/http.py`: HTTP p50 < 3x in process; POST throughput at 32 >= 5x at 1).
+(i) load: Locust profiles of the national peak derived from the calibration (investigators
+    recording, prosecutors and judges reading case files, monitors on the board, the public on
+    statistics) at 1x, 10x and 25x, headless and bounded (`bench/load.py`: target 10x with p95
+    under 300 ms and no error).
 Results are printed as a table and written to bench/out/ as JSON.
 """
 
@@ -76,7 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="100k events and 10k open cases")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--only", choices=("import", "postgres", "single", "startup", "alerts", "http"), help="run one part only"
+        "--only",
+        choices=("import", "postgres", "single", "startup", "alerts", "http", "load"),
+        help="run one part only",
     )
     parser.add_argument(
         "--postgres",
@@ -126,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
 
             step("HTTP API under load (bench/http.py), SQLite" + (" and PostgreSQL" if args.postgres else ""))
             results["http"] = http_bench.run(args.postgres, quick=args.quick, seed_=args.seed, keep=args.keep)
+            save(results, stamp)
+        if args.only in (None, "load"):
+            from bench import load as load_bench
+
+            step("Locust at the national peak (bench/load.py), SQLite" + (" and PostgreSQL" if args.postgres else ""))
+            results["load"] = load_bench.run(args.postgres, quick=args.quick, seed_=args.seed, keep=args.keep)
             save(results, stamp)
     finally:
         if not args.keep:
@@ -183,7 +195,8 @@ def bench_import(work: Path, path: Path) -> dict:
             "us_per_event": 1e6 * judged["judge_seconds"] / judged["events"],
             "fold_judge_us_per_event": 1e6 * (judged["fold_seconds"] + judged["judge_seconds"]) / judged["events"],
             "cpu_us_per_case": 1e6 * judged["judge_cpu_seconds"] / judged["cases"],
-            "cpu_fold_judge_us_per_event": 1e6 * (judged["fold_cpu_seconds"] + judged["judge_cpu_seconds"])
+            "cpu_fold_judge_us_per_event": 1e6
+            * (judged["fold_cpu_seconds"] + judged["judge_cpu_seconds"])
             / judged["events"],
         },
     }
@@ -351,6 +364,10 @@ def show(results: dict) -> None:
         from bench import http as http_bench
 
         http_bench.show(results["http"])
+    if "load" in results:
+        from bench import load as load_bench
+
+        load_bench.show(results["load"])
     if "alerts" in results:
         al = results["alerts"]
         console.print(

@@ -245,18 +245,24 @@ def test_the_limits_hold_for_an_object_submitted_as_such(register, engine):
     assert count(engine) == 0
 
 
-def test_a_line_at_the_limits_is_stored(register, engine):
-    """What the limits allow, the register stores, on both stores alike."""
+def test_a_line_at_the_limits_is_stored(engine, law):
+    """What the limits allow, the register stores, on both stores alike (a register whose
+    clock has reached the last accepted year: no fact is dated after the clock)."""
+    from habeas.clock import FixedClock
+    from habeas.services.register import Register
+
+    register = Register(engine, law, FixedClock(datetime(2201, 1, 1, tzinfo=UTC)))
     longest = "K" + "9" * 127
     raws = [
         opened(case=longest, id="E" + "1" * 127, at="1900-01-01T05:00:00+05:00")
         | {"data": {"channel": "x" * 4000, "summary": "Жалоба 😀 " * 400}},
         visit("F" * 150, at="2200-12-31T23:59:59+00:00"),
+        party(case=longest),
         event("bail.ordered", {"person": "P1", "amount": 10**15}, case=longest, **JUDGE),
     ]
     report = register.import_lines(lines(*raws), REGISTRAR)
     assert report.ok, messages(report)
-    assert report.stored == 3 and maintenance.verify(engine).intact
+    assert report.stored == 4 and maintenance.verify(engine).intact
 
 
 def test_a_line_in_the_cli_gets_a_reason_and_exit_2_never_a_traceback(db_url, tmp_path):

@@ -19,3 +19,32 @@ def test_demo_runs_twice_and_stores_nothing_the_second_time(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "stored 0, skipped 19" in second.stdout
     assert "(40 cases, seed 1): stored 0," in second.stdout
+
+
+def test_the_demo_s_caseload_ends_before_its_fixed_clock(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from habeas.demo import clock_of
+    from habeas.simulator import calibration
+    from habeas.simulator.engine import Simulation
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    command = [sys.executable, "-m", "habeas.demo", "--db", url, "--cases", "40", "--years", "0.25"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    clock = clock_of(0.25)
+    assert f"as of {clock.isoformat()}" in done.stdout
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        latest, recorded = conn.execute(text("SELECT max(occurred_at), min(recorded_at) FROM events")).one()
+        count = conn.execute(text("SELECT count(*) FROM events")).scalar()
+    engine.dispose()
+    from datetime import datetime
+
+    assert datetime.fromisoformat(str(latest)) <= clock  # no fact after the clock
+    assert datetime.fromisoformat(str(recorded)) == clock  # recorded at the clock
+    # the simulation itself runs on past the clock: the register holds what was known by then
+    from habeas.jurisdictions import load
+
+    simulation = Simulation(load("kz"), calibration("kz"), cases=40, years=0.25, seed=1, start=clock_of(0))
+    assert sum(1 for _ in simulation) > count - 19

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,33 @@ UserOption = Annotated[
         " the user's token comes from $HABEAS_TOKEN or is asked for.",
     ),
 ]
+PublishOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--publish",
+        help="The checkpoint log to append to, outside the database (default: $HABEAS_CHECKPOINT_LOG).",
+    ),
+]
+CheckpointsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints",
+        help="The published checkpoint log to check against (default: $HABEAS_CHECKPOINT_LOG, if set).",
+    ),
+]
+KeyOption = Annotated[
+    Path | None, typer.Option("--key", help="The published public key (default: this register's own, .pub).")
+]
+TsaCertOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tsa-cert",
+        help="The timestamp authority's certificate (PEM): every published checkpoint must carry its"
+        " timestamp (default: $HABEAS_TSA_CERT).",
+    ),
+]
+
+
 LangOption = Annotated[str, typer.Option("--lang", help="Language of finding messages: en, ru or kk.")]
 PurposeOption = Annotated[str, typer.Option("--purpose", help="Why you read this (logged with the read).")]
 
@@ -209,6 +237,9 @@ def signed_in(engine, login: str | None) -> Principal:
     token = os.environ.get(ENV_TOKEN)
     if token is None and sys.stdin.isatty():
         token = getpass.getpass(f"token for {login}: ")
+    from habeas.services.throttle import delay_after
+
+    time.sleep(delay_after(users.failures_of(engine, login)))  # failures in a row slow a guesser down
     try:
         return users.sign_in(engine, login, token or "", SystemClock().now())
     except users.SignInRefused as exc:
@@ -228,19 +259,14 @@ def guarded():
 
 @app.command()
 def init(db: DbOption = None) -> None:
-    """Create or migrate the database (safe to run twice)."""
+    """Create or migrate the database (safe to run twice). Says where the signing key is; never makes one."""
     from habeas.services import checkpoints, setup
 
     with database(db) as engine:
         revision = setup.prepare(engine)
-    out.print(f"database ready: {config.database_url(db)} (schema {revision})", highlight=False)
-    key = config.signing_key_path(config.database_url(db))
-    try:
-        created = checkpoints.ensure_key(key)
-    except OSError as exc:
-        raise fail(f"signing key {key}: {exc.strerror}") from None
-    said = "created" if created else "kept"
-    out.print(f"signing key {said}: {key} (publish {checkpoints.public_path(key)})", highlight=False)
+    url = config.database_url(db)
+    out.print(f"database ready: {url} (schema {revision})", highlight=False)
+    out.print(checkpoints.key_status(config.signing_key_path(), url), highlight=False)
 
 
 LogFileOption = Annotated[
@@ -270,22 +296,46 @@ def simulate(
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="The comparison as a chart (.png or .svg).")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="The vectorised path: no queues, many replications.")] = False,
+    sweep: Annotated[
+        str | None,
+        typer.Option(
+            "--sweep",
+            help="NAME=V1,V2,…: a law parameter (e.g. detention.limit.adult=24,48,72) or resources.NAME at each"
+            " value from the period's start, each beside the baseline (not with --what-if).",
+        ),
+    ] = None,
+    on_dask: Annotated[
+        bool, typer.Option("--dask", help="Run the replications on a Dask cluster (a local one unless named).")
+    ] = False,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDRESS",
+            help="The Dask scheduler to run on (e.g. tcp://10.0.0.5:8786; implies --dask); its workers need habeas.",
+        ),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """A calibrated caseload through the law engine: a baseline and a what-if side by side."""
+    """A calibrated caseload through the law engine: a baseline and a what-if side by side, or a sweep.
+
+    The same seeds give the same result, serial or on Dask."""
     import yaml
 
     from habeas.law.package import LawDataError
     from habeas.services.register import Register
     from habeas.simulator import SIMULATOR, calibration, lines
     from habeas.simulator import compare as comparing
+    from habeas.simulator import sweep as sweeping
     from habeas.simulator.engine import Simulation
 
+    if sweep is not None and what_if is not None:
+        raise fail("--sweep and --what-if: give one of them", 2)
     package = law()
     begin = when(start)
     try:
         calibrated = calibration(config.jurisdiction())
-        change = None
+        change, axis = None, None
         if what_if is not None:
             try:
                 raw = yaml.safe_load(what_if.read_text(encoding="utf-8"))
@@ -293,8 +343,13 @@ def simulate(
                 raise fail(f"--what-if {what_if}: cannot read it ({exc})", 2) from None
             change = comparing.WhatIf.parse(raw, str(what_if))
             change.apply(package, calibrated)  # refuses an unknown parameter, rule or resource now
+        if sweep is not None:
+            axis = sweeping.Axis.parse(sweep)
+            sweeping.what_ifs(axis, package, calibrated, begin)  # the same refusals, before any run
     except LawDataError as exc:
         raise fail(str(exc), 2) from None
+    except yaml.YAMLError as exc:
+        raise fail(f"--sweep {sweep}: a value is not readable ({exc.__class__.__name__})", 2) from None
     if db is not None:
         from habeas.clock import FixedClock
 
@@ -302,33 +357,51 @@ def simulate(
         with database(db) as engine:
             # on a fixed clock (recorded at the period's end): the same seed, the same log, byte for byte
             register = Register(engine, package, FixedClock(sim.end))
-            report = register.import_lines(lines(iter(sim)), SIMULATOR)
+            report = register.import_lines(lines(sim.as_of(sim.end)), SIMULATOR)
         if report.errors:  # the simulator emits only valid facts: this is a bug, said plainly
             raise fail(f"the register refused {len(report.errors)} simulated lines: {report.errors[0].lines()[0]}", 1)
         err.print(f"recorded {report.stored} simulated events in the register", highlight=False)
-    if fast:
-        result = comparing.compare_fast(
-            package, calibrated, change, cases=cases, seed=seed, replications=replications, start=begin
-        )
-    else:
-        with _progress(replications, f"simulating {replications} replication(s)") as (advance, _):
-            result = comparing.compare(
-                package,
-                calibrated,
-                change,
-                cases=cases,
-                years=years,
-                seed=seed,
-                replications=replications,
-                start=begin,
-                progress=(lambda done: advance(1)) if advance else None,
-            )
+    variants = 1 + (len(axis.values) if axis else change is not None)
+    total = comparing.runs(replications, variants, fast)
+    with (
+        _runner(on_dask or dask_scheduler is not None, dask_scheduler) as runner,
+        _progress(total, f"simulating {replications} replication(s)") as (advance, _),
+    ):
+        run = {
+            "cases": cases,
+            "years": years,
+            "seed": seed,
+            "replications": replications,
+            "start": begin,
+            "fast": fast,
+            "runner": runner,
+            "progress": advance,
+        }
+        if axis is not None:
+            result = sweeping.sweep(package, calibrated, axis, **run)
+        else:
+            result = comparing.compare(package, calibrated, change, **run)
     if chart is not None:
-        comparing.chart(result, str(chart))
+        (sweeping.chart if axis else comparing.chart)(result, str(chart))
     if json_out:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    out.print(terminal.comparison(result.to_dict()))
+    out.print((terminal.sweep if axis else terminal.comparison)(result.to_dict()))
+
+
+@contextmanager
+def _runner(on_dask: bool, scheduler: str | None):
+    """Serial, or on Dask (imported only then: `habeas --help` stays fast)."""
+    from habeas.simulator import runners
+
+    if not on_dask:
+        yield runners.SERIAL
+        return
+    try:
+        with runners.dask(scheduler) as runner:
+            yield runner
+    except runners.ClusterUnavailable as exc:
+        raise fail(str(exc), 1) from None
 
 
 @app.command("import")
@@ -437,14 +510,17 @@ def case_list(
     region: Annotated[str | None, typer.Option("--region", help="Only this region.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="pre_trial, court or closed.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
+    as_user: AsOption = None,
     read_db: ReadDbOption = None,
 ) -> None:
-    """The case list: number, stage, region, article."""
+    """The case list: number, stage, region, article (the cases you may read; each one listed is logged)."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
-    with projected(db) as engine, reading(engine, read_db) as rows_from:
-        found = queries.case_list(rows_from, region=region, stage=stage, limit=limit)
+    with projected(db) as engine, reading(engine, read_db) as rows_from, guarded():
+        who = signed_in(engine, as_user)
+        now = SystemClock().now()
+        found = list(queries.listed_cases(engine, law(), who, now, region, stage, limit, listing=rows_from))
     if json_out:
         print(words.dumps(found))
         return
@@ -538,31 +614,88 @@ def alerts(
 
 
 @app.command()
-def verify(db: DbOption = None) -> None:
-    """Walk the whole hash chain. Exit 1 at the first record that is not what was stored."""
-    from habeas.services import maintenance
+def verify(
+    db: DbOption = None,
+    checkpoints_file: CheckpointsOption = None,
+    key: KeyOption = None,
+    tsa_cert: TsaCertOption = None,
+    deep: Annotated[
+        bool,
+        typer.Option("--deep", help="Also replay cases and compare the projections (alerts, statistics) with them."),
+    ] = False,
+    sample: Annotated[int, typer.Option("--sample", min=1, help="With --deep: how many cases, drawn at random.")] = 200,
+    full: Annotated[bool, typer.Option("--full", help="With --deep: every case, not a sample.")] = False,
+) -> None:
+    """Walk every chain (events, reads, accounts) and check users and sessions against theirs.
+    With a published checkpoint log, the logs must also be what every checkpoint there signs.
+    Exit 1 at the first record that is not what was stored."""
+    from habeas.services import checkpoints, maintenance, projection_check
 
+    published = checkpoints_file or config.checkpoint_log_path()
+    if checkpoints_file is None and published is not None and not published.exists():
+        out.print(f"checkpoint log {published}: none published yet (`habeas checkpoint`)", highlight=False)
+        published = None
+    log = _published(published, _trusted(key), tsa_cert or config.timestamp_authority()[1]) if published else None
     with database(db) as engine:
         result = maintenance.verify(engine)
-    reads_chain = result.reads
-    if result.intact:
+        mismatches = checkpoints.verify_published(engine, log) if log else []
+        replayed = projection_check.check(engine, law(), None if full else sample) if deep else None
+    broken = _said_of_chains(result)
+    if log is not None:
+        for problem in mismatches:
+            out.print(f"checkpoint log: {problem}", highlight=False)
+        if not mismatches:
+            out.print(f"checkpoint log: the logs are what its {len(log)} checkpoint(s) sign", highlight=False)
+    if replayed is not None:
+        for name, position in replayed.behind.items():
+            out.print(
+                f"projection {name} is behind the log (at {position}): `habeas rebuild --catch-up` first",
+                highlight=False,
+            )
+        for problem in replayed.differences:
+            out.print(f"projections: {problem}", highlight=False)
+        if replayed.holds:
+            out.print(f"projections hold: {replayed.checked} of {replayed.cases} cases replayed agree", highlight=False)
+    if broken or mismatches or (replayed is not None and not replayed.holds):
+        raise typer.Exit(1)
+
+
+def _said_of_chains(result) -> bool:
+    """Print what the walk found of each chain; True when one is broken."""
+    # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
+    # Position 0 is no record: the chain head record itself is what is wrong.
+    if result.bad_position is None:
         out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
+    else:
+        where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
+        out.print(f"{where}: {result.reason} ({result.count} events verified)", highlight=False)
+        return True
+    reads_chain, broken = result.reads, False
+    if reads_chain.broken is None:
         out.print(
             f"reads intact: {reads_chain.count} records, head {reads_chain.position} {reads_chain.head.hex()}",
             highlight=False,
         )
-        return
-    if result.bad_position is None:  # the events hold; the read log does not
-        broken = reads_chain.broken
-        out.print(f"intact: {result.count} events, head {result.head_position} {result.head_hash}", highlight=False)
-        where = "broken" if broken.position == 0 else f"broken at read {broken.position}"
-        out.print(f"reads {where}: {broken.reason} ({reads_chain.count} records verified)", highlight=False)
-        raise typer.Exit(1)
-    # The verdict is the command's answer, so it goes to stdout like "intact"; the exit code says it.
-    # Position 0 is no event: the chain head record itself is what is wrong.
-    where = "broken" if result.bad_position == 0 else f"broken at position {result.bad_position}"
-    out.print(f"{where}: {result.reason} ({result.count} events verified)", highlight=False)
-    raise typer.Exit(1)
+    else:
+        gap = reads_chain.broken
+        where = "broken" if gap.position == 0 else f"broken at read {gap.position}"
+        out.print(f"reads {where}: {gap.reason} ({reads_chain.count} records verified)", highlight=False)
+        broken = True
+    chain = result.accounts
+    if chain.broken is not None:
+        gap = chain.broken
+        where = "broken" if gap.position == 0 else f"broken at record {gap.position}"
+        out.print(f"accounts {where}: {gap.reason} ({chain.count} records verified)", highlight=False)
+        return True
+    if chain.differences:
+        for problem in chain.differences:
+            out.print(f"accounts: {problem}", highlight=False)
+        return True
+    out.print(
+        f"accounts intact: {chain.count} records, head {chain.position} {chain.head.hex()}; users and sessions agree",
+        highlight=False,
+    )
+    return broken
 
 
 @app.command()
@@ -779,55 +912,106 @@ def user_disable(login: str, db: DbOption = None, reader: UserOption = None) -> 
 def checkpoint(
     ctx: typer.Context,
     out_file: Annotated[Path | None, typer.Option("--out", help="Write it here (default: print it).")] = None,
+    publish: PublishOption = None,
     db: DbOption = None,
     reader: UserOption = None,
 ) -> None:
-    """Sign the head position and hash of the event log and the read log (checkpoint:write)."""
-    from habeas.services import checkpoints
+    """Sign the head position and hash of the event, read and account logs (checkpoint:write),
+    and append the checkpoint to the checkpoint log when one is configured."""
+    from habeas.services import checkpoints, timestamps
 
     if ctx.invoked_subcommand is not None:
         return
-    url = config.database_url(db)
+    publish = publish or config.checkpoint_log_path()
+    tsa_url, _ = config.timestamp_authority()
+    countersign = timestamps.authority(tsa_url) if tsa_url else None
     with database(db) as engine, guarded():
         who = signed_in(engine, reader)
         try:
-            made = checkpoints.make(engine, law(), who, SystemClock().now(), config.signing_key_path(url))
-        except checkpoints.NoKey as exc:
+            made = checkpoints.make(
+                engine, law(), who, SystemClock().now(), config.signing_key_path(), publish, countersign
+            )
+        except (checkpoints.NoKey, checkpoints.KeyRefused, timestamps.Unanswered) as exc:
             raise fail(str(exc)) from None
-        except ValueError as exc:
+        except OSError as exc:
+            raise fail(f"checkpoint log {publish}: {exc}") from None
+        except ValueError as exc:  # a broken log, or a checkpoint log that does not hold
             raise fail(str(exc)) from None
     text = json.dumps(made, indent=2, sort_keys=True)
+    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
+    if publish is not None:
+        err.print(f"checkpoint of {heads} published to {publish}", highlight=False)
     if out_file is None:
         print(text)
         return
     out_file.write_text(text + "\n", encoding="utf-8")
-    heads = f"events {made['events']['position']} and reads {made['reads']['position']}"
     out.print(f"checkpoint of {heads} written to {out_file}", highlight=False)
+
+
+@checkpoint_app.command("keygen")
+def checkpoint_keygen(db: DbOption = None) -> None:
+    """Make the signing key at $HABEAS_SIGNING_KEY (never over one, never in the database's folder)."""
+    from habeas.services import checkpoints
+
+    key = config.signing_key_path()
+    try:
+        checkpoints.create_key(key, config.database_url(db))
+    except (checkpoints.NoKey, checkpoints.KeyRefused) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"signing key {key}: {exc.strerror}") from None
+    out.print(f"signing key created: {key} (publish {checkpoints.public_path(key)})", highlight=False)
+
+
+def _published(path: Path | None, trusted: bytes, tsa_cert: Path | None) -> list[dict] | None:
+    """The published checkpoint log at `path`, checked whole (exit 1 if it does not hold)."""
+    from habeas.services import checkpoints, publication
+
+    if path is None:
+        return None
+    try:
+        log = publication.published(path, trusted)
+        checkpoints.check_timestamps(log, tsa_cert)
+    except OSError as exc:
+        raise fail(f"checkpoint log {path}: {exc.strerror or exc}", 2) from None
+    except checkpoints.Forged as exc:
+        out.print(f"checkpoint log refused: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    return log
+
+
+def _trusted(key: Path | None) -> bytes:
+    from habeas.services import checkpoints
+
+    try:
+        return _public_key(key) if key else checkpoints.public_key(config.signing_key_path())
+    except (OSError, ValueError) as exc:
+        raise fail(f"public key: {exc}", 2) from None
 
 
 @checkpoint_app.command("verify")
 def checkpoint_verify(
     file: Annotated[Path, typer.Argument(help="A checkpoint written by `habeas checkpoint`.")],
-    key: Annotated[
-        Path | None, typer.Option("--key", help="The published public key (default: this register's own).")
-    ] = None,
+    key: KeyOption = None,
+    checkpoints_file: CheckpointsOption = None,
+    tsa_cert: TsaCertOption = None,
     db: DbOption = None,
 ) -> None:
-    """Check a checkpoint against the database: its signature, and both logs' hash at its positions."""
+    """Check a checkpoint against the database: its signature by the key given, not older than
+    the last published checkpoint, and each log's hash at its positions."""
     from habeas.services import checkpoints
 
     try:
         statement = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise fail(f"{file}: cannot read a checkpoint ({exc})", 2) from None
-    url = config.database_url(db)
-    try:
-        trusted = _public_key(key) if key else checkpoints.public_key(config.signing_key_path(url))
-    except (OSError, ValueError) as exc:
-        raise fail(f"public key: {exc}", 2) from None
+    trusted = _trusted(key)
+    configured = config.checkpoint_log_path()
+    path = checkpoints_file or (configured if configured is not None and configured.exists() else None)
+    log = _published(path, trusted, tsa_cert or config.timestamp_authority()[1])
     with database(db) as engine:
         try:
-            said = checkpoints.verify(engine, statement, trusted)
+            said = checkpoints.verify(engine, statement, trusted, log)
         except checkpoints.Forged as exc:
             out.print(f"refused: {exc}", highlight=False)
             raise typer.Exit(1) from None
@@ -862,7 +1046,7 @@ def report(
 ) -> None:
     """Public statistics: the oversight indicators by year and region, small counts suppressed."""
     from habeas.presentation import statistics as shown  # imported here: the CLI starts fast
-    from habeas.services import maintenance, statistics
+    from habeas.services import statistics
 
     if format_ not in ("table", "csv", "json", "offences", "un-cts"):
         raise fail(f"--format {format_!r}: one of table, csv, json, offences, un-cts", 2)
@@ -876,14 +1060,13 @@ def report(
                 raise statistics.SpecError("--years: which years (2024, 2022-2024)")
             spec = statistics.ReportSpec(statistics.parse_years(years), tuple(section or ()), tuple(region or ()))
         moment = when(at)
-        with database(db) as primary, reading(primary, read_db) as engine:
-            if engine is not primary:  # a replica is read as it is; the primary catches up first
-                maintenance.current(primary, law, law_digest)
+        with database(db) as engine, reading(engine, read_db) as reads:
+            replica = None if reads is engine else reads  # the released figures are read there
             if format_ in statistics.EXPORTS:
-                columns, rows = statistics.export(engine, format_, spec, moment, load=law, catch_up=False)
+                columns, rows = statistics.export(engine, format_, spec, moment, load=law, replica=replica)
                 sys.stdout.write(shown.rows_csv(columns, rows))
                 return
-            found = statistics.report(engine, spec, moment, load=law, catch_up=False)
+            found = statistics.report(engine, spec, moment, load=law, replica=replica)
     except statistics.SpecError as exc:
         raise fail(str(exc), 2) from None
     if chart is not None:
@@ -900,7 +1083,11 @@ def report(
     else:
         for table in shown.tables(found):
             out.print(table)
-        out.print(f"cells under {found.min_count} people are withheld (< {found.min_count})", highlight=False)
+        out.print(
+            f"withheld: < {found.min_count} counts fewer people; x is withheld so that another cannot be worked out"
+            " (or drawn from a withheld count)",
+            highlight=False,
+        )
         out.print(f"share: habeas report --query '{spec.query()}'", highlight=False)
     if chart is not None:
         err.print(f"chart written to {chart}", highlight=False)
@@ -929,6 +1116,7 @@ def serve(
     os.environ[config.ENV_DATABASE_URL] = config.database_url(db)
     if read_db:
         os.environ[config.ENV_READ_DATABASE_URL] = read_db
+    os.environ.setdefault(config.ENV_WEB_SECRET, config.web_secret().hex())  # one CSRF key for every worker
     uvicorn.run("habeas.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 

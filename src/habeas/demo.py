@@ -10,9 +10,10 @@ the same seed gives the same event ids, and the second run stores nothing new.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 
+from habeas.clock import FixedClock
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
 from habeas.presentation import findings as words
@@ -27,7 +28,13 @@ REGISTRAR = Actor("demo", "registrar", "habeas-demo")
 READER = users.operator("demo")  # the demo reads as the local operator: every read is logged
 # A fixed start, so that a second run generates the very same events (and stores none).
 START = datetime(2025, 9, 1, tzinfo=KZ_TIME)
-LOOK_AT = START + timedelta(days=45)  # alerts as of mid-way through the sample: open and breached
+
+
+def clock_of(years: float) -> datetime:
+    """The demo register's clock: fixed at the end of the simulated period. The caseload is
+    recorded as known then (no fact dated after it: cases still running go on past it in the
+    simulation only), alerts and the case file are judged then, and `--serve` starts there."""
+    return START + timedelta(days=365 * years)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         revision = setup.prepare(engine)
         out.print(f"database ready: {args.db} (schema {revision})")
         law = load("kz")
-        register = Register(engine, law)
+        clock = clock_of(args.years)
+        register = Register(engine, law, FixedClock(clock))
 
         bundled = resources.files("habeas") / "samples" / "one-case.jsonl"
         with resources.as_file(bundled) as path, open(path, encoding="utf-8") as handle:
@@ -54,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         _report(out, "samples/one-case.jsonl", report)
 
         simulation = Simulation(law, calibration("kz"), cases=args.cases, years=args.years, seed=args.seed, start=START)
-        report = register.import_lines(lines(iter(simulation)), REGISTRAR)
+        report = register.import_lines(lines(simulation.as_of(clock)), REGISTRAR)
         _report(out, f"{simulation.totals.events} simulated events ({args.cases} cases, seed {args.seed})", report)
 
         checked = maintenance.verify(engine)
@@ -64,37 +72,36 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked.head_hash[:16]}…"
         )
 
-        every = queries.alerts(engine, LOOK_AT, reader=READER, law=law, now=datetime.now(UTC), purpose="demo")
-        found = words.alerts_json(every[:10], LOOK_AT, law)
+        every = queries.alerts(engine, clock, reader=READER, law=law, now=clock, purpose="demo")
+        found = words.alerts_json(every[:10], clock, law)
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
         case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
-        out.print(terminal.findings(found, f"The 10 most urgent alerts as of {LOOK_AT.isoformat()}"))
+        out.print(terminal.findings(found, f"The 10 most urgent alerts as of {clock.isoformat()}"))
 
         out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n")
-        now = datetime.now(UTC)
-        file = queries.case_file(engine, law, case, READER, "demo", now, now)
-        for part in terminal.case_file(words.case_file_json(file, now, law)):
+        file = queries.case_file(engine, law, case, READER, "demo", clock, clock)
+        for part in terminal.case_file(words.case_file_json(file, clock, law)):
             out.print(part)
 
-        signing_in = demo_users(engine, law, case)
+        signing_in = demo_users(engine, law, case, clock)
 
     db = f" --db {args.db}" if args.db != "sqlite:///habeas.db" else ""
     out.print(
         "\nExplore:\n"
         f"  habeas case list{db}\n"
         f"  habeas case show {case}{db} [--json] [--at 2025-10-01T12:00+05:00]\n"
-        f"  habeas alerts{db} [--at {LOOK_AT.isoformat()}] [--code KZ-DETENTION-LIMIT]\n"
+        f"  habeas alerts{db} [--at {clock.isoformat()}] [--code KZ-DETENTION-LIMIT]\n"
         f"  habeas verify{db}\n"
         f"  habeas reads --case {case}{db}   (the read you just made is logged)\n"
         "  habeas simulate --cases 3000 --years 0.25 --what-if WHAT-IF.yaml   (a reform, side by side)",
     )
     if args.serve:
-        serve(out, args, signing_in)
+        serve(out, args, signing_in, clock)
     return 0
 
 
-def demo_users(engine, law, case: str) -> list[tuple[str, str, str]]:
+def demo_users(engine, law, case: str, now: datetime) -> list[tuple[str, str, str]]:
     """A user of each kind around `case` (its region's police, prosecutor and court, the
     suspect), with a fresh token each run: (login, what they see, token)."""
     from habeas.services import guard
@@ -109,7 +116,6 @@ def demo_users(engine, law, case: str) -> list[tuple[str, str, str]]:
         ("analyst", "analyst", "statistics", "statistics only"),
         ("suspect", "person", None, f"their own case {case}: who looked at it"),
     ]
-    now = datetime.now(UTC)
     made = []
     for login, role, agency, sees in wanted:
         person = (case, "P1") if role == "person" else None
@@ -121,7 +127,7 @@ def demo_users(engine, law, case: str) -> list[tuple[str, str, str]]:
     return made
 
 
-def serve(out, args, signing_in: list[tuple[str, str, str]]) -> None:
+def serve(out, args, signing_in: list[tuple[str, str, str]], clock: datetime) -> None:
     import uvicorn
 
     from habeas.api import Settings, create_app
@@ -130,14 +136,14 @@ def serve(out, args, signing_in: list[tuple[str, str, str]]) -> None:
     url = f"http://{args.host}:{args.port}/"
     out.print(f"\nThe web UI: {url}  (the API: {url}api/v1, its contract: {url}openapi.json)")
     out.print(
-        f"The register's clock starts at {LOOK_AT.isoformat()}, mid-way through the simulated period,"
+        f"The register's clock starts at {clock.isoformat()}, the end of the simulated period,"
         " and runs from there: people are held, deadlines run."
     )
     out.print("Sign in as (login and token):")
     for login, sees, token in signing_in:
         out.print(f"  {login:<13} {token}   {sees}", highlight=False)
     out.print("Ctrl-C stops the server.")
-    app = create_app(Settings(database_url=args.db, clock=ShiftedClock(LOOK_AT)))
+    app = create_app(Settings(database_url=args.db, clock=ShiftedClock(clock)))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

@@ -103,7 +103,7 @@ def test_any_character_changed_in_the_export_is_caught(sqlite_url, law, tmp_path
     from habeas.services.register import Register
 
     folder = tmp_path_factory.mktemp("x")
-    key = folder / "k"
+    key = folder / "keys" / "k"
     checkpoints.ensure_key(key)
     engine = make_engine(f"sqlite:///{folder / 'x.db'}")
     migrate(engine)
@@ -135,32 +135,28 @@ def test_the_verifier_loads_no_database_code():
 
 def test_the_command_line_signs_checks_and_hands_the_outsider_what_it_needs(tmp_path):
     db = f"sqlite:///{tmp_path / 'r.db'}"
-    made = habeas("init", db=db).stdout
-    assert f"signing key created: {tmp_path / 'r.db.signing-key'}" in made
-    assert "signing key kept" in habeas("init", db=db).stdout
-    habeas("import", str(ONE_CASE), db=db)
+    key = tmp_path / "keys" / "signing.key"
+    env = {"HABEAS_SIGNING_KEY": str(key)}
+    made = habeas("init", db=db, env_extra=env).stdout
+    assert f"signing key: none at {key}" in made and not key.exists()  # init never makes one
+    assert f"signing key created: {key}" in habeas("checkpoint", "keygen", db=db, env_extra=env).stdout
+    assert f"signing key: {key}" in habeas("init", db=db, env_extra=env).stdout
+    habeas("import", str(ONE_CASE), db=db, env_extra=env)
     point = tmp_path / "cp.json"
-    assert "checkpoint of events 19 and reads 0" in habeas("checkpoint", "--out", str(point), db=db).stdout
-    assert "checkpoint holds" in habeas("checkpoint", "verify", str(point), db=db).stdout
+    said = habeas("checkpoint", "--out", str(point), db=db, env_extra=env).stdout
+    assert "checkpoint of events 19 and reads 0" in said
+    assert "checkpoint holds" in habeas("checkpoint", "verify", str(point), db=db, env_extra=env).stdout
     log = tmp_path / "log.jsonl"
-    log.write_text(habeas("export", "--format", "log", db=db).stdout)
+    log.write_text(habeas("export", "--format", "log", db=db, env_extra=env).stdout)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "habeas.verify_export",
-            str(log),
-            str(point),
-            "--key",
-            str(tmp_path / "r.db.signing-key.pub"),
-        ],
+        [sys.executable, "-m", "habeas.verify_export", str(log), str(point), "--key", str(key) + ".pub"],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0 and "intact up to position 19" in done.stdout, done.stdout + done.stderr
     with sqlite3.connect(tmp_path / "r.db") as conn:
         conn.execute("UPDATE events SET actor = replace(actor, 'inv-301', 'inv-302') WHERE position = 2")
-    refused = habeas("checkpoint", "verify", str(point), db=db, check=False)
+    refused = habeas("checkpoint", "verify", str(point), db=db, check=False, env_extra=env)
     assert refused.returncode == 1 and "refused:" in refused.stdout
 
 
@@ -175,7 +171,7 @@ def test_any_stored_event_changed_before_the_checkpoint_is_refused(law, tmp_path
     from habeas.services.register import Register
 
     folder = tmp_path_factory.mktemp("c")
-    key = folder / "k"
+    key = folder / "keys" / "k"
     checkpoints.ensure_key(key)
     engine = make_engine(f"sqlite:///{folder / 'c.db'}")
     migrate(engine)

@@ -27,6 +27,7 @@ STRANGER = Principal("inv-9", "investigator", "police-almaty", "almaty")
 READ_PATHS = {
     "case file": (lambda e, law: queries.case_file(e, law, CASE, OPERATOR, "review", AT, NOW), 1),
     "alerts (one case listed)": (lambda e, law: queries.alerts(e, AT, reader=OPERATOR, law=law, now=NOW), 1),
+    "case list (one case listed)": (lambda e, law: queries.listed_cases(e, law, OPERATOR, NOW), 1),
     "reads of a case": (lambda e, law: queries.who_read(e, law, OPERATOR, NOW, CASE), 1),
     "unassigned reads": (lambda e, law: queries.who_read(e, law, OMBUDSMAN, NOW, unassigned=True), 1),
     "export, import format": (lambda e, law: list(maintenance.export_lines(e, law, OPERATOR, NOW)), 1),
@@ -34,8 +35,10 @@ READ_PATHS = {
 }
 # Public functions of the read services that hand out no person's data, and the one that
 # does unguarded (the projection's rows, for its tests and the bench: no driver calls it).
+# `case_list` and `alert_rows` are the projections' rows unguarded: the drivers list cases
+# through `listed_cases` (the policy, a record per case) and alerts through `alerts`.
 NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows"}
-DRIVERS = ("cli.py", "demo.py", "presentation")
+DRIVERS = ("cli.py", "demo.py", "presentation", "api", "web")
 
 
 def _count(engine) -> int:
@@ -61,11 +64,12 @@ def test_each_read_path_appends_its_read_records(recorded, law, path):
 def test_no_read_service_is_left_out_of_the_read_paths():
     source = Path(queries.__file__).read_text(encoding="utf-8")
     public = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
-    assert public - NOT_A_READ_OF_A_PERSON == {"case_file", "alerts", "who_read"}
+    assert public - NOT_A_READ_OF_A_PERSON == {"case_file", "alerts", "who_read", "listed_cases"}
     root = Path(queries.__file__).parents[1]
     for driver in DRIVERS:
         for file in (root / driver).rglob("*.py") if (root / driver).is_dir() else [root / driver]:
-            assert "alert_rows" not in file.read_text(encoding="utf-8"), file
+            text = file.read_text(encoding="utf-8")
+            assert "alert_rows" not in text and "queries.case_list(" not in text, file
 
 
 def test_a_refused_read_is_recorded_and_shows_nothing(recorded, law):
@@ -160,8 +164,11 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
     engine = make_engine(sqlite_url)
     with engine.begin() as conn:
         for table in (
+            "account_head",
+            "accounts",
             "sessions",
             "stat_episodes",
+            "stat_releases",
             "users",
             "read_head",
             "reads",
@@ -184,8 +191,9 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0008"
-    )  # 0004 chains the reads; 0005 statistics; 0006 sessions; 0007 the projections' law; 0008 read_after
+        setup.prepare(engine) == "0010"
+    )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections; 0008 releases;
+    # 0009 the account log; 0010 read_after
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()
@@ -231,3 +239,17 @@ def test_concurrent_reads_each_get_their_own_place_in_the_read_log(recorded, law
         ids = [row[0] for row in conn.execute(select(reads.c.id).order_by(reads.c.id))]
     assert ids == list(range(1, len(ids) + 1))
     assert maintenance.verify(recorded).intact
+
+
+@pytest.mark.parametrize("case", ["KZ-" + "9" * 200, "KZ\x001", "KZ 1", ""], ids=["long", "nul", "space", "empty"])
+def test_a_case_id_of_no_case_shape_is_refused_alike_on_both_stores(recorded, law, case):
+    """An over-long id once answered 500 on PostgreSQL with no record (its case column holds
+    160 characters), and a NUL cannot be stored there at all: refused before the database."""
+    before = _count(recorded)
+    with pytest.raises(queries.NotACaseId, match="is not a case number"):
+        queries.case_file(recorded, law, case, OPERATOR, "review", AT, NOW)
+    with pytest.raises(queries.NotACaseId):
+        queries.who_read(recorded, law, OPERATOR, NOW, case)
+    with pytest.raises(queries.NotACaseId):
+        queries.who_read(recorded, law, OPERATOR, NOW, CASE, person=case or "P\x00")
+    assert _count(recorded) == before

@@ -1,9 +1,7 @@
 """Users sign in with a token shown once; a wrong token, a disabled user, an unknown login
-are refused alike, recorded, and repeated failures slow the next attempt down."""
+are refused alike, counted (not written to the read log), and never lock the user out."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -32,29 +30,29 @@ def test_a_user_signs_in_with_the_token_given_once(engine, law):
 
 
 @pytest.mark.parametrize("how", ["wrong token", "unknown login", "disabled"])
-def test_a_bad_sign_in_is_refused_and_recorded(engine, law, how):
+def test_a_bad_sign_in_is_refused_with_one_message_and_counted_not_logged(engine, law, how):
     added = _add(engine, law)
     login, token = ("aidar", "not-it") if how == "wrong token" else ("nobody", added.token)
     if how == "disabled":
         accounts.disable(engine, law, OPERATOR, NOW, "aidar")
         login = "aidar"
+    with engine.connect() as conn:
+        before = conn.execute(select(reads.c.id)).fetchall()
     with pytest.raises(accounts.SignInRefused) as refused:
         accounts.sign_in(engine, login, token, NOW)
-    expected = "this user is disabled" if how == "disabled" else "wrong login or token"
-    assert str(refused.value) == expected
+    assert str(refused.value) == "wrong login or token"
     with engine.connect() as conn:
-        row = conn.execute(select(reads).order_by(reads.c.id.desc())).first()
-    assert (row.actor_id, row.action, row.allowed, row.reason) == (login, "user:sign_in", False, expected)
+        assert conn.execute(select(reads.c.id)).fetchall() == before  # no read record per attempt
+    assert accounts.failures_of(engine, login) == (0 if how == "unknown login" else 1)
 
 
-def test_repeated_failures_slow_the_next_attempt_down(engine, law):
+def test_failures_in_a_row_are_counted_and_the_right_token_still_gets_in(engine, law):
     added = _add(engine, law)
-    for _ in range(accounts.FREE_FAILURES):
+    for _ in range(8):
         with pytest.raises(accounts.SignInRefused, match="wrong"):
             accounts.sign_in(engine, "aidar", "guess", NOW)
-    with pytest.raises(accounts.SignInRefused, match="too many failed sign-ins"):
-        accounts.sign_in(engine, "aidar", added.token, NOW)  # even the right token waits
-    assert accounts.sign_in(engine, "aidar", added.token, NOW + timedelta(seconds=2)).id == "aidar"
+    assert accounts.failures_of(engine, "aidar") == 8
+    assert accounts.sign_in(engine, "aidar", added.token, NOW).id == "aidar"  # no lock
     with engine.connect() as conn:
         assert conn.execute(text("SELECT failures FROM users")).scalar_one() == 0
 

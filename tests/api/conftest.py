@@ -146,7 +146,7 @@ def make_api(url: str, law, tmp_path: Path, clock: FixedClock | None = None, see
             report = Register(engine, law, clock).import_lines(seed_lines(), REGISTRAR)
             assert report.ok, [e.lines() for e in report.errors]
     # the API alone: the web UI beside it has tests of its own
-    app = create_app(Settings(database_url=url, clock=clock, signing_key=tmp_path / "signing.key", web=False))
+    app = create_app(Settings(database_url=url, clock=clock, signing_key=tmp_path / "keys" / "signing.key", web=False))
     return app, clock
 
 

@@ -321,7 +321,7 @@ def test_the_ledger_head_is_public_and_is_the_head_verify_walks_to(api):
 
 
 def test_an_admin_gets_a_signed_checkpoint_that_verifies_and_an_investigator_may_not(api, tmp_path):
-    key = tmp_path / "signing.key"
+    key = tmp_path / "keys" / "signing.key"  # never in the database's folder
     checkpoints.ensure_key(key)
     answer = api.client.get("/api/v1/ledger/checkpoint", headers=api.sign_in("admin"))
     assert answer.status_code == 200, answer.text

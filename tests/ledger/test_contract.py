@@ -80,6 +80,7 @@ def test_custody_order_by_an_investigator_is_refused_and_stores_nothing(register
 
 def test_custody_order_is_the_trial_courts_once_the_case_is_before_it(register):
     register.submit(opened())
+    register.submit(event("party.added", {"person": "P1", "role": "suspect", "name": "A B"}))  # acts name a party
     order = {"person": "P1", "until": "2024-05-01T10:00:00+05:00"}
     assert register.submit(event("custody.ordered", order, role="investigating_judge", actor="ij-1")).status == "stored"
     register.submit(event("case.sent_to_court", {"court": "court-1"}, role="prosecutor", actor="pr-1"))
@@ -213,6 +214,7 @@ def test_rebuild_gives_identical_projections(register, engine, law):
 
 def test_an_incomplete_rights_explanation_is_recorded_and_judged_not_refused(register, engine):
     register.submit(opened())
+    register.submit(event("party.added", {"person": "P1", "role": "suspect", "name": "A B"}))  # acts name a party
     register.submit(event("person.detained", {"person": "P1", "place": "street"}))
     outcome = register.submit(event("rights.explained", {"person": "P1", "rights": ["counsel"]}))
     assert outcome.status == "stored" and outcome.event.data["rights"] == ["counsel"]

@@ -132,6 +132,7 @@ def live(tmp_path_factory) -> Iterator[Live]:
             ("inv", "investigator", {"agency": AGENCY, "region": REGION}),
             ("pros", "prosecutor", {"agency": "almaty-prosecutor", "region": REGION}),
             ("omb", "ombudsman", {"agency": "ombudsman"}),
+            ("reg", "registrar", {"agency": "ministry-records"}),
             ("suspect", "person", {"person": (live.case, "P1")}),
             ("victim", "person", {"person": (live.case, "V1")}),
         ]:
@@ -219,6 +220,16 @@ class Session:
             page.keyboard.press("Enter")
         assert urlsplit(page.url).path != "/sign-in", f"signing in as {login} failed: {page.url}"
         assert any(c["name"] == "habeas_session" for c in self.context.cookies()), "no habeas_session cookie"
+
+    def open_case(self, case: str, purpose: str = "case review") -> None:
+        """Open a case file as a user does from elsewhere: its address, then the purpose asked."""
+        page = self.page
+        page.goto(f"/cases/{case}")
+        form = page.locator("form#purpose")
+        if form.count():
+            form.locator("input[name=purpose]").fill(purpose)
+            with page.expect_navigation():
+                form.locator("button[type=submit]").click()
 
     def sign_out(self) -> None:
         with self.page.expect_navigation():

@@ -199,7 +199,7 @@ def test_switching_to_kazakh_is_kept(user, live):
     assert any(c["name"] == "habeas_lang" and c["value"] == "kk" for c in user.context.cookies())
     user.screenshot("home-kk")
 
-    page.goto(f"/cases/{case}")  # no ?lang=: the cookie keeps the choice
+    user.open_case(case)  # no ?lang=: the cookie keeps the choice
     assert page.locator("html").get_attribute("lang") == "kk"
     finding = page.locator(f'section#findings [data-code="{LIMIT_CODE}"]').first
     text = finding.inner_text()
@@ -226,7 +226,7 @@ def test_the_person_sees_who_read_their_case(session_factory, live):
     reads_by_inv = page.locator('table#reads tr[data-actor="inv"]')
     before = reads_by_inv.count()
 
-    investigator.page.goto(f"/cases/{live.case}")  # the investigator reads the person's case file
+    investigator.open_case(live.case)  # the investigator reads the person's case file
     assert live.case in investigator.page.locator("h1").inner_text()
 
     page.reload()
@@ -234,7 +234,7 @@ def test_the_person_sees_who_read_their_case(session_factory, live):
     assert reads_by_inv.count() > before, f"the investigator's read of the case file is not listed: {actors}"
     person.screenshot("my-reads")
 
-    page.goto(f"/cases/{live.case}")  # the person may read their own case
+    person.open_case(live.case)  # the person may read their own case
     assert live.case in page.locator("h1").inner_text()
 
     investigator.sign_out()
@@ -249,7 +249,7 @@ def test_a_missing_field_is_shown_beside_it_and_nothing_is_stored(user, live):
     case = live.new_case()
     page = user.page
     user.sign_in("inv")
-    page.goto(f"/cases/{case}")
+    user.open_case(case)
     before = timeline_ids(page)
     assert before, "the case file shows no timeline"
 
@@ -285,7 +285,7 @@ def test_a_missing_field_is_shown_beside_it_and_nothing_is_stored(user, live):
     assert form.locator('[name="data.place"]').input_value() == "Almaty police, Medeu district", "the form lost input"
     user.screenshot("record-form-error")
 
-    page.goto(f"/cases/{case}")
+    user.open_case(case)
     assert timeline_ids(page) == before, "a refused form stored something"
 
 
@@ -307,7 +307,7 @@ def test_at_360_px_nothing_overflows_and_every_field_is_labelled(session_factory
     page = narrow.page
     narrow.sign_in("inv")
 
-    page.goto(f"/cases/{case}")
+    narrow.open_case(case)
     assert page.locator("section#timeline li[data-event-id]").count() >= 4
     assert page.evaluate(OVERFLOW) <= 0, (
         f"the case file is {page.evaluate('document.documentElement.scrollWidth')} px wide at 360 px"
@@ -385,7 +385,7 @@ def test_text_has_sufficient_contrast(user, live):
     low = {"/sign-in": page.evaluate(LOW_CONTRAST)}
     user.sign_in("inv")
     for path in ("/", "/detention", f"/cases/{case}", "/statistics", "/law"):
-        page.goto(path)
+        user.open_case(case) if path.startswith("/cases/") else page.goto(path)
         low[path] = page.evaluate(LOW_CONTRAST)
     assert page.goto("/detention") and page.locator('table#board tr[data-status="breached"]').count() >= 1
     page.goto(f"/record/person.detained?case={case}")

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from habeas import config
 from habeas.api import errors
 from habeas.api.context import Context
+from habeas.api.security import Guard
 from habeas.clock import Clock, SystemClock
 
 API = "/api/v1"
@@ -32,6 +33,8 @@ class Settings:
     clock: Clock = field(default_factory=SystemClock)
     signing_key: Path | None = None  # default: config.signing_key_path(database_url)
     web: bool = True  # the web UI beside the API
+    docs: bool = True  # Swagger UI at /api/docs, from the package's own files (swagger-ui-bundle)
+    secret: bytes = field(default_factory=config.web_secret)
 
 
 def create_app(settings: Settings | None = None, *, law_loader: Callable | None = None) -> FastAPI:
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
                 recorder=Recorder(engine, law, committer),
                 signing_key=settings.signing_key or config.signing_key_path(settings.database_url),
                 reading=reading,
+                secret=settings.secret,
             )
             yield
 
@@ -71,13 +75,14 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI from the package's files, never a CDN: `api.docs`
         redoc_url=None,
         license_info={"name": "AGPL-3.0-or-later"},
     )
     from habeas.api.replica import ReadYourWrites
 
     app.add_middleware(ReadYourWrites)
+    app.add_middleware(Guard)  # security headers, body limits: before any parsing
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
@@ -91,6 +96,10 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
 
     for module in (signing_in, events, cases, ledger, public):
         app.include_router(module.router, prefix=API)
+    if settings.docs:
+        from habeas.api import docs
+
+        docs.mount(app)
     if settings.web:
         from habeas.web import mount
 

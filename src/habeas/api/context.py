@@ -2,13 +2,17 @@
 (`reading`: the primary, and a replica if there is one); and who asks.
 
 A request is signed in by a session token (`services.sessions`): the API's
-`Authorization: Bearer TOKEN`, or the web UI's cookie. Without one, the asker is the
-anonymous public, which the policy lets read statistics and the law, nothing else.
+`Authorization: Bearer TOKEN` only, the web UI's cookie only. A browser sends a cookie on
+its own, to requests another page made; it never adds a bearer token: so a session cookie
+never authorises an API call (issue 23), and the web UI's forms carry a CSRF token. Without
+a session, the asker is the anonymous public, which the policy lets read statistics and the
+law, nothing else.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +27,7 @@ from habeas.services import sessions
 from habeas.services.group_commit import GroupCommitter
 from habeas.services.recording import Recorder
 from habeas.services.replicas import Reading
+from habeas.services.throttle import Throttle
 
 COOKIE = "habeas_session"
 ANONYMOUS = Principal("public", PUBLIC)
@@ -37,31 +42,54 @@ class Context:
     recorder: Recorder
     signing_key: Path
     reading: Reading
+    secret: bytes = b""  # the web UI's CSRF and read tokens (config.web_secret)
+    throttle: Throttle = field(default_factory=Throttle)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    async def pause(self, seconds: float) -> None:
+        """Hold a sign-in attempt (`services.throttle`); tests replace it to count the delays."""
+        if seconds > 0:
+            await asyncio.sleep(seconds)
 
 
 def context(request: Request) -> Context:
     return request.app.state.habeas
 
 
-def session_token(request: Request) -> str | None:
+def now_of(request: Request) -> datetime:
+    """The register's clock, read once per request: a page, the board, a case file and the
+    API judge and record at one instant, so two parts of one answer never disagree."""
+    if not hasattr(request.state, "now"):
+        request.state.now = request.app.state.habeas.now()
+    return request.state.now
+
+
+def bearer_token(request: Request) -> str | None:
+    """The API's session token: `Authorization: Bearer TOKEN`, never a cookie."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
-    return request.cookies.get(COOKIE)
+    return None
 
 
-def signed_in_user(request: Request, ctx: Context) -> Principal | None:
-    """The user this request's session stands for (bearer token or cookie), looked up once
-    per request; None without a valid session. The API and the web UI both ask here."""
+def cookie_token(request: Request) -> str | None:
+    """The web UI's session token: the `habeas_session` cookie."""
+    return request.cookies.get(COOKIE) or None
+
+
+def signed_in_user(request: Request, ctx: Context, *, cookie: bool = False) -> Principal | None:
+    """The user this request's session stands for, looked up once per request; None without
+    a valid session. The API asks with the bearer token, the web UI (`cookie`) with the cookie."""
     if not hasattr(request.state, "user"):
-        token = session_token(request)
-        found = sessions.signed_in(ctx.engine, token, ctx.now()) if token else None
+        token = cookie_token(request) if cookie else bearer_token(request)
+        found = sessions.signed_in(ctx.engine, token, now_of(request)) if token else None
         request.state.user = found.principal if found else None
         request.state.read_after = found.read_after if found else None
+        # the session a write of this request is remembered in (`api.replica`)
+        request.state.session = token if found else None
     return request.state.user
 
 

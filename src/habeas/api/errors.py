@@ -29,9 +29,10 @@ class Error(BaseModel):
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, field: str | None = None, lines=None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None, lines=None, headers=None):
         super().__init__(message)
         self.status, self.code, self.message, self.field, self.lines = status, code, message, field, lines
+        self.headers = headers
 
 
 DESCRIPTIONS = {
@@ -42,6 +43,7 @@ DESCRIPTIONS = {
     409: "This event id is stored already, with other content",
     413: "The body is larger than the register accepts",
     422: "Invalid input: the field and the reason",
+    429: "Too many failed sign-ins from this address: wait as `Retry-After` says",
     503: "The database is unavailable; nothing was stored",
 }
 EXAMPLES = {
@@ -81,7 +83,9 @@ def _field(location: tuple) -> str | None:
 
 
 async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-    response = JSONResponse(body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status)
+    response = JSONResponse(
+        body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status, headers=exc.headers
+    )
     if exc.status == 503:  # a passing fault (a lock, a full disk being cleared): worth trying again
         response.headers["Retry-After"] = RETRY_AFTER
     return response
@@ -114,7 +118,7 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
     status = exc.status_code if 400 <= exc.status_code < 500 else 400
     if _a_page(request):
         from habeas.web import error_page  # a person at a browser gets a page, not JSON

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
+from fastapi import APIRouter, Body, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import EVENT_EXAMPLE, BatchStored, EventIn, Stored
+from habeas.api.security import BATCH_BYTES as MAX_BATCH_BYTES
 from habeas.api.signing_in import signed_in
-from habeas.domain.events import Refused
+from habeas.domain.events import DuplicateKey, Refused, label, unique_keys
 from habeas.services import guard
 from habeas.services.recording import NotYours
 from habeas.services.register import Register, StorageFailed, jsonl_lines
@@ -19,14 +21,24 @@ from habeas.services.setup import reason_for
 
 router = APIRouter(tags=["events"])
 
-MAX_BATCH_BYTES = 50 * 1024 * 1024  # a day's file from a regional system; larger goes through `habeas import`
-
 
 def refusal(exc: Refused) -> ApiError:
     status = {"conflict": 409, "forbidden": 403}.get(exc.code, 422)
     first = exc.problems[0] if exc.problems else None
     field = first.field if first is not None and first.field != "-" else None
     return ApiError(status, exc.code if status != 422 else "invalid", str(exc), field)
+
+
+async def unique_body(request: Request) -> None:
+    """A body that names a key twice is refused before it is read as an event: the JSON
+    reader would keep one of the two values and drop the other silently (issue 20)."""
+    body = await request.body()  # kept by the request: the event is read from the same bytes
+    try:
+        json.loads(body, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise ApiError(422, "invalid", f"{label(exc.key)}: {exc}", label(exc.key)) from None
+    except ValueError:
+        return  # not JSON at all: the event's own reading says so
 
 
 @router.post(
@@ -44,6 +56,7 @@ def record_event(
     ctx: Ctx,
     who: Asker,
     event: Annotated[EventIn, Body(openapi_examples={"detention": {"value": EVENT_EXAMPLE}})],
+    _unique: Annotated[None, Depends(unique_body)] = None,
 ) -> Stored:
     """Record one fact (design §4). 201 with its position and hash; 200 if this id is stored
     already with the same content; 409 if with other content; 403 if the access policy or the

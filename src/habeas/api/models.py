@@ -66,8 +66,10 @@ class User(BaseModel):
 
 
 class SignIn(BaseModel):
-    login: str = Field(min_length=1, max_length=128)
-    token: str = Field(min_length=1, max_length=200, description="The token `habeas user add` printed")
+    login: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")
+    token: str = Field(
+        min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$", description="The token `habeas user add` printed"
+    )
 
 
 class SessionOut(BaseModel):
@@ -101,6 +103,9 @@ class Finding(Open):
     due_at: str | None = None
     citation: Any = None
     evidence: list[str] = []
+    evidence_withheld: int | None = Field(
+        None, description="How many of its evidence events lie outside the reader's section of the file (withheld)"
+    )
     text: str | None = Field(None, description="The finding in the reader's language")
 
 
@@ -149,6 +154,7 @@ class LogHead(BaseModel):
 class LedgerHead(BaseModel):
     events: LogHead
     reads: LogHead
+    accounts: LogHead | None = None  # the account log (users and sessions), since issue 23
 
 
 class Checkpoint(Open):

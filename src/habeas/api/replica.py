@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from habeas.api.context import session_token
 from habeas.services.setup import DATABASE_ERRORS
 
 READS_ONLY = ("GET", "HEAD", "OPTIONS")
@@ -39,9 +37,11 @@ class ReadYourWrites:
 
 async def _remember(scope: Scope) -> None:
     ctx = getattr(scope["app"].state, "habeas", None)
-    if ctx is None or ctx.reading.replica is None or not (scope.get("state") or {}).get("user"):
+    # the session this request was signed in by (`context.signed_in_user`): the API's bearer
+    # token or the web UI's cookie, never one the request merely carried
+    token = (scope.get("state") or {}).get("session")
+    if ctx is None or ctx.reading.replica is None or not token:
         return
-    token = session_token(Request(scope))
     try:
         await run_in_threadpool(ctx.reading.remember, token)
     except DATABASE_ERRORS:  # the write is stored; only the user's next read may lag

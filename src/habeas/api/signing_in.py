@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from habeas.access.facts import Principal
-from habeas.api.context import Asker, Ctx, session_token
+from habeas.api.context import Asker, Context, Ctx, bearer_token
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import SessionOut, SignIn, User
 from habeas.services import sessions, users
@@ -27,11 +30,47 @@ def signed_in(request: Request, principal: Principal) -> Principal:
     return principal
 
 
-@router.post("/sessions", status_code=201, response_model=SessionOut, responses=answers(401, 422))
-def sign_in(form: SignIn, ctx: Ctx) -> SessionOut:
-    """Sign in with your login and token: the answer's token is your session (a working day)."""
+class TooManyAttempts(Exception):
+    def __init__(self, seconds: float):
+        self.seconds = max(1, math.ceil(seconds))
+
+
+async def open_session(ctx: Context, login: str, token: str, address: str | None) -> sessions.Session:
+    """Sign in through the throttle (`services.throttle`), for the API and the web UI alike:
+    an address that keeps failing waits (TooManyAttempts), a login that keeps failing is only
+    slowed down; every other failure is `users.SignInRefused`, with one message."""
+    throttle = ctx.throttle
+    wait = throttle.address_wait(address, ctx.now())
+    if wait > 0:
+        raise TooManyAttempts(wait)
+    await ctx.pause(throttle.login_delay(login, ctx.now()))
     try:
-        opened = sessions.open_session(ctx.engine, form.login, form.token, ctx.now())
+        opened = await run_in_threadpool(sessions.open_session, ctx.engine, login, token, ctx.now())
+    except users.SignInRefused:
+        throttle.failed(login, address, ctx.now())
+        raise
+    throttle.succeeded(login, address)
+    return opened
+
+
+def address_of(request: Request) -> str | None:
+    """The client's address (a trusted proxy's `X-Forwarded-For`, as the server was told)."""
+    return request.client.host if request.client else None
+
+
+@router.post("/sessions", status_code=201, response_model=SessionOut, responses=answers(401, 422, 429))
+async def sign_in(request: Request, form: SignIn, ctx: Ctx) -> SessionOut:
+    """Sign in with your login and token: the answer's token is your session (a working day).
+    Failures in a row slow the next attempts down; an address that keeps failing waits (429)."""
+    try:
+        opened = await open_session(ctx, form.login, form.token, address_of(request))
+    except TooManyAttempts as exc:
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many failed sign-ins from this address: try again in {exc.seconds} s",
+            headers={"Retry-After": str(exc.seconds)},
+        ) from None
     except users.SignInRefused as exc:
         raise ApiError(401, "unauthenticated", f"sign-in refused: {exc}") from None
     return SessionOut(token=opened.token, expires_at=opened.expires_at.isoformat(), user=user_view(opened.principal))
@@ -41,7 +80,7 @@ def sign_in(form: SignIn, ctx: Ctx) -> SessionOut:
 def sign_out(request: Request, ctx: Ctx, who: Asker) -> Response:
     """End this session for good."""
     signed_in(request, who)
-    sessions.close(ctx.engine, session_token(request) or "")
+    sessions.close(ctx.engine, bearer_token(request) or "")
     return Response(status_code=204)
 
 

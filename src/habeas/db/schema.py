@@ -164,6 +164,30 @@ sessions = Table(
 Index("ix_sessions_login", sessions.c.login)
 
 
+# The account log: every change to who may sign in and with what rights (a user added, a
+# token renewed, a user disabled, a session opened or ended), hash-chained on its own
+# (`ledger.accounts`), so that `users` and `sessions` are checked against a replay of it.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),  # UTC ISO 8601, Z
+    Column("by_id", String(128), nullable=False),
+    Column("by_role", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("login", String(128), nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("hash", String(64), nullable=False),
+)
+
+account_head = Table(
+    "account_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
 # Projection: person-level episodes for the public statistics (projections/episodes.py).
 stat_episodes = Table(
     "stat_episodes",
@@ -193,5 +217,18 @@ stat_episodes = Table(
 Index("ix_stat_episodes_case", stat_episodes.c.case)
 Index("ix_stat_episodes_kind_year", stat_episodes.c.episode, stat_episodes.c.year)
 Index("ix_stat_episodes_link", stat_episodes.c.link)
+
+# The public statistics released for each closed year (services/statistics.py): written once,
+# when the year is first asked for after it ended, and never changed, so a released year reads
+# the same whatever is recorded later. Not a projection: a rebuild leaves it as it is.
+stat_releases = Table(
+    "stat_releases",
+    metadata,
+    Column("year", Integer, primary_key=True),
+    Column("min_count", Integer, primary_key=True),  # the threshold it was suppressed with
+    Column("released_at", DateTime, nullable=False),  # UTC, naive: the moment its figures are as of
+    Column("position", BigInteger, nullable=False),  # the log's head when it was released
+    Column("cells", Text, nullable=False),  # JSON: every cell of the year's table, suppressed
+)
 
 PROJECTION_TABLES = (cases, deadlines, stat_episodes)

@@ -77,6 +77,7 @@ class CaseHead:
     case: str
     version: int = 0
     kinds_seen: frozenset[str] = frozenset()
+    marks: Any = None  # what the law's refusals read of the case (`law.plausibility.Marks`)
 
     def advance(self, event: Event, stage_kinds: frozenset[str] = frozenset()) -> None:
         self.version += 1

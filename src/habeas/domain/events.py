@@ -363,9 +363,29 @@ def _constant(text: str) -> Any:
     raise _OutOfBounds(f"{text} is not a JSON number")
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice: which value is meant cannot be known (issue 20)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(f"the key {key!r} is given twice in one object: which value is meant cannot be known")
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's members as a dict, refusing a key given twice (`object_pairs_hook`)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return found
+
+
 # One decoder for the process (json.loads with hooks would build one per call). Only the
 # rare number that is not a plain integer of a few digits costs a Python call.
-_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
+_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant, object_pairs_hook=unique_keys)
 
 
 def decode_line(text: str, size: int | None = None) -> Any:
@@ -390,6 +410,8 @@ def decode_line(text: str, size: int | None = None) -> Any:
         value = _DECODER.decode(text)
     except _OutOfBounds as exc:
         raise Refused([Problem("json", str(exc))]) from None
+    except DuplicateKey as exc:
+        raise Refused([Problem(label(exc.key), str(exc))]) from None
     except json.JSONDecodeError as exc:
         raise Refused([Problem("json", f"not valid JSON: {exc.msg} (column {exc.colno})")]) from None
     except RecursionError:  # nested far deeper than MAX_DEPTH: name where, from the text

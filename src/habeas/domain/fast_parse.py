@@ -237,6 +237,15 @@ def _inside_years(text: str) -> bool:
     return EARLIEST_YEAR < moment.year < LATEST_YEAR
 
 
+def _keys(value: Any) -> int:
+    """How many keys a decoded value holds, at every depth."""
+    if isinstance(value, dict):
+        return len(value) + sum(_keys(v) for v in value.values() if isinstance(v, dict | list))
+    if isinstance(value, list):
+        return sum(_keys(v) for v in value if isinstance(v, dict | list))
+    return 0
+
+
 def parse_line(text: str, size: int) -> Event | None:
     """The event a usual, valid line records, or None: then ask `decode_line` + `parse_event`.
 
@@ -254,6 +263,16 @@ def parse_line(text: str, size: int) -> Event | None:
     kind = line.__struct_config__.tag
     known = _KINDS[kind]
     data = _to_builtins(line.data)
+    # A key given twice is decoded as one (the last): the exact path refuses it. Each key of the
+    # line is one `":` of its text (more where a string holds one; a line with a space before a
+    # colon goes to the exact path): as many as the keys decoded, none was given twice.
+    if (
+        text.count('":') != 8 + (line.actor.agency is not None) + _keys(data)
+        or '" :' in text
+        or '"\t:' in text
+        or '"\r:' in text
+    ):
+        return None
     texts = [line.id, line.case, line.actor.id, line.occurred_at]
     for name, listed in known.fields:
         value = data.get(name)

@@ -16,6 +16,7 @@ A scenario file:
         findings:                     # exactly the open/breached findings as of `at`
           - {code: KZ-DETENTION-LIMIT, status: breached, person: P1,
              due_at: "2018-01-03T10:00:00+05:00", evidence: [e1]}
+             # optional too: kind (deadline, violation, undecided) and params ("a.b": key b of a)
         met:                          # optional: deadlines that must be met as of `at`
           - {code: KZ-DETENTION-LIMIT, person: P1}
 
@@ -75,6 +76,13 @@ def _row(code, status, person, due_at) -> tuple:
     return (code, status, person, due.timestamp() if due else None)
 
 
+def _param(params: Mapping[str, Any], name: str) -> Any:
+    value: Any = params
+    for step in name.split("."):
+        value = value.get(step) if isinstance(value, Mapping) else None
+    return value
+
+
 def run(law: Law, scenario: Mapping[str, Any], defaults: Mapping[str, Any], setup=()) -> None:
     """Raise ScenarioFailure (with a readable diff) unless the findings are as expected."""
     events = build_events(list(setup), defaults, "s")
@@ -96,12 +104,16 @@ def run(law: Law, scenario: Mapping[str, Any], defaults: Mapping[str, Any], setu
         problems.append(f"findings differ; expected {want_rows}\n  got:\n{shown or '    none'}")
     else:
         for w in want:
-            if "evidence" not in w:
-                continue
             row = _row(w["code"], w["status"], w.get("person"), w.get("due_at"))
             match = [f for f in got if _row(f.code, f.status_at(at), f.person, f.due_at) == row]
-            if not any(set(w["evidence"]) <= set(f.evidence) for f in match):
+            if "evidence" in w and not any(set(w["evidence"]) <= set(f.evidence) for f in match):
                 problems.append(f"{w['code']}: evidence {w['evidence']} not in {[list(f.evidence) for f in match]}")
+            if "kind" in w and not any(f.kind == w["kind"] for f in match):
+                problems.append(f"{w['code']}: kind {w['kind']} not in {[f.kind for f in match]}")
+            for name, value in (w.get("params") or {}).items():  # "a.b": the key b of param a
+                if not any(_param(f.params, name) == value for f in match):
+                    found = [_param(f.params, name) for f in match]
+                    problems.append(f"{w['code']}: params {name} = {value!r} not in {found}")
     if scenario.get("met"):
         everything = evaluate(state, law, at)
         for m in scenario["met"]:

@@ -20,6 +20,9 @@ from typing import Any, Literal
 
 Status = Literal["open", "breached", "met"]
 DEADLINE, VIOLATION = "deadline", "violation"
+# A question a rule cannot decide for want of a fact the law needs (the offence's gravity, when
+# the catalogue does not hold the article): open, with no due time, never a breach.
+UNDECIDED = "undecided"
 STATUS_ORDER = {"breached": 0, "open": 1, "met": 2}
 
 

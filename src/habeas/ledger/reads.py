@@ -54,23 +54,26 @@ def read_time(moment: datetime) -> str:
 
 def canonical(position: int, row) -> bytes:
     """The canonical bytes of a stored read record (its columns, by name)."""
-    return canonical_json(
-        {
-            "action": row.action,
-            "agency": row.actor_agency,
-            "allowed": bool(row.allowed),
-            "assigned": bool(row.assigned),
-            "case": row.case,
-            "person": row.person,
-            "position": position,
-            "purpose": row.purpose,
-            "read_at": read_time(row.read_at),
-            "reader": row.actor_id,
-            "reason": row.reason,
-            "role": row.actor_role,
-            "what": row.what,
-        }
-    ).encode("utf-8")
+    return canonical_json(record_of(position, row)).encode("utf-8")
+
+
+def record_of(position: int, row) -> dict:
+    """A stored read record as it is chained (and exported for an outsider to chain again)."""
+    return {
+        "action": row.action,
+        "agency": row.actor_agency,
+        "allowed": bool(row.allowed),
+        "assigned": bool(row.assigned),
+        "case": row.case,
+        "person": row.person,
+        "position": position,
+        "purpose": row.purpose,
+        "read_at": read_time(row.read_at),
+        "reader": row.actor_id,
+        "reason": row.reason,
+        "role": row.actor_role,
+        "what": row.what,
+    }
 
 
 def lock(conn: Connection) -> None:

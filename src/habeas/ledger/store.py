@@ -444,6 +444,21 @@ def streams_events(conn: Connection, streams: Iterable[str]) -> dict[str, list[E
     return {stream: [row_to_event(row) for row in rows] for stream, rows in streams_rows(conn, streams).items()}
 
 
+def streams_events_of_kinds(conn: Connection, streams: Iterable[str], kinds: Iterable[str]) -> dict[str, list[Event]]:
+    """The events of these kinds of several streams at once, each in version order (what a
+    batch keeps of a case beyond its head: its parties, and the facts the refusals read)."""
+    wanted = sorted(kinds)
+    found: dict[str, list[Event]] = {}
+    if not wanted:
+        return found
+    among = f"kind IN ({_marks(conn, len(wanted))})"
+    for condition, params in _among(conn, "stream", list(streams)):
+        sql = f"{SELECT_ROWS} WHERE {condition} AND {among} ORDER BY stream, version"
+        for row in run(conn, sql, (*params, *wanted)).fetchall():
+            found.setdefault(row[2], []).append(row_to_event(tuple(row)))
+    return found
+
+
 def streams_rows(conn: Connection, streams: Iterable[str]) -> dict[str, list[tuple]]:
     """The stored rows of several streams at once (`row_to_event` reads one), each in version order."""
     found: dict[str, list[tuple]] = {}

@@ -45,7 +45,10 @@ def draw(report: Report, path: Path) -> None:
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 4.2 * len(panels)), squeeze=False)
     for panel, ax in zip(panels, axes[:, 0], strict=True):
         panel(report, ax)
-    fig.suptitle(f"habeas report {report.spec.query()} (cells under {report.min_count} people withheld)", fontsize=9)
+    fig.suptitle(
+        f"habeas report {report.spec.query()} (< {report.min_count}: fewer people; x: withheld to protect another)",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, format=suffix[1:], metadata={"Date": None} if suffix == ".svg" else None)
     plt.close(fig)
@@ -97,7 +100,7 @@ def _ranked(report: Report, ax) -> bool:
     if ax is None:
         return len(cells) > 1 and any(c.value is not None for c in cells)
     shown = sorted((c for c in cells if c.value is not None), key=lambda c: c.value)
-    withheld = [c for c in cells if c.value is None]
+    withheld = [c for c in cells if c.suppressed]
     names = [report.region_names.get(c.region, c.region) for c in shown]
     ax.barh(names, [c.value for c in shown], color="#4c72b0")
     for c in withheld:
@@ -105,7 +108,7 @@ def _ranked(report: Report, ax) -> bool:
         ax.text(
             0,
             report.region_names.get(c.region, c.region),
-            f" < {report.min_count} or withheld",
+            f" {report.marker(c)}",
             va="center",
             fontsize=7,
         )
@@ -118,9 +121,8 @@ FLOW = ("W1.reported", "W1.registered", "W1.sent_to_court", "W1.verdict", "W1.co
 
 def _flow(report: Report, ax) -> bool:
     year = max(report.spec.years)
-    found = {
-        c.measure: c.value for c in report.cells if c.indicator == "W1" and c.region == NATIONAL and c.year == year
-    }
+    cells = {c.measure: c for c in report.cells if c.indicator == "W1" and c.region == NATIONAL and c.year == year}
+    found = {k: c.value for k, c in cells.items()}
     if ax is None:
         return any(found.get(k) for k in FLOW)
     labels = [_label(report, k).split(" ", 1)[1] for k in FLOW]
@@ -130,7 +132,7 @@ def _flow(report: Report, ax) -> bool:
         ax.text(
             i,
             values[i],
-            f"< {report.min_count}" if found.get(k) is None else str(values[i]),
+            report.marker(cells[k]) if k in cells and cells[k].suppressed else str(values[i]),
             ha="center",
             va="bottom",
             fontsize=8,

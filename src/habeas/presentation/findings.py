@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from habeas.jurisdictions.messages import catalogue, render
+from habeas.jurisdictions.messages import catalogue, render, text
+from habeas.law.findings import UNDECIDED
 from habeas.law.package import Law
 from habeas.law.rules import UnknownRule, describe
 
@@ -25,6 +26,9 @@ DEFAULT_WORDS = {
     "event.person.questioned": "questioning",
     "event.detention.protocol_drawn": "detention protocol",
     "calendar.unknown": "No table of non-working days for {years}: the last day was moved past weekends only.",
+    "undecided": "Cannot be decided: it depends on the offence's gravity, which is unknown.",
+    "gravity.unknown": "The offence's gravity is unknown ({why}): this was judged without it.",
+    "offence.part": " part {part}",
     "calendar.moved": "Its last day, {day}, is a non-working day: the term ends on the next working day.",
 }
 
@@ -33,10 +37,18 @@ def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") 
     """Add to each finding its `text`, `overdue` or `remaining`, and `due_before` (in place)."""
     before: dict[str, str | None] = {}
     for f in findings:
-        f["text"] = render(f.get("message") or f["code"], f.get("params"), language, law.jurisdiction)
+        shown = f.get("params")
+        if shown and "article" in shown:  # an offence named by a finding: "part N" in words
+            shown = {**shown, "part_words": _part_words(law, shown.get("part"), language)}
+        f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction)
+        if f.get("kind") == UNDECIDED:  # the rule's words would claim a breach: say what is not known
+            f["text"] = word(law, "undecided", language)
         params = f.get("params") or {}
         if params.get("moved_from"):
             f["text"] += " " + word(law, "calendar.moved", language).format(day=params["moved_from"])
+        if params.get("gravity_unknown"):
+            # never a default gravity: a rule judged without it says so, and why
+            f["text"] += " " + unknown_gravity_words(law, params["gravity_unknown"], language)
         if params.get("calendar_unknown_years"):
             # never a silent guess: a year the package has no table for is said so
             years = ", ".join(str(y) for y in params["calendar_unknown_years"])
@@ -52,6 +64,51 @@ def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") 
             if before[f["code"]]:
                 f["due_before"] = before[f["code"]]
     return findings
+
+
+def _part_words(law: Law, part: Any, language: str) -> str:
+    return word(law, "offence.part", language).format(part=part) if part not in (None, "") else ""
+
+
+def unknown_gravity_words(law: Law, unknown: dict, language: str = "en") -> str:
+    """Why a rule was judged without the offence's gravity, in the reader's language."""
+    reason = unknown.get("reason") or "not_named"
+    why = word(law, f"gravity.unknown.{reason}", language, reason).format(
+        article=unknown.get("article") or "—",
+        part_words=_part_words(law, unknown.get("part"), language),
+        day=unknown.get("day") or "—",
+    )
+    return word(law, "gravity.unknown", language).format(why=why)
+
+
+def offence_words(offence: dict | None, law: Law, language: str = "en") -> dict | None:
+    """`summary.offence` with its `text` in the reader's language (in place): article, part,
+    title, gravity and longest penalty; or that the catalogue does not hold it."""
+    if not offence:
+        return offence
+    part_words = _part_words(law, offence.get("part"), language)
+    if not offence.get("known"):
+        unknown = offence.get("unknown") or {}
+        offence["text"] = word(law, "offence.unknown", language).format(
+            article=offence.get("article"), part_words=part_words, day=unknown.get("day") or "—"
+        )
+        return offence
+    years = offence.get("max_imprisonment")
+    if years is None:
+        penalty = word(law, "offence.penalty.none", language)
+    elif years == "life":
+        penalty = word(law, "offence.penalty.life", language)
+    else:
+        penalty = word(law, "offence.penalty.years", language).format(years=f"{years:g}")
+    titles = offence.get("titles") or {}
+    offence["text"] = word(law, "offence.text", language).format(
+        article=offence["article"],
+        part_words=part_words,
+        title=titles.get(language) or offence.get("title"),
+        gravity=text(law.jurisdiction, f"gravity.{offence['gravity']}", language),
+        penalty=penalty,
+    )
+    return offence
 
 
 def due_before(law: Law, code: str, language: str = "en") -> str | None:
@@ -84,6 +141,7 @@ def duration(delta: timedelta) -> str:
 def case_file_json(file: dict[str, Any], at: datetime, law: Law, language: str = "en") -> dict[str, Any]:
     """`case show --json`: the case file of `services.queries.case_file`, findings explained."""
     explain(file["findings"], at, law, language)
+    offence_words((file.get("summary") or {}).get("offence"), law, language)
     return file
 
 

@@ -1,6 +1,7 @@
 """A statistics report for people: a Rich table per indicator, and CSV.
 
-Regions are rows and years columns; a withheld cell reads `< 5` (the threshold in force).
+Regions are rows and years columns; a withheld cell reads `< 5` (a count under the threshold
+in force) or `x` (withheld to protect another, or drawn from a withheld count).
 Charts are `presentation.charts`. Shared by the CLI and (later) the web pages.
 """
 

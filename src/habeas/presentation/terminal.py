@@ -91,6 +91,15 @@ def case_file(file: dict) -> list[RenderableType]:
     headline = Text.assemble(
         (file["case"], "bold"), f"  stage {s['stage']}  article ", article, "  region ", s.get("region") or "-"
     )
+    offence = s.get("offence")
+    if offence:
+        named = f"CC art. {offence['article']}" + (f" part {offence['part']}" if offence.get("part") else "")
+        if offence.get("known"):
+            penalty = f"{offence['max_penalty']}; certainty {offence['certainty']}"
+            said = f"{offence['title']}: {offence['gravity']} ({penalty})"
+        else:
+            said = "not in the offence catalogue on the day it was named: gravity unknown"
+        headline.append(Text.assemble("\noffence ", named, " — ", said))
     parties = table(
         "Parties",
         [
@@ -233,4 +242,20 @@ def comparison(found: dict) -> Table:
     columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: shown(r["baseline"]))]
     if any(r["what_if"] for r in found["measures"]):
         columns.append((found["what_if"], lambda r: shown(r["what_if"])))
+    return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])
+
+
+def _interval(summary: dict | None) -> str:
+    if summary is None:
+        return "-"
+    if summary["high"] - summary["low"] < 1e-9:
+        return f"{summary['mean']:,.1f}"
+    return f"{summary['mean']:,.1f} ({summary['low']:,.1f} to {summary['high']:,.1f})"
+
+
+def sweep(found: dict) -> Table:
+    """`habeas simulate --sweep`: each measure, the baseline, then the parameter at each value."""
+    columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: _interval(r["baseline"]))]
+    for i, value in enumerate(found["values"]):
+        columns.append((f"{found['sweep']}={value}", lambda r, i=i: _interval(r["values"][i])))
     return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from habeas.access.facts import Principal
 from habeas.db.engine import lock_for_append, writer
 from habeas.law.package import Law
-from habeas.ledger import reads, store
+from habeas.ledger import accounts, reads, store
 from habeas.projections import registry
 from habeas.services import guard
 
@@ -25,10 +25,15 @@ class Verification:
     bad_position: int | None
     reason: str | None
     reads: reads.ReadChain | None = None  # the read log's own chain
+    accounts: accounts.AccountChain | None = None  # the account log, and users and sessions against it
 
     @property
     def intact(self) -> bool:
-        return self.bad_position is None and (self.reads is None or self.reads.broken is None)
+        return (
+            self.bad_position is None
+            and (self.reads is None or self.reads.broken is None)
+            and (self.accounts is None or (self.accounts.broken is None and not self.accounts.differences))
+        )
 
 
 def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Verification:
@@ -37,6 +42,8 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Ver
         walker, broken = store.verify(conn, progress)
     with engine.connect() as conn:
         read_chain = reads.verify(conn)
+    with engine.connect() as conn:
+        account_chain = accounts.verify(conn)
     return Verification(
         count=walker.count,
         head_position=walker.position,
@@ -44,6 +51,7 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Ver
         bad_position=broken.position if broken else None,
         reason=broken.reason if broken else None,
         reads=read_chain,
+        accounts=account_chain,
     )
 
 
@@ -52,9 +60,11 @@ def heads(engine: Engine) -> dict:
     with engine.connect() as conn:
         events_head = store.read_head(conn)
         reads_position, reads_hash = reads.head(conn)
+        accounts_position, accounts_hash = accounts.head(conn)
     return {
         "events": {"position": events_head.position, "hash": events_head.hash.hex()},
         "reads": {"position": reads_position, "hash": reads_hash.hex()},
+        "accounts": {"position": accounts_position, "hash": accounts_hash.hex()},
     }
 
 
@@ -121,12 +131,20 @@ def _events(engine: Engine) -> Iterator[str]:
 
 
 def _stored(engine: Engine) -> Iterator[str]:
+    """The event log's records, then the read log's and the account log's (each marked with
+    its `log`), so that an outsider checks all three against one checkpoint."""
     with engine.connect() as conn:
         for row in store.iter_rows(conn):
             record = dict(zip(LOG_KEYS, row[:11], strict=True))
             for key in ("actor", "data", "registrar"):
                 record[key] = None if record[key] is None else json.loads(record[key])
             record["hash"] = row[11]
+            yield json.dumps(record, ensure_ascii=False, sort_keys=True)
+        for row in reads.rows(conn):
+            record = {**reads.record_of(row.id, row), "hash": row.hash, "log": "reads"}
+            yield json.dumps(record, ensure_ascii=False, sort_keys=True)
+        for row in accounts.rows(conn):
+            record = {**accounts.record_of(row), "hash": row.hash, "log": "accounts"}
             yield json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 

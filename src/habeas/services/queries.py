@@ -14,10 +14,11 @@ from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import CaseState, fold_all
-from habeas.domain.events import Event
+from habeas.domain.events import IDENTIFIER, Event
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
+from habeas.law.rules.qualified import case_offence
 from habeas.law.stages import stage_of
 from habeas.ledger import reads as reads_log
 from habeas.ledger import store
@@ -29,6 +30,17 @@ from habeas.services import guard
 
 class UnknownCase(LookupError):
     pass
+
+
+class NotACaseId(guard.Refused):
+    """Not a case number at all (an identifier's shape: `domain.events.IDENTIFIER`): refused
+    before the database, the same on both stores, and nothing was read to record."""
+
+
+def _a_case_id(case: str | None) -> None:
+    if case is not None and not IDENTIFIER.match(case):
+        shown = case[:40] + ("…" if len(case) > 40 else "")
+        raise NotACaseId(f"refused: {shown!r} is not a case number (letters, digits, . _ : / @ + -; at most 128)")
 
 
 def event_view(event: Event) -> dict:
@@ -49,8 +61,13 @@ def case_file(
     Only through the policy (`case:read`), with a purpose; the read, or the refused
     attempt, is appended to the read log in the same transaction. A reader whose grant is
     a section of the file (the ombudsman's detention and complaint data) gets that section.
+    The law judges the whole file, whoever reads it: a section's reader is shown the
+    findings that concern an event of the section, each with the status the whole file
+    gives it (`_section_findings`: the evidence outside the section is withheld, never the
+    verdict), and the case's stage as the whole file has it.
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
+    _a_case_id(case)
     judged = None
     with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
@@ -61,14 +78,16 @@ def case_file(
             decision = guard.no_purpose("case:read")
         what = "case_file" if decision.section is None else f"case_file:{decision.section}"
         guard.record(conn, reader, decision, now, what, purpose, case)
-        if decision.allowed and decision.section is None:
-            state = fold_all(events)
+        if decision.allowed:
+            whole = state = fold_all(events)
             judged = _judged(conn, law, state, events[-1].position, at)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
+    findings = [f.to_dict(at) for f in (judge(whole, law, at) if judged is None else outstanding(judged, at))]
     if decision.section is not None:
         events = _section(law, events, decision.section)
         state = fold_all(events)
+        findings = _section_findings(findings, {e.id for e in events})
     corrected = {e.id: e for e in state.timeline}
     timeline = []
     for ev in events:
@@ -84,10 +103,10 @@ def case_file(
     file = {
         "case": case,
         "at": at.isoformat(),
-        "summary": {**state.summary(), "stage": stage_of(law, state)},
+        "summary": {**state.summary(), "stage": stage_of(law, whole), "offence": case_offence(law, whole, at)},
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
-        "findings": [f.to_dict(at) for f in (judge(state, law, at) if judged is None else outstanding(judged, at))],
+        "findings": findings,
     }
     if decision.section is not None:
         file["section"] = decision.section
@@ -102,6 +121,23 @@ def _judged(conn, law: Law, state: CaseState, last: int, at: datetime) -> list[F
     if any(ev.occurred_at > at for ev in state.timeline if ev.kind != "record.corrected"):
         return None
     return deadlines_projection.stored(conn, state.case, last, law)
+
+
+def _section_findings(findings: list[dict], shown: set[str]) -> list[dict]:
+    """The findings of the whole file that concern the events `shown` (one of its evidence
+    is among them), each with its status unchanged: the evidence not shown is withheld
+    (`evidence_withheld` counts it), so a section's reader never sees a duty breached that
+    the whole file shows met, nor the facts outside the section that met it."""
+    kept = []
+    for finding in findings:
+        evidence = finding.get("evidence") or []
+        visible = [e for e in evidence if e in shown]
+        if evidence and not visible:
+            continue
+        if len(visible) < len(evidence):
+            finding = {**finding, "evidence": visible, "evidence_withheld": len(evidence) - len(visible)}
+        kept.append(finding)
+    return kept
 
 
 def _section(law: Law, events: list[Event], section: str) -> list[Event]:
@@ -164,9 +200,20 @@ def alerts(
         while True:
             size = limit if everywhere.allowed else SCAN_CHUNK
             rows = alert_rows(listing or engine, at, code, case, size, region=region, offset=position)
+            kinds: dict[str, str] | None = None
             for row in rows:
                 position += 1
                 if allowed(row["case"]):
+                    section = decisions[row["case"]].section
+                    if section is not None:  # the alerts that concern the reader's section, as the file shows them
+                        if kinds is None:
+                            kinds = _kinds_of(conn, [e for r in rows for e in r.get("evidence") or ()])
+                        sectioned = access_policy.of(law).section_kinds(section)
+                        seen = {e for e in row.get("evidence") or () if kinds.get(e) in sectioned}
+                        found = _section_findings([row], seen)
+                        if not found:
+                            continue
+                        row = found[0]
                     shown.append(row)
                     if limit and len(shown) == limit:
                         break
@@ -183,6 +230,16 @@ def alerts(
             ],
         )
     return shown
+
+
+def _kinds_of(conn, ids: list[str]) -> dict[str, str]:
+    """The kind of each stored event named (the evidence of a page of alerts), in one query."""
+    found: dict[str, str] = {}
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 500):
+        query = select(events.c.event_id, events.c.kind).where(events.c.event_id.in_(unique[start : start + 500]))
+        found.update({row.event_id: row.kind for row in conn.execute(query)})
+    return found
 
 
 def alert_rows(
@@ -266,6 +323,8 @@ def who_read(
     officials with no assignment behind them, since `since`. Reading the read log is itself
     a read, recorded after the answer is taken (so it is not part of it)."""
     what = "reads:unassigned" if unassigned else "reads"
+    _a_case_id(case)
+    _a_case_id(person)  # a person's id has the same shape
     with writer(engine).begin() as conn:
         decision = guard.decide(law, reader, "reads:read", None if unassigned else guard.facts(conn, case))
         found = []
@@ -365,6 +424,68 @@ def case_list(
             }
             for r in conn.execute(query.order_by(cases.c.case).limit(limit))
         ]
+
+
+class CaseList(list):
+    """The cases a reader was shown, and the case after which the next page starts (None:
+    no more)."""
+
+    next_after: str | None = None
+
+
+def listed_cases(
+    engine: Engine,
+    law: Law,
+    reader: Principal,
+    now: datetime,
+    region: str | None = None,
+    stage: str | None = None,
+    limit: int = 100,
+    *,
+    agency: str | None = None,
+    code: str | None = None,
+    after: str | None = None,
+    listing: Engine | None = None,
+) -> CaseList:
+    """The case list as `reader` may see it: only the cases the policy lets them read
+    (`case:read` on each), filters included, so a list never tells of a case its reader
+    could not open (which exist, where, for what, with which findings). A list names cases:
+    each case shown leaves a read record (what: `case_list`), in one transaction, as the
+    alerts do. A reader who may read every case gets the projection's page as it is; anyone
+    else their cases among the list in case order, looked for among at most SCAN_AT_MOST
+    cases per request (`next_after` goes on from the last one looked at). The rows may be
+    listed from a replica (`listing`); each case shown is decided, and its read recorded, on
+    the primary (`engine`)."""
+    everywhere = guard.decide(law, reader, "case:read")
+    found = CaseList()
+    with guard.writing(engine) as conn:
+        decisions: dict[str, object] = {}
+        position, looked, more = after, 0, False
+        while looked < SCAN_AT_MOST:
+            size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
+            rows = case_list(listing or engine, region, stage, size, agency=agency, code=code, after=position)
+            for row in rows:
+                if len(found) == limit:
+                    more = True  # one more the reader may see: the page ends before it
+                    break
+                position = row["case"]
+                decision = (
+                    everywhere
+                    if everywhere.allowed
+                    else guard.decide(law, reader, "case:read", guard.facts(conn, row["case"]))
+                )
+                if decision.allowed:
+                    decisions[row["case"]] = decision
+                    found.append(row)
+            looked += len(rows)
+            if more or len(rows) < size:
+                break
+        if more or (looked >= SCAN_AT_MOST and position != after):
+            found.next_after = position
+        reads_log.append(
+            conn, [guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"]) for r in found]
+        )
+    return found
 
 
 def _like_literal(text: str) -> str:

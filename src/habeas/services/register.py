@@ -18,13 +18,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import msgspec
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
+from habeas import config
 from habeas.clock import Clock, SystemClock
 from habeas.db.engine import (
     TransactionLost,
@@ -35,7 +36,7 @@ from habeas.db.engine import (
     lock_for_append,
     read_indexes,
 )
-from habeas.domain.case import CaseHead, CaseState, fold_all
+from habeas.domain.case import CaseHead, CaseState, corrected, fold_all
 from habeas.domain.events import (
     Actor,
     Event,
@@ -49,6 +50,7 @@ from habeas.domain.events import (
 )
 from habeas.domain.fast_parse import parse_line
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS
+from habeas.law import plausibility
 from habeas.law.competence import competence_problems
 from habeas.law.package import Law
 from habeas.law.stages import stages_of
@@ -197,9 +199,13 @@ class Batch:
         registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
         streaming: bool = False,
+        future_tolerance: timedelta = config.DEFAULT_FUTURE_TOLERANCE,
     ):
         self.conn = conn
         self.law = law
+        # a fact dated after this has not happened yet (the register's clock and a tolerance)
+        self.latest = recorded_at + future_tolerance
+        self.plausible = plausibility.of(law)
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
         # an import streams its rows to PostgreSQL as it appends them (`store.Appender`)
@@ -222,14 +228,28 @@ class Batch:
         # not `set - self._heads.keys()`: that walks every head held (up to CACHE_HEADS) per chunk
         missing = {stream for stream in {e.stream for e in events} if stream not in self._heads}
         if missing:
-            self._heads.update(store.stream_heads(self.conn, missing, self.stage_kinds))
+            self._load_heads(missing)
 
     def head(self, stream: str) -> CaseHead | None:
         if stream not in self._heads:
             self.appender.flush()  # the connection is free for the query
-            self._heads.update(store.stream_heads(self.conn, [stream], self.stage_kinds))
+            self._load_heads([stream])
         self._heads.move_to_end(stream)
         return self._heads[stream]
+
+    def _load_heads(self, streams) -> None:
+        """The heads of stored cases, with what the refusals read of them (`plausibility.Marks`:
+        the parties and a few marked facts, one query for all the streams)."""
+        heads = store.stream_heads(self.conn, streams, self.stage_kinds)
+        stored = [name for name, head in heads.items() if head is not None]
+        if stored and self.plausible.document is not None:
+            marked = self.plausible.marked
+            kinds = {"party.added", "record.corrected", *marked}
+            found = store.streams_events_of_kinds(self.conn, stored, kinds)
+            for name in stored:
+                state = fold_all(found.get(name, ()))  # corrections applied to the facts read
+                heads[name].marks = plausibility.Marks.of(state.timeline if state else (), marked)
+        self._heads.update(heads)
 
     def offer(self, event: Event) -> Outcome:
         """Decide and append one event; raises Refused with every problem found.
@@ -242,26 +262,57 @@ class Batch:
             raise Refused([Problem("id", "already stored with other content")], code="conflict")
         stream = event.stream
         head = self.head(stream)
+        marks = None
         if event.kind == "record.corrected" and head is not None:
             state = self._case_file(stream)
             problems = decide(self.law, event, state)
             if not problems:
                 event = corrected_as_stored(event, state)
+                problems, marks = self._corrected_problems(event, state)
         else:
             problems = decide(self.law, event, head)
+            if not problems:
+                problems = self._implausible(event, head)
         if problems:
             # not this actor's act under the law: the drivers answer it as a forbidden act (403)
             forbidden = all(p.field == "actor.role" for p in problems)
             raise Refused(problems, code="forbidden" if forbidden else "refused")
         if head is None:
-            head = self._heads[stream] = CaseHead(stream)
+            head = self._heads[stream] = CaseHead(stream, marks=plausibility.Marks())
             self._held.created(stream)
         stored = self.appender.append(event, head.version + 1)
         head.advance(stored, self.stage_kinds)
+        if marks is not None:  # a correction: the case's marks as corrected
+            head.marks = marks
+        elif head.marks is not None:
+            head.marks.add(stored, self.plausible.marked)
         self._touched.add(stream)
         self._held.add(stream, self.appender.last_row)
         self._known[event.id] = None
         return Outcome("stored", stored)
+
+    def _implausible(self, event: Event, head: CaseHead | None) -> list[Problem]:
+        """Why the fact cannot be true (issue 20): dated after the register's clock, or a
+        contradiction the law package refuses (`law.plausibility`) on the case's marks."""
+        problems = []
+        if event.occurred_at > self.latest:
+            problems.append(_future(event.occurred_at, self.latest))
+        if event.kind not in CASELESS_KINDS:
+            problems += self.plausible.problems(event, head.marks if head is not None else None)
+        return problems
+
+    def _corrected_problems(self, correction: Event, state: CaseState):
+        """A correction obeys the checks of the fact it corrects: the fact as corrected, on the
+        case without the fact as it stood. Returns the problems, and the case's marks after it."""
+        target = state.event(correction.data["event"])
+        fixed = corrected(target, correction)
+        problems = [_future(fixed.occurred_at, self.latest)] if fixed.occurred_at > self.latest else []
+        others = [ev for ev in state.timeline if ev.id != target.id and ev.kind != "record.corrected"]
+        marked = self.plausible.marked
+        problems += self.plausible.problems(fixed, plausibility.Marks.of(others, marked))
+        # named as the correction's own fields: what it changes is under data.data
+        problems = [Problem(_in_correction(p.field), p.reason) for p in problems]
+        return problems, plausibility.Marks.of([*others, fixed], marked)
 
     def _case_file(self, stream: str) -> CaseState | None:
         self.appender.flush()  # the facts it holds may still be pending
@@ -323,6 +374,18 @@ class Batch:
         self._since = head
         self._touched = set()
         self._held.clear()
+
+
+def _in_correction(name: str) -> str:
+    return "data.event" if name == "kind" else "data.data." + name.removeprefix("data.")
+
+
+def _future(moment: datetime, latest: datetime) -> Problem:
+    return Problem(
+        "occurred_at",
+        f"{moment.isoformat()} is after the register's clock ({latest.isoformat()} with its tolerance):"
+        " a fact is recorded once it has happened",
+    )
 
 
 def decide(law: Law, event: Event, state: CaseHead | CaseState | None) -> list[Problem]:
@@ -387,10 +450,13 @@ class Register:
         clock: Clock | None = None,
         projections: Sequence[Projection] = registry.ALL,
         judging_processes: int | None = None,
+        future_tolerance: timedelta | None = None,
     ):
         self.engine = engine
         self.law = law
         self.clock = clock or SystemClock()
+        # how far past the clock a fact may be dated ($HABEAS_FUTURE_TOLERANCE, 5 minutes)
+        self.future_tolerance = config.future_tolerance() if future_tolerance is None else future_tolerance
         self.projections = projections  # written in the append's transaction
         # A large import's cases are folded and judged by this many processes (forked, on
         # POSIX), while this one reads their events and writes the projections' rows.
@@ -429,7 +495,9 @@ class Register:
             try:
                 with appender(self.engine).begin() as conn:
                     lock_for_append(conn)
-                    batch = Batch(conn, self.law, self.clock.now(), None, self.projections)
+                    batch = Batch(
+                        conn, self.law, self.clock.now(), None, self.projections, future_tolerance=self.future_tolerance
+                    )
                     batch.prefetch([event for _, event, _ in parsed])
                     for n, event, registrar in parsed:
                         batch.appender.acting_for(registrar)
@@ -472,7 +540,15 @@ class Register:
             transaction = conn.begin()
             try:
                 lock_for_append(conn)
-                batch = Batch(conn, self.law, self.clock.now(), registrar, self.projections, streaming=True)
+                batch = Batch(
+                    conn,
+                    self.law,
+                    self.clock.now(),
+                    registrar,
+                    self.projections,
+                    streaming=True,
+                    future_tolerance=self.future_tolerance,
+                )
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)
                     # Written even once a line failed (the transaction is rolled back at the

@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, select, text
 
 from habeas.access.facts import Principal
 from habeas.db.engine import writer
 from habeas.db.schema import sessions, users
+from habeas.ledger import accounts
 from habeas.projections.base import naive_utc
 from habeas.services import users as users_service
 
@@ -51,6 +52,7 @@ def open_session(engine: Engine, login: str, token: str, now: datetime) -> Sessi
                 ended=False,
             )
         )
+        accounts.record_session(conn, _hash(session_token), now)
     return Session(session_token, principal, expires)
 
 
@@ -100,7 +102,10 @@ def remember_writes(engine: Engine, token: str) -> None:
         conn.execute(_REMEMBER, {"token_hash": _hash(token)})
 
 
-def close(engine: Engine, token: str) -> None:
+def close(engine: Engine, token: str, now: datetime | None = None) -> None:
     """Sign out: the session ends for good (unknown tokens are ignored)."""
     with writer(engine).begin() as conn:
-        conn.execute(sessions.update().where(sessions.c.token_hash == _hash(token)).values(ended=True))
+        ended = sessions.c.ended.is_(False)
+        done = conn.execute(sessions.update().where(sessions.c.token_hash == _hash(token), ended).values(ended=True))
+        if done.rowcount:
+            accounts.record_session(conn, _hash(token), now or datetime.now(UTC), ended=True)

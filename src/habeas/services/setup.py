@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from habeas import config
 from habeas.db.engine import DatabaseUrlError, TransactionLost, failure, make_engine, migrate, writer
-from habeas.ledger import reads
+from habeas.ledger import accounts, reads
 
 __all__ = [
     "DATABASE_ERRORS",
@@ -29,7 +30,7 @@ __all__ = [
 
 # What a driver catches to answer "the database is unavailable" (503) instead of failing:
 # the database's own errors, and a transaction it ended on its own.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, TransactionLost)  # and Unavailable
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, TransactionLost)  # drivers add `Unavailable`
 
 EXPLANATIONS = {
     "full": "the disk (or the temporary space) of the database is full",
@@ -90,8 +91,10 @@ def open_database(url: str) -> Iterator[Engine]:
 
 def prepare(engine: Engine) -> str:
     """Create or migrate the schema to the newest revision (safe to run twice); returns it.
-    Reads stored before the read log was chained are chained then."""
+    Reads stored before the read log was chained are chained then, and users and sessions
+    stored before the account log existed are adopted into it."""
     revision = migrate(engine)
     with writer(engine).begin() as conn:
         reads.adopt(conn)
+        accounts.adopt(conn, datetime.now(UTC))
     return revision

@@ -5,21 +5,30 @@ The one service every driver calls (the CLI's `habeas report`; the API's
 call `report`, render `Report.to_dict()` or `Report.rows()`. Reading a report logs
 nothing: it is public and names no one.
 
-`report` reads the episodes of the years asked (and, for stocks, of the people held then),
-never the log; `report_from_log` computes the same report by folding the whole log — the
-bench's baseline, and a check that the projection says what the log says.
+Figures are published per closed year, never live: a year may be asked for once it has ended
+(`Definitions.closes_at`: the package's `release`), and its first report computes the year's
+whole table from the episodes projection, suppresses it and keeps it (`stat_releases`);
+every later report and export of that year, in any shape, reads the kept cells. So two
+reports around a new case — or a late record of an old one — cannot differ for a released
+year. `report` reads the episodes of the years not yet released (and, for stocks, of the people
+held then), never the log; `report_from_log` computes a live report by folding the whole log —
+the bench's baseline, and a check that the projection says what the log says.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from habeas import config
-from habeas.db.schema import stat_episodes
+from habeas.clock import SystemClock
+from habeas.db.schema import stat_episodes, stat_releases
 from habeas.domain.case import fold
 from habeas.jurisdictions import digest as law_digest
 from habeas.jurisdictions import load as load_law
@@ -31,17 +40,19 @@ from habeas.ledger import store
 from habeas.services import maintenance
 from habeas.statistics import exports
 from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
-from habeas.statistics.indicators import Definitions, Group, Regions, compute
-from habeas.statistics.report import Report
+from habeas.statistics.indicators import Cell, Definitions, Group, Regions, compute
+from habeas.statistics.report import PROTECTED, Report
 from habeas.statistics.report import select as select_cells
-from habeas.statistics.spec import ReportSpec, SpecError, parse_years
+from habeas.statistics.spec import ReportSpec, SpecError, format_years, parse_years
 
 __all__ = [
     "EXPORTS",
+    "PROTECTED",
     "Report",
     "ReportSpec",
     "SpecError",
     "export",
+    "last_closed_year",
     "min_count",
     "parse_years",
     "reference_data",
@@ -79,16 +90,21 @@ def report(
     threshold: int | None = None,
     catch_up: bool = True,
     load: Callable[[], Law] | None = None,
+    now: datetime | None = None,
+    replica: Engine | None = None,
 ) -> Report:
     """The report `spec` asks for, as of `as_of` (aware), from the projection (caught up
-    first if it is behind the log; `load` gives the law then)."""
+    first if it is behind the log; `load` gives the law then). `now` is the register's
+    clock (the system's by default): a year is released only once it has ended by it, so no
+    `as_of` in the future can release a year early. With a `replica` of `engine`, the
+    released figures are read there (they may lag a little); a year not released yet is
+    released on `engine`, the primary, which alone takes writes."""
+    _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
-    if catch_up:
-        maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
-    found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    return _report(found, spec, as_of, ref, limit, links, stocks_given=True)
+    cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
+    return _present(cells, spec, as_of, ref, limit)
 
 
 def export(
@@ -101,24 +117,123 @@ def export(
     threshold: int | None = None,
     load: Callable[[], Law] | None = None,
     catch_up: bool = True,
+    now: datetime | None = None,
+    replica: Engine | None = None,
 ) -> tuple[tuple[str, ...], list[dict]]:
     """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
-    data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
+    data, by region) or `un-cts` (the UN-CTS layout, the whole country); a `replica` as in
+    `report`."""
     if kind not in EXPORTS:
         raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
+    _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
-    if catch_up:  # not on a replica: it takes no writes (its primary catches up)
-        maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
-    found, links = _read(engine, spec, as_of, name)
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = compute(found, spec.years, _naive_utc(as_of), ref, limit, links, stocks_given=True)
+    cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
 
 
+def _catching_up(engine: Engine, name: str, load: Callable[[], Law] | None, catch_up: bool) -> Callable[[], None]:
+    """What brings the primary's projection up to the log before a year is released from it."""
+
+    def current() -> None:
+        if catch_up:
+            maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
+
+    return current
+
+
+def _within_clock(spec: ReportSpec, as_of: datetime) -> None:
+    """No figures for a year that has not begun as of `as_of` (issue 20): a report of a
+    period after the register's clock would show zeros as if they were counted."""
+    later = [year for year in spec.years if year > as_of.year]
+    if later:
+        raise SpecError(
+            f"years: {format_years(tuple(later))} is after {as_of.date().isoformat()}, the time of the report:"
+            " no figures for a period that has not begun"
+        )
+
+
 EXPORTS = ("offences", "un-cts")
+
+
+def last_closed_year(as_of: datetime, jurisdiction: str | None = None) -> int:
+    """The last year whose figures may be published at `as_of`."""
+    defs = Definitions.parse(reference_data(jurisdiction)["indicators"])
+    return defs.last_closed(_naive_utc(as_of))
+
+
+def released(
+    engine: Engine,
+    years: Sequence[int],
+    as_of: datetime,
+    name: str,
+    limit: int,
+    now: datetime | None = None,
+    replica: Engine | None = None,
+    current: Callable[[], None] | None = None,
+) -> list[Cell]:
+    """Every cell of the years asked, suppressed with `limit`: as kept when each year was
+    released, the years not yet released computed now and kept. A year that has not ended
+    by `as_of` and by the register's clock (`now`) is refused: figures are published per
+    closed year, never live. The kept cells are read from the `replica` if there is one;
+    `current` catches the projection up before a release (before any read, without one)."""
+    ref = reference_data(name)
+    defs = Definitions.parse(ref["indicators"])
+    moment = _naive_utc(as_of)
+    clock = _naive_utc(now if now is not None else SystemClock().now())
+    closed_by = min(moment, clock)
+    open_years = [y for y in years if defs.closes_at(y) > closed_by]
+    if open_years:
+        raise SpecError(
+            f"years: {open_years[0]} has not closed yet: figures are published per closed year"
+            f" (the last is {defs.last_closed(closed_by)})"
+        )
+    if current and replica is None:
+        current()
+    kept = _kept(replica or engine, years, limit)
+    missing = [y for y in years if y not in kept]
+    if missing and replica is not None:  # released on the primary, not yet replayed here
+        kept |= _kept(engine, missing, limit)
+        missing = [y for y in years if y not in kept]
+        if missing and current:
+            current()
+    if missing:
+        _release(engine, missing, as_of, name, limit)
+        kept |= _kept(engine, missing, limit)
+    return [cell for year in sorted(years) for cell in kept[year]]
+
+
+def _release(engine: Engine, years: list[int], as_of: datetime, name: str, limit: int) -> None:
+    """Compute the whole table of `years` from the projection, suppressed, and keep it."""
+    moment = _naive_utc(as_of)
+    found, links = _read(engine, ReportSpec(tuple(years)), as_of, name)
+    cells = compute(found, years, moment, reference_data(name), limit, links, stocks_given=True)
+    with engine.connect() as conn:
+        position = store.read_head(conn).position
+    for year in years:
+        row = {
+            "year": year,
+            "min_count": limit,
+            "released_at": moment,
+            "position": position,
+            "cells": json.dumps([asdict(c) for c in cells if c.year == year], separators=(",", ":")),
+        }
+        try:
+            with engine.begin() as conn:
+                conn.execute(stat_releases.insert().values(**row))
+        except IntegrityError:
+            pass  # released meanwhile by another request: that release stands
+
+
+def _kept(engine: Engine, years: Sequence[int], limit: int) -> dict[int, list[Cell]]:
+    query = select(stat_releases.c.year, stat_releases.c.cells).where(
+        stat_releases.c.year.in_(list(years)), stat_releases.c.min_count == limit
+    )
+    with engine.connect() as conn:
+        return {year: [Cell(**c) for c in json.loads(cells)] for year, cells in conn.execute(query)}
 
 
 def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple[list, list]:
@@ -237,9 +352,14 @@ def _naive_utc(moment: datetime) -> datetime:
 def _report(
     found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *, stocks_given: bool = False
 ) -> Report:
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)
+    return _present(cells, spec, as_of, ref, threshold)
+
+
+def _present(cells, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int) -> Report:
+    """The report of `spec` from the cells of its years."""
     defs = Definitions.parse(ref["indicators"])
     regions = Regions(ref["regions"])
-    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}

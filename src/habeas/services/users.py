@@ -2,16 +2,15 @@
 
 A user is added by someone holding `user:admin` (the local operator) and gets a token,
 shown once; only its argon2 hash is stored, and neither is ever logged. Signing in checks
-the token; a wrong one, a disabled user or an unknown login is refused alike, recorded in
-the read log as a refused attempt, and each failure in a row doubles the wait before the
-next attempt is even checked (up to `MAX_WAIT`).
+the token; a wrong one, a disabled user or an unknown login is refused alike, with one
+message; failures are counted per user and slowed down by `services.throttle`, never a lock.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,12 +23,11 @@ from habeas.db.schema import users
 from habeas.domain.events import IDENTIFIER
 from habeas.domain.vocabulary import ROLES
 from habeas.law.package import Law
+from habeas.ledger import accounts
 from habeas.projections.base import naive_utc
 from habeas.services import guard
 
 HASHER = PasswordHasher()
-FREE_FAILURES = 3  # failures in a row before signing in is slowed down
-MAX_WAIT = timedelta(minutes=15)
 _NO_ONE = HASHER.hash("no such user")  # checked for an unknown login, so it takes as long
 
 
@@ -92,6 +90,7 @@ def add(
                 created_at=naive_utc(now),
             )
         )
+        accounts.record_user(conn, (by.id, by.role), now, "user.added", login)
     return NewUser(login, token)
 
 
@@ -125,6 +124,7 @@ def renew_token(engine: Engine, law: Law, by: Principal, now: datetime, login: s
         )
         if done.rowcount == 0:
             raise UserError(f"no user {login!r}")
+        accounts.record_user(conn, (by.id, by.role), now, "user.token_renewed", login)
     return token
 
 
@@ -134,6 +134,7 @@ def disable(engine: Engine, law: Law, by: Principal, now: datetime, login: str) 
         done = conn.execute(users.update().where(users.c.login == login).values(disabled=True))
         if done.rowcount == 0:
             raise UserError(f"no user {login!r}")
+        accounts.record_user(conn, (by.id, by.role), now, "user.disabled", login)
 
 
 def _admin(engine: Engine, law: Law, by: Principal, now: datetime, what: str) -> None:
@@ -147,37 +148,42 @@ def _admin(engine: Engine, law: Law, by: Principal, now: datetime, what: str) ->
 
 
 def sign_in(engine: Engine, login: str, token: str, now: datetime) -> Principal:
-    """The user `login` if `token` is theirs and they are not disabled; SignInRefused else."""
+    """The user `login` if `token` is theirs and they are not disabled; SignInRefused else,
+    with one message whatever the reason (no telling which logins exist). A failure adds
+    one to the user's count of failures in a row (`failures`), and nothing to the read log:
+    a failed sign-in reads no one's data, and writing each one let anyone flood the log.
+    Slowing failures down is the callers' (`services.throttle`)."""
+    if not IDENTIFIER.match(login or ""):  # no such login can exist: checked as an unknown one
+        _checks(None, token)
+        raise SignInRefused(REFUSED)
     with writer(engine).begin() as conn:
         row = conn.execute(select(users).where(users.c.login == login)).first()
-        reason = _check(row, token, naive_utc(now))
-        if reason is None:
-            if row.failures:
+        if _checks(row, token):
+            if row.failures or row.blocked_until is not None:
                 conn.execute(users.update().where(users.c.login == login).values(failures=0, blocked_until=None))
             return principal_of_row(row)
-        if row is not None and not reason.startswith("too many"):
-            failures = row.failures + 1
-            wait = min(timedelta(seconds=2 ** (failures - FREE_FAILURES)), MAX_WAIT)
-            blocked = naive_utc(now) + wait if failures >= FREE_FAILURES else None
-            conn.execute(users.update().where(users.c.login == login).values(failures=failures, blocked_until=blocked))
-        refusal = access.Decision(False, "user:sign_in", reason)
-        attempt = Principal(login, row.role if row is not None else "unknown", row.agency if row is not None else None)
-        guard.record(conn, attempt, refusal, now, "sign_in", None)
-    raise SignInRefused(reason)
+        if row is not None:
+            conn.execute(users.update().where(users.c.login == login).values(failures=users.c.failures + 1))
+    raise SignInRefused(REFUSED)
 
 
-def _check(row, token: str, now: datetime) -> str | None:
-    if row is not None and row.blocked_until is not None and now < row.blocked_until:
-        return f"too many failed sign-ins: try again after {row.blocked_until.isoformat()}Z"
+REFUSED = "wrong login or token"
+
+
+def failures_of(engine: Engine, login: str) -> int:
+    """The user's failed sign-ins in a row (0 for an unknown login)."""
+    if not IDENTIFIER.match(login or ""):
+        return 0
+    with engine.connect() as conn:
+        return conn.execute(select(users.c.failures).where(users.c.login == login)).scalar() or 0
+
+
+def _checks(row, token: str) -> bool:
     try:
         HASHER.verify(row.secret_hash if row is not None else _NO_ONE, token or "")
     except (VerificationError, InvalidHashError):
-        return "wrong login or token"
-    if row is None:
-        return "wrong login or token"
-    if row.disabled:
-        return "this user is disabled"
-    return None
+        return False
+    return row is not None and not row.disabled
 
 
 def principal_of_row(row) -> Principal:

@@ -5,6 +5,8 @@
 - `caseload`: the detailed path of every case, streamed in time order (demos, tests, the
   bench): `generate`, `write_jsonl`, `Caseload`, `DEFAULT_START`, exported here;
 - `compare`: a baseline and a what-if (a law overlay plus resource changes) side by side;
+- `sweep`: one parameter (or resource) at several values, each beside the baseline;
+- `runners`: where the runs go: one after another, or on a Dask cluster (byte-identical results);
 - `store`: a simulated caseload recorded through the register service, as an import is.
 """
 

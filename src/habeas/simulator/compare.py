@@ -24,6 +24,7 @@ from habeas.law.package import Law, Overlay, validated
 from habeas.law.rules import judge
 from habeas.simulator.calibration import Calibration
 from habeas.simulator.engine import Simulation
+from habeas.simulator.runners import SERIAL, Runner
 
 Z95 = 1.96
 
@@ -112,36 +113,94 @@ class Comparison:
         return {"what_if": self.name, "replications": self.replications, "measures": rows}
 
 
+def run_once(
+    variant: tuple[Law, Calibration], cases: int, years: float, seed: int, start: datetime
+) -> dict[str, float]:
+    """One replication of one variant on the event-driven engine: what it shows."""
+    law, calibration = variant
+    sim = Simulation(law, calibration, cases=cases, years=years, seed=seed, start=start)
+    return measures(law, list(sim), sim)
+
+
+def run_fast(
+    variant: tuple[Law, Calibration], cases: int, replications: int, seed: int, start: datetime
+) -> dict[str, list[float]]:
+    """All replications of one variant on the vectorised path (one generator: not split)."""
+    from habeas.simulator.fast import replicate
+
+    law, calibration = variant
+    counts = replicate(law, calibration, cases=cases, replications=replications, seed=seed, at=start)
+    return {k: [float(v) for v in values] for k, values in counts.items()}
+
+
+def _summaries(found: list[dict[str, float]]) -> dict[str, Summary]:
+    keys = {k for run in found for k in run}
+    return {k: Summary.of([run.get(k, 0.0) for run in found]) for k in keys}
+
+
+def variants_of(law: Law, calibration: Calibration, what_ifs: list[WhatIf]) -> list[tuple[Law, Calibration]]:
+    return [(law, calibration)] + [what_if.apply(law, calibration) for what_if in what_ifs]
+
+
+def run_variants(
+    variants: list[tuple[Law, Calibration]],
+    *,
+    fast: bool,
+    cases: int,
+    years: float,
+    seed: int,
+    replications: int,
+    start: datetime,
+    runner: Runner,
+    progress: Callable[[int], None] | None,
+) -> list[dict[str, Summary]]:
+    """Each variant's measures over the replications, in the variants' order.
+
+    The engine runs one task per replication and variant (replication n on seed + n, the
+    same seed for every variant); the vectorised path one task per variant. The runner may
+    run them anywhere, in any order: the results are put back in this order, so a summary
+    is computed from the same numbers in the same order as a serial run's."""
+    if fast:
+        tasks = [(i, cases, replications, seed, start) for i in range(len(variants))]
+        found = runner.map(run_fast, variants, tasks, progress)
+        return [{k: Summary.of(values) for k, values in counts.items()} for counts in found]
+    tasks = [(i, cases, years, seed + n, start) for n in range(replications) for i in range(len(variants))]
+    found = runner.map(run_once, variants, tasks, progress)
+    return [_summaries(found[i :: len(variants)]) for i in range(len(variants))]
+
+
 def compare(
     law: Law,
     calibration: Calibration,
     what_if: WhatIf | None,
     *,
     cases: int,
-    years: float,
+    years: float = 1.0,
     seed: int,
     replications: int,
     start: datetime,
+    fast: bool = False,
+    runner: Runner = SERIAL,
     progress: Callable[[int], None] | None = None,
 ) -> Comparison:
     """Each replication: the same seed under the baseline and under the what-if.
 
-    `progress(n)` is told each finished replication."""
-    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "what_if": []}
-    variants = [("baseline", law, calibration)]
+    `progress(n)` is told of n more finished runs (`runs(...)` of them in all)."""
+    variants = variants_of(law, calibration, [what_if] if what_if else [])
+    summaries = run_variants(
+        variants,
+        fast=fast,
+        cases=cases,
+        years=years,
+        seed=seed,
+        replications=replications,
+        start=start,
+        runner=runner,
+        progress=progress,
+    )
+    result = Comparison(what_if.name if what_if else "none", replications, baseline=summaries[0])
     if what_if is not None:
-        variants.append(("what_if", *what_if.apply(law, calibration)))
-    for n in range(replications):
-        for name, variant_law, variant_cal in variants:
-            sim = Simulation(variant_law, variant_cal, cases=cases, years=years, seed=seed + n, start=start)
-            runs[name].append(measures(variant_law, list(sim), sim))
-        if progress:
-            progress(n + 1)
-    result = Comparison(what_if.name if what_if else "none", replications)
-    for name, found in runs.items():
-        keys = {k for run in found for k in run}
-        summary = {k: Summary.of([run.get(k, 0.0) for run in found]) for k in keys}
-        setattr(result, name, summary)
+        result.what_if = summaries[1]
     return result
 
 
@@ -156,16 +215,12 @@ def compare_fast(
     start: datetime,
 ) -> Comparison:
     """The same comparison on the vectorised path (no queues): for sweeps over many replications."""
-    from habeas.simulator.fast import replicate
+    return compare(law, calibration, what_if, cases=cases, seed=seed, replications=replications, start=start, fast=True)
 
-    result = Comparison(what_if.name if what_if else "none", replications)
-    variants = [("baseline", law, calibration)]
-    if what_if is not None:
-        variants.append(("what_if", *what_if.apply(law, calibration)))
-    for name, variant_law, variant_cal in variants:
-        counts = replicate(variant_law, variant_cal, cases=cases, replications=replications, seed=seed, at=start)
-        setattr(result, name, {k: Summary.of([float(v) for v in values]) for k, values in counts.items()})
-    return result
+
+def runs(replications: int, variants: int, fast: bool) -> int:
+    """How many tasks a comparison or sweep of so many variants (baseline included) runs."""
+    return variants if fast else replications * variants
 
 
 def chart(comparison: Comparison, path: str) -> None:

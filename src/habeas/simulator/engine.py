@@ -283,6 +283,15 @@ class Simulation:
     def __iter__(self) -> Iterator[dict]:
         return itertools.chain.from_iterable(self._chunks(self._raw))  # made while the collector is off
 
+    def as_of(self, moment: datetime) -> Iterator[dict]:
+        """The facts that had occurred by `moment`: what a register whose clock reads `moment`
+        can hold (it refuses a fact dated after its clock). The cases still running then go on
+        past it in the simulation, not in the register."""
+        parse = datetime.fromisoformat
+        for raw in self:
+            if parse(raw["occurred_at"]) <= moment:
+                yield raw
+
     def records(self) -> Iterator[tuple]:
         """The facts as compact records `(number, hour, case, kind, actor, data)`, in time order."""
         return itertools.chain.from_iterable(self._chunks())  # no Python step per record

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
-from habeas.law.findings import Finding
+from habeas.law.findings import UNDECIDED, Finding
 
 # What ends a custody (the person is held until one of these).
 _CUSTODY_HELD_ENDS = frozenset(
@@ -90,6 +90,8 @@ def episodes_of(
     base = {"case": state.case, "region": state.region}
     by_code: dict[str, list[Finding]] = {}
     for f in findings:
+        if f.kind == UNDECIDED:  # what the law could not decide (an unknown offence) counts as nothing
+            continue
         by_code.setdefault(f.code, []).append(f)
     out: list[Episode] = []
     out.append(_case_episode(state, timeline, base, iccs))

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from habeas.statistics.indicators import NATIONAL, OPEN_DATA, UN_CTS, Cell
+from habeas.statistics.report import marker
 
-OPEN_DATA_COLUMNS = ("year", "region", "article", "iccs", "cases_registered", "suppressed")
-UN_CTS_COLUMNS = ("year", "section", "item", "label", "iccs", "value", "suppressed")
+OPEN_DATA_COLUMNS = ("year", "region", "article", "iccs", "cases_registered", "suppressed", "withheld")
+UN_CTS_COLUMNS = ("year", "section", "item", "label", "iccs", "value", "suppressed", "withheld")
 
 
 def open_data(cells: Sequence[Cell], min_count: int) -> list[dict[str, Any]]:
@@ -30,8 +31,9 @@ def open_data(cells: Sequence[Cell], min_count: int) -> list[dict[str, Any]]:
                 "region": c.region,
                 "article": article,
                 "iccs": iccs,
-                "cases_registered": f"< {min_count}" if c.suppressed else c.value,
+                "cases_registered": marker(c.withheld, min_count) if c.suppressed else c.value,
                 "suppressed": c.suppressed,
+                "withheld": c.withheld or "",
             }
         )
     rows.sort(key=lambda r: (r["year"], r["region"] == NATIONAL, r["region"], _article_order(r["article"])))
@@ -60,8 +62,9 @@ def un_cts(cells: Sequence[Cell], layout: Mapping[str, Any], min_count: int) -> 
                 "item": item,
                 "label": label,
                 "iccs": codes,
-                "value": f"< {min_count}" if c.suppressed else c.value,
+                "value": marker(c.withheld, min_count) if c.suppressed else c.value,
                 "suppressed": c.suppressed,
+                "withheld": c.withheld or "",
             }
         )
     return rows

@@ -17,18 +17,19 @@ import statistics as stats
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from habeas.statistics.suppression import Relation, suppress
+from habeas.statistics.suppression import DERIVED, Relation, suppress
 
 NATIONAL = "kz"
 OPEN_DATA = "OD"  # cases registered by article (and ICCS codes): the offence-level open data
 UN_CTS = "UN"  # the UN-CTS categories: sums of open-data rows, for the whole country
-# The steps a case's furthest stage (its `case` episode's outcome) has passed, after registration.
+# The steps a case's furthest stage (its `case` episode's outcome) has passed, after registration,
+# and where it stopped: what one step adds to the next is a count too (W1's relations).
 _FLOW = {
-    "sent_to_court": ("sent_to_court",),
-    "acquitted": ("sent_to_court", "verdict"),
+    "sent_to_court": ("sent_to_court", "awaiting_verdict"),
+    "acquitted": ("sent_to_court", "verdict", "acquitted"),
     "convicted": ("sent_to_court", "verdict", "convicted"),
 }
 UNKNOWN = "unknown"
@@ -56,6 +57,7 @@ class Cell:
     value: float | int | None  # None when suppressed: a withheld value never leaves compute
     suppressed: bool
     estimate: bool = False  # drawn from a population figure that is an estimate, not the published one
+    withheld: str | None = None  # why, when suppressed: suppression.SMALL, PROTECTS or DERIVED
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -67,6 +69,8 @@ class Cell:
             "value": None if self.suppressed else self.value,
             "suppressed": self.suppressed,
         }
+        if self.suppressed:
+            out["withheld"] = self.withheld or DERIVED
         if self.estimate:
             out["estimate"] = True
         return out
@@ -79,6 +83,7 @@ class Definitions:
     raw: Mapping[str, Any]
     measures: dict[str, list[Measure]] = field(default_factory=dict)  # by indicator, in order
     relations: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    shared: list[tuple[str, str]] = field(default_factory=list)  # counts of (mostly) the same people
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> Definitions:
@@ -103,6 +108,11 @@ class Definitions:
             out.measures[ind] = listed
             for rel in spec.get("relations", []):
                 out.relations.append((canon(rel["total"]), tuple(canon(p) for p in rel["parts"])))
+        for rel in raw.get("relations", []):  # between indicators: keys are written whole
+            out.relations.append((rel["total"], tuple(rel["parts"])))
+        for pair in raw.get("shared_populations", []):
+            first, second = pair
+            out.shared.append((first, second))
         return out
 
     @property
@@ -123,6 +133,21 @@ class Definitions:
 
     def min_count(self) -> int:
         return int((self.raw.get("suppression") or {}).get("min_count", 5))
+
+    def closes_at(self, year: int) -> datetime:
+        """When a year's figures may be released (naive UTC): the end of the year in the
+        jurisdiction's time, and the days the package waits after it (`release`)."""
+        release = self.raw.get("release") or {}
+        sign, hours, minutes = _offset(str(release.get("utc_offset", "+00:00")))
+        end = datetime(year + 1, 1, 1) - sign * timedelta(hours=hours, minutes=minutes)
+        return end + timedelta(days=int(release.get("after_days", 0)))
+
+    def last_closed(self, moment: datetime) -> int:
+        """The last year closed at `moment` (naive UTC)."""
+        year = moment.year
+        while self.closes_at(year) > moment:
+            year -= 1
+        return year
 
 
 class Regions:
@@ -149,6 +174,12 @@ class Regions:
     @property
     def all(self) -> list[str]:
         return [*self.codes, UNKNOWN]
+
+
+def _offset(text: str) -> tuple[int, int, int]:
+    sign = -1 if text.startswith("-") else 1
+    hours, _, minutes = text.lstrip("+-").partition(":")
+    return sign, int(hours), int(minutes or 0)
 
 
 def _norm(text: str) -> str:
@@ -282,11 +313,17 @@ def tabulate(
             if e.ended_at is not None:
                 add(y, "L2.ended", region)
                 add(y, "L2.past" if past else "L2.within", region)
+            else:
+                add(y, "L2.not_ended", region)
             if past:
                 add(y, "L3.detention_past", region)
+                if e.ended_at is None:
+                    add(y, "L3.detention_past_running", region)
             if e.flag is not None:
                 add(y, "L6.questioned", region)
                 add(y, "L6.with_counsel" if e.flag else "L6.without_counsel", region)
+            else:
+                add(y, "L6.not_questioned", region)
             add(y, "L7.detentions", region)
             add(y, "L7.explained" if e.flag2 else "L7.not_explained", region)
         elif kind == "petition":
@@ -378,28 +415,41 @@ def compute(
             counts[(key, NATIONAL)] = sum(counts[p] for p in parts)
             if parts:
                 relations.append(Relation((key, NATIONAL), parts))
+        # Two indicators counting the same people one way and another (persons and cases, the
+        # year of the verdict and of registration) often agree: where they do, a reader may take
+        # one for the other, so they are suppressed as one.
+        for first, second in defs.shared:
+            for r in everywhere:
+                if (first, r) in counts and counts[(first, r)] == counts.get((second, r)):
+                    relations.append(Relation((first, r), ((second, r),)))
         hidden = suppress(counts, relations, threshold)
         pop, estimated = population.get(year, ({}, set()))
         for ind, measures in defs.measures.items():
             for m in measures:
                 for r in everywhere:
-                    value, withheld = _value(m, r, counts, hidden, table, pop, space.get(year))
+                    value, why = _value(m, r, counts, hidden, table, pop, space.get(year))
                     estimate = (
                         r in estimated
                         and value is not None
                         and (m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
                     )
-                    cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate))
+                    withheld = why is not None
+                    cells.append(
+                        Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate, why)
+                    )
         for k in offences:
             for r in everywhere:
-                withheld = (k, r) in hidden
+                why = hidden.reason((k, r))
                 label = k.split(".", 1)[1]
-                cells.append(Cell(OPEN_DATA, k, label, r, year, None if withheld else counts[(k, r)], withheld))
+                value = None if why else counts[(k, r)]
+                cells.append(Cell(OPEN_DATA, k, label, r, year, value, why is not None, withheld=why))
         for cat in categories:
             key = f"{UN_CTS}.{cat['code']}"
-            withheld = (key, NATIONAL) in hidden
-            value = None if withheld else counts[(key, NATIONAL)]
-            cells.append(Cell(UN_CTS, key, cat.get("label", cat["code"]), NATIONAL, year, value, withheld))
+            why = hidden.reason((key, NATIONAL))
+            value = None if why else counts[(key, NATIONAL)]
+            cells.append(
+                Cell(UN_CTS, key, cat.get("label", cat["code"]), NATIONAL, year, value, why is not None, withheld=why)
+            )
     return cells
 
 
@@ -408,29 +458,33 @@ def _iccs_match(key: str, prefixes: tuple[str, ...]) -> bool:
     return any(code.startswith(p) for code in codes for p in prefixes)
 
 
-def _value(m: Measure, r: str, counts, hidden, table: YearTable, pop: Mapping[str, int], space) -> tuple[Any, bool]:
+def _value(
+    m: Measure, r: str, counts, hidden, table: YearTable, pop: Mapping[str, int], space
+) -> tuple[Any, str | None]:
+    """A measure's value in a region, and why it is withheld (None: it is not)."""
     if m.kind == "count":
-        return counts[(m.key, r)], (m.key, r) in hidden
+        why = hidden.reason((m.key, r))
+        return (None if why else counts[(m.key, r)]), why
     if m.kind == "population":
-        return pop.get(r), False
+        return pop.get(r), None
     if m.kind == "space_median":
-        return (space if r == NATIONAL else None), False
+        return (space if r == NATIONAL else None), None
     sources = [*m.of, *[k for k in m.over if k != "population"]]
     if any((k, r) in hidden for k in sources):
-        return None, True
+        return None, DERIVED
     if m.kind == "share":
         over = sum(counts[(k, r)] for k in m.over)
-        return (round(100 * counts[(m.of[0], r)] / over, 1) if over else None), False
+        return (round(100 * counts[(m.of[0], r)] / over, 1) if over else None), None
     if m.kind == "rate":
         over = pop.get(r) if m.over == ("population",) else sum(counts[(k, r)] for k in m.over)
-        return (round(m.per * counts[(m.of[0], r)] / over, 1) if over else None), False
+        return (round(m.per * counts[(m.of[0], r)] / over, 1) if over else None), None
     lengths = table.values.get((m.of[0], r), [])
     if not lengths:
-        return None, False
+        return None, None
     if m.kind == "mean":
-        return round(stats.fmean(lengths), 1), False
+        return round(stats.fmean(lengths), 1), None
     if m.kind == "median":
-        return round(stats.median(lengths), 1), False
+        return round(stats.median(lengths), 1), None
     raise ValueError(f"unknown measure kind {m.kind!r}")
 
 

@@ -1,8 +1,10 @@
 """A report: the cells a spec asks for, with the definitions of their indicators.
 
 Format-neutral: `to_dict` is the JSON (the CLI's `--format json`, the API's body), `rows`
-the flat table (CSV, the terminal). A withheld cell is `null` with `"suppressed": true`
-in JSON and `< 5` (the threshold in force) in a table.
+the flat table (CSV, the terminal). A withheld cell is `null` with `"suppressed": true` and
+why (`"withheld"`: `small`, `protects`, `derived`) in JSON; in a table it reads `< 5` (the
+threshold in force) when it counts fewer people, and `x` when it is withheld so that another
+cannot be worked out (it may hold hundreds) or is drawn from a withheld count (`marker`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from typing import Any
 
 from habeas.statistics.indicators import NATIONAL, UNKNOWN, Cell
 from habeas.statistics.spec import ReportSpec, SpecError
+from habeas.statistics.suppression import SMALL
 
-COLUMNS = ("indicator", "measure", "label", "region", "year", "value", "suppressed")
+COLUMNS = ("indicator", "measure", "label", "region", "year", "value", "suppressed", "withheld")
+PROTECTED = "x"  # the marker of a cell withheld to protect another, or drawn from a withheld count
+
+
+def marker(withheld: str | None, min_count: int) -> str:
+    """What a withheld cell reads in every format: `< 5` for a small count, else `x`."""
+    return f"< {min_count}" if withheld == SMALL else PROTECTED
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,11 @@ class Report:
     notes: Mapping[str, str] | None = None  # what the figures cannot say (indicators.yaml `notes`)
 
     def withheld(self) -> str:
+        """The marker of a small count (`< 5`)."""
         return f"< {self.min_count}"
+
+    def marker(self, cell: Cell) -> str:
+        return marker(cell.withheld, self.min_count)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,7 +61,8 @@ class Report:
         out = []
         for c in self.cells:
             row = c.to_dict()
-            row["value"] = self.withheld() if c.suppressed else ("" if c.value is None else c.value)
+            row["value"] = self.marker(c) if c.suppressed else ("" if c.value is None else c.value)
+            row.setdefault("withheld", "")
             out.append(row)
         return out
 

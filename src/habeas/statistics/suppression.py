@@ -1,26 +1,41 @@
-"""Small-count suppression with complementary cells (design §1 point 5).
+"""Small-count suppression that survives arithmetic (design §1 point 5; issue 23 item 5).
 
-A table is a set of cells (any hashable key → a count of people) and the linear
-relations that hold between them (`Relation`: a total is the sum of its parts — a
-region's count and the national one, a measure and its breakdown). A cell counting more
-than none and fewer than `min_count` people is suppressed (primary); then more cells are
-suppressed (complementary) until no suppressed cell can be worked out from the published
-ones by any linear combination of the relations: for every suppressed cell `x`, the unit
-vector of `x` is not in the row space of the relations restricted to the suppressed cells
-(checked exactly, in integers, `determined`).
+A table is a set of cells (any hashable key → a count of people) and the linear relations
+that hold between them (`Relation`: a total is the sum of its parts — a region's count and
+the national one, a measure and its breakdown, two indicators counting the same people).
 
-A zero is published: it counts no one. Which cells are suppressed depends on the whole
-table only, never on which part of it a report shows: two reports that differ by a region
-or a year show the same value or the same "< 5" for every cell they share, so nothing is
-learnt from their difference (`services.statistics` always suppresses the full table of a
-year, all regions and all measures, then slices it).
+Who reads a published table knows more than its relations: counts are whole numbers and
+never negative, a cell marked "< 5" holds 0–4 and a cell marked as withheld to protect
+another holds at least 5. So the check is not
+whether linear algebra isolates a withheld cell, but what a solver makes of all of it: for
+each withheld cell, the least and the greatest value it can take given every published
+figure (`bounds`, two linear programmes per cell, HiGHS through SciPy).
+
+Rules (`suppress`):
+- **primary**: a cell counting 1 to `min_count - 1` people is withheld (`SMALL`);
+- **complementary**: more cells, each counting at least `min_count`, are withheld
+  (`PROTECTS`) until no withheld cell is pinned to a single value; where no such cell is
+  left around one, a zero is withheld, as "< 5" (which it is: a zero is published
+  otherwise). A zero is never withheld as protecting another: beside a published total of
+  zero it would be a known zero, and it tells a reader a small cell's partner adds nothing.
+
+Which cells are withheld depends on the whole table only, never on which part of it a
+report shows (`services.statistics` suppresses the full table of a year, then slices it).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
+
+SMALL = "small"  # counts 1 to min_count - 1 people
+PROTECTS = "protects"  # counts min_count or more: withheld so that a small cell cannot be worked out
+DERIVED = "derived"  # a share, rate, mean or median drawn from a withheld count
 
 
 @dataclass(frozen=True)
@@ -39,27 +54,57 @@ class Relation:
         return out
 
 
+@dataclass
+class Withheld:
+    """The cells withheld from a table, each with why."""
+
+    small: set[Hashable] = field(default_factory=set)
+    protects: set[Hashable] = field(default_factory=set)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self.small or key in self.protects
+
+    def __iter__(self):
+        yield from self.small
+        yield from self.protects
+
+    def __len__(self) -> int:
+        return len(self.small) + len(self.protects)
+
+    def reason(self, key: Hashable) -> str | None:
+        return SMALL if key in self.small else PROTECTS if key in self.protects else None
+
+
 def primary(cells: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
     return {key for key, value in cells.items() if 0 < value < min_count}
 
 
-def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_count: int) -> set[Hashable]:
-    """The cells to withhold: the small ones and enough others that none can be recovered."""
-    hidden = primary(cells, min_count)
-    if not hidden:
-        return hidden
+def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_count: int) -> Withheld:
+    """The cells to withhold: the small ones and enough others that none can be worked out."""
+    withheld = Withheld(primary(cells, min_count))
+    if not withheld.small:
+        return withheld
     relations = [r for r in relations if all(m in cells for m in r.members)]
     touching: dict[Hashable, list[Relation]] = {}
     for relation in relations:
         for member in relation.members:
             touching.setdefault(member, []).append(relation)
     order = {key: index for index, key in enumerate(sorted(cells, key=repr))}
+    clean: set[frozenset] = set()  # groups of withheld cells already found safe
 
-    clean: set[frozenset] = set()  # groups of withheld cells already shown to pin nothing down
+    def candidates(around: Iterable[Hashable]) -> list[Hashable]:
+        """Published cells that can protect: at least `min_count` (a zero protects nothing)."""
+        return [
+            m
+            for c in around
+            for r in touching.get(c, ())
+            for m in r.members
+            if m not in withheld and cells[m] >= min_count
+        ]
 
-    def cheapest(candidates: Iterable[Hashable]) -> Hashable | None:
-        open_ = [c for c in candidates if c not in hidden]
-        return min(open_, key=lambda c: (cells[c], order[c])) if open_ else None
+    def cheapest(found: Iterable[Hashable]) -> Hashable | None:
+        found = list(found)
+        return min(found, key=lambda c: (cells[c], order[c])) if found else None
 
     while True:
         # 1. no relation may have exactly one withheld member (it would be its difference)
@@ -67,63 +112,197 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
         while changed:
             changed = False
             for relation in relations:
-                if sum(1 for m in relation.members if m in hidden) == 1:
-                    pick = cheapest(relation.members)
+                if sum(1 for m in relation.members if m in withheld) == 1:
+                    pick = cheapest(candidates([next(m for m in relation.members if m in withheld)]))
                     if pick is not None:
-                        hidden.add(pick)
+                        withheld.protects.add(pick)
                         changed = True
-        # 2. no combination of relations may isolate a withheld cell
-        exposed = determined(hidden, relations, clean)
+        # 2. what a solver makes of the published figures: widen where it narrows a withheld cell
+        exposed = exposed_cells(cells, withheld, relations, min_count, clean)
         if not exposed:
-            return hidden
-        added = False
-        for cell in sorted(exposed, key=lambda c: order[c]):  # a partner for each, in one pass
-            for relation in touching.get(cell, ()):
-                pick = cheapest(relation.members)
-                if pick is not None:
-                    hidden.add(pick)
-                    added = True
-                    break
-        if not added:  # every relation of an exposed cell is withheld whole: widen to their neighbours
-            pool = {
-                m
-                for c in exposed
-                for r in touching.get(c, ())
-                for m2 in r.members
-                for r2 in touching.get(m2, ())
-                for m in r2.members
-            }
-            pick = cheapest(pool) or cheapest(cells)
-            if pick is None:
-                return hidden
-            hidden.add(pick)
+            return withheld
+        added: set[Hashable] = set()
+        for cell in sorted(exposed, key=order.__getitem__):
+            if any(m in added for r in touching.get(cell, ()) for m in r.members):
+                continue  # a partner added this round may already do: look again first
+            pick = _partner(cell, cells, withheld, touching, min_count, order)
+            if pick is None:  # its relations are withheld whole: look one relation further out
+                pick = cheapest(candidates({m for r in touching.get(cell, ()) for m in r.members}))
+            if pick is not None:
+                withheld.protects.add(pick)
+                added.add(pick)
+                continue
+            # nothing of min_count or more is near: a zero of its relations, withheld as "< 5"
+            # (which says fewer than min_count: none is fewer)
+            zeros = [m for r in touching.get(cell, ()) for m in r.members if m not in withheld and cells[m] == 0]
+            if zeros:
+                pick = min(zeros, key=order.__getitem__)
+                withheld.small.add(pick)
+                added.add(pick)
+        if not added:  # nothing left to withhold around them: no more can be done
+            return withheld
 
 
-def determined(
-    hidden: set[Hashable], relations: Sequence[Relation], clean: set[frozenset] | None = None
+def _partner(cell, cells, withheld, touching, min_count, order) -> Hashable | None:
+    """A published cell of one of `cell`'s relations to withhold with it: the smallest that
+    leaves room for a small count to range over 1…min_count-1 (at least 2·min_count - 1),
+    else the largest there is."""
+    found = {m for r in touching.get(cell, ()) for m in r.members if m not in withheld and cells[m] >= min_count}
+    if not found:
+        return None
+    roomy = [m for m in found if cells[m] >= 2 * min_count - 1]
+    if roomy:
+        return min(roomy, key=lambda c: (cells[c], order[c]))
+    return max(found, key=lambda c: (cells[c], -order[c]))
+
+
+def exposed_cells(
+    cells: Mapping[Hashable, int],
+    withheld: Withheld,
+    relations: Sequence[Relation],
+    min_count: int,
+    clean: set[frozenset] | None = None,
 ) -> set[Hashable]:
-    """The withheld cells that the published cells and the relations pin down exactly.
+    """The withheld cells the published figures pin to a single value.
 
-    `clean` remembers the groups (connected by relations) found to pin nothing down, so a
-    group no new withheld cell joined is not solved again."""
-    rows = []
-    for relation in relations:
-        row = {k: v for k, v in relation.coefficients().items() if k in hidden and v != 0}
-        if row:
-            rows.append(row)
-    found: set[Hashable] = set()
-    for component in _components(rows):
-        keys = frozenset(k for row in component for k in row)
-        if clean is not None and keys in clean:
+    Decided without every bound: the true table is one solution, and each programme solved
+    is another; a cell two solutions show at two whole values is safe, so only the rest
+    are solved for one by one. `clean` remembers the groups of withheld cells found safe (a group no new withheld
+    cell joined is the same programme)."""
+    ranges = _ranges(withheld, min_count)
+    out: set[Hashable] = set()
+    for group, keys in _groups(cells, ranges, relations):
+        frozen = frozenset(keys)
+        if clean is not None and frozen in clean:
             continue
-        isolated = _isolated(component)
-        if not isolated and clean is not None:
-            clean.add(keys)
-        found |= isolated
-    return found
+        found = _unsafe(group, keys, ranges, cells, min_count)
+        if not found and clean is not None:
+            clean.add(frozen)
+        out |= found
+    return out
 
 
-def _components(rows: list[dict]) -> list[list[dict]]:
+def _unsafe(group, keys, ranges, cells, min_count) -> set[Hashable]:
+    # nothing exceeds the sum of the table: a bound an attacker may lack, so the check is stricter
+    problem = _Programme(group, keys, ranges, cap=sum(cells.values()) + min_count)
+    seen_low = {k: cells[k] for k in keys}
+    seen_high = dict(seen_low)
+
+    def safe(k) -> bool:  # two whole values at least
+        return math.floor(seen_high[k] + 1e-6) > math.ceil(seen_low[k] - 1e-6)
+
+    def note(solution) -> None:
+        for k, v in zip(keys, solution, strict=True):
+            seen_low[k] = min(seen_low[k], v)
+            seen_high[k] = max(seen_high[k], v)
+
+    # a few directions that move many cells at once: all down, all up
+    for sign in (1.0, -1.0):
+        note(problem.solution(np.full(len(keys), sign)))
+    unsafe = set()
+    for i, k in enumerate(keys):
+        if safe(k):
+            continue
+        for sign in (1.0, -1.0):
+            if safe(k):
+                break
+            direction = np.zeros(len(keys))
+            direction[i] = sign
+            note(problem.solution(direction))
+        if not safe(k):
+            unsafe.add(k)
+    return unsafe
+
+
+def bounds(
+    cells: Mapping[Hashable, int], withheld: Withheld, relations: Sequence[Relation], min_count: int
+) -> dict[Hashable, tuple[int, float]]:
+    """For every withheld cell, the least and greatest whole value consistent with the
+    published cells, the relations and the markers (small: 1…min_count-1; protects: at
+    least min_count); `math.inf` where nothing bounds it above."""
+    published = {k: v for k, v in cells.items() if k not in withheld}
+    return solve(published, _ranges(withheld, min_count), relations)
+
+
+def _ranges(withheld: Withheld, min_count: int) -> dict[Hashable, tuple[int, int | None]]:
+    return {k: (0, min_count - 1) for k in withheld.small} | {k: (min_count, None) for k in withheld.protects}
+
+
+def solve(
+    published: Mapping[Hashable, int],
+    ranges: Mapping[Hashable, tuple[int, int | None]],
+    relations: Sequence[Relation],
+) -> dict[Hashable, tuple[int, float]]:
+    """Interval bounds of the unknown cells (`ranges`: each one's known range, None for no
+    upper bound) under `relations`, whose other members are `published`: each connected
+    group of unknowns is a linear programme, minimised and maximised for each unknown."""
+    out: dict[Hashable, tuple[int, float]] = {}
+    for group, keys in _groups(published, ranges, relations):
+        problem = _Programme(group, keys, ranges)
+        for i, key in enumerate(keys):
+            direction = np.zeros(len(keys))
+            direction[i] = 1.0
+            least = problem.solution(direction)[i]
+            direction[i] = -1.0
+            greatest = problem.solution(direction)[i]
+            out[key] = (math.ceil(least - 1e-6), greatest if math.isinf(greatest) else math.floor(greatest + 1e-6))
+    grouped = {k for _, keys in _groups(published, ranges, relations) for k in keys}
+    for key in set(ranges) - grouped:  # in no relation: its marker says all there is
+        low, high = ranges[key]
+        out[key] = (low, math.inf if high is None else high)
+    return out
+
+
+def _groups(published, ranges, relations):
+    """The relations as equations over the unknowns, grouped by the unknowns they share:
+    [(equations, unknowns)], an equation being ({unknown: coefficient}, constant)."""
+    rows: list[tuple[dict[Hashable, int], int]] = []
+    for relation in relations:
+        if not all(m in published or m in ranges for m in relation.members):
+            continue
+        row, constant = {}, 0
+        for key, coefficient in relation.coefficients().items():
+            if key in ranges:
+                row[key] = coefficient
+            else:
+                constant -= coefficient * published[key]
+        row = {k: v for k, v in row.items() if v}
+        if row:
+            rows.append((row, constant))
+    return [(group, sorted({k for row, _ in group for k in row}, key=repr)) for group in _components(rows)]
+
+
+class _Programme:
+    """One group's equations and ranges: `solution(direction)` is a point of the feasible set
+    that goes furthest along `direction` (inf where nothing bounds it)."""
+
+    def __init__(self, group, keys, ranges, cap: float | None = None):
+        index = {k: i for i, k in enumerate(keys)}
+        data, row_ix, col_ix, rhs = [], [], [], []
+        for n, (row, constant) in enumerate(group):
+            for k, v in row.items():
+                data.append(v)
+                row_ix.append(n)
+                col_ix.append(index[k])
+            rhs.append(constant)
+        self.a = csr_array((data, (row_ix, col_ix)), shape=(len(group), len(keys)))
+        self.b = np.array(rhs, dtype=float)
+        self.limits = [(low, cap if high is None else high) for low, high in (ranges[k] for k in keys)]
+        self.keys = keys
+
+    def solution(self, direction: np.ndarray) -> np.ndarray:
+        """Minimise direction · x."""
+        found = linprog(direction, A_eq=self.a, b_eq=self.b, bounds=self.limits, method="highs")
+        if found.status == 2:  # infeasible: the figures contradict their relations
+            raise ValueError(f"suppression: the relations do not hold among {self.keys[:3]!r}…")
+        if found.status == 3:  # unbounded: only asked with one cell's direction, which is what goes to inf
+            return np.where(direction < 0, math.inf, -math.inf)
+        if found.status != 0:
+            raise ValueError(f"suppression: the solver failed ({found.message})")
+        return found.x
+
+
+def _components(rows: list[tuple[dict, int]]) -> list[list[tuple[dict, int]]]:
     """Group the equations that share unknowns (each group is solved on its own)."""
     parent: dict = {}
 
@@ -133,46 +312,12 @@ def _components(rows: list[dict]) -> list[list[dict]]:
             x = parent[x]
         return x
 
-    for row in rows:
+    for row, _ in rows:
         keys = list(row)
         for other in keys[1:]:
             parent[find(other)] = find(keys[0])
         find(keys[0])
     groups: dict = {}
-    for row in rows:
-        groups.setdefault(find(next(iter(row))), []).append(row)
+    for item in rows:
+        groups.setdefault(find(next(iter(item[0]))), []).append(item)
     return list(groups.values())
-
-
-def _isolated(rows: list[dict]) -> set[Hashable]:
-    """Reduced row echelon form over the rationals, kept sparse (rows are dicts); a reduced
-    row with a single unknown isolates it."""
-    order = {k: i for i, k in enumerate(sorted({k for row in rows for k in row}, key=repr))}
-    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}  # pivot column → its row (coefficient 1 there)
-    for raw in rows:
-        row = {k: Fraction(v) for k, v in raw.items() if v}
-        for col in [c for c in row if c in pivots]:  # reduced pivot rows bring in no other pivot column
-            factor = row.get(col)
-            if factor:
-                for k, v in pivots[col].items():
-                    value = row.get(k, 0) - factor * v
-                    if value:
-                        row[k] = value
-                    else:
-                        row.pop(k, None)
-        if not row:
-            continue
-        col = min(row, key=order.__getitem__)
-        lead = row[col]
-        row = {k: v / lead for k, v in row.items()}
-        for other in pivots.values():  # keep every pivot row reduced
-            factor = other.get(col)
-            if factor:
-                for k, v in row.items():
-                    value = other.get(k, 0) - factor * v
-                    if value:
-                        other[k] = value
-                    else:
-                        other.pop(k, None)
-        pivots[col] = row
-    return {col for col, row in pivots.items() if len(row) == 1}

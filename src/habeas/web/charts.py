@@ -74,7 +74,7 @@ def trend(report, indicator: str, _) -> dict | None:
             x = x0 + m * bar
             name = escape(report.region_names.get(region, region))
             if cell is None or cell.value is None:
-                shown = report.withheld() if cell is not None and cell.suppressed else "–"
+                shown = report.marker(cell) if cell is not None and cell.suppressed else "–"
                 parts.append(
                     f'<text x="{x + bar / 2:.1f}" y="{TREND_TOP + plot - 4}" text-anchor="middle" '
                     f'class="withheld" data-region="{escape(region)}" data-year="{year}">'
@@ -142,7 +142,7 @@ def ranked(report, indicator: str, _) -> dict | None:
         y = len(shown) * ROW + 5 + 15
         names = [report.region_names.get(c.region, c.region) for c in withheld]
         words = _("Withheld (%(marker)s): %(regions)s") % {
-            "marker": report.withheld(),
+            "marker": ", ".join(dict.fromkeys(report.marker(c) for c in withheld)),
             "regions": ", ".join(names) if len(names) <= 3 else _("%(n)s regions, see the table") % {"n": len(names)},
         }
         parts.append(f'<text x="4" y="{y}" class="withheld">{escape(words)}</text>')

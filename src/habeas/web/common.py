@@ -1,9 +1,12 @@
 """What every page shares: the templates, the language, who is signed in, and the CSRF token.
 
 The web UI signs a user in with the same sessions as the API (`services.sessions`), held
-in the `habeas_session` cookie (HttpOnly, SameSite=Lax). A form that changes something
-carries a `csrf` field derived from the session token: another site can make a browser
-send the cookie, but cannot read the page to learn the token.
+in the `habeas_session` cookie (HttpOnly, SameSite=Strict: another site's link or form
+arrives without it). Every form carries a `csrf` field, an HMAC under the server's key
+(`config.web_secret`) of the session token, or before signing in of a random pre-session
+cookie (`habeas_pre`): another page can make a browser send a cookie, but cannot read ours
+to learn the token. A case file is read, with its purpose, only from a link or form of
+our own pages: they carry a read token bound to the session and the case (`read_token`).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def context(request: Request) -> Context:
 
 def user(request: Request) -> Principal | None:
     """The signed-in user of this request (the session cookie), or None."""
-    return signed_in_user(request, context(request))
+    return signed_in_user(request, context(request), cookie=True)
 
 
 def required(request: Request) -> Principal:
@@ -63,14 +66,54 @@ def required(request: Request) -> Principal:
     return found
 
 
+PRE_SESSION = "habeas_pre"  # before signing in: what the sign-in form's CSRF token is bound to
+
+
+def _mac(request: Request, *parts: str) -> str:
+    message = "\x00".join(parts).encode("utf-8")
+    return hmac.new(context(request).secret, message, hashlib.sha256).hexdigest()
+
+
 def csrf_token(request: Request) -> str:
+    """The CSRF token of this session's forms (empty without a session)."""
     token = request.cookies.get(COOKIE) or ""
-    return hmac.new(b"habeas-web-csrf", token.encode("utf-8"), hashlib.sha256).hexdigest()
+    return _mac(request, "csrf", token) if token else ""
 
 
 def check_csrf(request: Request, sent: str | None) -> None:
     if not request.cookies.get(COOKIE) or not hmac.compare_digest(csrf_token(request), sent or ""):
         raise PageError(403, gettext_for(request)("The form has expired. Open the page again and resend it."))
+
+
+def pre_session_token(value: str, request: Request) -> str:
+    """The sign-in form's CSRF token, bound to the pre-session cookie's value."""
+    return _mac(request, "sign-in", value)
+
+
+def pre_session_ok(request: Request, sent: str | None) -> bool:
+    value = request.cookies.get(PRE_SESSION) or ""
+    return bool(value) and hmac.compare_digest(pre_session_token(value, request), sent or "")
+
+
+def read_token(request: Request, case: str) -> str:
+    """What a link of our own pages to a case file carries: bound to this session and case,
+    so no other site's link can make a signed-in official read a case (and log a purpose)."""
+    token = request.cookies.get(COOKIE) or ""
+    return _mac(request, "read", token, case)[:32] if token else ""
+
+
+def read_token_ok(request: Request, case: str, sent: str | None) -> bool:
+    expected = read_token(request, case)
+    return bool(expected) and hmac.compare_digest(expected, sent or "")
+
+
+def case_href(request: Request, case: str, purpose: str | None = None, **params: str) -> str:
+    """A link to a case file that reads it (the read token, and the purpose to log)."""
+    query = [("read", read_token(request, case))]
+    if purpose:
+        query.append(("purpose", purpose))
+    query += [(k, v) for k, v in params.items() if v]
+    return f"/cases/{quote(case, safe='')}?" + urlencode(query)
 
 
 def language(request: Request) -> str:
@@ -108,6 +151,7 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
         who=who,
         reads_cases=who is not None and guard.reads_cases(ctx.law, who),
         csrf=csrf_token(request) if who else "",
+        case_href=lambda case, purpose=None, **params: case_href(request, case, purpose, **params),
         languages=lang_links(request),
         path=request.url.path,
         **values,

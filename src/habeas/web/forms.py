@@ -8,16 +8,17 @@ The fields of each form are read from the vocabulary (`domain.vocabulary`), not 
 
 from __future__ import annotations
 
+import secrets
 import types
 from datetime import timedelta, timezone
 from typing import Annotated, Literal, Union, get_args, get_origin
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from habeas.api.context import COOKIE
+from habeas.api.signing_in import TooManyAttempts, address_of, open_session
 from habeas.domain.events import Refused
 from habeas.domain.vocabulary import DATA_MODELS
 from habeas.services import sessions, users
@@ -25,12 +26,16 @@ from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
 from habeas.services.setup import reason_for
 from habeas.web.common import (
+    PRE_SESSION,
     PageError,
+    case_href,
     check_csrf,
     context,
     gettext_for,
     local_path,
     page,
+    pre_session_ok,
+    pre_session_token,
     redirect,
     remember,
     required,
@@ -54,37 +59,57 @@ KINDS = (
 # -- signing in and out --------------------------------------------------------------------
 
 
+def _sign_in_page(request: Request, status: int, target: str, error: str | None, login: str):
+    """The sign-in form, its CSRF token bound to the pre-session cookie (set here if need be)."""
+    value = request.cookies.get(PRE_SESSION) or secrets.token_urlsafe(32)
+    response = page(
+        request,
+        "sign_in.html",
+        status=status,
+        next=target,
+        error=error,
+        login=login,
+        sign_in_csrf=pre_session_token(value, request),
+    )
+    if request.cookies.get(PRE_SESSION) != value:
+        response.set_cookie(PRE_SESSION, value, httponly=True, samesite="strict", path="/", secure=_secure(request))
+    return response
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request):
-    return page(request, "sign_in.html", next=local_path(request.query_params.get("next")), error=None, login="")
+    return _sign_in_page(request, 200, local_path(request.query_params.get("next")), None, "")
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in(request: Request):
     form = await request.form()
-    login, token = str(form.get("login") or "").strip(), str(form.get("token") or "")
+    login, token = str(form.get("login") or "").strip()[:128], str(form.get("token") or "")[:200]
     target = local_path(str(form.get("next") or "/"))
+    _ = gettext_for(request)
+    if not pre_session_ok(request, str(form.get("csrf") or "")):
+        expired = _("The form has expired. Open the page again and resend it.")
+        return _sign_in_page(request, 403, target, expired, login)
     ctx = context(request)
     try:
-        opened = await run_in_threadpool(sessions.open_session, ctx.engine, login, token, ctx.now())
-    except users.SignInRefused as exc:
-        message = gettext_for(request)("Sign-in refused: wrong login or token.")
-        if str(exc).startswith("too many"):
-            message = gettext_for(request)("Too many failed sign-ins: wait a little and try again.")
-        elif "disabled" in str(exc):
-            message = gettext_for(request)("This user is disabled.")
-        return page(request, "sign_in.html", status=401, next=target, error=message, login=login)
+        opened = await open_session(ctx, login, token, address_of(request))
+    except TooManyAttempts as exc:
+        message = _("Too many failed sign-ins: wait a little and try again.")
+        response = _sign_in_page(request, 429, target, message, login)
+        response.headers["Retry-After"] = str(exc.seconds)
+        return response
+    except users.SignInRefused:
+        return _sign_in_page(request, 401, target, _("Sign-in refused: wrong login or token."), login)
     response = redirect(target)
     seconds = int((opened.expires_at - ctx.now()).total_seconds())
     response.set_cookie(
-        COOKIE,
-        opened.token,
-        max_age=seconds,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        secure=request.url.scheme == "https",
+        COOKIE, opened.token, max_age=seconds, httponly=True, samesite="strict", path="/", secure=_secure(request)
     )
+    response.delete_cookie(PRE_SESSION, path="/", httponly=True, samesite="strict")
     remember(request, response)
     return response
 
@@ -97,7 +122,7 @@ async def sign_out(request: Request):
         check_csrf(request, str(form.get("csrf") or ""))
         await run_in_threadpool(sessions.close, context(request).engine, token)
     response = redirect("/sign-in")
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return response
 
 
@@ -234,7 +259,7 @@ async def record(request: Request, kind: str):
     except StorageFailed as failed:
         said = gettext_for(request)("The database failed; nothing was stored. Try again.")
         raise PageError(503, f"{said} ({reason_for(failed)})") from None
-    return redirect(f"/cases/{quote(values['case'], safe='')}?recorded={quote(outcome.event.id, safe='')}")
+    return redirect(case_href(request, values["case"], recorded=outcome.event.id))
 
 
 def _errors(exc: Refused, keys: list[str]) -> dict[str, str]:

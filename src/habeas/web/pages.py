@@ -11,7 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
-from habeas.api.context import listing
+from habeas.api import params
+from habeas.api.context import listing, now_of
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -20,7 +21,7 @@ from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
 from habeas.statistics.indicators import NATIONAL
 from habeas.web import charts
-from habeas.web.common import PageError, context, gettext_for, language, page, required
+from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,16 +29,29 @@ PAGE_SIZE = 50
 
 
 def moment(request: Request, name: str = "at") -> datetime:
-    """`?at=` (ISO 8601 with offset), else now."""
-    ctx = context(request)
+    """`?at=` (ISO 8601 with offset), else now (the request's one instant)."""
     text = (request.query_params.get(name) or "").strip().replace(" ", "+")  # a "+" typed in an address
     if not text or text == "now":
-        return ctx.now()
+        return now_of(request)
     problems: list[Problem] = []
     found = parse_time(text, name, problems)
     if problems:
         raise PageError(422, f"{gettext_for(request)('Not a time the register can read')}: {problems[0]}")
     return found
+
+
+FILTERS = ("region", "agency", "stage", "code")
+
+
+def shaped(request: Request, name: str, valid) -> str | None:
+    """A query parameter of the shape `valid` accepts (None when absent), else a 422 page:
+    nothing of another shape reaches a database."""
+    value = (request.query_params.get(name) or "").strip()
+    if not value:
+        return None
+    if not valid(value):
+        raise PageError(422, f"{gettext_for(request)('Not a valid value for')} {name}")
+    return value
 
 
 def regions(ctx) -> list[dict]:
@@ -53,7 +67,7 @@ def regions(ctx) -> list[dict]:
 def home(request: Request):
     who = required(request)
     ctx = context(request)
-    now = ctx.now()
+    now = now_of(request)
     code = request.query_params.get("code") or None
     codes = list(rule_codes(ctx.law))
     found = queries.alerts(
@@ -92,23 +106,25 @@ def case_list(request: Request):
     if not guard.reads_cases(ctx.law, who):  # as the API's GET /cases
         raise PageError(403, gettext_for(request)("The case list is for officials who read case files."))
     q = request.query_params
-    chosen = {k: (q.get(k) or "").strip()[:128] or None for k in ("region", "agency", "stage", "code")}
-    after = (q.get("cursor") or "").strip()[:160] or None
-    rows = queries.case_list(
-        listing(request, ctx),
+    chosen = {k: shaped(request, k, params.is_word if k == "stage" else params.is_id) for k in FILTERS}
+    after = shaped(request, "cursor", params.is_id)
+    rows = queries.listed_cases(
+        ctx.engine,
+        ctx.law,
+        who,
+        ctx.now(),
         chosen["region"],
         chosen["stage"],
-        PAGE_SIZE + 1,
+        PAGE_SIZE,
         agency=chosen["agency"],
         code=chosen["code"],
         after=after,
+        listing=listing(request, ctx),
     )
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
     next_url = None
-    if more:
+    if rows.next_after:
         kept = [(k, v) for k, v in q.multi_items() if k not in ("cursor",)]
-        next_url = "/cases?" + urlencode([*kept, ("cursor", rows[-1]["case"])])
+        next_url = "/cases?" + urlencode([*kept, ("cursor", rows.next_after)])
     return page(
         request,
         "cases.html",
@@ -123,12 +139,21 @@ def case_list(request: Request):
 
 @router.get("/cases/{case}", response_class=HTMLResponse)
 def case_file(request: Request, case: str):
+    """The case file, read with its purpose, from a link or form of our own pages (their read
+    token): a link from anywhere else only asks the user why they would read it."""
     who = required(request)
     ctx = context(request)
     at = moment(request)
+    if not params.is_id(case):
+        raise PageError(422, f"{gettext_for(request)('Not a case number')}: {case[:40]!r}")
+    if not read_token_ok(request, case, request.query_params.get("read")):
+        at_text = request.query_params.get("at") or ""
+        return page(request, "case_purpose.html", case=case, at=at_text, read_token=read_token(request, case))
     purpose = (request.query_params.get("purpose") or "case review").strip()[:200]
+    if not params.is_text(purpose):
+        raise PageError(422, gettext_for(request)("The purpose must be printable text."))
     try:
-        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, ctx.now())
+        file = queries.case_file(ctx.engine, ctx.law, case, who, purpose, at, now_of(request))
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     except queries.UnknownCase:
@@ -141,6 +166,7 @@ def case_file(request: Request, case: str):
         file=file,
         at=at,
         purpose=purpose,
+        read_token=request.query_params.get("read"),
         corrections=corrections,
         recorded=request.query_params.get("recorded"),
     )
@@ -151,8 +177,9 @@ def detention_board(request: Request):
     who = required(request)
     ctx = context(request)
     at = moment(request)
-    region = (request.query_params.get("region") or "").strip()[:128] or None
-    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=ctx.now(), region=region, listing=listing(request, ctx))
+    region = shaped(request, "region", params.is_id)
+    rows_from = listing(request, ctx)
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=now_of(request), region=region, listing=rows_from)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
         request,
@@ -175,7 +202,7 @@ def my_reads(request: Request):
         )
     case, person = who.person
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), case, person)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), case, person)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     officials = [r for r in found if r["actor"]["id"] != who.id]  # their own looks are no news to them
@@ -188,7 +215,7 @@ def unassigned_reads(request: Request):
     ctx = context(request)
     since = moment(request, "since") if request.query_params.get("since") else None
     try:
-        found = queries.who_read(ctx.engine, ctx.law, who, ctx.now(), unassigned=True, since=since)
+        found = queries.who_read(ctx.engine, ctx.law, who, now_of(request), unassigned=True, since=since)
     except guard.Refused as exc:
         raise PageError(403, str(exc)) from None
     return page(request, "reads.html", reads=list(reversed(found)), case=None, unassigned=True)
@@ -220,8 +247,9 @@ def statistics(request: Request):
     one line per indicator, so a small register does not fill the page with "< 5"."""
     ctx = context(request)
     q = request.query_params
-    at = ctx.now()
-    years = (q.get("years") or str(at.year)).strip()[:100]
+    at = now_of(request)
+    # figures are published per closed year: the page opens on the last one
+    years = (q.get("years") or str(stats.last_closed_year(at, ctx.law.jurisdiction))).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
     chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
     everything = ALL_REGIONS in chosen_regions
@@ -239,9 +267,14 @@ def statistics(request: Request):
                 }
             )
         )
-        engine = ctx.reading.public()  # public, and may lag a little: the replica if there is one
         report = stats.report(
-            engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, catch_up=engine is ctx.engine
+            ctx.engine,
+            spec,
+            at,
+            jurisdiction=ctx.law.jurisdiction,
+            load=lambda: ctx.law,
+            now=at,
+            replica=ctx.reading.replica,  # public, and may lag a little
         )
     except stats.SpecError as exc:
         error = str(exc)
@@ -265,11 +298,13 @@ def statistics(request: Request):
         regions=regions(ctx),
         query=query,
         api_query=api_query,
+        protected=PROTECTED,
         notes=ref["indicators"].get("notes", {}),
     )
 
 
 ALL_REGIONS = "all"
+PROTECTED = stats.PROTECTED
 
 
 def _tables(report, _) -> list[dict]:
@@ -283,6 +318,8 @@ def _tables(report, _) -> list[dict]:
         by_indicator.setdefault(cell.indicator, {}).setdefault(key, {})[cell.year] = {
             "value": cell.value,
             "suppressed": cell.suppressed,
+            "marker": report.marker(cell) if cell.suppressed else "",
+            "withheld": cell.withheld or "",
             "estimate": getattr(cell, "estimate", False),
         }
     out = []

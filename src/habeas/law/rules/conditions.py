@@ -12,9 +12,9 @@ from typing import Any
 
 from habeas.domain.events import Event
 from habeas.law import calendar
-from habeas.law.offences import gravity_of
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.facts import Facts
+from habeas.law.rules.qualified import Qualified, qualified
 from habeas.law.rules.schema import Condition, Held, Recorded, Requested
 
 
@@ -24,6 +24,10 @@ class Context:
     facts: Facts
     event: Event  # the event the condition is about (a start, a checked event, an order)
     law_moment: datetime | None = None  # whose date picks the law's version (default: the event's)
+    # the offence, once asked (`offence`); `gravity_unknown`: why its gravity is unknown, once a
+    # test needed it and could not have it (a finding then says so: never a default gravity)
+    _offence: Qualified | None = None
+    gravity_unknown: dict | None = None
 
     @property
     def person(self) -> str | None:
@@ -33,9 +37,19 @@ class Context:
     def moment(self) -> datetime:
         return self.law_moment or self.event.occurred_at
 
+    def offence(self) -> Qualified:
+        """The offence the person (the case, for a case-level event) is suspected under at the
+        event, with the catalogue's row on the day it was named."""
+        if self._offence is None:
+            self._offence = qualified(self.law, self.facts, self.person, self.event.occurred_at)
+        return self._offence
+
     def gravity(self) -> str | None:
-        article, part = self.facts.offence(self.person)
-        return gravity_of(self.law, article, part, self.moment.date())
+        """The offence's gravity; None when unknown, which is noted (`gravity_unknown`)."""
+        found = self.offence()
+        if found.row is None and self.gravity_unknown is None:
+            self.gravity_unknown = found.unknown()
+        return found.gravity
 
     def value(self, key: str) -> Any:
         return self.law.value(key, self.moment)
@@ -59,7 +73,7 @@ def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
 
 # A condition's tests, in the order they are tried (the reasons come in this order), each
 # (cond, ctx, evidence, reasons) -> whether it passes. A condition is compiled once to the
-# tests of the keys it sets: most set one or two of these fifteen.
+# tests of the keys it sets: most set one or two of these sixteen.
 
 
 def _minor(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
@@ -96,6 +110,17 @@ def _article_in(cond: Condition, ctx: Context, evidence: list, reasons: list) ->
     if not _article_listed(ctx, ctx.value(cond.article_in)):
         return False
     reasons.append("article")
+    return True
+
+
+def _offence_unknown(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    named = ctx.offence()
+    unknown = named.event is not None and named.row is None
+    if unknown != cond.offence_unknown:
+        return False
+    if unknown:
+        evidence.append(named.event)
+    reasons.append("offence")
     return True
 
 
@@ -181,6 +206,7 @@ _TESTS = (
     ("gravity_in", _gravity_in),
     ("gravity_not_in", _gravity_not_in),
     ("article_in", _article_in),
+    ("offence_unknown", _offence_unknown),
     ("language_not_in", _language_not_in),
     ("citizenship_not_in", _citizenship_not_in),
     ("requested", _requested),
@@ -213,7 +239,8 @@ def _is_minor(ctx: Context) -> bool:
 
 def _article_listed(ctx: Context, listed: list[Any]) -> bool:
     """Entries are "ART" (any part) or "ART.PART"."""
-    article, part = ctx.facts.offence(ctx.person)
+    named = ctx.offence()
+    article, part = named.article, named.part
     if article is None:
         return False
     wanted = {str(article)}

@@ -20,6 +20,8 @@ class Facts:
     article: str | None = None
     part: int | None = None
     suspicions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the events that name the offence (case.registered, suspicion.qualified), in time order
+    qualifications: list[Event] = field(default_factory=list)
     by_kind: dict[str, list[Event]] = field(default_factory=dict)  # each list in time order
     rank: dict[int, int] = field(default_factory=dict)  # id(event) -> place in `events`
 
@@ -53,8 +55,10 @@ class Facts:
                     facts.parties[data["person"]] = data
                 elif kind == "case.registered":
                     facts.article, facts.part = data.get("article"), data.get("part")
+                    facts.qualifications.append(ev)
                 elif kind == "suspicion.qualified" and data.get("person"):
                     facts.suspicions[data["person"]] = data
+                    facts.qualifications.append(ev)
         return facts
 
     def of_kinds(self, kinds: Iterable[str]) -> list[Event]:
@@ -81,14 +85,35 @@ class Facts:
         moment = start.occurred_at
         return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at <= moment]
 
-    def offence(self, person: str | None) -> tuple[str | None, int | None]:
-        """The article (and part) a person is suspected under: the case's, else their suspicion's."""
-        if self.article is not None:
-            return self.article, self.part
-        suspicion = self.suspicions.get(person or "")
-        if suspicion:
-            return suspicion.get("article"), suspicion.get("part")
-        return None, None
+    def events_by_id(self, ident: str | None) -> Event | None:
+        """The event of this id among the facts (None if there is none)."""
+        return next((ev for ev in self.events if ev.id == ident), None) if ident else None
+
+    def qualification(self, person: str | None, moment: datetime | None = None) -> Event | None:
+        """The event that names the offence a person is suspected under at `moment`: the latest
+        `case.registered` or `suspicion.qualified` of that person (of anyone, for a case-level
+        question: `person` None) at or before it — a later qualification changes the offence
+        from its date. Before any, the first of them: the article is often recorded after the
+        detention it concerns. `moment` None: the latest. None when no article was named."""
+        found: Event | None = None
+        first: Event | None = None
+        for ev in self.qualifications:
+            if ev.kind != "case.registered" and person is not None and (ev.data or {}).get("person") != person:
+                continue
+            if first is None:
+                first = ev
+            if moment is not None and ev.occurred_at > moment:
+                break
+            found = ev
+        return found or first
+
+    def offence(self, person: str | None, moment: datetime | None = None) -> tuple[str | None, int | None]:
+        """The article (and part) a person is suspected under at `moment` (see `qualification`)."""
+        named = self.qualification(person, moment)
+        if named is None:
+            return None, None
+        data = named.data or {}
+        return data.get("article"), data.get("part")
 
 
 # The kinds `Facts.of` reads data from.

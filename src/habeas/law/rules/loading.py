@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
+from habeas.law import plausibility
 from habeas.law.offences import gravities, offences
 from habeas.law.package import Law, LawDataError, validated
 from habeas.law.rules.schema import (
@@ -72,7 +73,9 @@ def parse_rules(law: Law) -> RulesDocument:
         raise LawDataError(
             CALENDAR_FILE, "-", "rules.yaml moves a last day off, but the package has no table of non-working days"
         )
-    return _with_overlay(law, document)
+    document = _with_overlay(law, document)
+    check_units(law, document)  # an overlay's values too: the parameters are the overlaid ones
+    return document
 
 
 def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
@@ -84,6 +87,13 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
             raise LawDataError(FILE, where, f"unknown event kind {kind!r}")
     _check_gravities(law, rule, where)
     _check_fields(rule, where)
+    if isinstance(rule, OrderRule):
+        for n, pair in enumerate(rule.pairs):
+            named = [(name, pair.first) for name in pair.where]
+            named += [(name, pair.then) for name in (pair.differs, pair.shorter) if name]
+            for name, kinds in named:
+                if name not in _fields_of(kinds):
+                    raise LawDataError(FILE, f"{where}.pairs.{n}", f"no field {name!r} in {', '.join(kinds)}")
     for code in rule.referenced_rules():
         if code not in codes or code == rule.code:
             raise LawDataError(FILE, where, f"refers to no rule {code!r}")
@@ -194,7 +204,45 @@ def validate_law(law: Law) -> Law:
         if key not in used:
             raise LawDataError("parameters/", key, "no rule reads this parameter (misspelt, or not applied law)")
     _check_competence(law)
+    plausibility.of(law)
     return law
+
+
+TIME_UNITS = ("hours", "days", "months", "years")
+# what each unit's value must be: a term a positive number, a count a whole number, a flag yes/no
+_VALUE_TYPES = {"hours": (int, float), "days": (int, float), "months": (int,), "years": (int,), "count": (int,)}
+
+
+def check_units(law: Law, document=None) -> None:
+    """Every version of every parameter (an overlay's too) has a value of its unit's type, and
+    every parameter a rule counts a term by is in a unit of time in each version — so a term
+    in days is never read as hours, and a lead in days never taken off as hours."""
+    document = document or load_rules(law)
+    for key, parameter in law.parameters.items():
+        for version in parameter.versions:
+            where = f"{key} (from {version.valid_from.isoformat()})"
+            value, unit = version.value, version.unit
+            expected = _VALUE_TYPES.get(unit or "")
+            if expected and (isinstance(value, bool) or not isinstance(value, expected)):
+                raise LawDataError("parameters/", where, f"{value!r} is not a value in {unit}")
+            if unit in TIME_UNITS and value < 0:
+                raise LawDataError("parameters/", where, f"a term of {value} {unit} is negative")
+            if unit == "flag" and not isinstance(value, bool):
+                raise LawDataError("parameters/", where, f"{value!r} is not a flag (true or false)")
+    for rule in document.rules:
+        for term in rule.terms():
+            counted = [term.parameter, *(choice.parameter for choice in term.choose or [])]
+            for key, units in [*((k, TIME_UNITS) for k in counted if k), (term.minus, ("hours", "days"))]:
+                if not key or key not in law.parameters:
+                    continue
+                for version in law.parameters[key].versions:
+                    if version.unit not in units:
+                        raise LawDataError(
+                            "parameters/",
+                            f"{key} (from {version.valid_from.isoformat()})",
+                            f"{rule.code} counts a term by it: give its unit, one of {', '.join(units)}"
+                            f" (not {version.unit or 'none'})",
+                        )
 
 
 def _check_competence(law: Law) -> None:

@@ -18,10 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from habeas.domain.events import Event
-from habeas.law.findings import DEADLINE, VIOLATION, Finding, made
+from habeas.law.findings import DEADLINE, UNDECIDED, VIOLATION, Finding, made
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.conditions import Context, holds
 from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
+from habeas.law.rules.qualified import NOT_IN_CATALOGUE
 from habeas.law.rules.schema import (
     Base,
     BeforeRule,
@@ -79,6 +80,7 @@ class Judge:
         cite: str | None = None,
         at: datetime | None = None,
         params: Mapping[str, Any] | None = None,
+        message: str | None = None,
     ) -> None:
         version = applied.version if applied else None
         parameter = applied.parameter if applied else None
@@ -115,7 +117,7 @@ class Judge:
                 valid_from,
                 kind,
                 parameter,
-                rule.message,
+                message or rule.message,
                 all_params,
                 spelt,
             )
@@ -324,6 +326,22 @@ class Judge:
                     continue
             ok, shown, reasons = holds(rule.violation, ctx)
             if not ok:
+                unknown = ctx.gravity_unknown
+                if unknown is not None and unknown.get("reason") == NOT_IN_CATALOGUE:
+                    # it might be a violation, were the offence's gravity known: say it is
+                    # undecided and why, never decide it as if the offence were minor or grave
+                    self._finding(
+                        rule,
+                        kind=UNDECIDED,
+                        person=person,
+                        started_at=ev.occurred_at,
+                        due_at=None,
+                        met_at=None,
+                        shown=evidence(ev, self.facts.events_by_id(unknown.get("event"))),
+                        cite=None if rule.citations else (rule.violation.parameters() or [None])[0],
+                        at=ev.occurred_at,
+                        params={"at": ev.occurred_at.isoformat(), "gravity_unknown": unknown},
+                    )
                 continue
             cite = None
             if not rule.citations:
@@ -331,6 +349,8 @@ class Judge:
             params: dict[str, Any] = {"at": ev.occurred_at.isoformat(), "reasons": reasons}
             if "gravity" in reasons:
                 params["gravity"] = ctx.gravity()
+            if "offence" in reasons:  # the offence itself is what is found (KZ-OFFENCE-UNKNOWN)
+                params.update(ctx.offence().unknown() or {})
             self._finding(
                 rule,
                 kind=VIOLATION,
@@ -406,28 +426,71 @@ class Judge:
             if not thens:  # the usual pair: nothing to check, its firsts not looked up
                 continue
             firsts = self.facts.of_kinds(pair.first)
+            if pair.contradiction == "after":
+                self._after(rule, pair, thens, firsts)
+                continue
             for then in thens:
                 related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
+                if pair.contradiction == "missing":
+                    if not related:
+                        self._contradiction(rule, pair, None, then)
+                    continue
                 if not related or any(f.occurred_at <= then.occurred_at for f in related):
                     continue
-                first = related[0]
-                self._finding(
-                    rule,
-                    kind=VIOLATION,
-                    person=(then.data or {}).get("person") or (first.data or {}).get("person"),
-                    started_at=then.occurred_at,
-                    due_at=None,
-                    met_at=None,
-                    shown=evidence(first, then),
-                    params={
-                        "first": first.id,
-                        "first_kind": first.kind,
-                        "first_at": first.occurred_at.isoformat(),
-                        "then": then.id,
-                        "then_kind": then.kind,
-                        "then_at": then.occurred_at.isoformat(),
-                    },
-                )
+                self._contradiction(rule, pair, related[0], then)
+
+    def _after(self, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:
+        """A `then` at or after a related `first` (another fact, earlier in time order)."""
+        order = self.facts.rank
+        for then in thens:
+            place = order.get(id(then), -1)
+            earlier = [
+                f
+                for f in firsts
+                if f is not then
+                and order.get(id(f), -1) < place
+                and matches(pair.match, f, then, ("first", "then"))
+                and all((f.data or {}).get(name) in allowed for name, allowed in pair.where.items())
+            ]
+            if pair.differs is not None:
+                mine = (then.data or {}).get(pair.differs)
+                earlier = [f for f in earlier if (f.data or {}).get(pair.differs) != mine]
+            if pair.shorter is not None:
+                earlier = earlier[-1:]  # the term in force: the latest order before it
+                mine = moment_of((then.data or {}).get(pair.shorter))
+                earlier = [
+                    f
+                    for f in earlier
+                    if mine is not None
+                    and (theirs := moment_of((f.data or {}).get(pair.shorter))) is not None
+                    and mine < theirs
+                ]
+            if earlier:
+                self._contradiction(rule, pair, earlier[0] if pair.shorter is None else earlier[-1], then)
+
+    def _contradiction(self, rule: OrderRule, pair, first: Event | None, then: Event) -> None:
+        params = {
+            "then": then.id,
+            "then_kind": then.kind,
+            "then_at": then.occurred_at.isoformat(),
+            "contradiction": pair.contradiction,
+            "reason": pair.reason,
+        }
+        if first is not None:
+            params.update(first=first.id, first_kind=first.kind, first_at=first.occurred_at.isoformat())
+        else:
+            params.update(first=None, first_kind=" / ".join(pair.first), first_at=None)
+        self._finding(
+            rule,
+            kind=VIOLATION,
+            person=(then.data or {}).get("person") or ((first.data or {}).get("person") if first else None),
+            started_at=then.occurred_at,
+            due_at=None,
+            met_at=None,
+            shown=evidence(first, then),
+            params=params,
+            message=rule.message if pair.contradiction == "before" else f"{rule.message}.{pair.contradiction}",
+        )
 
 
 def _triggers(rule) -> frozenset[str]:

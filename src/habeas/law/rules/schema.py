@@ -105,6 +105,8 @@ class Condition(_Model):
     gravity_in: str | None = None  # parameter keys from here on
     gravity_not_in: str | None = None
     article_in: str | None = None  # entries "ART" or "ART.PART"
+    # the offence the event is about is named, and the offence catalogue lacks it on that day
+    offence_unknown: bool | None = None
     language_not_in: str | None = None
     citizenship_not_in: str | None = None  # an absent citizenship is the jurisdiction's own
     requested: Requested | None = None
@@ -233,9 +235,21 @@ class Cancel(_Model):
 
 
 class Pair(_Model):
+    """Two kinds of facts that contradict each other, and why (issue 20). `contradiction`:
+    `before` — a `then` occurred before every related `first` (both recorded); `missing` — a
+    `then` has no related `first` at all; `after` — a `then` occurred at or after a related
+    `first` (one other than itself), whose data holds `where`, and, with `differs`, whose field
+    of that name differs from the `then`'s, with `shorter`, whose time in that field is later
+    than the `then`'s."""
+
     first: list[str] = Field(min_length=1)
     then: list[str] = Field(min_length=1)
     match: str | FirstThen = "case"
+    contradiction: Literal["before", "missing", "after"] = "before"
+    where: dict[str, list[Any]] = Field(default_factory=dict)
+    differs: str | None = None
+    shorter: str | None = None
+    reason: str = Field(min_length=1)
 
 
 class _Rule(_Model):

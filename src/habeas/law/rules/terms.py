@@ -41,12 +41,18 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
     if term.from_rule:
         return _from_rule(term, ctx, base)
     key = term.parameter
+    unknown: dict | None = None  # a choice passed over for want of the offence's gravity
+    otherwise: str | None = None  # the term that choice would have given
     if term.choose:
         key = None
         for choice in term.choose:
             if choice.when is None or holds(choice.when, ctx)[0]:
                 key = choice.parameter
                 break
+            if unknown is None and ctx.gravity_unknown is not None and choice.parameter:
+                # never a default gravity: the term is chosen without it (no ground shown), and
+                # the finding says so, with the term the unknown gravity might have given
+                unknown, otherwise = ctx.gravity_unknown, choice.parameter
         if key is None:
             return None
     try:
@@ -61,11 +67,28 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
     except (calendar.CalendarError, TypeError, ValueError, OverflowError):
         return None
     applied = Applied(due, version, key)
+    if unknown is not None:
+        applied.notes["gravity_unknown"] = unknown
+        alternative = _otherwise(ctx, otherwise, base, unit, rounding)
+        if alternative is not None:
+            applied.notes["due_at_otherwise"] = alternative.isoformat()
     if unit in ("days", "months", "years") and rounding == "end_of_day":
         if rule_code in document.calendar.start_day_counted:
             applied.due -= _ONE_DAY
         _move_off_non_working_day(applied, ctx, rule_code)
     return applied
+
+
+def _otherwise(ctx: Context, key: str | None, base: datetime, unit: str, rounding: str) -> datetime | None:
+    """The due time the term `key` would give (the choice the unknown gravity might have made)."""
+    try:
+        version = ctx.law.version(key, ctx.moment)
+        if version.unit and version.unit != unit:
+            unit = version.unit
+            rounding = getattr(load_rules(ctx.law).calendar, unit, "exact")
+        return calendar.add(base, version.value, unit, rounding)
+    except (MissingLaw, calendar.CalendarError, TypeError, ValueError, OverflowError):
+        return None
 
 
 def _from_rule(term: Term, ctx: Context, base: datetime) -> Applied | None:
@@ -79,7 +102,10 @@ def _from_rule(term: Term, ctx: Context, base: datetime) -> Applied | None:
         lead = ctx.law.version(term.minus, ctx.moment)
     except MissingLaw:
         return None
-    due = applied.due - timedelta(hours=lead.value)
+    try:  # a lead in its own unit: an overlay of "1 day" takes a day off, not an hour
+        due = calendar.add(applied.due, -lead.value, lead.unit or "hours", "exact")
+    except (calendar.CalendarError, TypeError, ValueError, OverflowError):
+        return None
     return Applied(due, lead, term.minus, {"limit_due_at": applied.due.isoformat(), "limit": applied.version.value})
 
 

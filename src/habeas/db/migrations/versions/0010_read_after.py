@@ -5,16 +5,16 @@ session so that whichever API process serves their next read knows what it must 
 that read goes to the replica only once the replica has replayed past it
 (`services.replicas`). Empty until the user writes, and always without a replica.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
