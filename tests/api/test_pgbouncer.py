@@ -134,22 +134,28 @@ def test_a_pgbouncer_url_names_its_mode(bounced):
 def test_no_statement_is_prepared_through_pgbouncer(bounced):
     """psycopg prepares a statement run five times on a connection; through PgBouncer in
     transaction mode the next transaction may run on another server connection, which has
-    no such statement. habeas's engine for such a URL prepares none."""
+    no such statement. habeas's engine for such a URL prepares none.
 
-    def hammer(engine) -> None:
-        def work(_: int) -> None:
-            for n in range(30):
-                with engine.begin() as conn:
-                    conn.execute(text("SELECT count(*) FROM pg_class WHERE relpages > :n"), {"n": n}).scalar()
-                    conn.execute(text("SELECT pg_sleep(0.001)"))
+    Made to happen, not left to chance: PgBouncer hands out the server connection used last,
+    so one client's transactions all run on one server connection until another client holds
+    it in an open transaction; the first client's next transaction then runs on another."""
+    query = text("SELECT count(*) FROM pg_class WHERE relpages > :n")
 
+    def moved(first, second) -> None:
         try:
-            with ThreadPoolExecutor(8) as pool:
-                list(pool.map(work, range(8)))
+            with first.connect() as conn:
+                for n in range(8):  # prepared on the server connection that ran them
+                    with conn.begin():
+                        conn.execute(query, {"n": n}).scalar()
+                with second.connect() as other, other.begin():
+                    other.execute(text("SELECT 1")).scalar()  # holds that server connection
+                    with conn.begin():  # so this transaction runs on another one
+                        conn.execute(query, {"n": 9}).scalar()
         finally:
-            engine.dispose()
+            first.dispose()
+            second.dispose()
 
     plain = bounced.replace("?pgbouncer=transaction", "")
     with pytest.raises(ProgrammingError, match="prepared statement"):
-        hammer(create_engine(plain, pool_size=8))
-    hammer(make_engine(bounced))
+        moved(create_engine(plain), create_engine(plain))
+    moved(make_engine(bounced), make_engine(bounced))
