@@ -19,10 +19,12 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,8 +36,8 @@ from habeas.clock import FixedClock
 from habeas.services import setup
 from habeas.services import statistics as stats
 from habeas.services.register import Register
-from tests.api.conftest import Api, detention_case, seed_lines
-from tests.conftest import NOW, REGISTRAR, _drop_postgres_database, _postgres_database
+from tests.api.conftest import DETENTION_CASE, PRE, Api, detention_case, seed_lines
+from tests.conftest import NOW, REGISTRAR, _drop_postgres_database, _postgres_database, event
 
 REPLICATED_URL = os.environ.get("HABEAS_TEST_REPLICATED_URL")  # the primary of the pair
 REPLICA_URL = os.environ.get("HABEAS_TEST_REPLICA_URL")
@@ -166,6 +168,42 @@ def test_a_year_is_released_on_the_primary_while_the_replica_lags_and_read_there
     caught_up(primary, replica)
     assert releases(replica) == {2024}
     assert api.client.get(STATISTICS).json() == first.json()  # read there now: the same release
+
+
+def test_a_write_through_a_web_form_is_remembered_in_its_cookie_session(replicated):
+    """The web UI's writes are the writer's to see at once too: the form's request was signed
+    in by the cookie, and that session keeps the primary's position."""
+    api, primary, replica = replicated
+    writer, other = api.sign_in("inv-1"), api.sign_in("admin")
+    party = {"person": "P2", "role": "suspect", "name": "C D", "birth_date": "1991-01-01"}
+    Register(api.engine, api.law, api.clock).submit(event("party.added", party, at=PRE, id="P2-added"))  # no session
+    caught_up(primary, replica)
+    with replica.connect() as conn:
+        conn.execute(text("SELECT pg_wal_replay_pause()"))
+
+    web = cookie(writer)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', api.client.get("/record/person.detained", headers=web).text)
+    form = {
+        "csrf": csrf.group(1),
+        "case": DETENTION_CASE,
+        "occurred_at": (NOW - timedelta(hours=1)).isoformat(),
+        "data.person": "P2",
+        "data.place": "Almaty police",
+        "data.grounds": ["criminal_group"],
+    }
+    answer = api.client.post("/record/person.detained", data=form, headers=web, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+    with primary.connect() as conn:
+        kept = dict(conn.execute(text("SELECT login, read_after FROM sessions")).all())
+    assert kept["inv-1"] and kept["admin"] is None  # the writer's session only
+
+    # the same session through the API: the writer's alerts show P2's detention at once
+    def about_p2(headers) -> set[str]:
+        items = api.client.get("/api/v1/alerts?limit=500", headers=headers).json()["items"]
+        return {a["code"] for a in items if a["person"] == "P2"}
+
+    assert about_p2(writer) and not about_p2(other)  # the other reads the paused replica
 
 
 def test_a_user_reads_each_write_at_once_from_a_live_replica(replicated):
