@@ -1,14 +1,16 @@
 """Reads from a PostgreSQL streaming replica, and a user's own writes still seen by that user.
 
 What may lag a little is read from the replica (`HABEAS_READ_DATABASE_URL`, `--read-db`):
-the public statistics, the case list, the rows of the alerts and of the detention board.
-What must not lag stays on the primary, which alone takes writes:
+the public statistics (a closed year's kept cells: `statistics.released`), the case list,
+the rows of the alerts and of the detention board. What must not lag stays on the primary,
+which alone takes writes:
 
 - every read that decides access or writes a read record: the case file, `who_read`, the
-  checks and the records of `alerts` and the board (the read log is appended on the
-  primary, and a revoked assignment must refuse at once: the facts a decision rests on are
-  read where the decision is recorded). The alerts and the board list their rows from the
-  replica; each case shown is decided, and its read recorded, on the primary;
+  checks and the records of the case list, `alerts` and the board (the read log is appended
+  on the primary, and a revoked assignment must refuse at once: the facts a decision rests
+  on are read where the decision is recorded). The lists take their rows from the replica;
+  each case shown is decided, and its read recorded, on the primary;
+- a year's statistics released for the first time (written on the primary, read from it);
 - sessions and sign-in (a session ended stops at once), the heads and checkpoints, verify,
   export, and everything an append reads.
 
