@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 
 from habeas.db.adapters.base import Adapter
 from habeas.db.adapters.postgresql import PostgreSQL
@@ -21,9 +22,15 @@ from habeas.db.adapters.sqlite import SQLite
 ADAPTERS: dict[str, Adapter] = {"sqlite": SQLite(), "postgresql": PostgreSQL()}
 
 
-def of(conn: Connection) -> Adapter:
-    """The adapter of this connection's database."""
+def of(conn: Connection | Engine) -> Adapter:
+    """The adapter of this connection's (or engine's) database."""
     return ADAPTERS[conn.dialect.name]
+
+
+def for_url(url: str) -> Adapter | None:
+    """The adapter of the database a URL names; None for one habeas does not speak. An
+    unreadable URL raises SQLAlchemy's `ArgumentError`."""
+    return ADAPTERS.get(make_url(url).get_backend_name())
 
 
 def database_folder(url: str | None) -> Path | None:
@@ -34,4 +41,4 @@ def database_folder(url: str | None) -> Path | None:
     return None
 
 
-__all__ = ["ADAPTERS", "Adapter", "PostgreSQL", "SQLite", "database_folder", "of"]
+__all__ = ["ADAPTERS", "Adapter", "PostgreSQL", "SQLite", "database_folder", "for_url", "of"]

@@ -51,6 +51,8 @@ class Adapter:
     drops_indexes_for_bulk = False
     # Rows sent to another process travel as a COPY's text (`streams_text`), not as objects.
     rows_as_text = False
+    # A streaming replica of it may serve reads (`write_position`, `replayed`).
+    replicated = False
 
     mark = "?"
 
@@ -79,6 +81,18 @@ class Adapter:
     def lock(self, conn: Connection, key: int, *, durable: bool = True) -> None:
         """Serialise writers of one log in this transaction (`key` names the log). Not
         `durable`: the commit may return before the disk has it (the read log)."""
+
+    def relax_durability(self, conn: Connection) -> None:
+        """Let this transaction's commit return before the disk has it (what it writes may be
+        lost in a crash, never half of it)."""
+
+    def write_position(self) -> str:
+        """SQL for the position of the primary's log after the writes committed so far, as text."""
+        raise NotImplementedError(f"{self.name} has no replicas")
+
+    def replayed(self, conn: Connection, position: str) -> bool:
+        """Whether this server (a replica) holds everything up to `position` of its primary."""
+        raise NotImplementedError(f"{self.name} has no replicas")
 
     def snapshot(self, conn: Connection) -> None:
         """Make the connection's next transaction read one snapshot throughout."""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from habeas.db.adapters.base import Adapter, Stream, run
 
 READS_CHUNK = 2000  # read records per INSERT, within the driver's 65,535 parameters
+_REPLAYED = text("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn)")
 _SEPARATOR = "\x1f"  # chr(31), the unit separator: no id or stream has one
 
 
@@ -19,6 +20,7 @@ class PostgreSQL(Adapter):
     name = "postgresql"
     streams = True
     rows_as_text = True
+    replicated = True
     mark = "%s"
 
     def sql(self, statement: str) -> str:
@@ -73,8 +75,18 @@ class PostgreSQL(Adapter):
 
     def lock(self, conn: Connection, key: int, *, durable: bool = True) -> None:
         if not durable:
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            self.relax_durability(conn)
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def relax_durability(self, conn: Connection) -> None:
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    def write_position(self) -> str:
+        return "CAST(pg_current_wal_lsn() AS TEXT)"
+
+    def replayed(self, conn: Connection, position: str) -> bool:
+        """A server not in recovery (a promoted replica, or the primary itself) holds what it was sent."""
+        return bool(conn.execute(_REPLAYED, {"position": position}).scalar())
 
     def snapshot(self, conn: Connection) -> None:
         if not conn.in_transaction():
