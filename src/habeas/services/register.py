@@ -336,7 +336,11 @@ class Batch:
         write out the least recently touched held cases' rows beyond `HOLD_ROWS`."""
         written = self.appender.flush()
         appended = self.appender.head.position - self._since
-        if not self._dropped and appended >= max(BULK_EVENTS, self._since) and self.conn.dialect.name == "sqlite":
+        if (
+            not self._dropped
+            and appended >= max(BULK_EVENTS, self._since)
+            and self.appender.adapter.drops_indexes_for_bulk
+        ):
             # a batch that at least doubles the log: its projections' rows will at least double
             # their tables too, so their read indexes are built once, when it finishes
             self._dropped = read_indexes(table for p in self.projections for table in p.tables)
