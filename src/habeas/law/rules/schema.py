@@ -81,6 +81,14 @@ class Requested(_Model):
     waiver: list[str] = Field(default_factory=list)
 
 
+class Waived(_Model):
+    """A standing waiver: the last of `waiver` for the person at or before the moment, with
+    none of `revoke` (a new request) since."""
+
+    waiver: list[str] = Field(min_length=1)
+    revoke: list[str] = Field(default_factory=list)
+
+
 class Held(_Model):
     """The person is held: the last of `kinds` at or before the moment, with no `until` since."""
 
@@ -107,6 +115,11 @@ class Condition(_Model):
     article_in: str | None = None  # entries "ART" or "ART.PART"
     # the offence the event is about is named, and the offence catalogue lacks it on that day
     offence_unknown: bool | None = None
+    # the offence's longest imprisonment is more than this parameter's years (a life term is)
+    imprisonment_over: str | None = None
+    life_imprisonment: bool | None = None  # the offence's sanction allows a life term (or not)
+    party_fields: Values | None = None  # the person's party.added data holds these values
+    not_waived: Waived | None = None  # holds only while no waiver of the person stands
     language_not_in: str | None = None
     citizenship_not_in: str | None = None  # an absent citizenship is the jurisdiction's own
     requested: Requested | None = None
@@ -133,6 +146,7 @@ class Condition(_Model):
                 self.gravity_in,
                 self.gravity_not_in,
                 self.article_in,
+                self.imprisonment_over,
                 self.language_not_in,
                 self.citizenship_not_in,
             )
@@ -148,6 +162,8 @@ class Condition(_Model):
         kinds: list[str] = []
         if self.requested:
             kinds += self.requested.request + self.requested.waiver
+        if self.not_waived:
+            kinds += self.not_waived.waiver + self.not_waived.revoke
         if self.held:
             kinds += self.held.kinds + self.held.until
         if self.recorded:
