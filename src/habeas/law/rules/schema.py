@@ -410,6 +410,56 @@ class TermCapRule(_Rule):
         return kinds
 
 
+class Approval(_Model):
+    """Who agreed to an order: a decision of `kinds` naming it (its `event`), whose `field`
+    holds a level; a higher level in `order` (lowest first) stands for a lower one."""
+
+    kinds: list[str] = Field(min_length=1)
+    field: str
+    order: list[str] = Field(min_length=1)
+
+
+class Step(_Model):
+    """A rung of a ladder: orders reaching at most `up_to` (a parameter, a term counted from
+    the series' base) need the agreement of each level the parameter `needs` lists."""
+
+    up_to: str
+    needs: str | None = None  # none: no agreement beyond the order itself
+
+
+class LadderRule(_Rule):
+    """Each extension (`kinds`) of a series of orders needs the agreements of the rung its
+    `field` reaches (the first rung whose term it does not pass; past the last, the last):
+    a finding names the missing ones. A series opens with one of `series_kinds`, is counted
+    from `base`, ends at a `reset`, and is judged until one of `until_kinds`."""
+
+    mechanism: Literal["ladder"]
+    kinds: list[str] = Field(min_length=1)
+    series_kinds: list[str] = Field(min_length=1)
+    field: str
+    reset_kinds: list[str] = Field(default_factory=list)
+    until_kinds: list[str] = Field(default_factory=list)
+    base: Base | None = None
+    pauses: list[Pause] = Field(default_factory=list)
+    approval: Approval
+    steps: list[Step] = Field(min_length=1)
+
+    def terms(self) -> list[Term]:
+        return [Term(parameter=step.up_to) for step in self.steps]
+
+    def parameters(self) -> list[str]:
+        return list(dict.fromkeys([*super().parameters(), *(s.needs for s in self.steps if s.needs)]))
+
+    def kinds_used(self) -> list[str]:
+        kinds = super().kinds_used() + self.kinds + self.series_kinds + self.reset_kinds + self.until_kinds
+        kinds += self.approval.kinds
+        if self.base:
+            kinds += self.base.kinds + self.base.reset
+        for pause in self.pauses:
+            kinds += pause.start + pause.end
+        return kinds
+
+
 class OrderRule(_Rule):
     """Facts in an impossible order: `then` occurred before any `first` (both exist)."""
 
@@ -421,10 +471,10 @@ class OrderRule(_Rule):
 
 
 Rule = Annotated[
-    DeadlineRule | BeforeRule | CheckRule | TermCapRule | OrderRule,
+    DeadlineRule | BeforeRule | CheckRule | TermCapRule | LadderRule | OrderRule,
     Field(discriminator="mechanism"),
 ]
-MECHANISMS = ("deadline", "before", "check", "term_cap", "order")
+MECHANISMS = ("deadline", "before", "check", "term_cap", "ladder", "order")
 
 
 class CalendarRules(_Model):
