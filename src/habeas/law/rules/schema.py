@@ -480,7 +480,7 @@ MECHANISMS = ("deadline", "before", "check", "term_cap", "ladder", "order")
 class CalendarRules(_Model):
     """How terms are counted: rounding per unit, and the move of a last day off."""
 
-    hours: Literal["exact", "end_of_day"] = "exact"
+    hours: Literal["exact", "end_of_day", "next_hour"] = "exact"
     days: Literal["exact", "end_of_day"] = "exact"
     months: Literal["exact", "end_of_day"] = "exact"
     years: Literal["exact", "end_of_day"] = "exact"
@@ -488,7 +488,8 @@ class CalendarRules(_Model):
     # working day, except the rules listed in `not_moved`
     last_day_off: Literal["stays", "next_working_day"] = "stays"
     not_moved: list[str] = Field(default_factory=list)
-    # rules whose day and month terms count the day they start (custody: CPC art. 48)
+    # rules whose terms count the hour or day they start in (detention, custody: CPC art. 48
+    # parts 2, 5): their hours run to the minute, their days include the first
     start_day_counted: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     certainty: Certainty = "-"
