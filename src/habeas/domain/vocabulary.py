@@ -188,6 +188,27 @@ class DecisionData(Data):
 
 class InvestigationExtended(Data):
     until: Moment
+    # v3: the level of the prosecutor who extended the term (CPC art. 192 parts 4-5: district to
+    # 3 months, regional to 12, the Prosecutor General beyond); absent means not recorded
+    level: Literal["district", "regional", "general"] | None = None
+
+
+class SentToProsecutor(Data):
+    """v3: the investigator sends the finished case to the prosecutor: the pre-trial
+    investigation's term ends here (CPC art. 192 part 2), with the document it went with."""
+
+    document: (
+        Literal[
+            "report",
+            "indictment_protocol",
+            "expedited_protocol",
+            "misdemeanour_protocol",
+            "summary_order",
+            "closure",
+            "medical_measures",
+        ]
+        | None
+    ) = None
 
 
 class ComplaintFiled(PersonData):
@@ -334,6 +355,7 @@ DATA_MODELS: dict[str, type[Data]] = {
     "decision.approved": DecisionData,
     "decision.rejected": DecisionData,
     "investigation.extended": InvestigationExtended,
+    "case.sent_to_prosecutor": SentToProsecutor,
     "complaint.filed": ComplaintFiled,
     "complaint.registered": ComplaintRegistered,
     "medical.examined": MedicalExamined,

@@ -56,7 +56,10 @@ def _judge_extension(judge: Judge, rule: LadderRule, first: Event, ext: Event) -
         needs = list(ctx.value(step.needs)) if step.needs else []
     except MissingLaw:
         return
-    decisions = [ev for ev in judge.facts.of_kinds(rule.approval.kinds) if (ev.data or {}).get("event") == ext.id]
+    if rule.approval.own:
+        decisions = [ext]
+    else:
+        decisions = [ev for ev in judge.facts.of_kinds(rule.approval.kinds) if (ev.data or {}).get("event") == ext.id]
     levels = [(ev.data or {}).get(rule.approval.field) for ev in decisions]
     missing = _unmet(needs, [lv for lv in levels if lv is not None], rule.approval.order)
     if not missing:
@@ -70,7 +73,7 @@ def _judge_extension(judge: Judge, rule: LadderRule, first: Event, ext: Event) -
         due_at=None,
         met_at=None,
         shown=evidence(base, first, ext, *decisions),
-        cite=step.needs or step.up_to,
+        cite=step.needs or step.up_to or rule.steps[0].up_to,
         at=first.occurred_at,
         params={
             "at": ext.occurred_at.isoformat(),
@@ -90,6 +93,8 @@ def _rung(judge: Judge, rule: LadderRule, ctx: Context, base: Event, until: date
     of its term (None past the last); None when no rung's term is in force."""
     last = None
     for step in rule.steps:
+        if step.up_to is None:
+            return step, None
         applied = apply_term(_term(rule, step), ctx, rule.code, base.occurred_at)
         if applied is None:
             continue

@@ -125,7 +125,7 @@ def _check_fields(rule: Rule, where: str) -> None:
         elif name in ("field",) and isinstance(value, str):
             named.append((value, ANY_FIELD))
     if isinstance(rule, LadderRule):
-        named.append((rule.approval.field, _fields_of(rule.approval.kinds)))
+        named.append((rule.approval.field, _fields_of(rule.approval.kinds or rule.kinds)))
     if isinstance(rule, DeadlineRule):
         for term_field in (rule.term.field, rule.extend.field if rule.extend else None):
             if term_field:

@@ -412,18 +412,28 @@ class TermCapRule(_Rule):
 
 class Approval(_Model):
     """Who agreed to an order: a decision of `kinds` naming it (its `event`), whose `field`
-    holds a level; a higher level in `order` (lowest first) stands for a lower one."""
+    holds a level; a higher level in `order` (lowest first) stands for a lower one. With
+    `own`, the order's own `field` is the level of the one who made it (a prosecutor's
+    extension) and no decision is looked for."""
 
-    kinds: list[str] = Field(min_length=1)
+    kinds: list[str] = Field(default_factory=list)
     field: str
     order: list[str] = Field(min_length=1)
+    own: bool = False
+
+    @model_validator(mode="after")
+    def _where(self) -> Approval:
+        if not self.own and not self.kinds:
+            raise ValueError("give the decisions' kinds, or own: true")
+        return self
 
 
 class Step(_Model):
     """A rung of a ladder: orders reaching at most `up_to` (a parameter, a term counted from
-    the series' base) need the agreement of each level the parameter `needs` lists."""
+    the series' base; none: every order past the rungs before) need the agreement of each
+    level the parameter `needs` lists."""
 
-    up_to: str
+    up_to: str | None = None
     needs: str | None = None  # none: no agreement beyond the order itself
 
 
@@ -444,8 +454,14 @@ class LadderRule(_Rule):
     approval: Approval
     steps: list[Step] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _last_open(self) -> LadderRule:
+        if any(step.up_to is None for step in self.steps[:-1]):
+            raise ValueError("only the last step may go without up_to")
+        return self
+
     def terms(self) -> list[Term]:
-        return [Term(parameter=step.up_to) for step in self.steps]
+        return [Term(parameter=step.up_to) for step in self.steps if step.up_to]
 
     def parameters(self) -> list[str]:
         return list(dict.fromkeys([*super().parameters(), *(s.needs for s in self.steps if s.needs)]))
