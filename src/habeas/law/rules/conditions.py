@@ -331,6 +331,9 @@ def _recorded(spec: Recorded, ctx: Context) -> Event | None:
             break
         if spec.match == "person" and (ev.data or {}).get("person") != ctx.person:
             continue
-        if _contains_any(ev.data, spec.contains_any):
+        data = ev.data or {}
+        if spec.contains_any and not _contains_any(data, spec.contains_any):
+            continue
+        if all(data.get(k) in v for k, v in spec.fields.items()):
             return ev
     return None

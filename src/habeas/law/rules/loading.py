@@ -138,7 +138,9 @@ def _check_fields(rule: Rule, where: str) -> None:
     while pending:
         cond = pending.pop()
         pending += cond.any or []
-        for values in (cond.fields, cond.not_fields, cond.contains_any, cond.recorded and cond.recorded.contains_any):
+        named += [(f, _fields_of(["party.added"])) for f in cond.party_fields or {}]
+        recorded = [cond.recorded.contains_any, cond.recorded.fields] if cond.recorded else []
+        for values in (cond.fields, cond.not_fields, cond.contains_any, *recorded):
             named += [(f, ANY_FIELD) for f in values or {}]
     for name, allowed in named:
         if name not in allowed:

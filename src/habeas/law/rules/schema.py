@@ -98,11 +98,19 @@ class Held(_Model):
 
 class Recorded(_Model):
     """Some event of `kinds` (for the same person, or anywhere in the case) whose list
-    field holds one of the values, at or before the moment."""
+    field holds one of the values (`contains_any`), or whose fields hold these values
+    (`fields`), at or before the moment."""
 
     kinds: list[str] = Field(min_length=1)
-    contains_any: Values = Field(min_length=1)
+    contains_any: Values = Field(default_factory=dict)
+    fields: Values = Field(default_factory=dict)
     match: Literal["person", "case"] = "person"
+
+    @model_validator(mode="after")
+    def _tests_something(self) -> Recorded:
+        if not self.contains_any and not self.fields:
+            raise ValueError("give contains_any or fields")
+        return self
 
 
 class Condition(_Model):
