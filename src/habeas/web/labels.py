@@ -31,6 +31,7 @@ LABELS = {
     "complaint.registered": "Complaint registered",
     "medical.examined": "Medical examination",
     "case.closed": "Case closed",
+    "case.sent_to_prosecutor": "Case sent to the prosecutor",
     "case.sent_to_court": "Case sent to court",
     "trial.started": "Trial started",
     "verdict.delivered": "Verdict delivered",
