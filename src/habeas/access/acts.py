@@ -33,15 +33,14 @@ def judge(
 ) -> Decision:
     """Allowed (the `case:record` decision) or refused, naming what was missing. `region_of`
     spells a region as the facts do (`case_facts`)."""
-    if not _own_act(principal, event):
-        if not policy.decide(principal, FOR_OTHERS).allowed:
-            return Decision(
-                False,
-                RECORD,
-                f"refused: you record your own acts (actor {principal.role}:{principal.id}"
-                f"{'@' + principal.agency if principal.agency else ''}); recording another's, or under"
-                f" another agency, needs {FOR_OTHERS} (a registrar)",
-            )
+    if not _own_act(principal, event) and not policy.decide(principal, FOR_OTHERS).allowed:
+        return Decision(
+            False,
+            RECORD,
+            f"refused: you record your own acts (actor {principal.role}:{principal.id}"
+            f"{'@' + principal.agency if principal.agency else ''}); recording another's, or under"
+            f" another agency, needs {FOR_OTHERS} (a registrar)",
+        )
     decision = policy.decide(principal, RECORD, case if event.case is not None else None)
     if not decision.allowed:
         return decision

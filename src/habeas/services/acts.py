@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, select
 
 from habeas.access import acts
 from habeas.access import policy as access
-from habeas.access.facts import CaseFacts, Principal, case_facts
+from habeas.access.facts import CaseFacts, Principal
 from habeas.db.schema import users
 from habeas.domain.case import corrected
 from habeas.domain.events import Event, Problem
