@@ -149,8 +149,10 @@ def test_a_section_grant_limits_what_is_recorded(sqlite_api):
 
 
 def test_a_batch_is_judged_act_by_act_as_its_actors(sqlite_api):
-    """An import brings in other systems' records, but a lawyer there admits no other lawyer."""
+    """An import brings in other systems' records, but a user of this register named in one
+    is held to their own rights: a lawyer admits no other lawyer through a registrar."""
     api = sqlite_api
+    api.add_user("adv-2")
     other = event("counsel.admitted", {"person": "P1", "lawyer": "adv-9"}, role="defence_lawyer", actor="adv-2")
     body = (json.dumps(other) + "\n").encode()
     headers = {"content-type": "application/x-ndjson", **api.sign_in("registrar")}
@@ -168,3 +170,27 @@ def test_a_batch_cannot_assign_for_a_user_without_the_title(sqlite_api):
     headers = {"content-type": "application/x-ndjson", **api.sign_in("registrar")}
     error = is_error(api.client.post("/api/v1/events:batch", content=body, headers=headers), 422, "invalid")
     assert "case:assign" in error["message"]
+
+
+def test_a_party_reads_their_own_part_of_the_file_not_another_partys_data(sqlite_api):
+    api = sqlite_api
+    examined = act(
+        "medical.examined", {"person": "P1", "injuries": True, "notes": "bruises"}, case=COURT_CASE, at=COURT_AT
+    )
+    doctor = someone(api, "doc-1", "doctor", "penitentiary-astana", "astana")
+    assert (
+        post(
+            api, act("case.assigned", {"official": "doc-1"}, case=COURT_CASE, at=COURT_AT), api.sign_in("pr-12")
+        ).status_code
+        == 201
+    )
+    assert post(api, examined, doctor).status_code == 201
+    victim = someone(api, "v1-court", "person", person=(COURT_CASE, "V1"))
+    seen = api.client.get(f"/api/v1/cases/{COURT_CASE}", params={"purpose": "mine"}, headers=victim)
+    assert seen.status_code == 200, seen.text
+    file = seen.json()
+    assert {p["person"] for p in file["parties"]} == {"V1"}
+    assert not any(e["data"].get("person") not in (None, "V1") for e in file["events"])
+    assert "bruises" not in seen.text and "Aidar" not in seen.text
+    suspect = api.client.get(f"/api/v1/cases/{COURT_CASE}", params={"purpose": "mine"}, headers=api.sign_in("p1-court"))
+    assert "bruises" in suspect.text and "Saule" not in suspect.text

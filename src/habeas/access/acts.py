@@ -84,14 +84,12 @@ def act_rule(
     event: Event,
     case: CaseFacts | None,
     region_of: Callable[[str], str],
-    rights: bool = True,
 ) -> str | None:
-    """Why the act its policy names (`acts`) is not the principal's, or None. Without
-    `rights`, only the acts that name their actor are judged (an import's other officials)."""
+    """Why the act its policy names (`acts`) is not the principal's, or None."""
     rule = policy.document.acts.get(event.kind)
     if rule is None:
         return None
-    if rights and rule.needs is not None and (rule.field is None or _moves(rule.field, event, case, region_of)):
+    if rule.needs is not None and (rule.field is None or _moves(rule.field, event, case, region_of)):
         needed = policy.decide(principal, rule.needs, case)
         if not needed.allowed:
             return f"refused: {event.kind} {rule.what}needs {rule.needs} ({needed.reason.removeprefix('refused: ')})"

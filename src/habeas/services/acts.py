@@ -6,10 +6,11 @@ A user's act is judged whole (`access.acts.judge`): their own act under their ow
 `case:record` on the case as it stands, their section, their own name, and the acts that
 need a right of their own. A correction is judged as the act it leaves (a lawyer corrected
 into another is an admission of that lawyer). An import brings in other systems' records:
-its registrar's right is `case:record_for_others`, asked before it starts; each line is
-then judged as its named actor's act — the acts that name only their actor always, and the
-acts that need a right when the actor is a user of this register (whose title and region
-it knows); for an actor of another system the registrar vouches, and the event names them.
+its registrar's right is `case:record_for_others`, asked before it starts; a line whose
+actor is a user of this register is judged as that user's act (`access.acts.act_rule`:
+their title, region, court and id are known), so no user writes around the policy through
+an import; for an official of another system the registrar vouches, and the event names
+both.
 """
 
 from __future__ import annotations
@@ -99,22 +100,13 @@ class _BatchActs:
         named = self.policy.document.acts
         if event.kind not in named and event.kind != "record.corrected":
             return []  # most lines: nothing to judge, nothing to read
-        before = stored() if event.kind == "record.corrected" else None
-        acted = _as_acted(event, before or [])
-        rule = named.get(acted.kind)
-        if rule is None:
+        user = self.known.get(event.actor.id)
+        if user is None or user.role != event.actor.role:
+            return []  # another system's official: the registrar vouches for the act (the event names them)
+        before = stored() if event.kind == "record.corrected" or named[event.kind].needs else []
+        acted = _as_acted(event, before)
+        if acted.kind not in named:
             return []
-        user = self.known.get(acted.actor.id)
-        rights = user is not None and user.role == acted.actor.role and rule.needs is not None
-        if not rights and rule.names_self is None:
-            return []  # another system's official: the registrar vouches for their rights
-        actor = user if rights else Principal(acted.actor.id, acted.actor.role, acted.actor.agency)
-        facts = None
-        if rights:
-            before = stored() if before is None else before
-            facts = _facts_before(self.law, acted, before) if before else None
-            if facts is None:
-                return []  # a case's first facts move nothing and assign no one yet
-        placed = guard.as_placed(self.law, actor)
-        why = acts.act_rule(self.policy, placed, acted, facts, region(self.law), rights)
+        facts = _facts_before(self.law, acted, before) if before else None
+        why = acts.act_rule(self.policy, guard.as_placed(self.law, user), acted, facts, region(self.law))
         return [] if why is None else [Problem("actor", why)]
