@@ -151,10 +151,6 @@ QUARANTINE = {
     "tests/statistics/test_attacks.py::test_no_marker_misleads": "sec-stats x truth",
     "tests/statistics/test_attacks.py::test_acquittals_withheld_in_f1_do_not_appear_in_w1": "sec-stats x truth",
     "tests/statistics/test_attacks.py::test_the_same_cells_are_withheld_in_every_shape": "sec-stats x truth",
-    "tests/statistics/test_suppression.py::test_no_small_cell_is_published_and_none_withheld_can_be_recovered": (
-        "Withheld markers vs set comparison"
-    ),
-    "tests/statistics/test_suppression.py::test_a_total_and_its_parts": "Withheld markers vs set comparison",
     "tests/api/test_truth.py::test_statistics_show_no_period_after_the_clock": "two refusals of a future year",
     "tests/web/test_statistics_browser.py::test_a_visitor_builds_a_report_shares_it_and_downloads_it": "closed years",
     "tests/web/test_pages.py::test_the_statistics_are_public_with_a_shareable_address": "closed years",
@@ -162,7 +158,6 @@ QUARANTINE = {
     "tests/test_presentation.py::test_an_unknown_case_named_in_markup_is_an_error_that_quotes_it": "party.added",
     "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "new rules",
     "tests/simulator/test_simulator.py::test_a_simulated_year_reproduces_the_calibration_targets": "prison stock",
-    "tests/simulator/test_dask.py::test_a_fast_sweep_of_a_resource_prints_a_table": "sweep label",
     # lists are reads (sec-web) × one truth's and the catalogue's pages
     "tests/api/test_batch.py::test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line": "batch errors",
     # the ledger head now carries the account log (sec-history)
