@@ -146,18 +146,12 @@ def lines(*events) -> list[str]:
 # closing note; they still run (not strict), so a mended one shows as XPASS. Remove an entry
 # when it is mended; the first work of the next session.
 QUARANTINE = {
-    # the simulated year now meets the truth checks (an order's `until`, the clock) — sec-stats × truth
-    "tests/statistics/test_attacks.py::test_a_solver_pins_no_withheld_count_of_a_simulated_year": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_no_marker_misleads": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_acquittals_withheld_in_f1_do_not_appear_in_w1": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_the_same_cells_are_withheld_in_every_shape": "sec-stats x truth",
     "tests/api/test_truth.py::test_statistics_show_no_period_after_the_clock": "two refusals of a future year",
     "tests/web/test_statistics_browser.py::test_a_visitor_builds_a_report_shares_it_and_downloads_it": "closed years",
     "tests/web/test_pages.py::test_the_statistics_are_public_with_a_shareable_address": "closed years",
     # acts on a person now need the person to be a party (truth) — fixtures written before it
     "tests/test_presentation.py::test_an_unknown_case_named_in_markup_is_an_error_that_quotes_it": "party.added",
     "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "new rules",
-    "tests/simulator/test_simulator.py::test_a_simulated_year_reproduces_the_calibration_targets": "prison stock",
     # lists are reads (sec-web) × one truth's and the catalogue's pages
     "tests/api/test_batch.py::test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line": "batch errors",
     # the ledger head now carries the account log (sec-history)
