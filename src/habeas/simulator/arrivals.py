@@ -54,11 +54,11 @@ class Arrivals:
         articles = self.articles[group]
         return (group, *articles[int(u_article * len(articles))])
 
-    def stream(self, rng: np.random.Generator, seed: int) -> Iterator[tuple[float, CaseRun]]:
+    def stream(self, rng: np.random.Generator, seed: int, cases: int | None = None) -> Iterator[tuple[float, CaseRun]]:
         """The cases in arrival order, each with its draws (numpy, a block of cases at a time)."""
-        at, number = 0.0, 0
-        while number < self.cases:
-            n = min(BLOCK, self.cases - number)
+        at, number, cases = 0.0, 0, self.cases if cases is None else cases
+        while number < cases:
+            n = min(BLOCK, cases - number)
             times = (at + np.cumsum(rng.exponential(1 / self.per_hour, n))).tolist()
             uniforms = rng.random((n, UNIFORMS)).tolist()
             normals = rng.standard_normal((n, len(DURATIONS)))

@@ -70,15 +70,15 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         self.arrivals = Arrivals(calibration, cases=cases, years=years)
         self.actors = Actors(law)
         self.totals, self._outside = Totals(), Totals()  # the period's, and the stock's before it
-        self.totals.prison_by_region = dict.fromkeys(self.arrivals.regions, 0)
+        self._in_prison = dict.fromkeys(self.arrivals.regions, 0)  # now, by region
         self._held = {"remand": 0, "sentenced": 0, "prison": 0}
-        self._remand_draws = self.arrivals.stream(np.random.default_rng([seed, 2]), seed)
         self._init_asking()
         self._gravity: dict[tuple, str | None] = {}
         self._stamps: dict[int, str] = {}
         self._seq = 0
         self._out: list[tuple] = []
         self._stocked = self._stock()
+        self.stock_cases = frozenset(c.case for _, c, _ in self._stocked)
         # resources scaled to the share of the national caseload simulated, free from the stock's start
         opens = min((at for at, _, _ in self._stocked), default=0.0)
         duty, scale = calibration.resources["duty"].value, self.arrivals.scale
@@ -135,13 +135,14 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
 
     def _gauge(self, place: str, region: str, change: int) -> None:
         self._held[place] += change
-        self.totals.prison_by_region[region] += change
+        self._in_prison[region] += change
 
     def _census(self) -> None:
         """Who is held at the period's end (the stock day)."""
         t, held = self.totals, self._held
         t.prison_at_end = held["prison"] + held["sentenced"]
         t.remand_at_end = held["remand"]
+        t.prison_by_region = dict(self._in_prison)
         self._counted = True
 
     def _date(self, text: str) -> date:

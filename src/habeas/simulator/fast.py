@@ -88,7 +88,8 @@ def replicate(law: Law, cal: Calibration, *, cases: int, replications: int, seed
         _lognormal(rng, dur["release_without_petition"], shape) > hold
     )
     over_limit = (petition & (decided > hold)) | (detained & ~petition & released_late)
-    sent = found & (rng.random(shape) < prob["sent_to_court"].value)
+    to_court = np.where(granted, prob["sent_to_court_held"].value, prob["sent_to_court"].value)
+    sent = found & (rng.random(shape) < to_court)
     convicted = sent & (rng.random(shape) >= prob["acquitted"].value)
     imprisoned = convicted & (rng.random(shape) < by_group(prob["imprisoned"]))
     return {

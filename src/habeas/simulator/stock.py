@@ -107,8 +107,8 @@ class Stock:
         count = round(stock.value * self.arrivals.scale) if stock else 0
         self.totals.remand_at_start = count
         found = []
-        for k in range(count):
-            _, c = next(self._remand_draws)
+        draws = self.arrivals.stream(np.random.default_rng([self.seed, 2]), self.seed, count)
+        for k, (_, c) in enumerate(draws):
             c.number, c.case = -(REMAND + k), f"KZ-SIM-{self.seed}-R{k + 1:07d}"
             for i in (U_FOUND, U_DETAINED, U_PETITION, U_GRANTED):
                 c.u[i] = 0.0  # a suspect found, detained, petitioned against and held
