@@ -151,7 +151,6 @@ QUARANTINE = {
     "tests/web/test_pages.py::test_the_statistics_are_public_with_a_shareable_address": "closed years",
     # acts on a person now need the person to be a party (truth) — fixtures written before it
     "tests/test_presentation.py::test_an_unknown_case_named_in_markup_is_an_error_that_quotes_it": "party.added",
-    "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "new rules",
     # lists are reads (sec-web) × one truth's and the catalogue's pages
     "tests/api/test_batch.py::test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line": "batch errors",
     # the ledger head now carries the account log (sec-history)
