@@ -59,6 +59,7 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         seed: int = 1,
         start: datetime = DEFAULT_START,
         check_law: bool = False,
+        stock: bool = True,
     ):
         self.law, self.cal, self.seed, self.check_law = law, calibration, seed, check_law
         self.rng = np.random.default_rng(seed)
@@ -77,7 +78,7 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         self._stamps: dict[int, str] = {}
         self._seq = 0
         self._out: list[tuple] = []
-        self._stocked = self._stock()
+        self._stocked = self._stock() if stock else []  # without: prisons and custody start empty
         self.stock_cases = frozenset(c.case for _, c, _ in self._stocked)
         # resources scaled to the share of the national caseload simulated, free from the stock's start
         opens = min((at for at, _, _ in self._stocked), default=0.0)
