@@ -145,22 +145,7 @@ def lines(*events) -> list[str]:
 # together (each passed on its own branch). Each is a real interaction to mend, named in the
 # closing note; they still run (not strict), so a mended one shows as XPASS. Remove an entry
 # when it is mended; the first work of the next session.
-QUARANTINE = {
-    "tests/api/test_truth.py::test_statistics_show_no_period_after_the_clock": "two refusals of a future year",
-    "tests/web/test_statistics_browser.py::test_a_visitor_builds_a_report_shares_it_and_downloads_it": "closed years",
-    "tests/web/test_pages.py::test_the_statistics_are_public_with_a_shareable_address": "closed years",
-    # acts on a person now need the person to be a party (truth) — fixtures written before it
-    "tests/test_presentation.py::test_an_unknown_case_named_in_markup_is_an_error_that_quotes_it": "party.added",
-    # lists are reads (sec-web) × one truth's and the catalogue's pages
-    "tests/api/test_batch.py::test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line": "batch errors",
-    # the ledger head now carries the account log (sec-history)
-    "tests/access/test_cli_access.py::"
-    "test_a_file_is_imported_as_a_signed_in_registrar_and_refused_to_an_investigator": "ledger head",
-    "tests/test_cli.py::test_case_list_filters_and_reads_of_one_person": "a case list is a read now",
-    "tests/web/test_pages.py::test_the_case_list_filters_and_pages": "a case list is a read now",
-    "tests/web/test_pages.py::test_the_case_file_names_its_offence_and_gravity_in_the_readers_language": "read tokens",
-    "tests/web/test_pages.py::test_the_board_shows_breaches_first_and_leaves_read_records": "read tokens",
-}
+QUARANTINE = {}
 
 
 def pytest_collection_modifyitems(config, items):
