@@ -62,8 +62,9 @@ class AskingTheLaw:
         custody may run), as the law says on the case's facts; `considered` is an act judged
         as if done now; `counted_from` is the fact the term is expected to run from (the
         answer is remembered only when the law's answers bear that out)."""
-        at = int(start[1] * 60) if considered is None else int(self.now * 60)  # minutes
-        base = int((counted_from or start)[1] * 60)
+        # minutes, to the minute as the facts are stamped (floor: the stock's times are negative)
+        at = math.floor((start[1] if considered is None else self.now) * 60)
+        base = math.floor((counted_from or start)[1] * 60)
         day, base_day = self._day(at), self._day(base)
         age = self._minor(c.birth, day) if c.birth is not None and self._reads(code) else None
         epoch, base_epoch = bisect_right(self._law_changes, day), bisect_right(self._law_changes, base_day)

@@ -60,7 +60,7 @@ class CaseProcesses:
         prob = cal.probabilities
         region = self.arrivals.region(u[U_REGION])
         drawn, article, part = self.arrivals.offence(u[U_GROUP], u[U_ARTICLE])
-        key = (article, part, self._day(int(self.now * 60)))
+        key = (article, part, self._day(math.floor(self.now * 60)))
         if key not in self._gravity:
             self._gravity[key] = gravity_of(self.law, article, part, key[2])
         gravity = self._gravity[key] or drawn
@@ -85,7 +85,7 @@ class CaseProcesses:
         # prosecutor plans by it)
         term = self._ask("KZ-INVESTIGATION-TERM", c, registered_fact)
         yield registered + d[D_IDENTIFY]
-        born = f"{self._day(int(self.now * 60)).year - (18 + int(u[U_AGE] * 42))}-06-01"
+        born = f"{self._day(math.floor(self.now * 60)).year - (18 + int(u[U_AGE] * 42))}-06-01"
         c.birth = self._date(born)
         suspect = {"person": "P1", "role": "suspect", "name": "Simulated Suspect", "birth_date": born}
         self._emit(c, "party.added", suspect)
