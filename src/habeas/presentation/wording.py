@@ -12,6 +12,7 @@ forget). A finding's own words come from the law package's catalogues (`findings
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -23,13 +24,17 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from habeas.jurisdictions import zones
+from habeas.jurisdictions import messages, zones
 from habeas.presentation.labels import LABELS
 
 LANGUAGES = ("en", "ru", "kk")
 NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DEFAULT = "en"
 LOCALE = Path(__file__).with_name("locale")
+# a citation as `Law.citation_text` writes it: an act, then its article and part
+CITATION = re.compile(r"^(?P<act>.+?)(?: art\. (?P<article>.+?))?(?: part (?P<part>.+))?$")
+# a parameter's unit in words (the catalogues translate them); count, flag and text need none
+UNITS = {"hours": "h", "days": "days", "months": "months", "years": "years"}
 
 
 @cache
@@ -92,6 +97,13 @@ class Wording:
 
     kind = field = role = label
 
+    def code(self, code: Any) -> str:
+        """A code in words: the register's labels, then the law package's (`gravity.minor`)."""
+        if str(code) in LABELS:
+            return self.label(code)
+        found = messages.text(self.jurisdiction, f"gravity.{code}", self.lang)
+        return str(code) if found == f"gravity.{code}" else found
+
     def region(self, code: str | None) -> str:
         """A region's name (reference data; code, alias or KATO code) in the language."""
         if not code:
@@ -101,6 +113,33 @@ class Wording:
 
     def status(self, code: str) -> str:
         return self.label(code)
+
+    def citation(self, text: str | None) -> str:
+        """`CPC art. 131 part 4; CC art. 68` in the language's way of citing (`ч. 4 ст. 131
+        УПК`, `ҚПК 131-бабының 4-бөлігі`): each act's name and the pattern from the catalogue."""
+        if not text:
+            return ""
+        shown = []
+        for piece in text.split("; "):
+            found = CITATION.match(piece)
+            if found is None:
+                shown.append(self.translations.gettext(piece))
+                continue
+            act, article, part = found.group("act", "article", "part")
+            values = {"act": self.translations.gettext(act), "article": article, "part": part}
+            pattern = "%(act)s art. %(article)s part %(part)s" if part else "%(act)s art. %(article)s"
+            shown.append(self.gettext(pattern, **values) if article else values["act"])
+        return "; ".join(shown)
+
+    def value(self, value: Any, unit: str | None = None) -> str:
+        """A parameter's value with its unit: `48 h`, `yes`, `CC 296, CC 297`."""
+        if isinstance(value, bool):
+            return self.gettext("yes") if value else self.gettext("no")
+        if isinstance(value, list):  # codes (gravities, kinds) in words where the register has them
+            value = ", ".join(self.code(item) for item in value)
+        shown = self.number(value) if isinstance(value, int | float) else str(value)
+        words = UNITS.get(unit or "")
+        return f"{shown} {self.translations.gettext(words)}" if words else shown
 
     # -- times ---------------------------------------------------------------------------------
 
