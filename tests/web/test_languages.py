@@ -18,7 +18,9 @@ from tests.web.test_pages import CASE, World, detain, world  # noqa: F401 (the f
 RECORDED = {"Aidar Example", "Almaty police, Bostandyk", "Almaty police", "almaty-police"}
 # an English run: two or more Latin words of letters only (a code like KZ-ARREST-48H is no word)
 ENGLISH = re.compile(r"\b[A-Za-z][a-z]+(?:[ ,:'-]+[A-Za-z][a-z]+)+\b")
-NOT_WORDS = re.compile(r"\b(?:[a-z]{2,3}(?:, [a-z]{2,3})+|[A-Z0-9]+[-_.][A-Z0-9_.-]+|[a-z]+[._][a-z_.]+|https?://\S+|UTC[+-]\d\d:\d\d)\b")
+NOT_WORDS = re.compile(
+    r"\b(?:[a-z]{2,3}(?:, [a-z]{2,3})+|[A-Z0-9]+[-_.][A-Z0-9_.-]+|[a-z]+[._][a-z_.]+|https?://\S+|UTC[+-]\d\d:\d\d)\b"
+)
 
 
 class Text(HTMLParser):
@@ -61,9 +63,9 @@ def english_in(html: str) -> list[str]:
     return found
 
 
-def pages(world: World) -> list[str]:
-    """Every page a signed-in investigator reaches, and a refusal under a form's field."""
-    client = world.client
+def pages(w: World) -> list[str]:
+    """Every page a signed-in investigator reaches."""
+    client = w.client
     chooser = client.get("/record").text
     kinds = sorted(set(re.findall(r'href="/record/([a-z_.]+)', chooser)))
     assert kinds, "the chooser offers no form"
