@@ -151,7 +151,7 @@ class Wording:
         return zones.local(found, self.jurisdiction, region) if found else None
 
     def when(self, value: str | datetime | None, region: str | None = None) -> str:
-        """`3 мар. 2024 г., 10:00 (UTC+05:00)`: local time to the minute, and its offset."""
+        """`3 мар. 2024, 10:00 (UTC+05:00)`: local time to the minute, and its offset."""
         local = self.local(value, region)
         if local is None:
             return "—" if value in (None, "") else str(value)
