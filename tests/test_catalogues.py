@@ -9,14 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from habeas.jurisdictions import load
+from habeas.jurisdictions import load, package_root
 from habeas.jurisdictions.messages import catalogue
 from habeas.jurisdictions.reference import load as reference
 from habeas.law.rules import describe, rule_codes
 from habeas.presentation.labels import LABELS
+from habeas.presentation.refusals import PATTERNS
 from habeas.presentation.wording import CITATION, LOCALE, UNITS
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "habeas"
@@ -52,6 +54,7 @@ def data_texts(jurisdiction: str = "kz") -> set[str]:
         for piece in filter(None, text.split("; ")):
             texts.add(CITATION.match(piece).group("act"))
     texts.update(UNITS.values())
+    texts.update(msgid for _pattern, msgid in PATTERNS)  # a refusal's words
     texts.update({"%(act)s art. %(article)s part %(part)s", "%(act)s art. %(article)s", "yes", "no"})
     ref = reference(jurisdiction)
     texts.update(r["name"] for r in ref["regions"].get("regions") or [])
@@ -68,7 +71,18 @@ def data_texts(jurisdiction: str = "kz") -> set[str]:
                 walk(item)
 
     walk(ref["indicators"])
+    plausibility = yaml.safe_load((package_root(jurisdiction) / "plausibility.yaml").read_text(encoding="utf-8"))
+    texts.update(_reasons(plausibility))
     return {t.strip() for t in texts if t and t.strip()}
+
+
+def _reasons(node) -> set[str]:
+    """Every `reason` of a package document (a refusal quotes it)."""
+    if isinstance(node, dict):
+        return {v for k, v in node.items() if k == "reason" and isinstance(v, str)} | {
+            r for v in node.values() for r in _reasons(v)
+        }
+    return {r for item in node for r in _reasons(item)} if isinstance(node, list) else set()
 
 
 def translated(lang: str) -> dict[str, str]:

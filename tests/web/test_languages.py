@@ -102,3 +102,20 @@ def test_every_page_is_in_the_language_asked(world, lang):  # noqa: F811
         untranslated[f"/cases/{CASE}"] = found
     words = sorted({w for found in untranslated.values() for w in found})
     assert not untranslated, f"{len(words)} English texts on {lang} pages: {words}\n{untranslated}"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_refusal_is_in_the_language_asked(world, lang):  # noqa: F811
+    """A form sent without its person, and one naming a person who is no party: each reason
+    under its field, in the page's language."""
+    world.sign_in("inv")
+    world.client.headers["Accept-Language"] = lang
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', world.client.get("/record").text).group(1)
+    form = {"csrf": token, "case": CASE, "occurred_at": "2026-11-25T08:00", "data.place": "Almaty police"}
+    for person in ("", "P9"):
+        answer = world.client.post("/record/person.detained", data={**form, "data.person": person})
+        assert answer.status_code in (403, 422), answer.text
+        error = re.search(r'<p class="field-error" id="error-data\.person"[^>]*>(.*?)</p>', answer.text)
+        assert error, answer.text
+        assert not english_in(f"<p>{error.group(1)}</p>"), error.group(1)
+        assert re.search("[а-яәіңғүұқөһ]", error.group(1)), error.group(1)

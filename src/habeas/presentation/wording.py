@@ -25,6 +25,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from habeas.jurisdictions import messages, zones
+from habeas.presentation import refusals
 from habeas.presentation.labels import LABELS
 
 LANGUAGES = ("en", "ru", "kk")
@@ -140,6 +141,10 @@ class Wording:
         shown = self.number(value) if isinstance(value, int | float) else str(value)
         words = UNITS.get(unit or "")
         return f"{shown} {self.translations.gettext(words)}" if words else shown
+
+    def refusal(self, reason: str) -> str:
+        """A refusal's reason (`Problem.reason`) in the language (`refusals`)."""
+        return refusals.refusal(reason, self)
 
     # -- times ---------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from habeas.web.common import (
     check_csrf,
     context,
     gettext_for,
+    language,
     local_path,
     page,
     pre_session_ok,
@@ -266,18 +267,21 @@ async def record(request: Request, kind: str):
         return _form(request, kind, values, {exc.field or "actor": str(exc)}, 403)
     except Refused as exc:
         status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
-        return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)]), status)
+        wording = Wording(language(request), ctx.law.jurisdiction)
+        return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)], wording), status)
     except StorageFailed as failed:
         said = gettext_for(request)("The database failed; nothing was stored. Try again.")
         raise PageError(503, f"{said} ({reason_for(failed)})") from None
     return redirect(case_href(request, values["case"], recorded=outcome.event.id))
 
 
-def _errors(exc: Refused, keys: list[str]) -> dict[str, str]:
-    """Each problem under the field it names: `data.grounds.0` under `data.grounds`."""
+def _errors(exc: Refused, keys: list[str], wording: Wording) -> dict[str, str]:
+    """Each problem under the field it names (`data.grounds.0` under `data.grounds`), in the
+    reader's language."""
     out: dict[str, str] = {}
     for p in exc.problems:
         field = p.field if p.field not in ("-", "") else "event"
         field = next((k for k in keys if field.startswith(k + ".")), field)
-        out[field] = f"{out[field]}; {p.reason}" if field in out else p.reason
+        reason = wording.refusal(p.reason)
+        out[field] = f"{out[field]}; {reason}" if field in out else reason
     return out
