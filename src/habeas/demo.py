@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
         case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
-        out.print(terminal.findings(found, f"The 10 most urgent alerts as of {terminal.WORDING.stamp(clock)}"))
+        out.print(terminal.findings(found, f"The 10 most urgent alerts as of {clock.isoformat()}"))
 
         out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n")
         file = queries.case_file(engine, law, case, READER, "demo", clock, clock)

@@ -372,7 +372,7 @@ def test_a_refused_form_shows_each_problem_beside_its_field(world):
     form = {
         "csrf": world.csrf(),
         "case": CASE,
-        "occurred_at": "2026-11-25T09:00",
+        "occurred_at": "the morning",  # no time (one without an offset is read in the region's zone)
         "data.person": "",
         "data.place": "kept",
     }
