@@ -100,6 +100,17 @@ def test_every_page_is_in_the_language_asked(world, lang):  # noqa: F811
     assert case_file.status_code == 200
     if found := english_in(case_file.text):
         untranslated[f"/cases/{CASE}"] = found
+    missing = world.client.get("/law/NO-SUCH-RULE")  # an error page
+    assert missing.status_code == 404
+    if found := english_in(missing.text):
+        untranslated["/law/NO-SUCH-RULE"] = found
+    world.sign_in("suspect")  # the person in the case: who looked at it
+    world.client.headers["Accept-Language"] = lang
+    for path in ("/", "/me/reads"):
+        answer = world.client.get(path)
+        assert answer.status_code == 200, (path, answer.status_code)
+        if found := english_in(answer.text):
+            untranslated[f"{path} (person)"] = found
     words = sorted({w for found in untranslated.values() for w in found})
     assert not untranslated, f"{len(words)} English texts on {lang} pages: {words}\n{untranslated}"
 

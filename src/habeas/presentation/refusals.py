@@ -50,7 +50,10 @@ CODES = ("kind", "role")
 
 
 def refusal(reason: str, wording: Wording) -> str:
-    """`reason` in the language of `wording` (as given when its shape is not known)."""
+    """`reason` in the language of `wording` (as given when its shape is not known, and in
+    English: the register's own words)."""
+    if wording.lang == "en":
+        return reason
     for pattern, msgid in PATTERNS:
         found = pattern.match(reason)
         if found is None:
