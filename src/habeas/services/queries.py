@@ -512,3 +512,12 @@ def count_cases(engine: Engine) -> int:
     """How many cases the register holds (from the case list projection)."""
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+def case_region(engine: Engine, case: str | None) -> str | None:
+    """The region a case was registered in (the case list projection), or None: which local
+    time a form about it is typed in. Not a read of a person's data, so not logged."""
+    if not case:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()

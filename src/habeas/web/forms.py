@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 import types
-from datetime import timedelta, timezone
 from typing import Annotated, Literal, Union, get_args, get_origin
 
 from fastapi import APIRouter, Request
@@ -21,7 +20,8 @@ from habeas.api.context import COOKIE
 from habeas.api.signing_in import TooManyAttempts, address_of, open_session
 from habeas.domain.events import Refused
 from habeas.domain.vocabulary import DATA_MODELS
-from habeas.services import sessions, users
+from habeas.presentation.wording import Wording
+from habeas.services import queries, sessions, users
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
 from habeas.services.setup import reason_for
@@ -32,6 +32,7 @@ from habeas.web.common import (
     check_csrf,
     context,
     gettext_for,
+    language,
     local_path,
     page,
     pre_session_ok,
@@ -177,13 +178,21 @@ def _kind(request: Request, kind: str) -> str:
     return kind
 
 
-def now_text(request: Request) -> str:
-    """Now, to the minute, in the jurisdiction's local time: the form's default."""
-    from habeas.web.i18n import LOCAL_OFFSET
+def region_of(request: Request, case: str | None) -> str | None:
+    """The case's region: the local time its form's times are shown and typed in."""
+    return queries.case_region(context(request).engine, case)
 
+
+def now_text(request: Request, case: str | None = None) -> str:
+    """Now, to the minute, in the case region's local time: the form's default."""
     ctx = context(request)
-    zone = timezone(LOCAL_OFFSET.get(ctx.law.jurisdiction, timedelta(0)))
-    return ctx.now().astimezone(zone).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+    return Wording(jurisdiction=ctx.law.jurisdiction).now_picker(ctx.now(), region_of(request, case))
+
+
+def typed_time(request: Request, text: str, case: str | None) -> str:
+    """A time as typed, read in the case region's local time when it names no offset."""
+    ctx = context(request)
+    return Wording(jurisdiction=ctx.law.jurisdiction).read_time(text, region_of(request, case)) if text else text
 
 
 @router.get("/record", response_class=HTMLResponse)
@@ -196,7 +205,8 @@ def chooser(request: Request):
 def record_form(request: Request, kind: str):
     required(request)
     kind = _kind(request, kind)
-    values = {"case": request.query_params.get("case", ""), "occurred_at": now_text(request)}
+    case = request.query_params.get("case", "")
+    values = {"case": case, "occurred_at": now_text(request, case)}
     return _form(request, kind, values, {}, 200)
 
 
@@ -248,6 +258,8 @@ async def record(request: Request, kind: str):
     for key in ("case", "occurred_at"):
         if values[key]:
             raw[key] = values[key]
+    if values["occurred_at"]:
+        raw["occurred_at"] = typed_time(request, values["occurred_at"], values["case"])
     ctx = context(request)
     try:
         outcome = await run_in_threadpool(ctx.recorder.record, who, raw, ctx.now())
@@ -255,18 +267,21 @@ async def record(request: Request, kind: str):
         return _form(request, kind, values, {exc.field or "actor": str(exc)}, 403)
     except Refused as exc:
         status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
-        return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)]), status)
+        wording = Wording(language(request), ctx.law.jurisdiction)
+        return _form(request, kind, values, _errors(exc, [f["key"] for f in fields(kind)], wording), status)
     except StorageFailed as failed:
         said = gettext_for(request)("The database failed; nothing was stored. Try again.")
         raise PageError(503, f"{said} ({reason_for(failed)})") from None
     return redirect(case_href(request, values["case"], recorded=outcome.event.id))
 
 
-def _errors(exc: Refused, keys: list[str]) -> dict[str, str]:
-    """Each problem under the field it names: `data.grounds.0` under `data.grounds`."""
+def _errors(exc: Refused, keys: list[str], wording: Wording) -> dict[str, str]:
+    """Each problem under the field it names (`data.grounds.0` under `data.grounds`), in the
+    reader's language."""
     out: dict[str, str] = {}
     for p in exc.problems:
         field = p.field if p.field not in ("-", "") else "event"
         field = next((k for k in keys if field.startswith(k + ".")), field)
-        out[field] = f"{out[field]}; {p.reason}" if field in out else p.reason
+        reason = wording.refusal(p.reason)
+        out[field] = f"{out[field]}; {reason}" if field in out else reason
     return out

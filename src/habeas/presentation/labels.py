@@ -101,6 +101,12 @@ LABELS = {
     "ground": "ground",
     "complaint": "complaint number",
     "about": "about",
+    # kinds of rule (law/rules/schema.py `mechanism`)
+    "deadline": "a deadline",
+    "before": "before another act",
+    "check": "a condition checked",
+    "term_cap": "a cap on a total term",
+    "order": "an order of facts",
     # what a read was (the read log's `what`)
     "case_file": "case file",
     "case_file:detention_and_complaints": "case file: detention and complaints",
