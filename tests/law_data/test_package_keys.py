@@ -80,6 +80,11 @@ OPTIONAL = {
     "waiver",
     "entered_by",
     "section",  # policy.yaml: a grant without one reads the whole case file
+    "acts",  # policy.yaml: without it every act is judged by case:record alone
+    "needs",  # policy.yaml acts: an act that needs no right of its own
+    "field",  # policy.yaml acts: the act needs its right whatever it names
+    "what",  # policy.yaml acts: words for a refusal
+    "names_self",  # policy.yaml acts: the act may name anyone
     "contradiction",  # rules.yaml, an order pair: absent means `before` (the first edition's only kind)
     "differs",  # an `after` pair without it: any related first
     "shorter",  # an `after` pair without it: any related first
@@ -96,6 +101,7 @@ FREE_FORM = {
     "by_stage",
     "stages",
     "roles",  # policy.yaml: a role left out has no right at all (deny by default)
+    "acts",  # policy.yaml: an act left out is judged by case:record alone
 }
 # Maps whose keys are names the package gives and nothing else refers to: renaming one is a
 # change of the law's words (a stage called otherwise), not a misspelling to refuse.
