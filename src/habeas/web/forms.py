@@ -95,7 +95,9 @@ def chooser(request: Request):
     if case and things:
         kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or k == "case.registered"]
     suggested = acts.next_acts(ctx.law, who.role, things["file"]) if things else []
-    return page(request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested)
+    return page(
+        request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now()
+    )
 
 
 @router.get("/record/{kind}", response_class=HTMLResponse)
