@@ -92,8 +92,9 @@ def chooser(request: Request):
     things = case_things(request, who, case, "record: choose the act")
     stage = things["stage"] if things else None
     kinds = acts.recordable(ctx.law, who.role, stage)
-    if case and things:
-        kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or k == "case.registered"]
+    if case and things:  # a case that exists: registered once, after the report that opened it
+        registered = any(e["kind"] == "case.registered" for e in things["events"])
+        kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or (k == "case.registered" and not registered)]
     suggested = acts.next_acts(ctx.law, who.role, things["file"]) if things else []
     return page(
         request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now()

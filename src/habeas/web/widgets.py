@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Annotated, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, NaiveDatetime
 
 from habeas.domain.vocabulary import DATA_MODELS
 
@@ -73,7 +73,9 @@ def _widget(name: str, annotation) -> tuple[str, tuple[str, ...]]:
         return "select", tuple(get_args(annotation))
     if annotation is bool:
         return "checkbox", ()
-    if isinstance(annotation, type) and issubclass(annotation, datetime):
+    if annotation in (AwareDatetime, NaiveDatetime) or (
+        isinstance(annotation, type) and issubclass(annotation, datetime)
+    ):
         return "datetime", ()
     if isinstance(annotation, type) and issubclass(annotation, date):
         return "date", ()
