@@ -196,7 +196,11 @@ def test_every_page_a_role_sees_has_labels_landmarks_and_contrast(staff, session
     assert page.locator(HOME_PANELS[login]).count() >= 1, f"{login}'s home has no {HOME_PANELS[login]}"
     pages = ["/", "/law", "/statistics", "/record"]
     if case:
-        pages += [f"/record?case={case}", f"/record/person.detained?case={case}", f"/record/verdict.delivered?case={case}"]
+        pages += [
+            f"/record?case={case}",
+            f"/record/person.detained?case={case}",
+            f"/record/verdict.delivered?case={case}",
+        ]
     for path in pages:
         page.goto(path)
         _check(page, path)

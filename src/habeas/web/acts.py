@@ -13,7 +13,9 @@ from habeas.domain.vocabulary import DATA_MODELS
 from habeas.law.competence import kinds_for
 from habeas.law.rules import UnknownRule, describe
 
-OPEN = ("open", "breached")  # a finding an act can still meet (late is still better than never)
+OPEN = ("open", "breached")
+# A death ends a detention's term, but is no act anyone is asked to do next.
+NEVER_SUGGESTED = frozenset({"death.recorded"})  # a finding an act can still meet (late is still better than never)
 
 
 def recordable(law, role: str, stage: str | None) -> list[str]:
@@ -31,7 +33,7 @@ def next_acts(law, role: str, file: dict) -> list[dict]:
         if finding.get("status") not in OPEN or finding.get("met_at"):
             continue
         for kind in meeting(law, finding["code"]):
-            if kind not in allowed:
+            if kind not in allowed or kind in NEVER_SUGGESTED:
                 continue
             key = (kind, finding.get("person"))
             act = {

@@ -96,9 +96,7 @@ def chooser(request: Request):
         registered = any(e["kind"] == "case.registered" for e in things["events"])
         kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or (k == "case.registered" and not registered)]
     suggested = acts.next_acts(ctx.law, who.role, things["file"]) if things else []
-    return page(
-        request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now()
-    )
+    return page(request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now())
 
 
 @router.get("/record/{kind}", response_class=HTMLResponse)

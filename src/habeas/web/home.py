@@ -77,7 +77,7 @@ def _work(ctx, who, now, lang) -> list[dict]:
     """The open findings an act of the user's role would meet, the most urgent first, each
     with the acts that meet it."""
     mine = set(acts.recordable(ctx.law, who.role, None))
-    wanted = {c: [k for k in acts.meeting(ctx.law, c) if k in mine] for c in rule_codes(ctx.law)}
+    wanted = {c: [k for k in acts.meeting(ctx.law, c) if k in mine - acts.NEVER_SUGGESTED] for c in rule_codes(ctx.law)}
     rows: list[dict] = []
     for code, kinds in wanted.items():
         if not kinds:
