@@ -82,3 +82,23 @@ def test_the_chooser_offers_what_the_role_may_record_and_the_next_acts(world):  
         "facility.visited",
         "record.corrected",
     ]
+
+
+def test_a_number_that_is_none_is_refused_under_its_field_and_nothing_is_stored(world):  # noqa: F811
+    client = world.sign_in("inv")
+    before = world.read(CASE).text.count("data-event-id=")
+    answer = client.post(
+        "/record/suspicion.qualified",
+        data={
+            "csrf": world.csrf("/record"),
+            "case": CASE,
+            "occurred_at": "2026-11-25T08:30",
+            "data.person": "P1",
+            "data.article": "188",
+            "data.part": "two",
+        },
+    )
+    assert answer.status_code == 422
+    assert re.search(r'id="data.part"[^>]*aria-describedby="error-data.part"', answer.text)
+    assert 'id="error-data.part"' in answer.text and 'value="two"' in answer.text
+    assert world.read(CASE).text.count("data-event-id=") == before

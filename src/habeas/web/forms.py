@@ -159,7 +159,8 @@ async def record(request: Request, kind: str):
         shown, data = widgets.read(form, all_fields, zone(request))
     except widgets.Unreadable as exc:
         shown = {f.key: str(form.get(f.key) or "") for f in all_fields}
-        return _form(request, who, kind, {**values, **shown}, {exc.key: str(exc)}, 422)
+        said = gettext_for(request)(str(exc))  # the widget's reasons are in the web catalogues
+        return _form(request, who, kind, {**values, **shown}, {exc.key: said}, 422)
     values.update(shown)
     raw: dict = {"kind": kind, "data": data}
     if values["case"] and kind not in CASELESS_KINDS:
