@@ -266,3 +266,16 @@ def _tab_to(page, selector: str, within: str = "body", presses: int = 200) -> No
         if target.evaluate("e => e === document.activeElement"):
             return
     raise AssertionError(f"Tab never reaches {selector}")
+
+
+def test_the_accessibility_check_finds_what_it_looks_for(user):
+    """The check itself can fail: a page with an unlabelled field, pale text, no main and
+    an unnamed navigation is reported on each count."""
+    page = user.page
+    page.set_content(
+        '<html><body><header><nav><a href="#">x</a></nav></header><h1>t</h1>'
+        '<input id="nameless" type="text"><p style="color:#bbb;background:#fff">pale text</p></body></html>'
+    )
+    found = " | ".join(page.evaluate(A11Y))
+    for problem in ("no label", "contrast", "not one main landmark", "nav without a label", "no lang"):
+        assert problem in found, found
