@@ -1,5 +1,6 @@
 # habeas: `make demo` runs the register on a SQLite file; `make test` runs every test
-# on SQLite and on a real PostgreSQL server. Both install into .venv first.
+# on SQLite and on a real PostgreSQL server (with a streaming replica and PgBouncer in
+# transaction mode in front). Both install into .venv first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,8 +25,11 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: $(STAMP) lint
-	@url=$$(scripts/postgres-for-tests.sh) && browser=$$(scripts/chromium-for-tests.sh) && \
-	  HABEAS_TEST_POSTGRES_URL="$$url" HABEAS_TEST_BROWSER="$$browser" \
+	@url=$$(scripts/postgres-for-tests.sh) && replicated=$$(scripts/replica-for-tests.sh primary) && \
+	  replica=$$(scripts/replica-for-tests.sh) && bouncer=$$(scripts/pgbouncer-for-tests.sh) && \
+	  browser=$$(scripts/chromium-for-tests.sh) && HABEAS_TEST_POSTGRES_URL="$$url" \
+	  HABEAS_TEST_REPLICATED_URL="$$replicated" HABEAS_TEST_REPLICA_URL="$$replica" \
+	  HABEAS_TEST_PGBOUNCER_URL="$$bouncer" HABEAS_TEST_BROWSER="$$browser" \
 	  $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
 bench: $(STAMP)

@@ -37,7 +37,7 @@ def db(tmp_path):
 
 def test_init_is_safe_twice(db):
     again = habeas("init", db=db).stdout
-    assert "database ready" in again and "(schema 0009)" in again
+    assert "database ready" in again and "(schema 0010)" in again
 
 
 def test_default_database_is_a_sqlite_file_in_the_working_folder(tmp_path):
@@ -245,3 +245,10 @@ def test_case_list_filters_and_reads_of_one_person(db, tmp_path):
     ]
     other_reads = json.loads(habeas("reads", "--case", "KZ-2024-000999", "--json", db=db).stdout)
     assert [r["purpose"] for r in other_reads] == ["case list"]
+
+
+def test_a_read_database_is_a_postgresql_replica(db):
+    refused = habeas("case", "list", "--read-db", "sqlite:///other.db", db=db, check=False)
+    assert refused.returncode == 2 and "PostgreSQL streaming replica" in refused.stderr
+    served = habeas("serve", "--read-db", "postgresql://nowhere/x", db=db, check=False, timeout=60)
+    assert served.returncode == 2 and "PostgreSQL streaming replica" in served.stderr

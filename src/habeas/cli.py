@@ -50,6 +50,14 @@ err = terminal.console(stderr=True)
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: $HABEAS_DATABASE_URL or sqlite:///habeas.db).")
 ]
+ReadDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--read-db",
+        help="A PostgreSQL streaming replica to read from: what may lag a little (lists, statistics)"
+        " (default: $HABEAS_READ_DATABASE_URL; none: the primary).",
+    ),
+]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="Evaluate as of this time (ISO 8601 with offset; default now).")
 ]
@@ -137,6 +145,23 @@ def projected(url: str | None):
     with database(url) as engine:
         maintenance.current(engine, law, law_digest)
         yield engine
+
+
+@contextmanager
+def reading(engine, url: str | None):
+    """Where this command's reads that may lag go: the replica of `--read-db`, else `engine`.
+    A command is its own session: it waits for no earlier command's writes."""
+    from habeas.services import replicas, setup
+
+    try:
+        with replicas.open_reading(engine, config.read_database_url(url)) as found:
+            yield found.public()
+    except setup.DatabaseUrlError as exc:
+        raise fail(str(exc), 2) from None
+    except setup.NoSchema:
+        raise fail("the read database has no habeas schema: is it a replica of --db?") from None
+    except setup.Unavailable as exc:
+        raise fail(f"cannot use the read database: {exc}") from None
 
 
 def law():
@@ -486,14 +511,16 @@ def case_list(
     stage: Annotated[str | None, typer.Option("--stage", help="pre_trial, court or closed.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 100,
     as_user: AsOption = None,
+    read_db: ReadDbOption = None,
 ) -> None:
     """The case list: number, stage, region, article (the cases you may read; each one listed is logged)."""
     from habeas.presentation import findings as words
     from habeas.services import queries
 
-    with projected(db) as engine, guarded():
+    with projected(db) as engine, reading(engine, read_db) as rows_from, guarded():
         who = signed_in(engine, as_user)
-        found = list(queries.listed_cases(engine, law(), who, SystemClock().now(), region, stage, limit))
+        now = SystemClock().now()
+        found = list(queries.listed_cases(engine, law(), who, now, region, stage, limit, listing=rows_from))
     if json_out:
         print(words.dumps(found))
         return
@@ -550,6 +577,7 @@ def alerts(
         int | None, typer.Option("--limit", min=0, help="At most this many, most urgent first (0: all).")
     ] = None,
     reader: UserOption = None,
+    read_db: ReadDbOption = None,
 ) -> None:
     """Open and breached findings across the cases you may read, most urgent first (logged per case)."""
     from habeas.law.rules import rule_codes
@@ -563,12 +591,19 @@ def alerts(
         raise fail(f"unknown finding code {code!r}; see `habeas law show`", 2)
     if limit is None:
         limit = 0 if json_out else BOARD_SIZE  # a screen shows the most urgent; JSON gives all
-    with projected(db) as engine:
+    with projected(db) as engine, reading(engine, read_db) as rows_from:
         who = signed_in(engine, reader)
         found = queries.alerts(
-            engine, moment, code=code, limit=limit or None, reader=who, law=package, now=SystemClock().now()
+            engine,
+            moment,
+            code=code,
+            limit=limit or None,
+            reader=who,
+            law=package,
+            now=SystemClock().now(),
+            listing=rows_from,
         )
-        total = queries.count_alerts(engine, moment, code=code) if limit and len(found) == limit else len(found)
+        total = queries.count_alerts(rows_from, moment, code=code) if limit and len(found) == limit else len(found)
     words.alerts_json(found, moment, package, lang)
     if json_out:
         print(words.dumps(found))
@@ -1007,6 +1042,7 @@ def report(
     ] = None,
     at: AtOption = None,
     db: DbOption = None,
+    read_db: ReadDbOption = None,
 ) -> None:
     """Public statistics: the oversight indicators by year and region, small counts suppressed."""
     from habeas.presentation import statistics as shown  # imported here: the CLI starts fast
@@ -1024,12 +1060,13 @@ def report(
                 raise statistics.SpecError("--years: which years (2024, 2022-2024)")
             spec = statistics.ReportSpec(statistics.parse_years(years), tuple(section or ()), tuple(region or ()))
         moment = when(at)
-        with database(db) as engine:
+        with database(db) as engine, reading(engine, read_db) as reads:
+            replica = None if reads is engine else reads  # the released figures are read there
             if format_ in statistics.EXPORTS:
-                columns, rows = statistics.export(engine, format_, spec, moment, load=law)
+                columns, rows = statistics.export(engine, format_, spec, moment, load=law, replica=replica)
                 sys.stdout.write(shown.rows_csv(columns, rows))
                 return
-            found = statistics.report(engine, spec, moment, load=law)
+            found = statistics.report(engine, spec, moment, load=law, replica=replica)
     except statistics.SpecError as exc:
         raise fail(str(exc), 2) from None
     if chart is not None:
@@ -1064,17 +1101,21 @@ def serve(
         int, typer.Option("--workers", min=1, max=64, help="Server processes (one core each; appends stay serialised).")
     ] = 1,
     db: DbOption = None,
+    read_db: ReadDbOption = None,
 ) -> None:
     """Serve the REST API (/api/v1, /openapi.json) and the web UI."""
     import uvicorn
 
     from habeas.services import maintenance
 
-    with database(db) as engine:  # a clear error now, not a traceback from the server's start
+    # a clear error now, not a traceback from the server's start
+    with database(db) as engine, reading(engine, read_db):
         maintenance.current(engine, law, law_digest)  # the projections caught up once, before the workers start
     out.print(f"habeas on http://{host}:{port}/ (API: /api/v1, contract: /openapi.json)", highlight=False)
     # each worker process builds the app itself, from the same settings (the environment)
     os.environ[config.ENV_DATABASE_URL] = config.database_url(db)
+    if read_db:
+        os.environ[config.ENV_READ_DATABASE_URL] = read_db
     os.environ.setdefault(config.ENV_WEB_SECRET, config.web_secret().hex())  # one CSRF key for every worker
     uvicorn.run("habeas.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 

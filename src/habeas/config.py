@@ -102,3 +102,31 @@ def future_tolerance(explicit: str | None = None) -> timedelta:
     if not 0 <= minutes <= 24 * 60:
         raise ValueError(f"{ENV_FUTURE_TOLERANCE}: {text!r}: between 0 and 1440 minutes")
     return timedelta(minutes=minutes)
+
+
+ENV_READ_DATABASE_URL = "HABEAS_READ_DATABASE_URL"
+
+
+def read_database_url(explicit: str | None = None) -> str | None:
+    """A PostgreSQL streaming replica for the reads that may lag a little (statistics, lists,
+    the board): --read-db wins, then HABEAS_READ_DATABASE_URL; none means the primary."""
+    return explicit or os.environ.get(ENV_READ_DATABASE_URL) or None
+
+
+ENV_REPLICA_WAIT = "HABEAS_REPLICA_WAIT"
+DEFAULT_REPLICA_WAIT = 0.5
+
+
+def replica_wait() -> float:
+    """Seconds a user's read waits for the replica to replay their last write before it is
+    answered by the primary instead ($HABEAS_REPLICA_WAIT, default 0.5; 0: never wait)."""
+    text = os.environ.get(ENV_REPLICA_WAIT)
+    if text is None or not text.strip():
+        return DEFAULT_REPLICA_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise SettingError(f"{ENV_REPLICA_WAIT}={text!r}: give the seconds to wait, a number from 0 to 60")
+    return seconds

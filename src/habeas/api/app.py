@@ -28,6 +28,7 @@ Errors are `{"error": {"code", "message", "field"}}` with a 4xx status. Lists ar
 @dataclass
 class Settings:
     database_url: str = field(default_factory=config.database_url)
+    read_database_url: str | None = field(default_factory=config.read_database_url)  # a replica
     jurisdiction: str = field(default_factory=config.jurisdiction)
     clock: Clock = field(default_factory=SystemClock)
     signing_key: Path | None = None  # default: config.signing_key_path(database_url)
@@ -46,9 +47,13 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         from habeas.services.group_commit import GroupCommitter
         from habeas.services.recording import Recorder
         from habeas.services.register import Register
+        from habeas.services.replicas import open_reading
 
         law = (law_loader or load_law)(settings.jurisdiction)
-        with setup.open_database(settings.database_url) as engine:
+        with (
+            setup.open_database(settings.database_url) as engine,
+            open_reading(engine, settings.read_database_url) as reading,
+        ):
             maintenance.current(engine, lambda: law)  # the projections answer the lists
             committer = GroupCommitter(Register(engine, law, settings.clock))
             app.state.habeas = Context(
@@ -58,6 +63,7 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
                 committer=committer,
                 recorder=Recorder(engine, law, committer),
                 signing_key=settings.signing_key or config.signing_key_path(settings.database_url),
+                reading=reading,
                 secret=settings.secret,
             )
             yield
@@ -73,6 +79,9 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         redoc_url=None,
         license_info={"name": "AGPL-3.0-or-later"},
     )
+    from habeas.api.replica import ReadYourWrites
+
+    app.add_middleware(ReadYourWrites)
     app.add_middleware(Guard)  # security headers, body limits: before any parsing
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)

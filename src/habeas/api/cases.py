@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 
 from habeas.api import params
-from habeas.api.context import Asker, Ctx, now_of
+from habeas.api.context import Asker, Ctx, listing, now_of
 from habeas.api.errors import ApiError, answers
 from habeas.api.models import AlertPage, CaseFile, CasePage, Finding, ReadRecord
 from habeas.api.signing_in import signed_in
@@ -99,7 +99,17 @@ def list_cases(
         raise ApiError(403, "forbidden", f"refused: the case list is for roles that read case files, not a {who.role}")
     after = decode_cursor("cases", cursor)
     rows = queries.listed_cases(
-        ctx.engine, ctx.law, who, now_of(request), region, stage, limit, agency=agency, code=code, after=after
+        ctx.engine,
+        ctx.law,
+        who,
+        now_of(request),
+        region,
+        stage,
+        limit,
+        agency=agency,
+        code=code,
+        after=after,
+        listing=listing(request, ctx),
     )
     following = rows.next_after
     return CasePage(items=list(rows), next_cursor=encode_cursor("cases", following) if following else None)
@@ -212,6 +222,7 @@ def alerts(
     signed_in(request, who)
     when = moment(at, request)
     offset = int(decode_cursor("alerts", cursor) or 0)
+    rows_from = listing(request, ctx)
     found = queries.alerts(
         ctx.engine,
         when,
@@ -222,10 +233,11 @@ def alerts(
         now=now_of(request),
         region=region,
         offset=offset,
+        listing=rows_from,
     )
     # the count of every alert is the board's, for a reader who may read every case
     everywhere = guard.decide(ctx.law, who, "case:read").allowed
-    total = queries.count_alerts(ctx.engine, when, code=code, region=region) if everywhere else None
+    total = queries.count_alerts(rows_from, when, code=code, region=region) if everywhere else None
     following = found.next_offset
     words.alerts_json(found, when, ctx.law, lang)
     return AlertPage(

@@ -1,4 +1,5 @@
-"""What every request shares: the engine, the law, the clock, the recorder; and who asks.
+"""What every request shares: the engine, the law, the clock, the recorder, where reads go
+(`reading`: the primary, and a replica if there is one); and who asks.
 
 A request is signed in by a session token (`services.sessions`): the API's
 `Authorization: Bearer TOKEN` only, the web UI's cookie only. A browser sends a cookie on
@@ -25,6 +26,7 @@ from habeas.law.package import Law
 from habeas.services import sessions
 from habeas.services.group_commit import GroupCommitter
 from habeas.services.recording import Recorder
+from habeas.services.replicas import Reading
 from habeas.services.throttle import Throttle
 
 COOKIE = "habeas_session"
@@ -39,6 +41,7 @@ class Context:
     committer: GroupCommitter
     recorder: Recorder
     signing_key: Path
+    reading: Reading
     secret: bytes = b""  # the web UI's CSRF and read tokens (config.web_secret)
     throttle: Throttle = field(default_factory=Throttle)
 
@@ -82,8 +85,19 @@ def signed_in_user(request: Request, ctx: Context, *, cookie: bool = False) -> P
     a valid session. The API asks with the bearer token, the web UI (`cookie`) with the cookie."""
     if not hasattr(request.state, "user"):
         token = cookie_token(request) if cookie else bearer_token(request)
-        request.state.user = sessions.principal_of(ctx.engine, token, now_of(request)) if token else None
+        found = sessions.signed_in(ctx.engine, token, now_of(request)) if token else None
+        request.state.user = found.principal if found else None
+        request.state.read_after = found.read_after if found else None
+        # the session a write of this request is remembered in (`api.replica`)
+        request.state.session = token if found else None
     return request.state.user
+
+
+def listing(request: Request, ctx: Context) -> Engine:
+    """Where this request's lists are read (the case list, the rows of alerts and the board):
+    the replica, unless it has not yet replayed the signed-in user's own last write."""
+    signed_in_user(request, ctx)
+    return ctx.reading.for_user(request.state.read_after)
 
 
 async def asker(request: Request, ctx: Annotated[Context, Depends(context)]) -> Principal:

@@ -158,6 +158,8 @@ sessions = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("ended", Boolean, nullable=False, server_default=false()),
+    # the primary's WAL position after the user's last write: their reads wait for a replica to pass it
+    Column("read_after", String(32)),
 )
 Index("ix_sessions_login", sessions.c.login)
 

@@ -58,10 +58,12 @@ def held(
     purpose: str | None = "detention board",
     region: str | None = None,
     limit: int = 500,
+    listing: Engine | None = None,
 ) -> list[dict]:
     """The people held at `at` whose cases `reader` may read: one row per running limit
     (case, person, name, place, since, due_at, status, code, citation), breached first,
-    then by due time. Each case shown leaves a read record."""
+    then by due time. Each case shown leaves a read record. The rows may be listed from a
+    replica (`listing`); each case shown is decided, and its read recorded, on the primary."""
     codes = detention_codes(law)
     if not codes:
         return []
@@ -79,7 +81,7 @@ def held(
         .order_by(status, d.due_at, d.case, d.id)  # "breached" sorts before "open"
         .limit(limit)
     )
-    with engine.connect() as conn:
+    with (listing or engine).connect() as conn:
         found = [(row.case, json.loads(row.finding), row.status) for row in conn.execute(query)]
     everywhere = guard.decide(law, reader, "case:read")
     rows: list[dict] = []

@@ -173,12 +173,15 @@ def alerts(
     purpose: str | None = "alerts",
     region: str | None = None,
     offset: int = 0,
+    listing: Engine | None = None,
 ) -> Alerts:
     """The alerts `reader` may read (`case:read` on each case listed), the most urgent first,
     from `offset` among all alerts: they name persons, so each case listed leaves a read
     record (what: `alerts`). A reader who may read every case sees the board as `alert_rows`
     gives it; anyone else sees the first `limit` rows of their cases, looked for among the
-    alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on)."""
+    alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on).
+    The rows may be listed from a replica (`listing`); each case shown is decided, and its
+    read recorded, on the primary (`engine`)."""
     everywhere = guard.decide(law, reader, "case:read")
     shown = Alerts()
     with writer(engine).begin() as conn:
@@ -196,7 +199,7 @@ def alerts(
         position, looked = offset, 0
         while True:
             size = limit if everywhere.allowed else SCAN_CHUNK
-            rows = alert_rows(engine, at, code, case, size, region=region, offset=position)
+            rows = alert_rows(listing or engine, at, code, case, size, region=region, offset=position)
             kinds: dict[str, str] | None = None
             for row in rows:
                 position += 1
@@ -442,6 +445,7 @@ def listed_cases(
     agency: str | None = None,
     code: str | None = None,
     after: str | None = None,
+    listing: Engine | None = None,
 ) -> CaseList:
     """The case list as `reader` may see it: only the cases the policy lets them read
     (`case:read` on each), filters included, so a list never tells of a case its reader
@@ -449,7 +453,9 @@ def listed_cases(
     each case shown leaves a read record (what: `case_list`), in one transaction, as the
     alerts do. A reader who may read every case gets the projection's page as it is; anyone
     else their cases among the list in case order, looked for among at most SCAN_AT_MOST
-    cases per request (`next_after` goes on from the last one looked at)."""
+    cases per request (`next_after` goes on from the last one looked at). The rows may be
+    listed from a replica (`listing`); each case shown is decided, and its read recorded, on
+    the primary (`engine`)."""
     everywhere = guard.decide(law, reader, "case:read")
     found = CaseList()
     with guard.writing(engine) as conn:
@@ -457,7 +463,7 @@ def listed_cases(
         position, looked, more = after, 0, False
         while looked < SCAN_AT_MOST:
             size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
-            rows = case_list(engine, region, stage, size, agency=agency, code=code, after=position)
+            rows = case_list(listing or engine, region, stage, size, agency=agency, code=code, after=position)
             for row in rows:
                 decision = (
                     everywhere

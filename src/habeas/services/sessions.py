@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, bindparam, select, text
 
 from habeas.access.facts import Principal
 from habeas.db.engine import writer
@@ -58,21 +58,48 @@ def open_session(engine: Engine, login: str, token: str, now: datetime) -> Sessi
 
 # Built once: every request asks it, and building a statement costs more than running it.
 _WHO = (
-    select(users, sessions.c.expires_at, sessions.c.ended)
+    select(users, sessions.c.expires_at, sessions.c.ended, sessions.c.read_after)
     .join(sessions, sessions.c.login == users.c.login)
     .where(sessions.c.token_hash == bindparam("token_hash"))
 )
 
 
-def principal_of(engine: Engine, token: str, now: datetime) -> Principal | None:
-    """The signed-in user a session token stands for, or None (unknown, expired, ended, disabled)."""
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    read_after: str | None  # the primary's WAL position after the user's last write (with a replica)
+
+
+def signed_in(engine: Engine, token: str, now: datetime) -> SignedIn | None:
+    """The signed-in user a session token stands for, and what their reads must show; None
+    for a token unknown, expired, ended, or of a disabled user. Read on the primary: a
+    session ended or a user disabled stops at once."""
     if not token or len(token) > 200:
         return None
     with engine.connect() as conn:
         row = conn.execute(_WHO, {"token_hash": _hash(token)}).first()
     if row is None or row.ended or row.disabled or naive_utc(now) >= row.expires_at:
         return None
-    return users_service.principal_of_row(row)
+    return SignedIn(users_service.principal_of_row(row), row.read_after)
+
+
+def principal_of(engine: Engine, token: str, now: datetime) -> Principal | None:
+    """The signed-in user a session token stands for, or None (unknown, expired, ended, disabled)."""
+    found = signed_in(engine, token, now)
+    return found.principal if found else None
+
+
+_REMEMBER = text("UPDATE sessions SET read_after = CAST(pg_current_wal_lsn() AS TEXT) WHERE token_hash = :token_hash")
+
+
+def remember_writes(engine: Engine, token: str) -> None:
+    """After the session's user wrote (their transaction committed): keep the primary's WAL
+    position now in the session, which the user's next reads wait for a replica to pass
+    (`replicas.Reading.for_user`). PostgreSQL only; committed without waiting for the disk:
+    a crash losing it costs a read that may lag, nothing stored."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        conn.execute(_REMEMBER, {"token_hash": _hash(token)})
 
 
 def close(engine: Engine, token: str, now: datetime | None = None) -> None:

@@ -91,18 +91,19 @@ def report(
     catch_up: bool = True,
     load: Callable[[], Law] | None = None,
     now: datetime | None = None,
+    replica: Engine | None = None,
 ) -> Report:
     """The report `spec` asks for, as of `as_of` (aware), from the projection (caught up
     first if it is behind the log; `load` gives the law then). `now` is the register's
     clock (the system's by default): a year is released only once it has ended by it, so no
-    `as_of` in the future can release a year early."""
+    `as_of` in the future can release a year early. With a `replica` of `engine`, the
+    released figures are read there (they may lag a little); a year not released yet is
+    released on `engine`, the primary, which alone takes writes."""
     _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
-    if catch_up:
-        maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = released(engine, spec.years, as_of, name, limit, now)
+    cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
     return _present(cells, spec, as_of, ref, limit)
 
 
@@ -115,21 +116,33 @@ def export(
     jurisdiction: str | None = None,
     threshold: int | None = None,
     load: Callable[[], Law] | None = None,
+    catch_up: bool = True,
     now: datetime | None = None,
+    replica: Engine | None = None,
 ) -> tuple[tuple[str, ...], list[dict]]:
     """(columns, rows) of an export of the years of `spec`: `offences` (the offence-level open
-    data, by region) or `un-cts` (the UN-CTS layout, the whole country)."""
+    data, by region) or `un-cts` (the UN-CTS layout, the whole country); a `replica` as in
+    `report`."""
     if kind not in EXPORTS:
         raise SpecError(f"export: {kind!r} is not one of {', '.join(EXPORTS)}")
     _within_clock(spec, as_of)
     name = jurisdiction or config.jurisdiction()
-    maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
-    cells = released(engine, spec.years, as_of, name, limit, now)
+    cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
+
+
+def _catching_up(engine: Engine, name: str, load: Callable[[], Law] | None, catch_up: bool) -> Callable[[], None]:
+    """What brings the primary's projection up to the log before a year is released from it."""
+
+    def current() -> None:
+        if catch_up:
+            maintenance.current(engine, load or (lambda: load_law(name)), None if load else (lambda: law_digest(name)))
+
+    return current
 
 
 def _within_clock(spec: ReportSpec, as_of: datetime) -> None:
@@ -153,12 +166,20 @@ def last_closed_year(as_of: datetime, jurisdiction: str | None = None) -> int:
 
 
 def released(
-    engine: Engine, years: Sequence[int], as_of: datetime, name: str, limit: int, now: datetime | None = None
+    engine: Engine,
+    years: Sequence[int],
+    as_of: datetime,
+    name: str,
+    limit: int,
+    now: datetime | None = None,
+    replica: Engine | None = None,
+    current: Callable[[], None] | None = None,
 ) -> list[Cell]:
     """Every cell of the years asked, suppressed with `limit`: as kept when each year was
     released, the years not yet released computed now and kept. A year that has not ended
     by `as_of` and by the register's clock (`now`) is refused: figures are published per
-    closed year, never live."""
+    closed year, never live. The kept cells are read from the `replica` if there is one;
+    `current` catches the projection up before a release (before any read, without one)."""
     ref = reference_data(name)
     defs = Definitions.parse(ref["indicators"])
     moment = _naive_utc(as_of)
@@ -170,28 +191,41 @@ def released(
             f"years: {open_years[0]} has not closed yet: figures are published per closed year"
             f" (the last is {defs.last_closed(closed_by)})"
         )
-    kept = _kept(engine, years, limit)
+    if current and replica is None:
+        current()
+    kept = _kept(replica or engine, years, limit)
     missing = [y for y in years if y not in kept]
+    if missing and replica is not None:  # released on the primary, not yet replayed here
+        kept |= _kept(engine, missing, limit)
+        missing = [y for y in years if y not in kept]
+        if missing and current:
+            current()
     if missing:
-        found, links = _read(engine, ReportSpec(tuple(missing)), as_of, name)
-        cells = compute(found, missing, moment, ref, limit, links, stocks_given=True)
-        with engine.connect() as conn:
-            position = store.read_head(conn).position
-        for year in missing:
-            row = {
-                "year": year,
-                "min_count": limit,
-                "released_at": moment,
-                "position": position,
-                "cells": json.dumps([asdict(c) for c in cells if c.year == year], separators=(",", ":")),
-            }
-            try:
-                with engine.begin() as conn:
-                    conn.execute(stat_releases.insert().values(**row))
-            except IntegrityError:
-                pass  # released meanwhile by another request: that release stands
+        _release(engine, missing, as_of, name, limit)
         kept |= _kept(engine, missing, limit)
     return [cell for year in sorted(years) for cell in kept[year]]
+
+
+def _release(engine: Engine, years: list[int], as_of: datetime, name: str, limit: int) -> None:
+    """Compute the whole table of `years` from the projection, suppressed, and keep it."""
+    moment = _naive_utc(as_of)
+    found, links = _read(engine, ReportSpec(tuple(years)), as_of, name)
+    cells = compute(found, years, moment, reference_data(name), limit, links, stocks_given=True)
+    with engine.connect() as conn:
+        position = store.read_head(conn).position
+    for year in years:
+        row = {
+            "year": year,
+            "min_count": limit,
+            "released_at": moment,
+            "position": position,
+            "cells": json.dumps([asdict(c) for c in cells if c.year == year], separators=(",", ":")),
+        }
+        try:
+            with engine.begin() as conn:
+                conn.execute(stat_releases.insert().values(**row))
+        except IntegrityError:
+            pass  # released meanwhile by another request: that release stands
 
 
 def _kept(engine: Engine, years: Sequence[int], limit: int) -> dict[int, list[Cell]]:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.access import policy as access_policy
-from habeas.api.context import now_of
+from habeas.api.context import listing, now_of
 from habeas.law.rules import rule_codes
 from habeas.presentation import findings as words
 from habeas.services import guard, queries
@@ -47,6 +47,7 @@ def home(request: Request):
         law=ctx.law,
         now=now,
         purpose="home: alerts",
+        listing=listing(request, ctx),
     )
     words.alerts_json(found, now, ctx.law, lang)
     policy = access_policy.of(ctx.law)
@@ -59,9 +60,13 @@ def home(request: Request):
         at=now,
         code=code,
         codes=codes,
-        work=_work(ctx, who, now, lang) if reads_cases else [],
-        breaches=_breaches(ctx, who, now, lang) if policy.holds(who.role, "reads:read", "everywhere") else [],
-        my_cases=_my_cases(ctx, who, now) if reads_cases and not everywhere and who.person is None else None,
+        work=_work(ctx, who, now, lang, listing(request, ctx)) if reads_cases else [],
+        breaches=_breaches(ctx, who, now, lang, listing(request, ctx))
+        if policy.holds(who.role, "reads:read", "everywhere")
+        else [],
+        my_cases=_my_cases(ctx, who, now, listing(request, ctx))
+        if reads_cases and not everywhere and who.person is None
+        else None,
         own_reads=_own_reads(ctx, who, now) if who.person is not None else None,
         reports=_reports(ctx) if not policy.holds(who.role, "case:read") else [],
         records=policy.holds(who.role, "case:record") and bool(acts.recordable(ctx.law, who.role, None)),
@@ -73,7 +78,7 @@ def home(request: Request):
     )
 
 
-def _work(ctx, who, now, lang) -> list[dict]:
+def _work(ctx, who, now, lang, rows_from) -> list[dict]:
     """The open findings an act of the user's role would meet, the most urgent first, each
     with the acts that meet it."""
     mine = set(acts.recordable(ctx.law, who.role, None))
@@ -83,7 +88,15 @@ def _work(ctx, who, now, lang) -> list[dict]:
         if not kinds:
             continue
         found = queries.alerts(
-            ctx.engine, now, code=code, limit=SHOWN, reader=who, law=ctx.law, now=now, purpose="home: my work"
+            ctx.engine,
+            now,
+            code=code,
+            limit=SHOWN,
+            reader=who,
+            law=ctx.law,
+            now=now,
+            purpose="home: my work",
+            listing=rows_from,
         )
         words.alerts_json(found, now, ctx.law, lang)
         rows += [{**row, "acts": kinds} for row in found if row.get("status") in acts.OPEN]
@@ -91,14 +104,16 @@ def _work(ctx, who, now, lang) -> list[dict]:
     return rows[:SHOWN]
 
 
-def _breaches(ctx, who, now, lang) -> list[dict]:
-    found = queries.alerts(ctx.engine, now, limit=SHOWN * 2, reader=who, law=ctx.law, now=now, purpose="home: breaches")
+def _breaches(ctx, who, now, lang, rows_from) -> list[dict]:
+    found = queries.alerts(
+        ctx.engine, now, limit=SHOWN * 2, reader=who, law=ctx.law, now=now, purpose="home: breaches", listing=rows_from
+    )
     words.alerts_json(found, now, ctx.law, lang)
     return [row for row in found if row.get("status") == "breached"][:SHOWN]
 
 
-def _my_cases(ctx, who, now) -> list[dict]:
-    return list(queries.listed_cases(ctx.engine, ctx.law, who, now, limit=SHOWN))
+def _my_cases(ctx, who, now, rows_from) -> list[dict]:
+    return list(queries.listed_cases(ctx.engine, ctx.law, who, now, limit=SHOWN, listing=rows_from))
 
 
 def _own_reads(ctx, who, now) -> list[dict]:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from habeas.api import params
-from habeas.api.context import now_of
+from habeas.api.context import listing, now_of
 from habeas.domain.events import Problem, parse_time
 from habeas.law.rules import UnknownRule, describe, rule_codes
 from habeas.law.stages import stages_of
@@ -82,6 +82,7 @@ def case_list(request: Request):
         agency=chosen["agency"],
         code=chosen["code"],
         after=after,
+        listing=listing(request, ctx),
     )
     next_url = None
     if rows.next_after:
@@ -141,7 +142,8 @@ def detention_board(request: Request):
     ctx = context(request)
     at = moment(request)
     region = shaped(request, "region", params.is_id)
-    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=now_of(request), region=region)
+    rows_from = listing(request, ctx)
+    rows = board.held(ctx.engine, ctx.law, at, reader=who, now=now_of(request), region=region, listing=rows_from)
     template = "board_rows.html" if request.query_params.get("partial") else "board.html"
     return page(
         request,
@@ -229,7 +231,15 @@ def statistics(request: Request):
                 }
             )
         )
-        report = stats.report(ctx.engine, spec, at, jurisdiction=ctx.law.jurisdiction, load=lambda: ctx.law, now=at)
+        report = stats.report(
+            ctx.engine,
+            spec,
+            at,
+            jurisdiction=ctx.law.jurisdiction,
+            load=lambda: ctx.law,
+            now=at,
+            replica=ctx.reading.replica,  # public, and may lag a little
+        )
     except stats.SpecError as exc:
         error = str(exc)
     tables = _tables(report, _) if report else []
