@@ -145,21 +145,7 @@ def lines(*events) -> list[str]:
 # together (each passed on its own branch). Each is a real interaction to mend, named in the
 # closing note; they still run (not strict), so a mended one shows as XPASS. Remove an entry
 # when it is mended; the first work of the next session.
-QUARANTINE = {
-    # the simulated year now meets the truth checks (an order's `until`, the clock) — sec-stats × truth
-    "tests/statistics/test_attacks.py::test_a_solver_pins_no_withheld_count_of_a_simulated_year": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_no_marker_misleads": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_acquittals_withheld_in_f1_do_not_appear_in_w1": "sec-stats x truth",
-    "tests/statistics/test_attacks.py::test_the_same_cells_are_withheld_in_every_shape": "sec-stats x truth",
-    "tests/statistics/test_suppression.py::test_no_small_cell_is_published_and_none_withheld_can_be_recovered": (
-        "Withheld markers vs set comparison"
-    ),
-    "tests/statistics/test_suppression.py::test_a_total_and_its_parts": "Withheld markers vs set comparison",
-    # the simulator's, mended on the simulator branch
-    "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "new rules",
-    "tests/simulator/test_simulator.py::test_a_simulated_year_reproduces_the_calibration_targets": "prison stock",
-    "tests/simulator/test_dask.py::test_a_fast_sweep_of_a_resource_prints_a_table": "sweep label",
-}
+QUARANTINE = {}
 
 
 def pytest_collection_modifyitems(config, items):

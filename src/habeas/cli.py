@@ -608,7 +608,7 @@ def alerts(
     if json_out:
         print(words.dumps(found))
         return
-    out.print(terminal.findings(found, f"Alerts as of {moment.isoformat()}"))
+    out.print(terminal.findings(found, f"Alerts as of {terminal.WORDING.stamp(moment)}"))
     if total > len(found):
         out.print(f"showing the {len(found)} most urgent of {total}; --limit 0 shows all", highlight=False)
 

@@ -10,25 +10,25 @@ the same seed gives the same event ids, and the second run stores nothing new.
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 
 from habeas.access.facts import Principal
 from habeas.clock import FixedClock
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
+from habeas.jurisdictions.zones import midnight
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
 from habeas.services import maintenance, queries, setup, users
 from habeas.services.register import Register
 from habeas.simulator import calibration, lines
-from habeas.simulator.calibration import KZ_TIME
 from habeas.simulator.engine import Simulation
 
 REGISTRAR = Actor("demo", "registrar", "habeas-demo")
 READER = users.operator("demo")  # the demo reads as the local operator: every read is logged
 # A fixed start, so that a second run generates the very same events (and stores none).
-START = datetime(2025, 9, 1, tzinfo=KZ_TIME)
+START = midnight("kz", date(2025, 9, 1))  # local midnight, from the package's zone
 
 
 def clock_of(years: float) -> datetime:

@@ -210,11 +210,12 @@ def test_the_read_log_is_its_own_chain_beside_the_events(recorded, law):
 
 
 def test_many_records_at_once_chain_as_one_at_a_time(engine):
+    from habeas.db.adapters.postgresql import READS_CHUNK  # more than one chunk on PostgreSQL
     from habeas.db.engine import writer
     from habeas.ledger import reads as read_log
 
     records = [
-        read_log.ReadRecord(NOW, f"r-{n}", "admin", None, f"KZ-{n}", "alerts", None) for n in range(read_log.CHUNK + 5)
+        read_log.ReadRecord(NOW, f"r-{n}", "admin", None, f"KZ-{n}", "alerts", None) for n in range(READS_CHUNK + 5)
     ]
     with writer(engine).begin() as conn:
         assert read_log.append(conn, records[:1]) == 1

@@ -22,6 +22,13 @@ def test_hours_across_offsets_count_the_instant():
     assert due == at("2024-03-02T09:00:00+05:00")
 
 
+def test_next_hour_leaves_out_the_hour_the_term_starts_in():
+    # CPC art. 48 part 2: the hour a term starts in is not counted
+    assert calendar.add(at("2024-03-01T09:40:00+05:00"), 24, "hours", "next_hour") == at("2024-03-02T10:00:00+05:00")
+    assert calendar.add(at("2024-03-01T09:00:00+05:00"), 24, "hours", "next_hour") == at("2024-03-02T10:00:00+05:00")
+    assert calendar.add(at("2024-03-01T23:59:00+05:00"), 1, "hours", "next_hour").utcoffset() == timedelta(hours=5)
+
+
 def test_days_end_at_midnight_of_the_last_day():
     due = calendar.add(at("2024-05-26T09:00:00+05:00"), 15, "days", "end_of_day")
     assert due == at("2024-06-11T00:00:00+05:00")

@@ -235,7 +235,7 @@ def test_import_reports_its_progress_in_bytes_read_then_cases_judged(register):
 
 
 def test_look_ups_by_many_values_find_exactly_those(register, engine):
-    """`store._among`: on PostgreSQL the values go as one text split by the server, or as an
+    """The adapter's `among`: on PostgreSQL the values go as one text split by the server, or as an
     array when one of them holds the separator (or is all there is, and empty)."""
     register.import_lines(lines(opened()), REGISTRAR)
     with engine.connect() as conn:

@@ -70,7 +70,8 @@ def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine,
     register = Register(sqlite_engine, law, clock)
     assert register.import_lines(lawful, REGISTRAR).ok
     assert queries.alert_rows(sqlite_engine, clock.now()) == []
-    breaching = [json.dumps(e) for e in generate(cases=150, seed=40, breach_rate=0.3, first_case=5000)]
+    # about one case in twenty has a detention (the calibration's shares by gravity): 400 cases give some
+    breaching = [json.dumps(e) for e in generate(cases=400, seed=40, breach_rate=0.3, first_case=5000)]
     assert register.import_lines(breaching, REGISTRAR).ok
     codes = {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
     assert {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS"} <= codes

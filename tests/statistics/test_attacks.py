@@ -42,7 +42,7 @@ def year(tmp_path_factory, law):
     migrate(engine)
     start = datetime.fromisoformat(f"{YEAR}-01-01T00:00:00+05:00")
     sim = Simulation(law, calibration("kz"), cases=2000, years=1.0, seed=7, start=start)
-    done = Register(engine, law, FixedClock(sim.end)).import_lines(lines(iter(sim)), SIMULATOR)
+    done = Register(engine, law, FixedClock(sim.end)).import_lines(lines(sim.as_of(sim.end)), SIMULATOR)
     assert not done.errors
     truth = _counts(published_cells(engine, threshold=1))
     yield engine, truth

@@ -75,7 +75,7 @@ tables = st.integers(1, 6).flatmap(
 @given(tables)
 def test_no_small_cell_is_published_and_none_withheld_can_be_recovered(counts):
     cells, relations = two_way(counts)
-    hidden = suppress(cells, relations, MIN)
+    hidden = set(suppress(cells, relations, MIN))  # the cells withheld, whatever the reason
     assert {k for k, v in cells.items() if 0 < v < MIN} <= hidden
     assert recoverable(hidden, relations) == set()
 
@@ -85,7 +85,7 @@ def test_no_small_cell_is_published_and_none_withheld_can_be_recovered(counts):
 def test_a_total_and_its_parts(parts):
     cells = {("part", i): v for i, v in enumerate(parts)} | {"total": sum(parts)}
     relations = [Relation("total", tuple(("part", i) for i in range(len(parts))))]
-    hidden = suppress(cells, relations, MIN)
+    hidden = set(suppress(cells, relations, MIN))  # the cells withheld, whatever the reason
     assert {k for k, v in cells.items() if 0 < v < MIN} <= hidden
     assert recoverable(hidden, relations) == set()
     if not any(0 < v < MIN for v in cells.values()):
@@ -94,7 +94,7 @@ def test_a_total_and_its_parts(parts):
 
 def test_a_single_small_cell_takes_a_partner_with_it():
     cells, relations = two_way([[2, 10], [10, 10]])
-    hidden = suppress(cells, relations, MIN)
+    hidden = set(suppress(cells, relations, MIN))  # the cells withheld, whatever the reason
     assert (0, 0) in hidden and len(hidden) >= 4  # a rectangle at least: row and column partners
     assert recoverable(hidden, relations) == set()
 

@@ -25,7 +25,7 @@ LIMIT_CODE = "KZ-DETENTION-LIMIT"
 KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")  # in Kazakh, not in Russian
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "habeas"
 CATALOGUES = SOURCE / "jurisdictions" / "kz" / "messages"  # the law's words (findings)
-WEB_CATALOGUES = SOURCE / "web" / "locale"  # the web UI's words
+WEB_CATALOGUES = SOURCE / "presentation" / "locale"  # the words of every driver
 
 
 def limit_hours(law, key: str, moment) -> float:

@@ -3,14 +3,18 @@
 `case_facts` reads them from the case's events (pure): who is assigned (`case.assigned`
 / `case.unassigned`, in log order), the agencies that brought the case and the
 officials assigned, its region, the court it is before, the lawyers a `counsel.admitted`
-names, the kinds it holds.
+names, the kinds it holds. Facts as corrected: a `record.corrected` that changes a
+lawyer, a court or an assignment changes who may act (issue 23: the old lawyer kept
+reading). A region is read through `region_of` (the jurisdiction's spellings to one
+code), so `Astana` or its KATO code is the region `astana`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from habeas.domain.case import corrected
 from habeas.domain.events import Actor, Event
 
 PUBLIC = "public"  # the anonymous public: a role of the policy, never of an event
@@ -50,7 +54,18 @@ OPENING_KINDS = ("report.received", "case.registered")
 COURT_KINDS = ("case.sent_to_court", "trial.started")
 
 
-def case_facts(case: str, events: Iterable[Event]) -> CaseFacts:
+def as_corrected(events: Iterable[Event]) -> list[Event]:
+    """The case's facts as their corrections say they read (the corrections themselves dropped)."""
+    timeline = list(events)
+    at = {e.id: n for n, e in enumerate(timeline)}
+    for event in timeline:
+        if event.kind == "record.corrected" and event.data.get("event") in at:
+            n = at[event.data["event"]]
+            timeline[n] = corrected(timeline[n], event)
+    return [e for e in timeline if e.kind != "record.corrected"]
+
+
+def case_facts(case: str, events: Iterable[Event], region_of: Callable[[str], str] = str) -> CaseFacts:
     region = None
     courts: set[str] = set()
     agencies: set[str] = set()
@@ -58,13 +73,13 @@ def case_facts(case: str, events: Iterable[Event]) -> CaseFacts:
     lawyers: set[str] = set()
     parties: set[str] = set()
     kinds: set[str] = set()
-    for event in events:
+    for event in as_corrected(events):
         kind, data = event.kind, event.data
         kinds.add(kind)
         if kind in OPENING_KINDS and event.actor.agency:
             agencies.add(event.actor.agency)
         if kind == "case.registered":
-            region = data.get("region", region)
+            region = region_of(data["region"]) if data.get("region") else region
         elif kind in COURT_KINDS:
             courts.add(data["court"])
         elif kind == "counsel.admitted" and data.get("lawyer"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,13 +32,14 @@ ACTIONS: dict[str, str] = {
     "case:record": "record a fact on a case (what fact is the law's competence)",
     "case:record_for_others": "record facts whose actor is another official (a registrar, a system)",
     "case:assign": "assign an official to a case, or end an assignment",
+    "case:transfer": "move a case to another region (a registration naming another region)",
     "reads:read": "see who read a case",
     "export:read": "export the whole log",
     "statistics:read": "read the public statistics",
     "user:admin": "add, list and disable users",
     "checkpoint:write": "sign a checkpoint of the logs",
 }
-CASE_ACTIONS = frozenset({"case:read", "case:record", "case:assign", "reads:read"})
+CASE_ACTIONS = frozenset({"case:read", "case:record", "case:assign", "case:transfer", "reads:read"})
 
 SCOPES: dict[str, Callable[[Principal, CaseFacts | None], bool]] = {
     "everywhere": lambda p, c: True,
@@ -86,12 +87,37 @@ class Section(BaseModel):
     kinds: list[str] = Field(min_length=1)
 
 
+class NamesSelf(BaseModel):
+    """For these roles the act names only the actor: `field` holds their `id` or `agency`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    field: str
+    as_: Literal["id", "agency"] = Field(alias="as")
+    roles: list[str] = Field(min_length=1)
+
+
+class Act(BaseModel):
+    """An act judged like a right (`access.acts`): it `needs` an action on the case (when it
+    changes `field`, if one is named), or, for some roles, `names_self` only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    needs: str | None = None
+    field: str | None = None
+    what: str = ""  # words for a refusal: "naming another region "
+    names_self: NamesSelf | None = None
+    citations: list[Citation] = []
+    note: str | None = None
+
+
 class PolicyDocument(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     jurisdiction: str
     sections: dict[str, Section] = {}
     titles: dict[str, Title] = {}
+    acts: dict[str, Act] = {}
     roles: dict[str, list[Grant]]
 
 
@@ -178,11 +204,24 @@ def parse(raw: Any) -> Policy:
                 title = document.titles.get(grant.title)
                 if title is None or role not in title.roles:
                     raise LawDataError(FILE, f"{where}.title", f"no title {grant.title!r} of the role {role!r}")
+    _check_acts(document)
     for name, title in document.titles.items():
         for role in title.roles:
             if role not in ROLES:
                 raise LawDataError(FILE, f"titles.{name}.roles", f"unknown role {role!r}")
     return Policy(document)
+
+
+def _check_acts(document: PolicyDocument) -> None:
+    for kind, act in document.acts.items():
+        where = f"acts.{kind}"
+        if kind not in KINDS:
+            raise LawDataError(FILE, where, f"unknown event kind {kind!r}")
+        if act.needs is not None and act.needs not in ACTIONS:
+            raise LawDataError(FILE, f"{where}.needs", f"unknown action {act.needs!r}")
+        for role in act.names_self.roles if act.names_self else ():
+            if role not in ROLES:
+                raise LawDataError(FILE, f"{where}.names_self.roles", f"unknown role {role!r}")
 
 
 def of(law: Law) -> Policy:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from habeas.api.context import Asker, Ctx
 from habeas.api.errors import ApiError, answers
-from habeas.api.models import EVENT_EXAMPLE, BatchStored, EventIn, Stored
+from habeas.api.models import BATCH_EXAMPLE, EVENT_EXAMPLE, BatchStored, EventIn, Stored
 from habeas.api.security import BATCH_BYTES as MAX_BATCH_BYTES
 from habeas.api.signing_in import signed_in
 from habeas.domain.events import DuplicateKey, Refused, label, unique_keys
@@ -41,6 +41,9 @@ async def unique_body(request: Request) -> None:
         return  # not JSON at all: the event's own reading says so
 
 
+BATCH_TEXT = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in BATCH_EXAMPLE)
+
+
 @router.post(
     "/events",
     status_code=201,
@@ -55,7 +58,7 @@ def record_event(
     response: Response,
     ctx: Ctx,
     who: Asker,
-    event: Annotated[EventIn, Body(openapi_examples={"detention": {"value": EVENT_EXAMPLE}})],
+    event: Annotated[EventIn, Body(openapi_examples={"case": {"value": EVENT_EXAMPLE}})],
     _unique: Annotated[None, Depends(unique_body)] = None,
 ) -> Stored:
     """Record one fact (design §4). 201 with its position and hash; 200 if this id is stored
@@ -98,7 +101,7 @@ def unavailable(failed: StorageFailed) -> ApiError:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/x-ndjson": {"schema": {"type": "string"}, "example": "{...}\n{...}\n"}},
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}, "example": BATCH_TEXT}},
         }
     },
 )

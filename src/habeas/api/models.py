@@ -9,14 +9,43 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The documented examples are facts a fresh register takes as they are written (a test
+# posts each one): a case opened by the signed-in investigator (`actor` defaults to them),
+# and a batch that opens another case with its suspect and the suspect's detention.
 EVENT_EXAMPLE = {
     "id": "ev-0001",
-    "kind": "person.detained",
-    "case": "KZ-2024-000123",
+    "kind": "case.registered",
+    "case": "KZ-2024-000124",
     "occurred_at": "2024-03-01T10:00:00+05:00",
-    "actor": {"id": "inv-1", "role": "investigator", "agency": "almaty-police"},
-    "data": {"person": "p-1", "place": "Almaty, Bostandyk district", "grounds": "caught in the act"},
+    "data": {"erdr_number": "247510000124", "article": "188", "part": 1, "region": "almaty"},
 }
+_OFFICER = {"id": "inv-1", "role": "investigator", "agency": "police-almaty-bostandyk"}
+BATCH_EXAMPLE = [
+    {
+        "id": "ev-0101",
+        "kind": "case.registered",
+        "case": "KZ-2024-000125",
+        "occurred_at": "2024-03-01T09:00:00+05:00",
+        "actor": _OFFICER,
+        "data": {"erdr_number": "247510000125", "article": "188", "part": 2, "region": "almaty"},
+    },
+    {
+        "id": "ev-0102",
+        "kind": "party.added",
+        "case": "KZ-2024-000125",
+        "occurred_at": "2024-03-01T09:30:00+05:00",
+        "actor": _OFFICER,
+        "data": {"person": "P1", "role": "suspect", "name": "Aidar Example", "birth_date": "1990-02-03"},
+    },
+    {
+        "id": "ev-0103",
+        "kind": "person.detained",
+        "case": "KZ-2024-000125",
+        "occurred_at": "2024-03-01T10:00:00+05:00",
+        "actor": _OFFICER,
+        "data": {"person": "P1", "place": "Almaty, Bostandyk district police"},
+    },
+]
 
 
 class Open(BaseModel):

@@ -13,9 +13,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Index, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, Index, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+
+from habeas.db import adapters
 
 DEFAULT_URL = "sqlite:///habeas.db"
 APPEND_LOCK_KEY = 0x6861626561  # "habea": one advisory lock for the whole log
@@ -163,12 +165,7 @@ class TransactionLost(RuntimeError):
 
 def transaction_alive(conn: Connection) -> bool:
     """Whether the connection's transaction is still open in the database itself."""
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        return driver.in_transaction
-    from psycopg.pq import TransactionStatus  # the PostgreSQL driver, only where it is used
-
-    return driver.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.ACTIVE)
+    return adapters.of(conn).transaction_alive(conn)
 
 
 def failure(exc: BaseException) -> str:
@@ -198,9 +195,9 @@ def failure(exc: BaseException) -> str:
 
 
 def lock_for_append(conn: Connection) -> None:
-    """Serialise appends on PostgreSQL (SQLite already holds its write lock)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    """Serialise appends (on PostgreSQL an advisory lock; SQLite's writer already holds its
+    write lock)."""
+    adapters.of(conn).lock(conn, APPEND_LOCK_KEY)
 
 
 def migrate(engine: Engine, revision: str = "head") -> str:

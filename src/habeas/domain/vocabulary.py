@@ -128,6 +128,9 @@ class PartyAdded(PersonData):
     # v2: ISO 3166-1 alpha-2 (absent means Kazakh); v1 files may carry alpha-3
     citizenship: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}$")] | None = None
     language: Annotated[str, StringConstraints(min_length=2, max_length=8)] | None = None
+    # v3: true when physical or mental disabilities keep the person from exercising the right
+    # of defence on their own (CPC art. 67 part 1 item 3); absent means not recorded (as before)
+    disability: StrictBool | None = None
 
 
 class PlaceData(PersonData):
@@ -171,13 +174,41 @@ class SuspicionQualified(PersonData):
     part: Part | None = None
 
 
+PROSECUTOR_LEVELS = ("district", "regional", "general")
+
+
 class DecisionData(Data):
     event: Ref
     reason: Text | None = None
+    # v3: the level of the prosecutor who approved or agreed (district and equal, regional and
+    # equal, the Prosecutor General or a deputy): the custody ladder names one per step (CPC
+    # art. 151); absent means not recorded (as before)
+    level: Literal["district", "regional", "general"] | None = None
 
 
 class InvestigationExtended(Data):
     until: Moment
+    # v3: the level of the prosecutor who extended the term (CPC art. 192 parts 4-5: district to
+    # 3 months, regional to 12, the Prosecutor General beyond); absent means not recorded
+    level: Literal["district", "regional", "general"] | None = None
+
+
+class SentToProsecutor(Data):
+    """v3: the investigator sends the finished case to the prosecutor: the pre-trial
+    investigation's term ends here (CPC art. 192 part 2), with the document it went with."""
+
+    document: (
+        Literal[
+            "report",
+            "indictment_protocol",
+            "expedited_protocol",
+            "misdemeanour_protocol",
+            "summary_order",
+            "closure",
+            "medical_measures",
+        ]
+        | None
+    ) = None
 
 
 class ComplaintFiled(PersonData):
@@ -324,6 +355,7 @@ DATA_MODELS: dict[str, type[Data]] = {
     "decision.approved": DecisionData,
     "decision.rejected": DecisionData,
     "investigation.extended": InvestigationExtended,
+    "case.sent_to_prosecutor": SentToProsecutor,
     "complaint.filed": ComplaintFiled,
     "complaint.registered": ComplaintRegistered,
     "medical.examined": MedicalExamined,

@@ -2,7 +2,7 @@
 
 The law core returns a message key and parameters (`Finding.message`, `Finding.params`);
 the words live in gettext catalogues `<jurisdiction>/messages/<lang>.po` (msgid = key),
-read here with Babel. Times are shown in the offset they were recorded with.
+read here with Babel. Times are shown in the local time of the case's region (`zones`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
-from habeas.jurisdictions import package_root
+from habeas.jurisdictions import package_root, zones
 
 DEFAULT_LANGUAGE = "en"
 MISSING = "—"
@@ -44,9 +44,9 @@ def languages(jurisdiction: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)  # a case's findings show the same few times again and again
-def _show_time(value: str) -> str:
+def _show_time(value: str, jurisdiction: str = "kz", region: str | None = None) -> str:
     try:
-        moment = datetime.fromisoformat(value)
+        moment = zones.local(datetime.fromisoformat(value), jurisdiction, region)
     except ValueError:
         return value
     offset = moment.strftime("%z")
@@ -68,15 +68,17 @@ def render(
     params: Mapping[str, Any] | None = None,
     language: str = DEFAULT_LANGUAGE,
     jurisdiction: str = "kz",
+    region: str | None = None,
 ) -> str:
-    """The message `key` in `language`, its placeholders filled from `params`."""
+    """The message `key` in `language`, its placeholders filled from `params` (times in the
+    local time of `region`)."""
     template = text(jurisdiction, key, language)
     shown = _Params()
     for name, value in (params or {}).items():
         if value is None:
             continue
         if name.endswith("_at") or name in ("until", "allowed_until"):
-            value = _show_time(str(value))
+            value = _show_time(str(value), jurisdiction, region)
         elif name == "unit":
             value = text(jurisdiction, f"unit.{value}", language)
         elif name == "gravity":

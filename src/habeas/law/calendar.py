@@ -7,7 +7,9 @@ of its last day"), so the rounding mode comes from the law data, never from here
 
 - ``exact``: the same clock time `amount` units later (hours always count exactly);
 - ``end_of_day``: the day the term starts is not counted and the term ends at 24:00
-  (the next day's 00:00) of its last local day.
+  (the next day's 00:00) of its last local day;
+- ``next_hour`` (hours only): the hour the term starts in is not counted, so it runs from
+  the start of the next local hour (CPC art. 48 part 2).
 
 Months are calendar months: the corresponding day of the last month, clamped to the
 month's last day when it has no such day (31 January + 1 month -> 28/29 February).
@@ -19,7 +21,7 @@ import calendar as _calendar
 from datetime import UTC, date, datetime, time, timedelta
 
 UNITS = ("hours", "days", "months", "years")
-ROUNDINGS = ("exact", "end_of_day")
+ROUNDINGS = ("exact", "end_of_day", "next_hour")
 
 
 class CalendarError(ValueError):
@@ -48,6 +50,8 @@ def add(moment: datetime, amount: int | float, unit: str, rounding: str = "exact
         raise CalendarError(f"unknown rounding {rounding!r}; one of {', '.join(ROUNDINGS)}")
     tz = moment.tzinfo
     if unit == "hours":
+        if rounding == "next_hour":
+            moment = moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         return (moment.astimezone(UTC) + _hours(amount)).astimezone(tz)
     if unit != "days" and int(amount) != amount:
         raise CalendarError(f"{unit} are counted in whole numbers, not {amount}")

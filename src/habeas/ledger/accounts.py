@@ -24,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
+from habeas.db import adapters
 from habeas.db.schema import account_head, accounts, sessions, users
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
-from habeas.ledger.store import load_json
+from habeas.ledger.rows import load_json
 
 ACCOUNTS_LOCK_KEY = 0x6861626163  # "habac": the account log's advisory lock on PostgreSQL
 
@@ -38,7 +39,7 @@ def fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def _time(moment: datetime) -> str:
+def time_text(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -70,8 +71,7 @@ def record_of(row) -> dict:
 
 
 def _lock(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ACCOUNTS_LOCK_KEY})
+    adapters.of(conn).lock(conn, ACCOUNTS_LOCK_KEY)
 
 
 def head(conn: Connection) -> tuple[int, bytes]:
@@ -84,7 +84,7 @@ def append(conn: Connection, by: tuple[str, str], now: datetime, kind: str, logi
     _lock(conn)
     position, digest = head(conn)
     position += 1
-    at, spelt = _time(now), canonical_json(detail)
+    at, spelt = time_text(now), canonical_json(detail)
     digest = link(digest, canonical(position, at, by[0], by[1], kind, login, spelt))
     conn.execute(
         accounts.insert().values(
@@ -123,7 +123,8 @@ def adopt(conn: Connection, now: datetime) -> int:
         append(conn, by, now, "user.adopted", row.login, {**user_detail(row), "disabled": bool(row.disabled)})
         count += 1
     for row in conn.execute(select(sessions).order_by(sessions.c.token_hash)).fetchall():
-        detail = {"ended": bool(row.ended), "expires_at": _time(row.expires_at), "session": fingerprint(row.token_hash)}
+        expires = time_text(row.expires_at)
+        detail = {"ended": bool(row.ended), "expires_at": expires, "session": fingerprint(row.token_hash)}
         append(conn, by, now, "session.adopted", row.login, detail)
         count += 1
     return count
@@ -172,8 +173,7 @@ class AccountChain:
 
 def verify(conn: Connection, shown: int = 10) -> AccountChain:
     """Walk the account log, then compare `users` and `sessions` with its replay."""
-    if conn.dialect.name == "postgresql" and not conn.in_transaction():
-        conn.execution_options(isolation_level="REPEATABLE READ")
+    adapters.of(conn).snapshot(conn)
     stored = conn.execute(select(account_head.c.position, account_head.c.hash)).first()
     position, digest, count = 0, GENESIS, 0
     replay = Replay()
@@ -221,7 +221,7 @@ def _differences(conn: Connection, replay: Replay, shown: int) -> list[str]:
         mark = fingerprint(row.token_hash)
         kept.add(mark)
         want = replay.sessions.get(mark)
-        have = {"login": row.login, "expires_at": _time(row.expires_at), "ended": bool(row.ended)}
+        have = {"login": row.login, "expires_at": time_text(row.expires_at), "ended": bool(row.ended)}
         if want is None:
             found.append(f"a session of {row.login!r} is not in the account log")
         elif have != want:
@@ -261,5 +261,5 @@ def record_session(conn: Connection, token_hash: str, now: datetime, *, ended: b
     if ended:
         append(conn, by, now, "session.ended", row.login, {"session": fingerprint(token_hash)})
     else:
-        detail = {"expires_at": _time(row.expires_at), "session": fingerprint(token_hash)}
+        detail = {"expires_at": time_text(row.expires_at), "session": fingerprint(token_hash)}
         append(conn, by, now, "session.opened", row.login, detail)

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
+from habeas.db import adapters
+from habeas.db.adapters.base import run
 from habeas.db.schema import read_head, reads
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
-from habeas.ledger.store import run
 
 READS_LOCK_KEY = 0x6861626572  # "haber": the read log's advisory lock on PostgreSQL
-CHUNK = 2000  # read records per INSERT on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +82,7 @@ def lock(conn: Connection) -> None:
     a crash of the server may lose the last moment's records (never half of one, never a
     link: the records and the head commit together), and a read does not wait for a disk
     flush (docs/architecture.md, "Access")."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": READS_LOCK_KEY})
+    adapters.of(conn).lock(conn, READS_LOCK_KEY, durable=False)
 
 
 COLUMNS = (
@@ -105,43 +103,21 @@ COLUMNS = (
 )
 
 
-def _marks(conn: Connection, count: int) -> str:
-    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
-
-
 def head(conn: Connection) -> tuple[int, bytes]:
     row = run(conn, "SELECT position, hash FROM read_head WHERE id = 1").fetchone()
     return (0, GENESIS) if row is None else (row[0], bytes.fromhex(row[1]))
 
 
-def _stored_time(conn: Connection, moment: datetime):
-    """As SQLAlchemy's DateTime stores it: text on SQLite, a timestamp on PostgreSQL."""
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else moment
-
-
 def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
     """Chain the records after the read log's head, in the caller's transaction; returns
     the new head position. The caller's transaction must be a writer's (SQLite). Plain
-    driver SQL, and on PostgreSQL two round trips (the locked head; records and head), so a
-    read pays for its record and not for building statements or waiting on the network."""
-    postgres = conn.dialect.name == "postgresql"
-    if postgres:
-        # The head row is the lock: FOR UPDATE waits for a concurrent read's commit and then
-        # reads the head it wrote (an advisory lock taken beside a plain read would not: a
-        # statement sees the rows committed when it began). Until the first read writes the
-        # head row there is nothing to lock, and the advisory lock serialises those.
-        found = conn.exec_driver_sql(
-            "SELECT set_config('synchronous_commit', 'off', true), position, hash FROM read_head"
-            " WHERE id = 1 FOR UPDATE"
-        ).first()
-        if found is None:
-            conn.exec_driver_sql(
-                "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(%s)", (READS_LOCK_KEY,)
-            )
-            found = conn.exec_driver_sql("SELECT NULL, position, hash FROM read_head WHERE id = 1 FOR UPDATE").first()
-        position, digest = (0, GENESIS) if found is None else (found[1], bytes.fromhex(found[2]))
-    else:
-        position, digest = head(conn)
+    driver SQL (the adapter's: on PostgreSQL two round trips, the locked head, then records
+    and head), so a read pays for its record and not for building statements or waiting
+    on the network."""
+    adapter = adapters.of(conn)
+    position, spelt = adapter.read_log_head(conn, READS_LOCK_KEY)
+    digest = GENESIS if spelt is None else bytes.fromhex(spelt)
+    stored_time = adapter.time_writer()
     start = position
     rows = []
     for record in records:
@@ -166,32 +142,11 @@ def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
         digest = link(digest, canonical(position, row))
         row.hash = digest.hex()
         values = [getattr(row, c) for c in COLUMNS]
-        values[1] = _stored_time(conn, row.read_at)
+        values[1] = stored_time(row.read_at)
         rows.append(tuple(values))
     if not rows:
         return position
-    names = ", ".join('"case"' if c == "case" else c for c in COLUMNS)
-    if postgres:  # a chunk at a time, within the driver's 65,535 parameters
-        one = f"({_marks(conn, len(COLUMNS))})"
-        for first in range(0, len(rows), CHUNK):
-            chunk = rows[first : first + CHUNK]
-            last = chunk[-1]
-            conn.exec_driver_sql(
-                f"WITH added AS (INSERT INTO reads ({names}) VALUES {', '.join([one] * len(chunk))})"
-                " INSERT INTO read_head (id, position, hash) VALUES (1, %s, %s)"
-                " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash",
-                (*(value for row in chunk for value in row), last[0], last[-1]),
-            )
-        return position
-    insert = f"INSERT INTO reads ({names}) VALUES ({_marks(conn, len(COLUMNS))})"
-    if len(rows) == 1:
-        run(conn, insert, rows[0])
-    else:
-        conn.exec_driver_sql(insert, rows)
-    if start == 0:
-        run(conn, "INSERT INTO read_head (id, position, hash) VALUES (1, ?, ?)", (position, digest.hex()))
-    else:
-        run(conn, "UPDATE read_head SET position = ?, hash = ? WHERE id = 1", (position, digest.hex()))
+    adapter.write_read_log(conn, COLUMNS, rows, start)
     return position
 
 
@@ -244,8 +199,7 @@ class ReadChain:
 
 def verify(conn: Connection) -> ReadChain:
     """Walk the read log; the first record whose bytes or place are not what was chained."""
-    if conn.dialect.name == "postgresql" and not conn.in_transaction():
-        conn.execution_options(isolation_level="REPEATABLE READ")
+    adapters.of(conn).snapshot(conn)
     stored = conn.execute(select(read_head.c.position, read_head.c.hash)).first()
     position, digest, count = 0, GENESIS, 0
     for row in rows(conn):

@@ -10,7 +10,7 @@ before, read from the rule (the `due_kinds` of a `before` rule).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,7 @@ from habeas.jurisdictions.messages import catalogue, render, text
 from habeas.law.findings import UNDECIDED
 from habeas.law.package import Law
 from habeas.law.rules import UnknownRule, describe
+from habeas.presentation.wording import compact_duration
 
 # Words used when the jurisdiction's catalogue has none for a key (English).
 DEFAULT_WORDS = {
@@ -33,14 +34,18 @@ DEFAULT_WORDS = {
 }
 
 
-def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") -> list[dict]:
-    """Add to each finding its `text`, `overdue` or `remaining`, and `due_before` (in place)."""
+def explain(
+    findings: list[dict], at: datetime, law: Law, language: str = "en", region: str | None = None
+) -> list[dict]:
+    """Add to each finding its `text`, `overdue` or `remaining`, and `due_before` (in place);
+    times in its words are in the local time of the finding's region (or `region`)."""
     before: dict[str, str | None] = {}
     for f in findings:
         shown = f.get("params")
         if shown and "article" in shown:  # an offence named by a finding: "part N" in words
             shown = {**shown, "part_words": _part_words(law, shown.get("part"), language)}
-        f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction)
+        where = f.get("region") or region
+        f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction, where)
         if f.get("kind") == UNDECIDED:  # the rule's words would claim a breach: say what is not known
             f["text"] = word(law, "undecided", language)
         params = f.get("params") or {}
@@ -55,9 +60,9 @@ def explain(findings: list[dict], at: datetime, law: Law, language: str = "en") 
             f["text"] += " " + word(law, "calendar.unknown", language).format(years=years)
         due = datetime.fromisoformat(f["due_at"]) if f.get("due_at") else None
         if due is not None and f["status"] == "breached" and not f.get("met_at"):
-            f["overdue"] = duration(at - due)
+            f["overdue"] = compact_duration(at - due)
         elif due is not None and f["status"] == "open":
-            f["remaining"] = duration(due - at)
+            f["remaining"] = compact_duration(due - at)
         if due is None:
             if f["code"] not in before:
                 before[f["code"]] = due_before(law, f["code"], language)
@@ -133,14 +138,9 @@ def word(law: Law, key: str, language: str, otherwise: str | None = None) -> str
     return DEFAULT_WORDS.get(key) or otherwise or key
 
 
-def duration(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
-
-
 def case_file_json(file: dict[str, Any], at: datetime, law: Law, language: str = "en") -> dict[str, Any]:
     """`case show --json`: the case file of `services.queries.case_file`, findings explained."""
-    explain(file["findings"], at, law, language)
+    explain(file["findings"], at, law, language, (file.get("summary") or {}).get("region"))
     offence_words((file.get("summary") or {}).get("offence"), law, language)
     return file
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
+
+from habeas.presentation.wording import Wording
+
+# The terminal's words: English, times in the local time of the case's region (`wording`).
+WORDING = Wording()
 
 Cell = str | Text | None
 Column = tuple[str, Callable[[Any], Cell]]
@@ -49,7 +53,7 @@ def _text(value: Cell) -> Text:
     return value if isinstance(value, Text) else Text(str(value))
 
 
-def findings(found: list[dict], title: str, *, with_case: bool = True) -> RenderableType:
+def findings(found: list[dict], title: str, *, with_case: bool = True, region: str | None = None) -> RenderableType:
     """Findings explained by `presentation.findings.explain`: alerts (with their case) or a file's."""
     if not found:
         return Text(f"{title}: none")
@@ -59,29 +63,12 @@ def findings(found: list[dict], title: str, *, with_case: bool = True) -> Render
     columns += [
         ("person", lambda f: f.get("person")),
         ("code", lambda f: f["code"]),
-        ("due", lambda f: _moment(f.get("due_at")) or f.get("due_before")),
-        ("overdue / left", _timing),
+        ("due", lambda f: WORDING.stamp(f.get("due_at"), f.get("region") or region) or f.get("due_before")),
+        ("overdue / left", WORDING.timing),
         ("citation", lambda f: f.get("citation")),
         ("what the law requires", lambda f: f.get("text")),
     ]
     return table(title, columns, found)
-
-
-def _moment(iso: str | None) -> str | None:
-    """A time as a reader scans it: 2024-03-03 10:00 (+05:00), in the offset it was recorded with."""
-    if not iso:
-        return None
-    moment = datetime.fromisoformat(iso)
-    offset = moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} ({offset[:3]}:{offset[3:]})" if offset else f"{moment:%Y-%m-%d %H:%M}"
-
-
-def _timing(f: dict) -> str | None:
-    if f.get("overdue"):
-        return f"{f['overdue']} overdue"
-    if f.get("remaining"):
-        return f"{f['remaining']} left"
-    return None
 
 
 def case_file(file: dict) -> list[RenderableType]:
@@ -114,14 +101,15 @@ def case_file(file: dict) -> list[RenderableType]:
         "Timeline",
         [
             ("#", lambda e: str(e["position"])),
-            ("occurred", lambda e: e["occurred_at"]),
+            ("occurred", lambda e: WORDING.stamp(e["occurred_at"], s.get("region"))),
             ("kind", lambda e: e["kind"]),
             ("by", lambda e: f"{e['actor']['role']} {e['actor']['id']}"),
             ("details", _details),
         ],
         file["events"],
     )
-    found = findings(file["findings"], f"Findings as of {file['at']}", with_case=False)
+    at = WORDING.stamp(file["at"], s.get("region"))
+    found = findings(file["findings"], f"Findings as of {at}", with_case=False, region=s.get("region"))
     return [headline, parties, timeline, found]
 
 
@@ -141,7 +129,7 @@ def case_list(found: list[dict]) -> Table:
             ("region", lambda c: c["region"] or "-"),
             ("article", lambda c: (c["article"] or "-") + (f" part {c['part']}" if c["part"] else "")),
             ("events", lambda c: str(c["events"])),
-            ("registered (UTC)", lambda c: c["registered_at"] or "-"),
+            ("registered", lambda c: WORDING.stamp(c["registered_at"], c["region"]) or "-"),
         ],
         found,
     )
@@ -153,7 +141,7 @@ def reads(found: list[dict], case: str) -> Table:
     return table(
         f"Reads of {case}",
         [
-            ("when", lambda r: r["read_at"]),
+            ("when", lambda r: WORDING.stamp(r["read_at"])),
             ("who", lambda r: r["actor"]["id"]),
             ("role", lambda r: r["actor"]["role"]),
             ("agency", lambda r: r["actor"]["agency"]),
@@ -179,7 +167,7 @@ def users(found: list[dict]) -> Table:
             ("region", lambda u: u["region"]),
             ("person", lambda u: u["person"]),
             ("disabled", lambda u: "disabled" if u["disabled"] else None),
-            ("since", lambda u: u["created_at"]),
+            ("since", lambda u: WORDING.stamp(u["created_at"], u.get("region"))),
         ],
         found,
     )

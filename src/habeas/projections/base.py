@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from habeas.db import adapters
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
 from habeas.law.findings import Finding
@@ -61,50 +62,10 @@ def naive_utc(moment: datetime | None) -> datetime | None:
 
 
 def db_time(conn: Connection) -> Callable[[datetime | None], Any]:
-    """How a projection row spells a time for this database, from an aware datetime: naive
-    UTC; on SQLite the text SQLAlchemy's `DateTime` stores (`YYYY-MM-DD HH:MM:SS.ffffff`),
-    so rows written as plain tuples compare and read back exactly as Core-written ones."""
-    return _sqlite_time if conn.dialect.name == "sqlite" else _db_naive_utc
-
-
-# A case's rows spell the same few moments again and again (a finding's start is its
-# event's time, a due time is shared by the deadline and episode rows): each spelt once.
-# Keyed by the moment's value: equal aware times are the same instant, spelt alike.
-_SPELT: dict[datetime, Any] = {}
-_SPELT_MAX = 200_000
-
-
-def _sqlite_time(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    try:
-        return _SPELT[moment]
-    except KeyError:
-        pass
-    offset = moment.utcoffset()
-    naive = moment.replace(tzinfo=None)
-    spelt = (naive - offset if offset else naive).isoformat(" ", "microseconds")
-    if len(_SPELT) >= _SPELT_MAX:
-        _SPELT.clear()
-    _SPELT[moment] = spelt
-    return spelt
-
-
-_NAIVE: dict[datetime, datetime] = {}
-
-
-def _db_naive_utc(moment: datetime | None) -> datetime | None:
-    """`naive_utc`, each moment converted once (as `_sqlite_time`)."""
-    if moment is None:
-        return None
-    try:
-        return _NAIVE[moment]
-    except KeyError:
-        pass
-    if len(_NAIVE) >= _SPELT_MAX:
-        _NAIVE.clear()
-    naive = _NAIVE[moment] = naive_utc(moment)
-    return naive
+    """How a projection row spells a time for this database, from an aware datetime: its
+    naive UTC time as SQLAlchemy's `DateTime` stores it (the adapter's `time_writer`: text
+    on SQLite), so rows written as plain tuples compare and read back as Core-written ones."""
+    return adapters.of(conn).time_writer()
 
 
 def json_text(encoder: json.JSONEncoder) -> Callable[[Any], str]:
@@ -159,7 +120,7 @@ def findings_of(state: CaseState, law: Law) -> list[Finding]:
 
 def in_clause(conn: Connection, count: int) -> str:
     """Placeholders of a plain-SQL IN list (Core compiles an IN list anew for every length)."""
-    return ", ".join(["?" if conn.dialect.name == "sqlite" else "%s"] * count)
+    return adapters.of(conn).marks(count)
 
 
 def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:

@@ -20,12 +20,14 @@ from time import sleep
 
 from sqlalchemy import Connection, delete, select
 
-from habeas.db.schema import events, projection_positions
+from habeas.db import adapters
+from habeas.db.schema import events
 from habeas.domain.case import CaseState, fold, fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
+from habeas.ledger.positions import read_positions, write_positions
 from habeas.projections import cases, deadlines, episodes
-from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, in_clause, naive_utc
+from habeas.projections.base import CaseProjection, EventProjection, Projection, db_time, naive_utc
 
 ALL: tuple[Projection, ...] = (cases.PROJECTION, deadlines.PROJECTION, episodes.PROJECTION)
 # Cases folded and applied at a time: bounded memory. 500 cost an import judged in the pool
@@ -42,12 +44,7 @@ def positions(conn: Connection, projections: Iterable[Projection] = ALL, digest:
     """How far each projection has read the log (0: never built). Given `digest` (a `Law.digest`),
     a projection judged under another law (or one not known: written before the law was
     recorded) is at 0: none of its rows can be kept."""
-    names = [p.name for p in projections]
-    found = dict.fromkeys(names, 0)
-    query = f"SELECT name, position, law FROM projection_positions WHERE name IN ({in_clause(conn, len(names))})"
-    for name, position, judged_under in store.run(conn, query, tuple(names)).fetchall() if names else ():
-        found[name] = position if digest is None or judged_under == digest else 0
-    return found
+    return read_positions(conn, [p.name for p in projections], digest)
 
 
 def behind(conn: Connection, projections: Iterable[Projection] = ALL, digest: str | None = None) -> dict[str, int]:
@@ -274,7 +271,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
     """As `_fold_and_apply`, the folding and judging done by `pool` while this process reads
     the next chunks and writes the rows of those done, in order. At most a few chunks are in
     flight, so memory stays flat. The held streams the pool inherited are sent by name, the
-    others (read back) on PostgreSQL as the text of a COPY: pickling rows cost this
+    others (read back) as the text of a COPY where the adapter sends rows so (PostgreSQL): pickling rows cost this
     process's feeder thread ~5 us a row, and the driver as much to build them."""
     time = db_time(conn)
     pending: deque = deque()
@@ -284,7 +281,7 @@ def _fold_and_apply_in(pool, conn: Connection, streams: Sequence[str], projectio
     # how many rows a held stream has: told by the holder when it can (`services.held.HeldRows`
     # tells without reading the rows it wrote to its file)
     rows_in = getattr(held, "rows_in", None) or (lambda stream: len(held[stream]))
-    as_text = conn.dialect.name == "postgresql"
+    as_text = adapters.of(conn).rows_as_text
 
     def write_oldest() -> None:
         nonlocal done
@@ -348,19 +345,7 @@ def _apply_events(conn: Connection, law: Law, projection: EventProjection, after
 
 
 def _set_positions(conn: Connection, projections: Iterable[Projection], head: int, law: Law) -> None:
-    names = [p.name for p in projections]
-    if not names:
-        return
-    marks = in_clause(conn, len(names))
-    update = store.sql(conn, f"UPDATE projection_positions SET position = ?, law = ? WHERE name IN ({marks})")
-    updated = store.run(conn, update, (head, law.digest, *names))
-    if updated.rowcount < len(names):
-        p = projection_positions.c
-        present = {name for (name,) in conn.execute(select(p.name).where(p.name.in_(names)))}
-        conn.execute(
-            projection_positions.insert(),
-            [{"name": n, "position": head, "law": law.digest} for n in names if n not in present],
-        )
+    write_positions(conn, [p.name for p in projections], head, law.digest)
 
 
 def _of(kind: type, projections: Iterable[Projection]) -> list:

@@ -117,6 +117,7 @@ def _row(case: str, finding: dict, status: str, state) -> dict:
     party = state.parties.get(person) if state and person else None
     return {
         "case": case,
+        "region": state.region if state else None,  # whose local time the row's times are in
         "person": person,
         "name": party.name if party else None,
         "place": detained.data.get("place") if detained else None,

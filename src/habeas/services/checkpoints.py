@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 
 from habeas.access.facts import Principal
+from habeas.db import adapters
 from habeas.db.engine import writer
 from habeas.domain.events import utc_iso
 from habeas.law.package import Law
@@ -48,15 +49,9 @@ def public_path(key_path: Path) -> Path:
     return key_path.with_name(key_path.name + ".pub")
 
 
-def _database_folder(url: str | None) -> Path | None:
-    if url and url.startswith("sqlite:///") and len(url) > len("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///")).resolve().parent
-    return None
-
-
 def beside_database(key_path: Path, url: str | None) -> bool:
     """Whether the key would lie in a SQLite database's own folder."""
-    folder = _database_folder(url)
+    folder = adapters.database_folder(url)
     return folder is not None and key_path.resolve().parent == folder
 
 

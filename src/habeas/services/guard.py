@@ -7,6 +7,8 @@ A service that reads personal data (`queries`, `maintenance.export_lines`, `user
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
@@ -33,8 +35,49 @@ def facts(conn: Connection, case: str, events: list[Event] | None = None) -> Cas
     return case_facts(case, store.stream_events(conn, case) if events is None else events)
 
 
+def facts_of(law: Law, case: str, events: list[Event]) -> CaseFacts:
+    """The case's facts with its region spelt as the jurisdiction's one code."""
+    return case_facts(case, events, region_of(law))
+
+
+def region_of(law: Law) -> Callable[[str], str]:
+    """A recorded region (a code, a name, an alias, a KATO code) → the region's code; a
+    spelling the reference data does not know stays as written. Built once per Law."""
+    found = law.cache.get("region_of")
+    if found is None:
+        from habeas.jurisdictions import reference
+
+        # the spellings statistics.indicators.Regions reads (not imported: it brings SciPy)
+        codes = {}
+        for r in (reference.load(law.jurisdiction).get("regions") or {}).get("regions", []):
+            for spelling in (r["code"], r.get("name", ""), r.get("kato", ""), *r.get("aliases", [])):
+                if spelling:
+                    codes[_spelling(spelling)] = r["code"]
+
+        def found(recorded: str) -> str:
+            return codes.get(_spelling(recorded), recorded)
+
+        law.cache["region_of"] = found
+    return found
+
+
+def _spelling(text: str) -> str:
+    return text.strip().lower().replace(" ", "-").replace("_", "-")
+
+
+def as_placed(law: Law, principal: Principal) -> Principal:
+    """The principal with their region spelt as the case's is (`region_of`)."""
+    if principal.region is None:
+        return principal
+    return dataclasses.replace(principal, region=region_of(law)(principal.region))
+
+
 def decide(law: Law, principal: Principal, action: str, case: CaseFacts | None = None) -> access.Decision:
-    return access.of(law).decide(principal, action, case)
+    """The policy's answer, regions on both sides spelt alike (so `Astana`, `astana` and its
+    KATO code are one region, and no alias moves a case away from its prosecutor)."""
+    if case is not None and case.region is not None:
+        case = dataclasses.replace(case, region=region_of(law)(case.region))
+    return access.of(law).decide(as_placed(law, principal), action, case)
 
 
 def record(

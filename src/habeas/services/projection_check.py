@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
+from habeas.db import adapters
 from habeas.domain.case import fold_all
 from habeas.law.package import Law
 from habeas.ledger import store
@@ -45,8 +46,7 @@ def check(engine: Engine, law: Law, sample: int | None = SAMPLE, shown: int = 10
     """Replay `sample` cases (None: all) and compare every case projection's rows with them."""
     projections = [p for p in registry.ALL if isinstance(p, CaseProjection) and p.rows]
     with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
+        adapters.of(conn).snapshot(conn)
         with conn.begin():
             behind = registry.behind(conn, projections, law.digest)
             streams = [s for (s,) in conn.exec_driver_sql("SELECT DISTINCT stream FROM events").fetchall()]

@@ -88,6 +88,11 @@ def case_file(
         events = _section(law, events, decision.section)
         state = fold_all(events)
         findings = _section_findings(findings, {e.id for e in events})
+    own = reader.person[1] if decision.scope == "own" and reader.person is not None else None
+    if own is not None:  # a party reads their own part of the file, not another party's data
+        events = _own_part(state, events, own)
+        state = fold_all(events)
+        findings = _section_findings([f for f in findings if f.get("person") in (None, own)], {e.id for e in events})
     corrected = {e.id: e for e in state.timeline}
     timeline = []
     for ev in events:
@@ -138,6 +143,17 @@ def _section_findings(findings: list[dict], shown: set[str]) -> list[dict]:
             finding = {**finding, "evidence": visible, "evidence_withheld": len(evidence) - len(visible)}
         kept.append(finding)
     return kept
+
+
+def _own_part(state: CaseState, events: list[Event], own: str) -> list[Event]:
+    """The events a party of the case sees: those that name no person or name them (as
+    corrected), and the corrections of those; another party's detention, questioning or
+    medical examination is that party's data (issue 23: a witness saw the suspect's notes)."""
+    timeline = {e.id: e for e in state.timeline}
+    shown = {
+        e.id for e in events if e.kind != "record.corrected" and timeline.get(e.id, e).data.get("person") in (None, own)
+    }
+    return [e for e in events if e.id in shown or (e.kind == "record.corrected" and e.data.get("event") in shown)]
 
 
 def _section(law: Law, events: list[Event], section: str) -> list[Event]:
@@ -496,3 +512,12 @@ def count_cases(engine: Engine) -> int:
     """How many cases the register holds (from the case list projection)."""
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+def case_region(engine: Engine, case: str | None) -> str | None:
+    """The region a case was registered in (the case list projection), or None: which local
+    time a form about it is typed in. Not a read of a person's data, so not logged."""
+    if not case:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()

@@ -1,14 +1,13 @@
 """Recording as a signed-in user (the API, the web UI): who may write on this case.
 
-Two questions, like every act in habeas: the access policy (`case:record` on this case:
-the unit's, the assigned official's, the court's, a registrar's everywhere), asked here;
-and the law's competence for the kind (may this actor's role take this act at this
-stage), which the register decides for every fact however it arrives.
+Two questions, like every act in habeas: the access policy (`services.acts.check`: the
+act judged whole, as every driver's act is), and the law's competence for the kind (may
+this actor's role take this act at this stage), which the register decides for every
+fact however it arrives.
 
-An official records their own acts: an event without `actor` is theirs, and one naming
-someone else is refused unless they hold `case:record_for_others` (a registrar, a police
-system sending its officers' events). A case that does not exist yet is judged as it
-would stand with the fact that opens it (the investigator's unit opens its own case).
+An official records their own acts, under their own agency: an event without `actor` is
+theirs, and one naming someone else is refused unless they hold `case:record_for_others`
+(a registrar, a police system sending its officers' events).
 """
 
 from __future__ import annotations
@@ -17,11 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from habeas.access.facts import Principal, case_facts
-from habeas.domain.events import Actor, Event, Problem, Refused, check_limits, parse_event
+from habeas.access.facts import Principal
+from habeas.domain.events import Actor, Problem, Refused, check_limits, parse_event
 from habeas.law.package import Law
-from habeas.ledger import store
-from habeas.services import guard
+from habeas.services import acts, guard
 from habeas.services.group_commit import GroupCommitter
 from habeas.services.register import Outcome, new_event_id
 
@@ -46,32 +44,17 @@ class Recorder:
         if not isinstance(raw, dict):
             raise Refused([Problem("-", "an event is a JSON object")])
         raw = dict(raw)
-        for_others = guard.decide(self.law, principal, "case:record_for_others").allowed
         if "actor" not in raw:
             raw["actor"] = principal.actor.to_dict()
         check_limits(raw)
         event = parse_event(raw, assign_id=new_event_id)  # Refused (422) before any access question
-        if not for_others and not _is(event.actor, principal):
-            raise NotYours(
-                f"refused: you record your own acts (actor {principal.role}:{principal.id});"
-                " recording another's needs case:record_for_others (a registrar)",
-                "actor",
-            )
-        self._may_record(principal, event, now)
+        try:
+            acts.check(self.engine, self.law, principal, event, now)  # every act through the policy
+        except guard.Refused as exc:
+            raise NotYours(str(exc), None if _is(event.actor, principal) else "actor") from None
         return self.committer.submit(event, principal.actor)  # parsed once, above
-
-    def _may_record(self, principal: Principal, event: Event, now) -> None:
-        if event.case is None:
-            decision = guard.decide(self.law, principal, "case:record")
-        else:
-            with self.engine.connect() as conn:  # a reader's connection: the writer's lock is the append's
-                events = store.stream_events(conn, event.case)
-            decision = guard.decide(self.law, principal, "case:record", case_facts(event.case, events or [event]))
-        if not decision.allowed:
-            with guard.writing(self.engine) as conn:  # the refused attempt is recorded
-                guard.record(conn, principal, decision, now, event.kind, None, event.case)
-            raise NotYours(decision.reason)
 
 
 def _is(actor: Actor, principal: Principal) -> bool:
-    return actor.id == principal.id and actor.role == principal.role
+    mine = principal.actor
+    return (actor.id, actor.role, actor.agency) == (mine.id, mine.role, mine.agency)

@@ -200,8 +200,11 @@ class Batch:
         projections: Sequence[Projection] = registry.ALL,
         streaming: bool = False,
         future_tolerance: timedelta = config.DEFAULT_FUTURE_TOLERANCE,
+        acts=None,
     ):
         self.conn = conn
+        # each fact judged as its actor's act by the access policy (`services.acts.ImportActs`)
+        self.acts = acts.start(conn) if acts is not None else None
         self.law = law
         # a fact dated after this has not happened yet (the register's clock and a tolerance)
         self.latest = recorded_at + future_tolerance
@@ -273,9 +276,11 @@ class Batch:
             problems = decide(self.law, event, head)
             if not problems:
                 problems = self._implausible(event, head)
+        if not problems and self.acts is not None:
+            problems = self.acts(event, lambda: self._stored(stream, head))
         if problems:
-            # not this actor's act under the law: the drivers answer it as a forbidden act (403)
-            forbidden = all(p.field == "actor.role" for p in problems)
+            # not this actor's act under the law or the policy: the drivers answer it as a forbidden act (403)
+            forbidden = all(p.field in ("actor.role", "actor") for p in problems)
             raise Refused(problems, code="forbidden" if forbidden else "refused")
         if head is None:
             head = self._heads[stream] = CaseHead(stream, marks=plausibility.Marks())
@@ -314,6 +319,12 @@ class Batch:
         problems = [Problem(_in_correction(p.field), p.reason) for p in problems]
         return problems, plausibility.Marks.of([*others, fixed], marked)
 
+    def _stored(self, stream: str, head: CaseHead | None) -> list[Event]:
+        if head is None:
+            return []
+        self.appender.flush()  # the facts it holds may still be pending
+        return store.stream_events(self.conn, stream)
+
     def _case_file(self, stream: str) -> CaseState | None:
         self.appender.flush()  # the facts it holds may still be pending
         return fold_all(store.stream_events(self.conn, stream))
@@ -336,7 +347,11 @@ class Batch:
         write out the least recently touched held cases' rows beyond `HOLD_ROWS`."""
         written = self.appender.flush()
         appended = self.appender.head.position - self._since
-        if not self._dropped and appended >= max(BULK_EVENTS, self._since) and self.conn.dialect.name == "sqlite":
+        if (
+            not self._dropped
+            and appended >= max(BULK_EVENTS, self._since)
+            and self.appender.adapter.drops_indexes_for_bulk
+        ):
             # a batch that at least doubles the log: its projections' rows will at least double
             # their tables too, so their read indexes are built once, when it finishes
             self._dropped = read_indexes(table for p in self.projections for table in p.tables)
@@ -461,6 +476,9 @@ class Register:
         # A large import's cases are folded and judged by this many processes (forked, on
         # POSIX), while this one reads their events and writes the projections' rows.
         self.judging_processes = judging_processes if judging_processes is not None else _processes()
+        from habeas.services.acts import ImportActs  # it reads users; the register's module stays light
+
+        self.acts = ImportActs(law)
 
     def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
         """Record one event (a raw JSON object, or an `Event` parsed by `parse_event`) or raise
@@ -496,7 +514,13 @@ class Register:
                 with appender(self.engine).begin() as conn:
                     lock_for_append(conn)
                     batch = Batch(
-                        conn, self.law, self.clock.now(), None, self.projections, future_tolerance=self.future_tolerance
+                        conn,
+                        self.law,
+                        self.clock.now(),
+                        None,
+                        self.projections,
+                        future_tolerance=self.future_tolerance,
+                        acts=self.acts,
                     )
                     batch.prefetch([event for _, event, _ in parsed])
                     for n, event, registrar in parsed:
@@ -548,6 +572,7 @@ class Register:
                     self.projections,
                     streaming=True,
                     future_tolerance=self.future_tolerance,
+                    acts=self.acts,
                 )
                 for chunk in _chunks(lines, CHUNK):
                     size = self._import_chunk(batch, chunk, report, cursor)

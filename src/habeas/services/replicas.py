@@ -28,17 +28,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from habeas import config
+from habeas.db import adapters
 from habeas.services import setup
 from habeas.services.sessions import remember_writes
 
 POLL = 0.01  # seconds between two looks at the replica's replay position
-
-_REPLAYED = text("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn)")
 
 
 @dataclass
@@ -69,7 +67,7 @@ class Reading:
         while True:
             try:
                 with self.replica.connect() as conn:
-                    if conn.execute(_REPLAYED, {"position": position}).scalar():
+                    if adapters.of(conn).replayed(conn, position):
                         return True
             except SQLAlchemyError:
                 return False
@@ -91,17 +89,14 @@ def open_reading(primary: Engine, read_url: str | None) -> Iterator[Reading]:
     if not read_url:
         yield Reading(primary)
         return
-    if primary.dialect.name != "postgresql" or not _postgresql(read_url):
+    try:
+        spoken = adapters.for_url(read_url)
+    except Exception:  # an unreadable URL: open_database names it
+        spoken = adapters.of(primary)
+    if not adapters.of(primary).replicated or spoken is None or not spoken.replicated:
         raise setup.DatabaseUrlError(
             "a read database (--read-db, HABEAS_READ_DATABASE_URL) is a PostgreSQL streaming replica"
             " of a PostgreSQL primary"
         )
     with setup.open_database(read_url) as replica:
         yield Reading(primary, replica, config.replica_wait())
-
-
-def _postgresql(url: str) -> bool:
-    try:
-        return make_url(url).get_backend_name() == "postgresql"
-    except Exception:  # an unreadable URL: open_database names it
-        return True

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, bindparam, select, text
 
 from habeas.access.facts import Principal
+from habeas.db import adapters
 from habeas.db.engine import writer
 from habeas.db.schema import sessions, users
 from habeas.ledger import accounts
@@ -89,17 +90,16 @@ def principal_of(engine: Engine, token: str, now: datetime) -> Principal | None:
     return found.principal if found else None
 
 
-_REMEMBER = text("UPDATE sessions SET read_after = CAST(pg_current_wal_lsn() AS TEXT) WHERE token_hash = :token_hash")
-
-
 def remember_writes(engine: Engine, token: str) -> None:
     """After the session's user wrote (their transaction committed): keep the primary's WAL
     position now in the session, which the user's next reads wait for a replica to pass
     (`replicas.Reading.for_user`). PostgreSQL only; committed without waiting for the disk:
     a crash losing it costs a read that may lag, nothing stored."""
+    adapter = adapters.of(engine)
+    remember = text(f"UPDATE sessions SET read_after = {adapter.write_position()} WHERE token_hash = :token_hash")
     with engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        conn.execute(_REMEMBER, {"token_hash": _hash(token)})
+        adapter.relax_durability(conn)
+        conn.execute(remember, {"token_hash": _hash(token)})
 
 
 def close(engine: Engine, token: str, now: datetime | None = None) -> None:

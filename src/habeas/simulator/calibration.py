@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from habeas.jurisdictions.zones import midnight
 from habeas.law.package import LawDataError, validated
 
-# The simulated caseload's clock: Kazakhstan's single time zone (UTC+5 since 1 March 2024;
-# a simulated start before then is still written at +05:00), and the default first day.
-KZ_TIME = timezone(timedelta(hours=5))
-DEFAULT_START = datetime(2024, 1, 1, tzinfo=KZ_TIME)
+# The simulated caseload's clock: the offset in force on its first day in the jurisdiction's
+# own zone (the package's reference data and the time-zone database), and the default first day.
+DEFAULT_START = midnight("kz", date(2024, 1, 1))
+KZ_TIME = DEFAULT_START.tzinfo
 
 FILE = "calibration.yaml"
 

@@ -51,7 +51,8 @@ def measures(law: Law, events: Iterable[dict], sim: Simulation) -> dict[str, flo
     """What one run shows: breaches by code as of the period's end, and the run's totals."""
     by_case: dict[str, list] = {}
     for raw in events:
-        by_case.setdefault(raw["case"], []).append(parse_event(raw))
+        if raw["case"] not in sim.stock_cases:  # the period's cases: the stock is where it starts
+            by_case.setdefault(raw["case"], []).append(parse_event(raw))
     at = sim.end
     breaches: Counter[str] = Counter()
     for case_events in by_case.values():

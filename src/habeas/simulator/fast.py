@@ -20,10 +20,11 @@ from habeas.domain.events import parse_event
 from habeas.law.offences import gravity_of
 from habeas.law.package import Law
 from habeas.law.rules import due
+from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.calibration import Calibration, Figure
 
 
-def _limit_hours(law: Law, article: str, part: str, at: datetime) -> float:
+def _limit_hours(law: Law, article: str, part: int | None, at: datetime) -> float:
     """The detention limit for an adult suspected under this article, from the law engine."""
     data = {"erdr_number": "1", "article": article, "region": "r"}
     if part:
@@ -58,22 +59,17 @@ def replicate(law: Law, cal: Calibration, *, cases: int, replications: int, seed
     """Counts per replication (arrays of length `replications`)."""
     rng = np.random.default_rng(seed)
     prob, fail, dur = cal.probabilities, cal.failures, cal.durations
-    mix = cal.arrivals["gravity_mix"].value
-    groups = list(mix)
-    weights = np.array([mix[g] for g in groups], dtype=float)
+    arrivals = Arrivals(cal, cases=cases, years=1.0)  # the engine's arrivals model, drawn as arrays
+    groups = arrivals.groups
     shape = (replications, cases)
-    group = rng.choice(len(groups), size=shape, p=weights / weights.sum())
+    group = arrivals.groups_drawn(rng, shape)
     # each group's articles, drawn uniformly as the engine does; their limit and gravity from the law
-    offences = [
-        (g, *cal.arrivals["articles"].of(g)[k].partition(".")[::2])
-        for g in groups
-        for k in range(len(cal.arrivals["articles"].of(g)))
-    ]
-    first = np.cumsum([0] + [len(cal.arrivals["articles"].of(g)) for g in groups])[:-1]
-    counts = np.array([len(cal.arrivals["articles"].of(g)) for g in groups])
+    offences = [(g, article, part) for g in groups for article, part in arrivals.articles[g]]
+    counts = np.array([len(arrivals.articles[g]) for g in groups])
+    first = np.cumsum([0, *counts])[:-1]
     offence = first[group] + (rng.random(shape) * counts[group]).astype(int)
     limit = np.array([_limit_hours(law, article, part, at) for _, article, part in offences])
-    gravity = [gravity_of(law, article, int(part) if part else None, at.date()) or g for g, article, part in offences]
+    gravity = [gravity_of(law, article, part, at.date()) or g for g, article, part in offences]
 
     def by_group(figure: Figure) -> np.ndarray:
         return np.array([figure.of(g) for g in gravity], dtype=float)[offence]
@@ -88,7 +84,8 @@ def replicate(law: Law, cal: Calibration, *, cases: int, replications: int, seed
         _lognormal(rng, dur["release_without_petition"], shape) > hold
     )
     over_limit = (petition & (decided > hold)) | (detained & ~petition & released_late)
-    sent = found & (rng.random(shape) < prob["sent_to_court"].value)
+    to_court = np.where(granted, prob["sent_to_court_held"].value, prob["sent_to_court"].value)
+    sent = found & (rng.random(shape) < to_court)
     convicted = sent & (rng.random(shape) >= prob["acquitted"].value)
     imprisoned = convicted & (rng.random(shape) < by_group(prob["imprisoned"]))
     return {

@@ -38,6 +38,7 @@ def trend(report, indicator: str, _) -> dict | None:
     if head is None:
         return None
     key, kind, label = head
+    label = _(label)  # the package's English label: the catalogue's words for it
     years = list(report.spec.years)
     regions = [r for r in report.region_names if r != UNKNOWN]
     if len(regions) > MAX_SERIES:
@@ -72,7 +73,7 @@ def trend(report, indicator: str, _) -> dict | None:
         for m, region in enumerate(regions):
             cell = cells.get((region, year))
             x = x0 + m * bar
-            name = escape(report.region_names.get(region, region))
+            name = escape(_(report.region_names.get(region, region)))
             if cell is None or cell.value is None:
                 shown = report.marker(cell) if cell is not None and cell.suppressed else "–"
                 parts.append(
@@ -99,7 +100,7 @@ def trend(report, indicator: str, _) -> dict | None:
     for m, region in enumerate(regions):  # the legend, three to a line
         x, y = 10 + (m % 3) * 180, TREND_HEIGHT + 22 * (m // 3)
         parts.append(f'<rect x="{x}" y="{y - 10}" width="10" height="10" fill="{PALETTE[m % len(PALETTE)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="{y}">{escape(report.region_names.get(region, region))}</text>')
+        parts.append(f'<text x="{x + 14}" y="{y}">{escape(_(report.region_names.get(region, region)))}</text>')
     parts.append("</svg>")
     return {"title": title, "svg": "".join(parts), "kind": kind}
 
@@ -111,6 +112,7 @@ def ranked(report, indicator: str, _) -> dict | None:
     if head is None:
         return None
     key, kind, label = head
+    label = _(label)
     year = max(report.spec.years)
     cells = [
         c
@@ -130,7 +132,7 @@ def ranked(report, indicator: str, _) -> dict | None:
     ]
     for n, cell in enumerate(shown):
         y = n * ROW + 5
-        name = escape(report.region_names.get(cell.region, cell.region))
+        name = escape(_(report.region_names.get(cell.region, cell.region)))
         length = max(1, round((WIDTH - LABEL - 70) * cell.value / top))
         parts.append(f'<text x="{LABEL - 6}" y="{y + 15}" text-anchor="end">{name}</text>')
         parts.append(
@@ -140,7 +142,7 @@ def ranked(report, indicator: str, _) -> dict | None:
         parts.append(f'<text x="{LABEL + length + 4}" y="{y + 15}" class="value">{escape(_value(cell.value))}</text>')
     if withheld:
         y = len(shown) * ROW + 5 + 15
-        names = [report.region_names.get(c.region, c.region) for c in withheld]
+        names = [_(report.region_names.get(c.region, c.region)) for c in withheld]
         words = _("Withheld (%(marker)s): %(regions)s") % {
             "marker": ", ".join(dict.fromkeys(report.marker(c) for c in withheld)),
             "regions": ", ".join(names) if len(names) <= 3 else _("%(n)s regions, see the table") % {"n": len(names)},

@@ -25,7 +25,6 @@ from habeas.access.facts import Principal
 from habeas.api.context import COOKIE, Context, signed_in_user
 from habeas.services import guard
 from habeas.web import i18n
-from habeas.web.labels import LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
 ENV = Environment(
@@ -139,15 +138,16 @@ def page(request: Request, template: str, status: int = 200, **values: Any) -> H
     """Render `template` in the request's language, with the layout's needs."""
     lang = language(request)
     ctx = context(request)
-    tr = i18n.translations(lang)
+    wording = i18n.Formats(lang, ctx.law.jurisdiction)
+    tr = wording.translations
     who = user(request)
     html = ENV.get_template(template).render(
         request=request,
         lang=lang,
         _=words(tr),
-        label=lambda code: tr.gettext(LABELS[code]) if code in LABELS else code,
+        label=wording.label,
         ngettext=tr.ngettext,
-        fmt=i18n.Formats(lang, ctx.law.jurisdiction),
+        fmt=wording,
         who=who,
         reads_cases=who is not None and guard.reads_cases(ctx.law, who),
         csrf=csrf_token(request) if who else "",

@@ -21,12 +21,23 @@ from habeas.api import params
 from habeas.domain.events import Refused
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, DATA_MODELS
 from habeas.law.offences import offences
+from habeas.presentation.wording import Wording
 from habeas.services import guard, queries
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
 from habeas.services.setup import reason_for
-from habeas.web import acts, i18n, widgets
-from habeas.web.common import PageError, case_href, check_csrf, context, gettext_for, page, redirect, required
+from habeas.web import acts, widgets
+from habeas.web.common import (
+    PageError,
+    case_href,
+    check_csrf,
+    context,
+    gettext_for,
+    language,
+    page,
+    redirect,
+    required,
+)
 from habeas.web.pages import regions
 
 router = APIRouter(include_in_schema=False)
@@ -34,20 +45,18 @@ router = APIRouter(include_in_schema=False)
 _ARTICLES: dict[str, list[dict]] = {}  # per jurisdiction: the offence catalogue's articles
 
 
-def zone(request: Request):
-    """The case region's local time zone (the jurisdiction's, as the i18n module knows it)."""
-    return i18n.local_zone(context(request).law.jurisdiction)
+def wording(request: Request) -> Wording:
+    return Wording(language(request), context(request).law.jurisdiction)
 
 
-def now_text(request: Request) -> str:
+def region_of(request: Request, case: str | None) -> str | None:
+    """The case's region: the local time its form's times are shown and typed in."""
+    return queries.case_region(context(request).engine, case or None)
+
+
+def now_text(request: Request, case: str | None = None) -> str:
     """Now, to the minute, as the date-time picker shows it: the form's default."""
-    return widgets.picker_value(context(request).now(), zone(request))
-
-
-def _offset(tz) -> str:
-    minutes = int(tz.utcoffset(None).total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return wording(request).now_picker(context(request).now(), region_of(request, case))
 
 
 def _kind(request: Request, kind: str) -> str:
@@ -103,7 +112,8 @@ def chooser(request: Request):
 def record_form(request: Request, kind: str):
     who = required(request)
     kind = _kind(request, kind)
-    values = {"case": _case_param(request, who), "occurred_at": now_text(request)}
+    case = _case_param(request, who)
+    values = {"case": case, "occurred_at": now_text(request, case)}
     person = (request.query_params.get("person") or "").strip()
     if person and params.is_id(person):
         values["data.person"] = person
@@ -128,11 +138,10 @@ def _form(request: Request, who, kind: str, values: dict, errors: dict, status: 
         others=others,
         caseless=caseless,
         things=things,
-        offset=_offset(zone(request)),
         articles=_articles(ctx.law) if any(f.widget == "article" for f in all_fields) else [],
         regions=regions(ctx) if any(f.name == "region" for f in all_fields) else [],
         own_court=who.agency if access_policy.of(ctx.law).holds(who.role, "case:read", "court") else None,
-        picker=lambda v: widgets.picker_value(v, zone(request)),
+        picker=lambda v: v or "",  # a time as typed (or the default): already the picker's local text
     )
 
 
@@ -156,7 +165,8 @@ async def record(request: Request, kind: str):
     values: dict = {key: str(form.get(key) or "").strip() for key in ("case", "occurred_at")}
     all_fields = widgets.fields(kind)
     try:
-        shown, data = widgets.read(form, all_fields, zone(request))
+        region = region_of(request, values["case"])
+        shown, data = widgets.read(form, all_fields, lambda text: wording(request).read_time(text, region))
     except widgets.Unreadable as exc:
         shown = {f.key: str(form.get(f.key) or "") for f in all_fields}
         said = gettext_for(request)(str(exc))  # the widget's reasons are in the web catalogues
@@ -165,8 +175,11 @@ async def record(request: Request, kind: str):
     raw: dict = {"kind": kind, "data": data}
     if values["case"] and kind not in CASELESS_KINDS:
         raw["case"] = values["case"]
-    if values["occurred_at"]:
-        raw["occurred_at"] = widgets.local_time(values["occurred_at"], zone(request))
+    if values["occurred_at"]:  # read in the case region's local time (the i18n module's zones)
+        region = queries.case_region(context(request).engine, values["case"] or None)
+        raw["occurred_at"] = Wording(jurisdiction=context(request).law.jurisdiction).read_time(
+            values["occurred_at"], region
+        )
     ctx = context(request)
     try:
         outcome = await run_in_threadpool(ctx.recorder.record, who, raw, ctx.now())
@@ -174,7 +187,8 @@ async def record(request: Request, kind: str):
         return _form(request, who, kind, values, {exc.field or "actor": str(exc)}, 403)
     except Refused as exc:
         status = {"forbidden": 403, "conflict": 409}.get(exc.code, 422)
-        return _form(request, who, kind, values, _errors(exc, [f.key for f in all_fields]), status)
+        said = wording(request)
+        return _form(request, who, kind, values, _errors(exc, [f.key for f in all_fields], said), status)
     except StorageFailed as failed:
         said = gettext_for(request)("The database failed; nothing was stored. Try again.")
         raise PageError(503, f"{said} ({reason_for(failed)})") from None
@@ -183,11 +197,12 @@ async def record(request: Request, kind: str):
     return redirect(case_href(request, values["case"], recorded=outcome.event.id))
 
 
-def _errors(exc: Refused, keys: list[str]) -> dict[str, str]:
+def _errors(exc: Refused, keys: list[str], wording: Wording) -> dict[str, str]:
     """Each problem under the field it names: `data.grounds.0` under `data.grounds`."""
     out: dict[str, str] = {}
     for p in exc.problems:
         field = p.field if p.field not in ("-", "") else "event"
         field = next((k for k in sorted(keys, key=len, reverse=True) if field == k or field.startswith(k + ".")), field)
-        out[field] = f"{out[field]}; {p.reason}" if field in out else p.reason
+        reason = wording.refusal(p.reason)  # in the reader's language
+        out[field] = f"{out[field]}; {reason}" if field in out else reason
     return out

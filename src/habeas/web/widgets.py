@@ -139,18 +139,18 @@ def local_time(text: str, zone: timezone) -> str:
     return moment.replace(tzinfo=zone).isoformat(timespec="minutes")
 
 
-def read(form, all_fields: list[Field], zone: timezone) -> tuple[dict, dict]:
+def read(form, all_fields: list[Field], read_time) -> tuple[dict, dict]:
     """(the values to show again, the event's `data`) from a posted form. Raises Unreadable."""
     values: dict = {}
     data: dict = {}
     for f in all_fields:
-        value = _value(form, f, values, zone)
+        value = _value(form, f, values, read_time)
         if value is not None:
             _put(data, f.path, value)
     return values, data
 
 
-def _value(form, f: Field, values: dict, zone: timezone):
+def _value(form, f: Field, values: dict, read_time):
     if f.widget == "checkboxes":
         chosen = [str(v) for v in form.getlist(f.key)]
         values[f.key] = chosen
@@ -167,7 +167,7 @@ def _value(form, f: Field, values: dict, zone: timezone):
         items = [p.strip() for p in text.split(",") if p.strip()]
         return items if items or f.required else None
     if f.widget == "datetime":
-        return local_time(text, zone)
+        return read_time(text)  # local time of the case's region, as the wording module reads it
     if f.widget == "number":
         try:
             number = float(text.replace(",", "."))

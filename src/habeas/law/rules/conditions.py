@@ -15,7 +15,7 @@ from habeas.law import calendar
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.facts import Facts
 from habeas.law.rules.qualified import Qualified, qualified
-from habeas.law.rules.schema import Condition, Held, Recorded, Requested
+from habeas.law.rules.schema import Condition, Held, Recorded, Requested, Waived
 
 
 @dataclass
@@ -73,7 +73,7 @@ def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
 
 # A condition's tests, in the order they are tried (the reasons come in this order), each
 # (cond, ctx, evidence, reasons) -> whether it passes. A condition is compiled once to the
-# tests of the keys it sets: most set one or two of these sixteen.
+# tests of the keys it sets: most set one or two of these twenty.
 
 
 def _minor(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
@@ -111,6 +111,45 @@ def _article_in(cond: Condition, ctx: Context, evidence: list, reasons: list) ->
         return False
     reasons.append("article")
     return True
+
+
+def _longest_imprisonment(ctx: Context) -> float | None:
+    """The offence's longest imprisonment in years (inf: life; 0: none); None when the offence
+    is unknown, which is noted as for gravity (never a default)."""
+    row = ctx.offence().row
+    if row is None:
+        ctx.gravity()  # notes why it is unknown
+        return None
+    years = row.max_imprisonment
+    return 0.0 if years is None else float(years)
+
+
+def _imprisonment_over(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    years = _longest_imprisonment(ctx)
+    if years is None or not years > float(ctx.value(cond.imprisonment_over)):
+        return False
+    reasons.append("imprisonment")
+    return True
+
+
+def _life_imprisonment(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    years = _longest_imprisonment(ctx)
+    if years is None or (years == float("inf")) != cond.life_imprisonment:
+        return False
+    reasons.append("life_imprisonment" if cond.life_imprisonment else "no_life_imprisonment")
+    return True
+
+
+def _party_fields(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    party = ctx.facts.parties.get(ctx.person or "", {})
+    if any(party.get(k) not in v for k, v in cond.party_fields.items()):
+        return False
+    reasons.append("party")
+    return True
+
+
+def _not_waived(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
+    return _standing_waiver(cond.not_waived, ctx) is None
 
 
 def _offence_unknown(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
@@ -207,6 +246,10 @@ _TESTS = (
     ("gravity_not_in", _gravity_not_in),
     ("article_in", _article_in),
     ("offence_unknown", _offence_unknown),
+    ("imprisonment_over", _imprisonment_over),
+    ("life_imprisonment", _life_imprisonment),
+    ("party_fields", _party_fields),
+    ("not_waived", _not_waived),
     ("language_not_in", _language_not_in),
     ("citizenship_not_in", _citizenship_not_in),
     ("requested", _requested),
@@ -267,6 +310,11 @@ def _standing_request(spec: Requested, ctx: Context) -> Event | None:
     return request
 
 
+def _standing_waiver(spec: Waived, ctx: Context) -> Event | None:
+    """The person's last waiver before the event, unless revoked (a new request) since."""
+    return _standing_request(Requested(request=spec.waiver, waiver=spec.revoke), ctx)
+
+
 def _holding(spec: Held, ctx: Context) -> Event | None:
     """The event that holds the person at the moment, if they are held."""
     holding = None
@@ -283,6 +331,9 @@ def _recorded(spec: Recorded, ctx: Context) -> Event | None:
             break
         if spec.match == "person" and (ev.data or {}).get("person") != ctx.person:
             continue
-        if _contains_any(ev.data, spec.contains_any):
+        data = ev.data or {}
+        if spec.contains_any and not _contains_any(data, spec.contains_any):
+            continue
+        if all(data.get(k) in v for k, v in spec.fields.items()):
             return ev
     return None

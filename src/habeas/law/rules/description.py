@@ -9,7 +9,7 @@ from typing import Any
 
 from habeas.law.package import Citation, Law
 from habeas.law.rules.loading import get_rule, load_rules
-from habeas.law.rules.schema import BeforeRule, CheckRule, DeadlineRule, OrderRule, TermCapRule
+from habeas.law.rules.schema import BeforeRule, CheckRule, DeadlineRule, LadderRule, OrderRule, TermCapRule
 
 
 def describe(law: Law, code: str) -> dict[str, Any]:
@@ -48,6 +48,12 @@ def describe(law: Law, code: str) -> dict[str, Any]:
         out["at"] = rule.at.model_dump(exclude_defaults=True)
     if isinstance(rule, TermCapRule):
         out["orders"] = rule.kinds
+        if rule.pauses:
+            out["not_counted"] = [p.model_dump() for p in rule.pauses]
+    if isinstance(rule, LadderRule):
+        out["orders"] = rule.kinds
+        out["steps"] = [step.model_dump(exclude_none=True) for step in rule.steps]
+        out["approval"] = rule.approval.model_dump()
         if rule.pauses:
             out["not_counted"] = [p.model_dump() for p in rule.pauses]
     if isinstance(rule, OrderRule):

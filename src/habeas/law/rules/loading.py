@@ -18,6 +18,7 @@ from habeas.law.rules.schema import (
     BeforeRule,
     CheckRule,
     DeadlineRule,
+    LadderRule,
     OrderRule,
     Rule,
     RulesDocument,
@@ -123,6 +124,8 @@ def _check_fields(rule: Rule, where: str) -> None:
             named += [(f, _fields_of([kind])) for kind, spec in value.where.items() for f in spec]
         elif name in ("field",) and isinstance(value, str):
             named.append((value, ANY_FIELD))
+    if isinstance(rule, LadderRule):
+        named.append((rule.approval.field, _fields_of(rule.approval.kinds or rule.kinds)))
     if isinstance(rule, DeadlineRule):
         for term_field in (rule.term.field, rule.extend.field if rule.extend else None):
             if term_field:
@@ -135,7 +138,9 @@ def _check_fields(rule: Rule, where: str) -> None:
     while pending:
         cond = pending.pop()
         pending += cond.any or []
-        for values in (cond.fields, cond.not_fields, cond.contains_any, cond.recorded and cond.recorded.contains_any):
+        named += [(f, _fields_of(["party.added"])) for f in cond.party_fields or {}]
+        recorded = [cond.recorded.contains_any, cond.recorded.fields] if cond.recorded else []
+        for values in (cond.fields, cond.not_fields, cond.contains_any, *recorded):
             named += [(f, ANY_FIELD) for f in values or {}]
     for name, allowed in named:
         if name not in allowed:

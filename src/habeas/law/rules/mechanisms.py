@@ -7,6 +7,7 @@
 - ``before``: a stop event must precede the first of some other events;
 - ``check``: a violation at an event when a condition holds;
 - ``term_cap``: the terms a series of orders sets stay within caps;
+- ``ladder``: each extension has the agreements its rung needs (its own module, `ladder`);
 - ``order``: two facts recorded in an impossible order.
 """
 
@@ -22,12 +23,14 @@ from habeas.law.findings import DEADLINE, UNDECIDED, VIOLATION, Finding, made
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.conditions import Context, holds
 from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
+from habeas.law.rules.ladder import judge_ladder
 from habeas.law.rules.qualified import NOT_IN_CATALOGUE
 from habeas.law.rules.schema import (
     Base,
     BeforeRule,
     CheckRule,
     DeadlineRule,
+    LadderRule,
     OrderRule,
     Pause,
     RulesDocument,
@@ -418,6 +421,8 @@ class Judge:
                     )
                     break
 
+    _ladder = judge_ladder
+
     # --- order -----------------------------------------------------------------------------
 
     def _order(self, rule: OrderRule) -> None:
@@ -503,7 +508,7 @@ def _triggers(rule) -> frozenset[str]:
         return frozenset(rule.start.kinds)
     if isinstance(rule, CheckRule):
         return frozenset(rule.at.kinds)
-    if isinstance(rule, TermCapRule):
+    if isinstance(rule, TermCapRule | LadderRule):
         return frozenset(rule.kinds)
     if isinstance(rule, OrderRule):
         return frozenset(kind for pair in rule.pairs for kind in pair.then)

@@ -81,6 +81,14 @@ class Requested(_Model):
     waiver: list[str] = Field(default_factory=list)
 
 
+class Waived(_Model):
+    """A standing waiver: the last of `waiver` for the person at or before the moment, with
+    none of `revoke` (a new request) since."""
+
+    waiver: list[str] = Field(min_length=1)
+    revoke: list[str] = Field(default_factory=list)
+
+
 class Held(_Model):
     """The person is held: the last of `kinds` at or before the moment, with no `until` since."""
 
@@ -90,11 +98,19 @@ class Held(_Model):
 
 class Recorded(_Model):
     """Some event of `kinds` (for the same person, or anywhere in the case) whose list
-    field holds one of the values, at or before the moment."""
+    field holds one of the values (`contains_any`), or whose fields hold these values
+    (`fields`), at or before the moment."""
 
     kinds: list[str] = Field(min_length=1)
-    contains_any: Values = Field(min_length=1)
+    contains_any: Values = Field(default_factory=dict)
+    fields: Values = Field(default_factory=dict)
     match: Literal["person", "case"] = "person"
+
+    @model_validator(mode="after")
+    def _tests_something(self) -> Recorded:
+        if not self.contains_any and not self.fields:
+            raise ValueError("give contains_any or fields")
+        return self
 
 
 class Condition(_Model):
@@ -107,6 +123,11 @@ class Condition(_Model):
     article_in: str | None = None  # entries "ART" or "ART.PART"
     # the offence the event is about is named, and the offence catalogue lacks it on that day
     offence_unknown: bool | None = None
+    # the offence's longest imprisonment is more than this parameter's years (a life term is)
+    imprisonment_over: str | None = None
+    life_imprisonment: bool | None = None  # the offence's sanction allows a life term (or not)
+    party_fields: Values | None = None  # the person's party.added data holds these values
+    not_waived: Waived | None = None  # holds only while no waiver of the person stands
     language_not_in: str | None = None
     citizenship_not_in: str | None = None  # an absent citizenship is the jurisdiction's own
     requested: Requested | None = None
@@ -133,6 +154,7 @@ class Condition(_Model):
                 self.gravity_in,
                 self.gravity_not_in,
                 self.article_in,
+                self.imprisonment_over,
                 self.language_not_in,
                 self.citizenship_not_in,
             )
@@ -148,6 +170,8 @@ class Condition(_Model):
         kinds: list[str] = []
         if self.requested:
             kinds += self.requested.request + self.requested.waiver
+        if self.not_waived:
+            kinds += self.not_waived.waiver + self.not_waived.revoke
         if self.held:
             kinds += self.held.kinds + self.held.until
         if self.recorded:
@@ -394,6 +418,72 @@ class TermCapRule(_Rule):
         return kinds
 
 
+class Approval(_Model):
+    """Who agreed to an order: a decision of `kinds` naming it (its `event`), whose `field`
+    holds a level; a higher level in `order` (lowest first) stands for a lower one. With
+    `own`, the order's own `field` is the level of the one who made it (a prosecutor's
+    extension) and no decision is looked for."""
+
+    kinds: list[str] = Field(default_factory=list)
+    field: str
+    order: list[str] = Field(min_length=1)
+    own: bool = False
+
+    @model_validator(mode="after")
+    def _where(self) -> Approval:
+        if not self.own and not self.kinds:
+            raise ValueError("give the decisions' kinds, or own: true")
+        return self
+
+
+class Step(_Model):
+    """A rung of a ladder: orders reaching at most `up_to` (a parameter, a term counted from
+    the series' base; none: every order past the rungs before) need the agreement of each
+    level the parameter `needs` lists."""
+
+    up_to: str | None = None
+    needs: str | None = None  # none: no agreement beyond the order itself
+
+
+class LadderRule(_Rule):
+    """Each extension (`kinds`) of a series of orders needs the agreements of the rung its
+    `field` reaches (the first rung whose term it does not pass; past the last, the last):
+    a finding names the missing ones. A series opens with one of `series_kinds`, is counted
+    from `base`, ends at a `reset`, and is judged until one of `until_kinds`."""
+
+    mechanism: Literal["ladder"]
+    kinds: list[str] = Field(min_length=1)
+    series_kinds: list[str] = Field(min_length=1)
+    field: str
+    reset_kinds: list[str] = Field(default_factory=list)
+    until_kinds: list[str] = Field(default_factory=list)
+    base: Base | None = None
+    pauses: list[Pause] = Field(default_factory=list)
+    approval: Approval
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _last_open(self) -> LadderRule:
+        if any(step.up_to is None for step in self.steps[:-1]):
+            raise ValueError("only the last step may go without up_to")
+        return self
+
+    def terms(self) -> list[Term]:
+        return [Term(parameter=step.up_to) for step in self.steps if step.up_to]
+
+    def parameters(self) -> list[str]:
+        return list(dict.fromkeys([*super().parameters(), *(s.needs for s in self.steps if s.needs)]))
+
+    def kinds_used(self) -> list[str]:
+        kinds = super().kinds_used() + self.kinds + self.series_kinds + self.reset_kinds + self.until_kinds
+        kinds += self.approval.kinds
+        if self.base:
+            kinds += self.base.kinds + self.base.reset
+        for pause in self.pauses:
+            kinds += pause.start + pause.end
+        return kinds
+
+
 class OrderRule(_Rule):
     """Facts in an impossible order: `then` occurred before any `first` (both exist)."""
 
@@ -405,16 +495,16 @@ class OrderRule(_Rule):
 
 
 Rule = Annotated[
-    DeadlineRule | BeforeRule | CheckRule | TermCapRule | OrderRule,
+    DeadlineRule | BeforeRule | CheckRule | TermCapRule | LadderRule | OrderRule,
     Field(discriminator="mechanism"),
 ]
-MECHANISMS = ("deadline", "before", "check", "term_cap", "order")
+MECHANISMS = ("deadline", "before", "check", "term_cap", "ladder", "order")
 
 
 class CalendarRules(_Model):
     """How terms are counted: rounding per unit, and the move of a last day off."""
 
-    hours: Literal["exact", "end_of_day"] = "exact"
+    hours: Literal["exact", "end_of_day", "next_hour"] = "exact"
     days: Literal["exact", "end_of_day"] = "exact"
     months: Literal["exact", "end_of_day"] = "exact"
     years: Literal["exact", "end_of_day"] = "exact"
@@ -422,7 +512,8 @@ class CalendarRules(_Model):
     # working day, except the rules listed in `not_moved`
     last_day_off: Literal["stays", "next_working_day"] = "stays"
     not_moved: list[str] = Field(default_factory=list)
-    # rules whose day and month terms count the day they start (custody: CPC art. 48)
+    # rules whose terms count the hour or day they start in (detention, custody: CPC art. 48
+    # parts 2, 5): their hours run to the minute, their days include the first
     start_day_counted: list[str] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     certainty: Certainty = "-"

@@ -1,6 +1,7 @@
 """Terms: when a duty falls due, from the dated parameter in force and the calendar rules.
 
-A term in hours runs to the minute; in days or months it ends at 24:00 of its last day
+A term in hours runs from the next hour, or to the minute where the calendar counts its first
+hour (detention, custody); in days or months it ends at 24:00 of its last day
 (as the package's calendar says), and when that last day is a non-working day it ends on
 the next working day, unless the rule is one the calendar lists as not moved (CPC art.
 48 part 4: detention, custody, house arrest). A year the table of non-working days does
@@ -62,6 +63,8 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
     unit = version.unit or "hours"
     document = load_rules(ctx.law)
     rounding = getattr(document.calendar, unit, "exact")
+    if rounding == "next_hour" and rule_code in document.calendar.start_day_counted:
+        rounding = "exact"  # its first hour counts: from the minute (CPC art. 48 part 5)
     try:
         due = calendar.add(base, version.value, unit, rounding)
     except (calendar.CalendarError, TypeError, ValueError, OverflowError):

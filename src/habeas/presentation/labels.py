@@ -31,6 +31,7 @@ LABELS = {
     "complaint.registered": "Complaint registered",
     "medical.examined": "Medical examination",
     "case.closed": "Case closed",
+    "case.sent_to_prosecutor": "Case sent to the prosecutor",
     "case.sent_to_court": "Case sent to court",
     "trial.started": "Trial started",
     "verdict.delivered": "Verdict delivered",
@@ -100,6 +101,12 @@ LABELS = {
     "ground": "ground",
     "complaint": "complaint number",
     "about": "about",
+    # kinds of rule (law/rules/schema.py `mechanism`)
+    "deadline": "a deadline",
+    "before": "before another act",
+    "check": "a condition checked",
+    "term_cap": "a cap on a total term",
+    "order": "an order of facts",
     # what a read was (the read log's `what`)
     "case_file": "case file",
     "case_file:detention_and_complaints": "case file: detention and complaints",
