@@ -13,6 +13,7 @@ import argparse
 from datetime import date, datetime, timedelta
 from importlib import resources
 
+from habeas.access.facts import Principal
 from habeas.clock import FixedClock
 from habeas.domain.events import Actor
 from habeas.jurisdictions import load
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         found = words.alerts_json(every[:10], clock, law)
         telling = ("KZ-DETENTION", "KZ-CUSTODY", "KZ-COUNSEL", "KZ-TORTURE")  # a case worth opening
         detained = [f["case"] for f in every if f["code"].startswith(telling)]
-        case = (detained or [f["case"] for f in every] or ["KZ-2024-000123"])[0]
+        case = _demo_case(engine, law, detained or [f["case"] for f in every] or ["KZ-2024-000123"], clock)
         out.print(terminal.findings(found, f"The 10 most urgent alerts as of {clock.isoformat()}"))
 
         out.print(f"\nThe case file of {case}, as `habeas case show {case}` prints it:\n")
@@ -96,38 +97,88 @@ def main(argv: list[str] | None = None) -> int:
         f"  habeas reads --case {case}{db}   (the read you just made is logged)\n"
         "  habeas simulate --cases 3000 --years 0.25 --what-if WHAT-IF.yaml   (a reform, side by side)",
     )
+    out.print("\nSign in to the web UI as (login and token):")
+    for login, sees, token in signing_in:
+        out.print(f"  {login:<16} {token}   {sees}", highlight=False)
     if args.serve:
-        serve(out, args, signing_in, clock)
+        serve(out, args, clock)
     return 0
 
 
 def demo_users(engine, law, case: str, now: datetime) -> list[tuple[str, str, str]]:
-    """A user of each kind around `case` (its region's police, prosecutor and court, the
-    suspect), with a fresh token each run: (login, what they see, token)."""
-    from habeas.services import guard
-
-    with guard.writing(engine) as conn:
-        region = guard.facts(conn, case).region or "almaty"
+    """A user of every role, each able to open the demo cases it is entitled to, with a fresh
+    token each run: (login, what they see, token). Their agencies, courts, counsel and
+    persons are those of the simulated caseload: the investigator and inquiry officer of
+    the unit that brought `case`, its region's prosecutor, the lawyer admitted in it, its
+    suspect; the court and its clerk of a case of the region before a court; the
+    investigating judge, the prison officer and the doctor assigned to `case` by the
+    prosecutor (their access to a case is an assignment)."""
+    file = queries.case_file(engine, law, case, READER, "demo: the demo's users", now, now)
+    region = file["summary"].get("region") or "almaty"
+    unit = next((e["actor"].get("agency") for e in file["events"] if e["actor"].get("agency")), f"police-{region}")
+    lawyer = next((e["data"]["lawyer"] for e in file["events"] if e["kind"] == "counsel.admitted"), None)
+    suspect = next((p["person"] for p in file["parties"] if p["role"] in ("suspect", "accused")), "P1")
+    tried, court = _court_case(engine, law, region, now)
     wanted = [
-        ("investigator", "investigator", f"police-{region}", "the unit's cases, recording"),
-        ("prosecutor", "prosecutor", f"prosecutor-{region}", f"every case of {region}, the detention board"),
-        ("judge", "judge", f"court-{region}-district", "the cases before the district court"),
-        ("ombudsman", "ombudsman", "ombudsman", "detention and complaints everywhere, unassigned reads"),
-        ("analyst", "analyst", "statistics", "statistics only"),
+        ("investigator", "investigator", unit, f"the cases of {unit}, recording"),
+        ("inquiry", "inquiry_officer", unit, f"the cases of {unit}, recording"),
+        ("prosecutor", "prosecutor", f"prosecutor-{region}", f"every case of {region}, approvals, complaints"),
+        ("inv-judge", "investigating_judge", f"court-{region}-investigating", f"assigned to {case}: custody"),
+        ("judge", "judge", court, f"the cases before {court} ({tried or 'none yet'})"),
+        ("clerk", "court_clerk", court, f"the cases before {court}: trials and terms"),
+        ("prison", "prison_officer", f"sizo-{region}", f"assigned to {case}: admissions, releases"),
+        ("doctor", "doctor", f"medical-{region}", f"assigned to {case}: examinations"),
+        (lawyer or "lawyer", "defence_lawyer", f"bar-{region}", f"their clients ({case})" if lawyer else "no client"),
+        ("ombudsman", "ombudsman", "ombudsman", "detention and complaints everywhere, the breaches"),
+        ("analyst", "analyst", "statistics", "statistics reports"),
+        ("registrar", "registrar", "ministry-records", "recording for others (imports)"),
         ("suspect", "person", None, f"their own case {case}: who looked at it"),
     ]
     made = []
     for login, role, agency, sees in wanted:
-        person = (case, "P1") if role == "person" else None
+        person = (case, suspect) if role == "person" else None
         try:
             token = users.add(engine, law, READER, now, login, role, agency, region, person).token
         except users.UserError:  # a second run: the user is there, its token is renewed
             token = users.renew_token(engine, law, READER, now, login)
         made.append((login, sees, token))
+    by = Principal("prosecutor", "prosecutor", f"prosecutor-{region}", region)
+    for login in ("inv-judge", "prison", "doctor"):
+        _assign(engine, law, now, by, case, login)
     return made
 
 
-def serve(out, args, signing_in: list[tuple[str, str, str]], clock: datetime) -> None:
+def _demo_case(engine, law, candidates: list[str], now: datetime) -> str:
+    """The first of `candidates` with a lawyer admitted (so the demo's lawyer has a client),
+    else the first."""
+    for case in list(dict.fromkeys(candidates))[:30]:
+        file = queries.case_file(engine, law, case, READER, "demo: choosing the demo case", now, now)
+        if any(e["kind"] == "counsel.admitted" for e in file["events"]):
+            return case
+    return candidates[0]
+
+
+def _court_case(engine, law, region: str, now: datetime) -> tuple[str | None, str]:
+    """A case of `region` before a court (any region if none), and its court."""
+    listed = queries.case_list(engine, region, "court", 1) or queries.case_list(engine, None, "court", 1)
+    if not listed:
+        return None, f"court-{region}-district-1"
+    tried = listed[0]["case"]
+    file = queries.case_file(engine, law, tried, READER, "demo: the demo's users", now, now)
+    courts = [e["data"]["court"] for e in file["events"] if e["kind"] in ("case.sent_to_court", "trial.started")]
+    return tried, courts[-1] if courts else f"court-{region}-district-1"
+
+
+def _assign(engine, law, now: datetime, by: Principal, case: str, login: str) -> None:
+    from habeas.services import assignments, guard
+
+    with guard.writing(engine) as conn:
+        if login in guard.facts(conn, case).assigned:
+            return  # a second run: assigned already
+    assignments.assign(engine, law, FixedClock(now), by, case, login)
+
+
+def serve(out, args, clock: datetime) -> None:
     import uvicorn
 
     from habeas.api import Settings, create_app
@@ -139,9 +190,6 @@ def serve(out, args, signing_in: list[tuple[str, str, str]], clock: datetime) ->
         f"The register's clock starts at {clock.isoformat()}, the end of the simulated period,"
         " and runs from there: people are held, deadlines run."
     )
-    out.print("Sign in as (login and token):")
-    for login, sees, token in signing_in:
-        out.print(f"  {login:<13} {token}   {sees}", highlight=False)
     out.print("Ctrl-C stops the server.")
     app = create_app(Settings(database_url=args.db, clock=ShiftedClock(clock)))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")

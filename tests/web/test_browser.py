@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from .conftest import ALMATY
+
 LIMIT_CODE = "KZ-DETENTION-LIMIT"
 KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")  # in Kazakh, not in Russian
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "habeas"
@@ -30,6 +32,11 @@ def limit_hours(law, key: str, moment) -> float:
     version = law.version(key, moment)
     assert version.unit == "hours", f"{key}: a limit in {version.unit}"
     return float(version.value)
+
+
+def local_picker(moment) -> str:
+    """A moment as the form's date-time picker takes it: Almaty's local time, to the minute."""
+    return moment.astimezone(ALMATY).strftime("%Y-%m-%dT%H:%M")
 
 
 def board_rows(page) -> list[dict]:
@@ -84,8 +91,8 @@ def test_investigator_records_a_detention_and_sees_it_on_the_board(user, live):
     form = page.locator("form#record")
     form.locator("input[name=case]").fill(case)
     detained_at = live.clock.now() - timedelta(minutes=30)
-    form.locator("input[name=occurred_at]").fill(live.iso(detained_at))
-    form.locator('[name="data.person"]').fill("P1")
+    form.locator("input[name=occurred_at]").fill(local_picker(detained_at))  # a date-time picker: local time
+    form.locator('[name="data.person"]').select_option("P1")  # a choice of the case's parties
     form.locator('[name="data.place"]').fill("Almaty police, Bostandyk district")
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
@@ -256,8 +263,8 @@ def test_a_missing_field_is_shown_beside_it_and_nothing_is_stored(user, live):
     page.goto(f"/record/person.detained?case={case}")
     form = page.locator("form#record")
     form.locator("input[name=case]").fill(case)
-    form.locator("input[name=occurred_at]").fill(live.iso(live.clock.now() - timedelta(minutes=5)))
-    form.locator('[name="data.person"]').fill("")
+    form.locator("input[name=occurred_at]").fill(local_picker(live.clock.now() - timedelta(minutes=5)))
+    form.locator('[name="data.person"]').select_option("")
     form.locator('[name="data.place"]').fill("Almaty police, Medeu district")
     form.evaluate("f => { f.noValidate = true }")  # let the server judge, as without a browser's checks
     with page.expect_response(lambda r: r.request.method == "POST") as answer:

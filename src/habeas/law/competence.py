@@ -60,3 +60,18 @@ def _correction_problems(law: Law, event: Event, state: CaseState | None) -> lis
 
 def _a(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def roles_for(law: Law, kind: str, stage: str | None) -> list[str]:
+    """The roles that may record `kind` at `stage` (any stage: None): what a form offers."""
+    rule = law.competence.of(kind)
+    if rule is None:
+        return []
+    if stage is not None and rule.by_stage:
+        return list(rule.by_stage.get(stage, rule.roles))
+    return list(rule.roles)
+
+
+def kinds_for(law: Law, role: str, stage: str | None, kinds) -> list[str]:
+    """Of `kinds` (in their order), those `role` may record at `stage` (any stage: None)."""
+    return [kind for kind in kinds if role in roles_for(law, kind, stage)]

@@ -18,9 +18,11 @@ STATIC = Path(__file__).with_name("static")
 
 def mount(app: FastAPI) -> None:
     """Add the web UI's routes and static files to `app`."""
-    from habeas.web import common, forms, pages
+    from habeas.web import common, forms, home, pages, signing
 
+    app.include_router(signing.router)
     app.include_router(forms.router)
+    app.include_router(home.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -1,4 +1,4 @@
-"""The pages that read: home, the case list and file, the detention board, who read what,
+"""The pages that read: the case list and file, the detention board, who read what,
 the law and the public statistics. Every read goes through `services` (the policy decides,
 the read log records); these functions only parse the request and render."""
 
@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from habeas.access import policy as access_policy
 from habeas.api import params
 from habeas.api.context import listing, now_of
 from habeas.domain.events import Problem, parse_time
@@ -20,7 +19,7 @@ from habeas.presentation import findings as words
 from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
 from habeas.statistics.indicators import NATIONAL
-from habeas.web import charts
+from habeas.web import acts, charts
 from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
 router = APIRouter(include_in_schema=False)
@@ -61,42 +60,6 @@ def regions(ctx) -> list[dict]:
     except (KeyError, FileNotFoundError):
         return []
     return [{"code": r["code"], "name": r.get("name", r["code"])} for r in listed if not r.get("valid_until")]
-
-
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request):
-    who = required(request)
-    ctx = context(request)
-    now = now_of(request)
-    code = request.query_params.get("code") or None
-    codes = list(rule_codes(ctx.law))
-    found = queries.alerts(
-        ctx.engine,
-        now,
-        code=code if code in codes else None,
-        limit=20,
-        reader=who,
-        law=ctx.law,
-        now=now,
-        purpose="home: alerts",
-        listing=listing(request, ctx),
-    )
-    words.alerts_json(found, now, ctx.law, language(request))
-    # what the page offers follows the role's grants in the policy, never a list of roles here
-    policy = access_policy.of(ctx.law)
-    return page(
-        request,
-        "home.html",
-        alerts=found,
-        at=now,
-        code=code,
-        codes=codes,
-        records=policy.holds(who.role, "case:record") and who.person is None,
-        investigates=policy.holds(who.role, "case:read", "unit"),
-        board=guard.reads_cases(ctx.law, who),
-        monitor=policy.holds(who.role, "reads:read", "everywhere"),
-        person=who.person is not None,
-    )
 
 
 @router.get("/cases", response_class=HTMLResponse)
@@ -169,6 +132,7 @@ def case_file(request: Request, case: str):
         read_token=request.query_params.get("read"),
         corrections=corrections,
         recorded=request.query_params.get("recorded"),
+        suggested=acts.next_acts(ctx.law, who.role, file),
     )
 
 

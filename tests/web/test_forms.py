@@ -1,0 +1,104 @@
+"""The recording forms built from the vocabulary (issue 21 item 1), as HTML: FastAPI's
+TestClient. The browser tests (`test_roles_browser.py`) drive them for every role."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from habeas.domain.vocabulary import DATA_MODELS
+
+from .test_pages import CASE, NOW, detain, world  # noqa: F401  (the fixture)
+
+
+def test_every_kind_has_a_form_with_a_label_for_every_field(world):  # noqa: F811
+    client = world.sign_in("inv")
+    for kind in DATA_MODELS:
+        form = client.get(f"/record/{kind}?case={CASE}")
+        assert form.status_code == 200, kind
+        ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', form.text)
+        assert ids and all(f'for="{i}"' in form.text for i in ids), kind
+
+
+def test_widgets_follow_the_field_types(world):  # noqa: F811
+    client = world.sign_in("inv")
+    custody = client.get(f"/record/custody.ordered?case={CASE}").text
+    assert re.search(
+        r'<input id="occurred_at" name="occurred_at" type="datetime-local"[^>]*value="2026-11-25T09:00"', custody
+    )
+    assert 'name="data.until" type="datetime-local"' in custody
+    assert re.search(r'<select id="data.person"[^>]*>.*<option value="P1"', custody, re.S), "the case's parties"
+    registered = client.get("/record/case.registered?case=KZ-2026-000099").text
+    assert 'list="data.article-choices"' in registered and '<option value="188">' in registered
+    assert re.search(r'<select id="data.region".*<option value="almaty"', registered, re.S)
+    questioned = client.get(f"/record/person.questioned?case={CASE}").text
+    assert 'type="checkbox" id="data.counsel_present"' in questioned
+    corrected = client.get(f"/record/decision.approved?case={CASE}").text
+    assert re.search(r'<select id="data.event"[^>]*>.*party.added', corrected, re.S) or "Party added" in corrected
+
+
+def test_a_local_time_is_recorded_with_the_region_s_offset_and_a_refusal_sits_under_its_field(world):  # noqa: F811
+    client = world.sign_in("inv")
+    detain(world, hours_ago=3)
+    csrf = world.csrf("/record")
+    answer = client.post(
+        "/record/custody.petitioned",
+        data={"csrf": csrf, "case": CASE, "occurred_at": "2026-11-25T08:30", "data.person": "P1"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(answer.headers["location"]).text
+    event = parse_qs(urlsplit(answer.headers["location"]).query)["recorded"][0]
+    assert f'data-event-id="{event}"' in page
+    item = re.search(rf'<li id="ev-{event}".*?</li>', page, re.S).group(0)
+    assert "08:30" in item  # the local time typed, kept with the region's offset
+    client = world.sign_in("pros")
+    refused = client.post(
+        "/record/investigation.extended",
+        data={"csrf": world.csrf("/record"), "case": CASE, "occurred_at": "2026-11-25T08:30", "data.until": "soon"},
+    )
+    assert refused.status_code == 422
+    assert re.search(r'aria-describedby="error-data.until".*id="error-data.until"', refused.text, re.S)
+
+
+def test_the_chooser_offers_what_the_role_may_record_and_the_next_acts(world):  # noqa: F811
+    detain(world, hours_ago=2)
+    world.submit("person.delivered", CASE, NOW - timedelta(hours=1), {"person": "P1", "place": "Almaty police"})
+    client = world.sign_in("inv")
+    chooser = client.get(f"/record?case={CASE}").text
+    nexts = re.findall(r'<li data-kind="([a-z_.]+)" data-code="([A-Z-]+)"', chooser)
+    kinds = {k for k, _ in nexts}
+    assert {"detention.protocol_drawn", "relatives.notified", "rights.explained"} <= kinds, nexts
+    assert "death.recorded" not in kinds  # it ends a detention, but is no act anyone is asked for
+    assert "medical.examined" not in kinds  # the doctor's act, not the investigator's
+    assert 'data-kind="custody.ordered"' not in chooser  # the investigating judge's
+    case_page = world.read(CASE).text
+    assert 'id="next-acts"' in case_page and "/record/detention.protocol_drawn?case=" in case_page
+    client = world.sign_in("omb")
+    chooser = client.get(f"/record?case={CASE}").text
+    assert re.findall(r'<a href="/record/([a-z_.]+)', chooser) == [
+        "complaint.filed",
+        "facility.visited",
+        "record.corrected",
+    ]
+
+
+def test_a_number_that_is_none_is_refused_under_its_field_and_nothing_is_stored(world):  # noqa: F811
+    client = world.sign_in("inv")
+    before = world.read(CASE).text.count("data-event-id=")
+    answer = client.post(
+        "/record/suspicion.qualified",
+        data={
+            "csrf": world.csrf("/record"),
+            "case": CASE,
+            "occurred_at": "2026-11-25T08:30",
+            "data.person": "P1",
+            "data.article": "188",
+            "data.part": "two",
+        },
+    )
+    assert answer.status_code == 422
+    assert re.search(r'id="data.part"[^>]*aria-describedby="error-data.part"', answer.text)
+    assert 'id="error-data.part"' in answer.text and 'value="two"' in answer.text
+    assert world.read(CASE).text.count("data-event-id=") == before
