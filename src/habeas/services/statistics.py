@@ -33,6 +33,7 @@ from habeas.domain.case import fold
 from habeas.jurisdictions import digest as law_digest
 from habeas.jurisdictions import load as load_law
 from habeas.jurisdictions import reference
+from habeas.law.episodes import definitions
 from habeas.law.offences import iccs_of
 from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
@@ -283,6 +284,7 @@ def report_from_log(
     ref = reference_data(name)
     codes = dict(ref["indicators"].get("findings") or {})
     wanted = set(codes.values())
+    defined = definitions(law)
     found: list[Episode] = []
 
     def flush(state) -> None:
@@ -292,7 +294,7 @@ def report_from_log(
         iccs = ()
         if state.article is not None and state.registered_at is not None:
             iccs = iccs_of(law, state.article, state.part, state.registered_at.date())
-        found.extend(episodes_of(state, findings, codes, iccs))
+        found.extend(episodes_of(state, findings, codes, iccs, defined=defined))
 
     with engine.connect() as conn:
         state = None
