@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,7 +93,9 @@ def definitions(law: Law) -> Episodes:
     cached = law.cache.get("episodes")
     if cached is None:
         raw = law.extra.get(FILE)
-        cached = Episodes(jurisdiction=law.jurisdiction) if raw is None else validated(Episodes, raw, FILE, law.jurisdiction)
+        cached = (
+            Episodes(jurisdiction=law.jurisdiction) if raw is None else validated(Episodes, raw, FILE, law.jurisdiction)
+        )
         law.cache["episodes"] = cached
     return cached
 

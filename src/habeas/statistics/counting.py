@@ -103,7 +103,9 @@ class Stock:
     episode: str = "stock"
 
 
-def stock_rows(episodes: Iterable[Any], stock: Mapping[str, Any], day_ends: Callable[[int, str | None], datetime], years):
+def stock_rows(
+    episodes: Iterable[Any], stock: Mapping[str, Any], day_ends: Callable[[int, str | None], datetime], years
+):
     """The people held at the end of each year's stock day (local time: `day_ends(year,
     region)`, naive UTC), from the episodes of the kinds `stock` names; sentenced when the
     kind is one of `stock.sentenced`, or a verdict came by then."""
@@ -139,7 +141,9 @@ def tabulate(
     for c in counts:
         for kind in c.episodes:
             by_kind[kind].append(c)
-    linked = {c.link: c for c in (links if links is not None else (e for e in episodes if e.episode == "case")) if c.link}
+    linked = {
+        c.link: c for c in (links if links is not None else (e for e in episodes if e.episode == "case")) if c.link
+    }
     regions: dict[str | None, str] = {}
     for e in episodes:
         wanted = by_kind.get(e.episode)

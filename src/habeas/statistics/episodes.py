@@ -412,7 +412,8 @@ def _death(event, after, timeline, by_code, codes, base, defined) -> Episode:
 
 
 def _ended_by(end: Event | None, defined: Episodes) -> str | None:
-    """How a detention ended: the episode the closing act opens (custody, house arrest, bail), else released or death."""
+    """How a detention ended: the episode its closing act opens (custody, house arrest, bail),
+    else released or death."""
     if end is None:
         return None
     opened = [name for name, renews in defined.index[1].get(end.kind, ()) if not renews]
