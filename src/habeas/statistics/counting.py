@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from habeas.statistics.episodes import DERIVED_FIELDS, NAMED
+from habeas.statistics.fields import DERIVED_FIELDS, NAMED
 
 NATIONAL_DEFAULT = "kz"
 _OPS = frozenset({"not_in", "set", "prefix"})
