@@ -99,7 +99,7 @@ def test_every_closing_act_closes_the_episode_everywhere(engine, law, clock, imp
         limits = list(conn.execute(select(deadlines)))
     on_board_before = {r["case"] for r in board.held(engine, law, OPENED + timedelta(hours=1), reader=admin, now=now)}
     on_board_after = {r["case"] for r in board.held(engine, law, CLOSED + timedelta(minutes=1), reader=admin, now=now)}
-    for case, (name, closing) in imported.items():
+    for case, (name, _closing) in imported.items():
         ep = defined[name]
         file = queries.case_file(engine, law, case, admin, "test", now, now)
         # the case file: the episode is no longer the measure in force
