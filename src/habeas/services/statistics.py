@@ -237,8 +237,11 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
         e.iccs,
         e.article,
         accused,
+        e.end_year,
     ]
-    grouped = select(*keys, func.count()).where(e.episode.in_(GROUPED), e.year.in_(years)).group_by(*keys)
+    counted = sorted({k for c in defs.counts for k in c.episodes} - {"stock", *SINGLE})
+    either = or_(e.year.in_(years), e.end_year.in_(years))
+    grouped = select(*keys, func.count()).where(e.episode.in_(counted), either).group_by(*keys)
     stocks = _stock_queries(defs, years, name)
     # Those measured one by one (custody lengths and limits) or linked (complaints to their cases).
     complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
@@ -250,7 +253,7 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     )
     linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
-        found: list = [Group(*row[:-2], n=row[-1], person=row[-2]) for row in conn.execute(grouped)]
+        found: list = [Group(*row[:-3], person=row[-3], end_year=row[-2], n=row[-1]) for row in conn.execute(grouped)]
         for year, query, counted in stocks:
             found += [
                 Stock(year, region, bool(sentenced), n)
@@ -289,8 +292,9 @@ def _stock_queries(defs: Definitions, years: Sequence[int], name: str) -> list:
     return out
 
 
-# Episode kinds the database counts (`report`): nothing about them is measured one by one.
-GROUPED = ("case", "detention", "petition", "death", "verdict", "closure", "appeal")
+# Episode kinds read one by one (lengths, links); the database counts every other kind a
+# declared count reads (`indicators.yaml`), grouped by everything a count may test.
+SINGLE = ("complaint", "custody")
 
 
 def report_from_log(

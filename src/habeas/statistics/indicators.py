@@ -239,8 +239,8 @@ class Group:
     article: str | None
     n: int
     person: str | None = None  # case: the accused official's agency (as a case episode keeps it)
+    end_year: int | None = None
     link = None
-    end_year = None
 
     def past_limit(self, as_of: datetime) -> bool:
         return bool(self.past)
