@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,15 @@ from habeas.law.package import Certainty, Citation, Law, LawDataError, validated
 FILE = "episodes.yaml"
 Acts = Literal["opens", "renews", "closes", "term_ends", "pre_trial_ends"]
 ACTS: tuple[str, ...] = Acts.__args__
+# The episodes the register knows by name: the words of the case file's `measures`, and what
+# the board and the statistics ask for. A package defines those its law has.
+Name = Literal["detention", "custody", "house_arrest", "bail", "extradition_arrest", "prison"]
+
+
+# every level holds something: an empty test would be read as "any", silently
+_Tests = Annotated[
+    dict[str, Annotated[dict[str, Annotated[list[Any], Field(min_length=1)]], Field(min_length=1)]], Field(min_length=1)
+]
 
 
 class _Model(BaseModel):
@@ -43,7 +52,7 @@ class Episode(_Model):
     closes: list[str] = Field(min_length=1)
     term_ends: list[str] = Field(default_factory=list)
     pre_trial_ends: list[str] = Field(default_factory=list)
-    where: dict[Acts, dict[str, dict[str, list[Any]]]] = Field(default_factory=dict)  # act → kind → field values
+    where: dict[Acts, _Tests] = Field(default_factory=dict)  # act → kind → field → the values it must have
     limits: list[str] = Field(default_factory=list)
     counts_toward: list[CountsToward] = Field(default_factory=list)
     citations: list[Citation] = Field(min_length=1)
@@ -66,7 +75,7 @@ class Episode(_Model):
 
 class Episodes(_Model):
     jurisdiction: str
-    episodes: dict[str, Episode] = Field(default_factory=dict)
+    episodes: dict[Name, Episode] = Field(min_length=1)
 
     @cached_property
     def index(self) -> tuple[dict[str, list], dict[str, list]]:

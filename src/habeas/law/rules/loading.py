@@ -220,6 +220,13 @@ def _check_episodes(law: Law) -> None:
         for kind in sorted(ep.kinds()):
             if kind not in KINDS:
                 raise LawDataError("episodes.yaml", f"episodes.{name}", f"unknown event kind {kind!r}")
+        for act, tests in ep.where.items():
+            for kind, fields in tests.items():
+                for field in fields:
+                    if field not in _fields_of([kind]):
+                        raise LawDataError(
+                            "episodes.yaml", f"episodes.{name}.where.{act}", f"no field {field!r} in {kind}"
+                        )
         for code in ep.limits:
             rule = next((r for r in load_rules(law).rules if r.code == code), None)
             if not isinstance(rule, DeadlineRule):
