@@ -62,7 +62,8 @@ def test_an_unknown_case_named_in_markup_is_an_error_that_quotes_it(recorded):
     for spelling in MARKUP:
         done = habeas("case", "show", spelling, db=recorded, check=False)
         assert done.returncode == 1 and "Traceback" not in done.stderr
-        assert f"no case {spelling!r} in the register" in done.stderr
+        # brackets are no part of a case number: refused as such, quoted as typed, not read as markup
+        assert f"refused: {spelling!r} is not a case number" in done.stderr
 
 
 def header_cells(output: str) -> list[list[str]]:

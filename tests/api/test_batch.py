@@ -44,7 +44,8 @@ def test_a_registrar_imports_a_batch_and_re_sending_it_stores_nothing_twice(api)
 
 
 def test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line(api):
-    head = api.client.get("/api/v1/ledger/head").json()
+    # the events' head: signing in may add to the account log, which is not the batch's to change
+    head = api.client.get("/api/v1/ledger/head").json()["events"]
     good = detention_case(NEW_CASE)
     no_offset = {**good[2], "occurred_at": "2024-02-29T09:00:00"}
     unknown_kind = {**good[3], "kind": "person.teleported"}
@@ -53,7 +54,7 @@ def test_one_bad_line_refuses_the_whole_batch_listing_every_bad_line(api):
     assert [(line["line"], line["field"]) for line in error["lines"]] == [(3, "occurred_at"), (4, "kind")]
     assert all(line["reason"] for line in error["lines"])
     assert error["message"].startswith("2 line(s) refused; nothing stored. line 3: occurred_at")
-    assert api.client.get("/api/v1/ledger/head").json() == head
+    assert api.client.get("/api/v1/ledger/head").json()["events"] == head
     is_error(api.client.get(f"/api/v1/cases/{NEW_CASE}", headers=api.sign_in("admin")), 404, "not_found")
 
 

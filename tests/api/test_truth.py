@@ -76,10 +76,12 @@ def test_a_body_with_a_key_given_twice_is_refused(api):
 
 
 def test_statistics_show_no_period_after_the_clock(api):
-    # the clock reads NOW (2026): 2026 has begun, 2027 has not
-    assert api.client.get("/api/v1/statistics", params={"years": "2026"}).status_code == 200
+    # the clock reads NOW (2026): 2025 has closed; 2026 has begun but not closed; 2027 has not begun
+    assert api.client.get("/api/v1/statistics", params={"years": "2025"}).status_code == 200
     error = is_error(api.client.get("/api/v1/statistics", params={"years": "2025-2027"}), 422, "invalid", "years")
     assert "2027" in error["message"] and "has not begun" in error["message"]
+    error = is_error(api.client.get("/api/v1/statistics", params={"years": "2026"}), 422, "invalid", "years")
+    assert "2026 has not closed yet" in error["message"]
     later = (NOW + timedelta(days=400)).isoformat()
     is_error(api.client.get("/api/v1/statistics", params={"years": "2026", "at": later}), 422, "invalid", "at")
 

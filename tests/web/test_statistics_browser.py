@@ -25,17 +25,26 @@ from .conftest import ALMATY
 
 ALMATY_INV = Actor("inv-alm", "investigator", "almaty-police")
 ASTANA_INV = Actor("inv-ast", "investigator", "astana-police")
+SHYMKENT_INV = Actor("inv-shy", "investigator", "shymkent-police")
 # A closed year (figures are published per closed year, and kept once released) that no other
 # browser test records in or asks for (the page opens on the last closed year, 2025), so the
 # counts are exactly these.
 YEAR = 2024
 PUBLISHED = 6  # detentions recorded in Almaty, rights explained to each: published
 FEW = 2  # detentions recorded in Astana, no rights on record: fewer than the threshold, withheld
+# A small cell alone beside a published total would be given away by subtraction, so another cell
+# is withheld to protect it: the cheapest, Shymkent's (at the threshold, rights explained to each),
+# so that Almaty's stays published.
+PROTECTOR = 5
 
 
 def record_caseload(live) -> int:
     start = datetime(YEAR, 6, 2, 9, 0, tzinfo=ALMATY)
-    for region, actor, many, explained in (("almaty", ALMATY_INV, PUBLISHED, True), ("astana", ASTANA_INV, FEW, False)):
+    for region, actor, many, explained in (
+        ("almaty", ALMATY_INV, PUBLISHED, True),
+        ("astana", ASTANA_INV, FEW, False),
+        ("shymkent", SHYMKENT_INV, PROTECTOR, True),
+    ):
         for n in range(many):
             number = next(live._numbers)
             case, at = f"KZ-{YEAR}-{number:06d}", start + timedelta(days=n)

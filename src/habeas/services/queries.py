@@ -465,15 +465,15 @@ def listed_cases(
             size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
             rows = case_list(engine, region, stage, size, agency=agency, code=code, after=position)
             for row in rows:
-                if len(found) == limit:
-                    more = True  # one more the reader may see: the page ends before it
-                    break
-                position = row["case"]
                 decision = (
                     everywhere
                     if everywhere.allowed
                     else guard.decide(law, reader, "case:read", guard.facts(conn, row["case"]))
                 )
+                if decision.allowed and len(found) == limit:
+                    more = True  # one more the reader may see: the page ends before it
+                    break
+                position = row["case"]
                 if decision.allowed:
                     decisions[row["case"]] = decision
                     found.append(row)
