@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from habeas.domain.case import fold_all
 from habeas.domain.events import parse_event
+from habeas.jurisdictions import load
+from habeas.law.episodes import measures as measures_in_force
 
 ACTORS = {
     "investigator": {"id": "inv-1", "role": "investigator"},
@@ -52,7 +54,7 @@ def test_the_measure_in_force_follows_the_orders():
         ("person.detained", "2025-01-07T10:00:00+05:00", "investigator", {"person": "P3", "place": "home"}),
         ("person.released", "2025-01-08T10:00:00+05:00", "investigator", {"person": "P3", "ground": "no grounds"}),
     )
-    measures = state.summary()["measures"]
+    measures = measures_in_force(load(), state.timeline)  # the law's episodes (episodes.yaml)
     assert measures["P1"] == {
         "measure": "house_arrest",
         "since": "2025-02-20T10:00:00+05:00",
@@ -107,4 +109,5 @@ def test_a_v1_case_reads_as_before():
         ("trial.started", "2024-06-01T09:00:00+05:00", "judge", {"court": "court-1"}),
     )
     summary = state.summary()
-    assert summary["form"] == "preliminary" and summary["jury"] is False and summary["measures"] == {}
+    assert summary["form"] == "preliminary" and summary["jury"] is False
+    assert measures_in_force(load(), state.timeline) == {}

@@ -88,6 +88,11 @@ OPTIONAL = {
     "contradiction",  # rules.yaml, an order pair: absent means `before` (the first edition's only kind)
     "differs",  # an `after` pair without it: any related first
     "shorter",  # an `after` pair without it: any related first
+    "limits",  # episodes.yaml: an episode no rule limits (bail)
+    "renews",  # an episode no act renews
+    "term_ends",  # an episode whose term only its closing acts end
+    "pre_trial_ends",  # an episode with no pre-trial part counted apart
+    "counts_toward",  # time that counts toward nothing else
 }
 # Maps whose keys are names chosen by the data (a kind, a year, a field), not schema keys.
 FREE_FORM = {
@@ -102,6 +107,7 @@ FREE_FORM = {
     "stages",
     "roles",  # policy.yaml: a role left out has no right at all (deny by default)
     "acts",  # policy.yaml: an act left out is judged by case:record alone
+    "episodes",  # episodes.yaml: an episode the law lacks is one no one is ever under
 }
 # Maps whose keys are names the package gives and nothing else refers to: renaming one is a
 # change of the law's words (a stage called otherwise), not a misspelling to refuse.

@@ -36,36 +36,6 @@ class Party:
 
 
 @dataclass(slots=True)
-class Measure:
-    """What holds or restrains a person now: the police hold, custody, house arrest, bail,
-    an extradition arrest, or prison, since when and (for a judge's order) until when."""
-
-    measure: str
-    since: datetime
-    until: datetime | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"measure": self.measure, "since": self.since.isoformat()}
-        if self.until is not None:
-            out["until"] = self.until.isoformat()
-        return out
-
-
-# The fact that puts a person under each measure; a release, a death or the next measure ends it.
-MEASURES = {
-    "person.detained": "detention",
-    "custody.ordered": "custody",
-    "custody.extended": "custody",
-    "house_arrest.ordered": "house_arrest",
-    "house_arrest.extended": "house_arrest",
-    "bail.ordered": "bail",
-    "extradition.arrested": "extradition_arrest",
-    "prisoner.admitted": "prison",
-}
-ENDS_MEASURE = frozenset({"person.released", "prisoner.released", "death.recorded"})
-
-
-@dataclass(slots=True)
 class CaseHead:
     """What deciding a case's next fact needs, and no more: its version, and which of the
     kinds that move a case between stages it has seen (the law's stages say which).
@@ -101,7 +71,6 @@ class CaseState:
     interrupted: bool = False  # the investigation stands interrupted (CPC art. 45 part 7)
     jury: bool = False  # tried by a jury (v2 `trial.started` `jury`)
     jury_requested: list[str] = field(default_factory=list)  # who petitioned for one
-    measures: dict[str, Measure] = field(default_factory=dict)  # per person, the one in force
     reviews: list[dict[str, Any]] = field(default_factory=list)  # appeals and cassations
     international: list[dict[str, Any]] = field(default_factory=list)  # INTERPOL, extradition, MLA
     parties: dict[str, Party] = field(default_factory=dict)
@@ -130,7 +99,6 @@ class CaseState:
             "interrupted": self.interrupted,
             "jury": self.jury,
             "jury_requested": self.jury_requested,
-            "measures": {person: m.to_dict() for person, m in self.measures.items()},
             "reviews": self.reviews,
             "international": self.international,
         }
@@ -228,19 +196,6 @@ def _case_closed(state: CaseState, event: Event) -> None:
     state.closed_ground = event.data["ground"]
 
 
-def _apply_measure(state: CaseState, event: Event) -> None:
-    person = event.data.get("person")
-    if person is None:
-        return
-    if event.kind in ENDS_MEASURE:
-        state.measures.pop(person, None)
-        return
-    until = event.data.get("until")
-    state.measures[person] = Measure(
-        MEASURES[event.kind], event.occurred_at, datetime.fromisoformat(until) if until else None
-    )
-
-
 def _review(state: CaseState, event: Event) -> None:
     court, step = event.kind.split(".")
     entry = {"review": court, "step": step, "at": event.occurred_at.isoformat()}
@@ -280,7 +235,6 @@ _OTHER = {
 # but the kinds seen).
 _APPLY = {
     **_OTHER,
-    **{kind: _apply_measure for kind in (*MEASURES, *ENDS_MEASURE)},
     "report.received": _report_received,
     "case.registered": _case_registered,
     "party.added": _party_added,

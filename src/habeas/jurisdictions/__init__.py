@@ -21,6 +21,7 @@ from habeas.law.rules.loading import validate_law
 
 DEFAULT = "kz"
 NOT_LAW = frozenset({"calibration.yaml"})
+SCENARIOS = ("cases/", "reference/scenarios/")  # tests of the package, not what it says
 
 
 def package_root(name: str):
@@ -81,7 +82,7 @@ def digest(name: str = DEFAULT) -> str:
     if not root.is_dir():
         raise LawDataError(name, "-", "no such jurisdiction package")
     return digest_of(
-        [[path, text] for path, text in _walk(root, "") if not path.startswith("cases/") and path not in NOT_LAW]
+        [[path, text] for path, text in _walk(root, "") if not path.startswith(SCENARIOS) and path not in NOT_LAW]
     )
 
 

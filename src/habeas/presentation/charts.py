@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from habeas.statistics.indicators import NATIONAL, UNKNOWN
+from habeas.statistics.indicators import UNKNOWN
 from habeas.statistics.report import Report
 
 HEADLINE_KINDS = ("share", "rate", "mean")
@@ -71,7 +71,9 @@ def _trend(report: Report, ax) -> bool:
     lines = []
     for ind, (key, _) in chosen:
         by_year = {
-            c.year: c.value for c in report.cells if c.measure == key and c.region == NATIONAL and c.indicator == ind
+            c.year: c.value
+            for c in report.cells
+            if c.measure == key and c.region == report.national and c.indicator == ind
         }
         if any(v is not None for v in by_year.values()):
             lines.append((key, [by_year.get(y) for y in years]))
@@ -95,7 +97,7 @@ def _ranked(report: Report, ax) -> bool:
     cells = [
         c
         for c in report.cells
-        if c.measure == key and c.year == year and c.indicator == first and c.region not in (NATIONAL, UNKNOWN)
+        if c.measure == key and c.year == year and c.indicator == first and c.region not in (report.national, UNKNOWN)
     ]
     if ax is None:
         return len(cells) > 1 and any(c.value is not None for c in cells)
@@ -121,7 +123,9 @@ FLOW = ("W1.reported", "W1.registered", "W1.sent_to_court", "W1.verdict", "W1.co
 
 def _flow(report: Report, ax) -> bool:
     year = max(report.spec.years)
-    cells = {c.measure: c for c in report.cells if c.indicator == "W1" and c.region == NATIONAL and c.year == year}
+    cells = {
+        c.measure: c for c in report.cells if c.indicator == "W1" and c.region == report.national and c.year == year
+    }
     found = {k: c.value for k, c in cells.items()}
     if ax is None:
         return any(found.get(k) for k in FLOW)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from habeas.db.schema import cases
 from habeas.domain.case import CaseState
+from habeas.law.episodes import measures
 from habeas.law.package import Law
 from habeas.law.stages import stage_of
 from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, json_text, naive_utc
@@ -59,7 +60,7 @@ def _row(state: CaseState, law: Law, time=naive_utc) -> tuple:
         time(state.registered_at),
         state.version,
         max((e.position or 0 for e in state.timeline), default=0),
-        _summary_json({**state.summary(), "stage": stage}),
+        _summary_json({**state.summary(), "measures": measures(law, state.timeline), "stage": stage}),
     )
 
 

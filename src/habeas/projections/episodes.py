@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from habeas.db.schema import stat_episodes
 from habeas.domain.case import CaseState
 from habeas.jurisdictions import reference
+from habeas.law.episodes import definitions
 from habeas.law.offences import iccs_of
 from habeas.law.package import Law
 from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
@@ -36,9 +37,10 @@ def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
 def rows(states: Sequence[CaseState], law: Law, time: Callable = naive_utc) -> list[tuple]:
     """Every episode of these cases as a row (COLUMNS order; times as `time` spells them)."""
     codes = reference.finding_codes(law.jurisdiction)
+    defined = definitions(law)
     out = []
     for state in states:
-        for episode in episodes_of(state, _findings(state, law, codes), codes, _iccs(state, law)):
+        for episode in episodes_of(state, _findings(state, law, codes), codes, _iccs(state, law), defined=defined):
             values = _VALUES(episode)
             if any(values[i] is not None for i in _TIME_PLACES):
                 spelt = list(values)

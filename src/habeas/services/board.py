@@ -1,13 +1,12 @@
 """The detention board: who is held under the police hold now, where, since when, and how
 long is left before the limit — a prosecutor's or a monitor's screen (issue 10).
 
-Which rules limit a detention is the law package's, not this module's: a `deadline` rule
-whose clock starts at `person.detained` and stops at `person.released` (in kz,
-KZ-DETENTION-LIMIT, whose term the package chooses for adults, minors and the exceptional
-grounds). The board is the deadlines projection's rows of those rules still running at
-`at` (not yet met by then), breached first, then by time left. Like `queries.alerts`,
-it names persons: each case shown is checked by the policy (`case:read`) and leaves a
-read record (what: `detention_board`).
+Which rules limit a detention, and which acts open and close it, are the law package's
+(`episodes.yaml`, the `detention` episode and its `limits`: in kz KZ-DETENTION-LIMIT, whose
+clock every closing act stops, checked when the package loads). The board is the deadlines
+projection's rows of those rules still running at `at` (not yet met by then), breached
+first, then by time left. Like `queries.alerts`, it names persons: each case shown is
+checked by the policy (`case:read`) and leaves a read record (what: `detention_board`).
 """
 
 from __future__ import annotations
@@ -21,31 +20,21 @@ from sqlalchemy import case as case_
 from habeas.access.facts import Principal
 from habeas.db.schema import deadlines
 from habeas.domain.case import fold_all
+from habeas.law.episodes import definitions
 from habeas.law.package import Law
-from habeas.law.rules import describe, rule_codes
 from habeas.ledger import reads as reads_log
 from habeas.ledger import store
 from habeas.projections.base import naive_utc
 from habeas.services import guard
 
-START, STOP = "person.detained", "person.released"
+EPISODE = "detention"
 WHAT = "detention_board"
 
 
 def detention_codes(law: Law) -> list[str]:
-    """The codes of the rules that limit a detention, read from the law package (once per law)."""
-    cached = law.cache.get("board.detention_codes")
-    if cached is not None:
-        return cached
-    found = []
-    for code in rule_codes(law):
-        rule = describe(law, code)
-        starts = (rule.get("start") or {}).get("kinds") or []
-        stops = (rule.get("stop") or {}).get("kinds") or []
-        if rule.get("mechanism") == "deadline" and START in starts and STOP in stops:
-            found.append(code)
-    law.cache["board.detention_codes"] = found
-    return found
+    """The codes of the rules that limit a detention (the law package's `detention` episode)."""
+    found = definitions(law).episodes.get(EPISODE)
+    return list(found.limits) if found else []
 
 
 def held(
@@ -98,7 +87,7 @@ def held(
         for name, finding, state_now in found:
             if name not in shown:
                 continue
-            rows.append(_row(name, finding, state_now, states[name]))
+            rows.append(_row(law, name, finding, state_now, states[name]))
         reads_log.append(
             conn,
             [
@@ -109,11 +98,12 @@ def held(
     return rows
 
 
-def _row(case: str, finding: dict, status: str, state) -> dict:
+def _row(law: Law, case: str, finding: dict, status: str, state) -> dict:
     """A board row: the finding's times, and place and name from the (corrected) case file."""
     person = finding.get("person")
     evidence = set(finding.get("evidence") or [])
-    detained = next((e for e in state.timeline if e.kind == START and e.id in evidence), None) if state else None
+    opens = definitions(law).episodes[EPISODE].opens
+    detained = next((e for e in state.timeline if e.kind in opens and e.id in evidence), None) if state else None
     party = state.parties.get(person) if state and person else None
     return {
         "case": case,

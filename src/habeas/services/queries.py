@@ -15,6 +15,7 @@ from habeas.db.engine import writer
 from habeas.db.schema import cases, deadlines, events, reads
 from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import IDENTIFIER, Event
+from habeas.law.episodes import measures
 from habeas.law.findings import Finding
 from habeas.law.package import Law
 from habeas.law.rules import judge, outstanding
@@ -108,7 +109,12 @@ def case_file(
     file = {
         "case": case,
         "at": at.isoformat(),
-        "summary": {**state.summary(), "stage": stage_of(law, whole), "offence": case_offence(law, whole, at)},
+        "summary": {
+            **state.summary(),
+            "measures": measures(law, state.timeline),
+            "stage": stage_of(law, whole),
+            "offence": case_offence(law, whole, at),
+        },
         "parties": [p.to_dict() for p in state.parties.values()],
         "events": timeline,
         "findings": findings,

@@ -33,12 +33,14 @@ from habeas.domain.case import fold
 from habeas.jurisdictions import digest as law_digest
 from habeas.jurisdictions import load as load_law
 from habeas.jurisdictions import reference
+from habeas.law.episodes import definitions
 from habeas.law.offences import iccs_of
 from habeas.law.package import Law
 from habeas.law.rules import deadlines as judge_deadlines
 from habeas.ledger import store
 from habeas.services import maintenance
 from habeas.statistics import exports
+from habeas.statistics.counting import Stock
 from habeas.statistics.episodes import COLUMNS, Episode, episodes_of
 from habeas.statistics.indicators import Cell, Definitions, Group, Regions, compute
 from habeas.statistics.report import PROTECTED, Report
@@ -54,6 +56,7 @@ __all__ = [
     "export",
     "last_closed_year",
     "min_count",
+    "national",
     "parse_years",
     "reference_data",
     "report",
@@ -130,9 +133,10 @@ def export(
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
     cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
+    national = Definitions.parse(ref["indicators"]).national
     if kind == "offences":
-        return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit)
-    return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit)
+        return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit, national)
+    return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit, national)
 
 
 def _catching_up(engine: Engine, name: str, load: Callable[[], Law] | None, catch_up: bool) -> Callable[[], None]:
@@ -157,6 +161,11 @@ def _within_clock(spec: ReportSpec, as_of: datetime) -> None:
 
 
 EXPORTS = ("offences", "un-cts")
+
+
+def national(jurisdiction: str | None = None) -> str:
+    """The code of the whole country in the tables (the package's indicators.yaml `national`)."""
+    return Definitions.parse(reference_data(jurisdiction)["indicators"]).national
 
 
 def last_closed_year(as_of: datetime, jurisdiction: str | None = None) -> int:
@@ -262,21 +271,12 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
         e.iccs,
         e.article,
         accused,
+        e.end_year,
     ]
-    grouped = select(*keys, func.count()).where(e.episode.in_(GROUPED), e.year.in_(years)).group_by(*keys)
-    # The people held on each stock day, counted by the database too.
-    stocks = []
-    for year in years:
-        day = defs.stock_day(year)
-        sentenced = case(
-            (e.episode == "prison", True),
-            (and_(e.sentenced_at.is_not(None), e.sentenced_at <= day), True),
-            else_=False,
-        )
-        held = and_(
-            e.episode.in_(("custody", "prison")), e.started_at <= day, or_(e.held_until.is_(None), e.held_until > day)
-        )
-        stocks.append((year, select(e.region, sentenced, func.count()).where(held).group_by(e.region, sentenced)))
+    counted = sorted({k for c in defs.counts for k in c.episodes} - {"stock", *SINGLE})
+    either = or_(e.year.in_(years), e.end_year.in_(years))
+    grouped = select(*keys, func.count()).where(e.episode.in_(counted), either).group_by(*keys)
+    stocks = _stock_queries(defs, years, name)
     # Those measured one by one (custody lengths and limits) or linked (complaints to their cases).
     complaints = select(e.link).where(e.episode == "complaint", e.link.is_not(None), e.year.in_(years))
     single = select(*[e[c] for c in COLUMNS]).where(
@@ -287,19 +287,48 @@ def _read(engine: Engine, spec: ReportSpec, as_of: datetime, name: str) -> tuple
     )
     linked = select(*[e[c] for c in COLUMNS]).where(e.episode == "case", e.link.in_(complaints))
     with engine.connect() as conn:
-        found: list = [Group(*row[:-2], n=row[-1], accused=row[-2]) for row in conn.execute(grouped)]
-        for year, query in stocks:
+        found: list = [Group(*row[:-3], person=row[-3], end_year=row[-2], n=row[-1]) for row in conn.execute(grouped)]
+        for year, query, counted in stocks:
             found += [
-                Group("stock", year, region, None, None, bool(sentenced), None, None, None, False, False, None, None, n)
+                Stock(year, region, bool(sentenced), n)
                 for region, sentenced, n in conn.execute(query)
+                if counted(region)
             ]
         found += [Episode(*row) for row in conn.execute(single)]
         links = [Episode(*row) for row in conn.execute(linked)]
     return found, links
 
 
-# Episode kinds the database counts (`report`): nothing about them is measured one by one.
-GROUPED = ("case", "detention", "petition", "death", "verdict", "closure", "appeal")
+def _stock_queries(defs: Definitions, years: Sequence[int], name: str) -> list:
+    """(year, query, whether a recorded region is counted by it): the people held at the end of
+    each stock day, counted by the database, one query per moment the day ends in some region
+    (its local time: `reference.utc_offset`), each counting the regions whose day ends then."""
+    e = stat_episodes.c
+    stock = defs.stock()
+    ends = defs.day_ends(lambda region, local: reference.utc_offset(name, region, local))
+    with_codes = [*Regions(reference_data(name)["regions"]).all, None]
+    out = []
+    for year in years:
+        moments = {ends(year, r) for r in with_codes}
+        for end in sorted(moments):
+            sentenced = case(
+                (e.episode.in_(list(stock.get("sentenced") or [])), True),
+                (and_(e.sentenced_at.is_not(None), e.sentenced_at < end), True),
+                else_=False,
+            )
+            held = and_(
+                e.episode.in_(list(stock.get("episodes") or [])),
+                e.started_at < end,
+                or_(e.held_until.is_(None), e.held_until >= end),
+            )
+            query = select(e.region, sentenced, func.count()).where(held).group_by(e.region, sentenced)
+            out.append((year, query, lambda region, year=year, end=end: ends(year, region) == end))
+    return out
+
+
+# Episode kinds read one by one (lengths, links); the database counts every other kind a
+# declared count reads (`indicators.yaml`), grouped by everything a count may test.
+SINGLE = ("complaint", "custody")
 
 
 def report_from_log(
@@ -317,6 +346,7 @@ def report_from_log(
     ref = reference_data(name)
     codes = dict(ref["indicators"].get("findings") or {})
     wanted = set(codes.values())
+    defined = definitions(law)
     found: list[Episode] = []
 
     def flush(state) -> None:
@@ -326,7 +356,7 @@ def report_from_log(
         iccs = ()
         if state.article is not None and state.registered_at is not None:
             iccs = iccs_of(law, state.article, state.part, state.registered_at.date())
-        found.extend(episodes_of(state, findings, codes, iccs))
+        found.extend(episodes_of(state, findings, codes, iccs, defined=defined))
 
     with engine.connect() as conn:
         state = None
@@ -342,17 +372,16 @@ def report_from_log(
             if progress and read % 100_000 == 0:
                 progress(read)
         flush(state)
-    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name))
+    offset = lambda region, local: reference.utc_offset(name, region, local)  # noqa: E731
+    return _report(found, spec, as_of, ref, threshold if threshold is not None else min_count(name), offset=offset)
 
 
 def _naive_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _report(
-    found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, links=None, *, stocks_given: bool = False
-) -> Report:
-    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, links, stocks_given=stocks_given)
+def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int, *, offset=None) -> Report:
+    cells = compute(found, spec.years, _naive_utc(as_of), ref, threshold, offset=offset)
     return _present(cells, spec, as_of, ref, threshold)
 
 
@@ -360,14 +389,17 @@ def _present(cells, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int
     """The report of `spec` from the cells of its years."""
     defs = Definitions.parse(ref["indicators"])
     regions = Regions(ref["regions"])
-    indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes)
+    national = defs.national
+    indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes, national)
     codes = dict(ref["indicators"].get("findings") or {})
     definitions = {i: _definition(i, ref["indicators"]["indicators"][i], codes) for i in indicators}
     for definition in definitions.values():  # where a rate's population comes from, figure by figure
         if any(m["kind"] == "population" for m in definition["measures"]):
             definition["population_sources"] = dict((ref.get("population") or {}).get("sources") or {})
-    names = {r: regions.names.get(r, {"kz": "Kazakhstan", "unknown": "region not recorded"}.get(r, r)) for r in shown}
-    return Report(spec, tuple(chosen), threshold, as_of, definitions, names, dict(ref["indicators"].get("notes") or {}))
+    country = str((ref["indicators"].get("national") or {}).get("name", national))
+    names = {r: regions.names.get(r, {national: country, "unknown": "region not recorded"}.get(r, r)) for r in shown}
+    notes = dict(ref["indicators"].get("notes") or {})
+    return Report(spec, tuple(chosen), threshold, as_of, definitions, names, notes, national)
 
 
 def _definition(ident: str, raw: dict, codes: dict) -> dict:

@@ -7,6 +7,8 @@ and the local year of the fact that starts it; what the indicators need besides 
 limit, a flag, an outcome) is in its fields. Pure: the same case gives the same episodes.
 
 `codes` names the findings that matter (indicators.yaml `findings`): the engine knows no code.
+What opens and closes a detention, a custody or a prison stay is the law package's one
+definition (`law.episodes`, `defined`), read here as by the rules, the board and the case file.
 """
 
 from __future__ import annotations
@@ -17,14 +19,11 @@ from datetime import UTC, datetime
 
 from habeas.domain.case import CaseState
 from habeas.domain.events import Event
+from habeas.law.episodes import Episodes, in_force
 from habeas.law.findings import UNDECIDED, Finding
 
-# What ends a custody (the person is held until one of these).
-_CUSTODY_HELD_ENDS = frozenset(
-    {"person.released", "death.recorded", "prisoner.admitted", "house_arrest.ordered", "bail.ordered"}
-)
-_PRISON_ENDS = frozenset({"prisoner.released", "death.recorded"})
-_DETENTION_ENDS = frozenset({"person.released", "custody.ordered", "death.recorded"})
+# How a detention's end reads when the closing act opens no other episode.
+_ENDED_BY = {"person.released": "released", "death.recorded": "death"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +58,6 @@ class Episode:
         """Held past the limit as of `as_of` (UTC, naive): met late, or still unmet past due."""
         return bool(self.late) or (self.due_at is not None and self.due_at < as_of)
 
-    def held_on(self, moment: datetime) -> bool:
-        return (
-            self.started_at is not None
-            and self.started_at <= moment
-            and (self.held_until is None or self.held_until > moment)
-        )
-
     def to_row(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
@@ -82,8 +74,11 @@ def episodes_of(
     findings: Sequence[Finding],
     codes: Mapping[str, str],
     iccs: Iterable[str] = (),
+    *,
+    defined: Episodes,
 ) -> list[Episode]:
-    """Every episode of one case (its corrected timeline in time order)."""
+    """Every episode of one case (its corrected timeline in time order), the episodes as the
+    law package defines them (`defined`)."""
     timeline = sorted(
         (e for e in state.timeline if e.kind != "record.corrected"), key=lambda e: (e.occurred_at, e.position or 0)
     )
@@ -95,11 +90,12 @@ def episodes_of(
         by_code.setdefault(f.code, []).append(f)
     out: list[Episode] = []
     out.append(_case_episode(state, timeline, base, iccs))
+    makers = _makers(defined)
     for index, event in enumerate(timeline):
         after = timeline[index + 1 :]
-        maker = _MAKERS.get(event.kind)
+        maker = makers.get(event.kind)
         if maker is not None:
-            episode = maker(event, after, timeline, by_code, codes, base)
+            episode = maker(event, after, timeline, by_code, codes, base, defined)
             if episode is not None:
                 out.append(episode)
     return out
@@ -116,6 +112,17 @@ def _person(event: Event) -> str | None:
 def _first(events: Iterable[Event], kinds: frozenset[str], person: str | None = None) -> Event | None:
     for e in events:
         if e.kind in kinds and (person is None or e.data.get("person") in (person, None)):
+            return e
+    return None
+
+
+def _closing(events: Iterable[Event], defined: Episodes, name: str, acts: tuple[str, ...], person: str | None):
+    """The first of `events` that is one of the episode's `acts` for this person."""
+    ep = defined.episodes.get(name)
+    if ep is None:
+        return None
+    for e in events:
+        if e.data.get("person") in (person, None) and any(ep.is_act(act, e.kind, e.data) for act in acts):
             return e
     return None
 
@@ -164,9 +171,9 @@ def _case_episode(state: CaseState, timeline: list[Event], base: dict, iccs: Ite
     )
 
 
-def _detention(event, after, timeline, by_code, codes, base) -> Episode:
+def _detention(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
-    end = _first(after, _DETENTION_ENDS, person)
+    end = _closing(after, defined, "detention", ("closes",), person)
     due, late = _limit(by_code.get(codes.get("detention_limit", ""), ()), person, event.occurred_at)
     questioned = next((e for e in timeline if e.kind == "person.questioned" and _person(e) == person), None)
     rights = any(e.kind == "rights.explained" and _person(e) == person for e in timeline)
@@ -180,30 +187,29 @@ def _detention(event, after, timeline, by_code, codes, base) -> Episode:
         end_year=_year(end) if end else None,
         due_at=due,
         late=late,
-        outcome={"person.released": "released", "custody.ordered": "custody", "death.recorded": "death"}.get(
-            end.kind if end else ""
-        ),
+        outcome=_ended_by(end, defined),
         flag=bool(questioned.data.get("counsel_present")) if questioned else None,
         flag2=rights,
     )
 
 
-def _custody(event, after, timeline, by_code, codes, base) -> Episode | None:
+def _custody(event, after, timeline, by_code, codes, base, defined) -> Episode | None:
     person = _person(event)
+    custody = defined.episodes["custody"]
     # One custody episode from the first order of a run: a later order while held continues it.
     earlier = [e for e in timeline if e.occurred_at < event.occurred_at or e is event]
     run_start = None
     for e in earlier:
         if _person(e) not in (person, None):
             continue
-        if e.kind == "custody.ordered" and run_start is None:
+        if e.kind in custody.opens and run_start is None:
             run_start = e
-        elif e.kind in _CUSTODY_HELD_ENDS:
+        elif custody.is_act("closes", e.kind, e.data):
             run_start = None
     if run_start is not event:
         return None
-    held_end = _first(after, _CUSTODY_HELD_ENDS, person)
-    pretrial_end = _first(after, _CUSTODY_HELD_ENDS | {"case.sent_to_court", "verdict.delivered"}, person)
+    held_end = _closing(after, defined, "custody", ("closes",), person)
+    pretrial_end = _closing(after, defined, "custody", ("closes", "pre_trial_ends"), person)
     verdict = _first(after, frozenset({"verdict.delivered"}), person)
     terms = by_code.get(codes.get("custody_term", ""), ())
     window_end = held_end.occurred_at if held_end else None
@@ -238,9 +244,9 @@ def _custody(event, after, timeline, by_code, codes, base) -> Episode | None:
     )
 
 
-def _prison(event, after, timeline, by_code, codes, base) -> Episode:
+def _prison(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
-    end = _first(after, _PRISON_ENDS, person)
+    end = _closing(after, defined, "prison", ("closes",), person)
     return Episode(
         **base,
         episode="prison",
@@ -251,7 +257,7 @@ def _prison(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _petition(event, after, timeline, by_code, codes, base) -> Episode:
+def _petition(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
     answer = _first(after, frozenset({"custody.ordered", "custody.refused"}), person)
     return Episode(
@@ -264,7 +270,7 @@ def _petition(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _complaint(event, after, timeline, by_code, codes, base) -> Episode:
+def _complaint(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
     complaint = event.data.get("complaint")
     registered = next(
@@ -289,7 +295,7 @@ def _complaint(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _closure(event, after, timeline, by_code, codes, base) -> Episode:
+def _closure(event, after, timeline, by_code, codes, base, defined) -> Episode:
     sent = any(e.kind == "case.sent_to_court" and e.occurred_at <= event.occurred_at for e in timeline)
 
     def flagged(key: str) -> bool:
@@ -307,7 +313,7 @@ def _closure(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _verdict(event, after, timeline, by_code, codes, base) -> Episode:
+def _verdict(event, after, timeline, by_code, codes, base, defined) -> Episode:
     sentence = event.data.get("sentence") or {}
     return Episode(
         **base,
@@ -320,7 +326,7 @@ def _verdict(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _appeal(event, after, timeline, by_code, codes, base) -> Episode:
+def _appeal(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
     decided = _first(after, frozenset({"appeal.decided"}), person)
     late = any(
@@ -343,22 +349,15 @@ def _appeal(event, after, timeline, by_code, codes, base) -> Episode:
     )
 
 
-def _death(event, after, timeline, by_code, codes, base) -> Episode:
+def _death(event, after, timeline, by_code, codes, base, defined) -> Episode:
     person = _person(event)
-    place = "none"
-    for e in timeline:  # the measure the person was under when they died
+    before = []
+    for e in timeline:  # the episode the person was under when they died
         if e.occurred_at > event.occurred_at or e is event:
             break
-        if _person(e) != person:
-            continue
-        if e.kind == "person.detained":
-            place = "detention"
-        elif e.kind in ("custody.ordered", "custody.extended"):
-            place = "custody"
-        elif e.kind == "prisoner.admitted":
-            place = "prison"
-        elif e.kind in ("person.released", "prisoner.released", "house_arrest.ordered", "bail.ordered"):
-            place = "none"
+        if _person(e) == person:
+            before.append(e)
+    held = in_force(defined, before).get(person)
     return Episode(
         **base,
         episode="death",
@@ -366,14 +365,23 @@ def _death(event, after, timeline, by_code, codes, base) -> Episode:
         year=_year(event),
         started_at=utc(event.occurred_at),
         outcome=str(event.data.get("cause", "")).strip().lower(),
-        detail=place,
+        detail=held.measure if held else "none",
     )
 
 
-_MAKERS = {
-    "person.detained": _detention,
-    "custody.ordered": _custody,
-    "prisoner.admitted": _prison,
+def _ended_by(end: Event | None, defined: Episodes) -> str | None:
+    """How a detention ended: the episode its closing act opens (custody, house arrest, bail),
+    else released or death."""
+    if end is None:
+        return None
+    opened = [name for name, renews in defined.index[1].get(end.kind, ()) if not renews]
+    return opened[0] if opened else _ENDED_BY.get(end.kind, end.kind)
+
+
+# The makers of the episodes the law defines, by name (opened by its `opens` acts), and of the
+# other things counted, by the kind that starts them.
+_HELD = {"detention": _detention, "custody": _custody, "prison": _prison}
+_OTHERS = {
     "custody.petitioned": _petition,
     "complaint.filed": _complaint,
     "case.closed": _closure,
@@ -381,3 +389,11 @@ _MAKERS = {
     "appeal.filed": _appeal,
     "death.recorded": _death,
 }
+
+
+def _makers(defined: Episodes) -> dict:
+    makers = dict(_OTHERS)
+    for name, maker in _HELD.items():
+        for kind in defined.episodes[name].opens if name in defined.episodes else ():
+            makers[kind] = maker
+    return makers

@@ -18,7 +18,7 @@ OPEN_DATA_COLUMNS = ("year", "region", "article", "iccs", "cases_registered", "s
 UN_CTS_COLUMNS = ("year", "section", "item", "label", "iccs", "value", "suppressed", "withheld")
 
 
-def open_data(cells: Sequence[Cell], min_count: int) -> list[dict[str, Any]]:
+def open_data(cells: Sequence[Cell], min_count: int, national: str = NATIONAL) -> list[dict[str, Any]]:
     """Cases registered, by year, region (and the country) and Criminal Code article."""
     rows = []
     for c in cells:
@@ -36,17 +36,19 @@ def open_data(cells: Sequence[Cell], min_count: int) -> list[dict[str, Any]]:
                 "withheld": c.withheld or "",
             }
         )
-    rows.sort(key=lambda r: (r["year"], r["region"] == NATIONAL, r["region"], _article_order(r["article"])))
+    rows.sort(key=lambda r: (r["year"], r["region"] == national, r["region"], _article_order(r["article"])))
     return rows
 
 
-def un_cts(cells: Sequence[Cell], layout: Mapping[str, Any], min_count: int) -> list[dict[str, Any]]:
+def un_cts(
+    cells: Sequence[Cell], layout: Mapping[str, Any], min_count: int, national: str = NATIONAL
+) -> list[dict[str, Any]]:
     """The UN-CTS items for the whole country: offences recorded by category, then persons."""
     iccs = {f"{UN_CTS}.{c['code']}": " ".join(c.get("iccs", [])) for c in layout.get("categories", [])}
     persons = {p["measure"]: p for p in layout.get("persons", [])}
     rows = []
     for c in cells:
-        if c.region != NATIONAL:
+        if c.region != national:
             continue
         if c.indicator == UN_CTS:
             section, item, label, codes = "offences_recorded", c.measure.split(".", 1)[1], c.label, iccs[c.measure]

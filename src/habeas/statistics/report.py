@@ -36,6 +36,7 @@ class Report:
     indicators: Mapping[str, Mapping[str, Any]]  # id → its definition (indicators.yaml)
     region_names: Mapping[str, str]
     notes: Mapping[str, str] | None = None  # what the figures cannot say (indicators.yaml `notes`)
+    national: str = NATIONAL  # the code of the whole country (indicators.yaml `national`)
 
     def withheld(self) -> str:
         """The marker of a small count (`< 5`)."""
@@ -72,20 +73,21 @@ def select(
     spec: ReportSpec,
     sections: Mapping[str, Sequence[str]],
     regions: Sequence[str],
+    national: str = NATIONAL,
 ) -> tuple[list[str], list[str], list[Cell]]:
     """(indicators, regions, cells) the spec asks for; SpecError for a name it does not know."""
     for name in spec.sections:
         if name not in sections:
             raise SpecError(f"sections: {name!r} is not a section ({', '.join(sections)})")
-    known = [*regions, UNKNOWN, NATIONAL]
+    known = [*regions, UNKNOWN, national]
     for name in spec.regions:
         if name not in known:
             raise SpecError(f"regions: {name!r} is not a region ({', '.join(known)})")
     indicators = [i for s in (spec.sections or tuple(sections)) for i in sections[s]]
     indicators = list(dict.fromkeys(indicators))
     shown = list(spec.regions) if spec.regions else [*regions, UNKNOWN]
-    if NATIONAL not in shown:
-        shown.append(NATIONAL)
+    if national not in shown:
+        shown.append(national)
     wanted_ind, wanted_reg, years = set(indicators), set(shown), set(spec.years)
     order_ind = {i: n for n, i in enumerate(indicators)}
     order_reg = {r: n for n, r in enumerate(shown)}

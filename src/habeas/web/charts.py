@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from habeas.presentation.charts import headline
-from habeas.statistics.indicators import NATIONAL, UNKNOWN
+from habeas.statistics.indicators import UNKNOWN
 
 ROW, LABEL, WIDTH = 22, 170, 560
 TREND_HEIGHT, TREND_TOP, TREND_BOTTOM = 200, 18, 34
@@ -42,7 +42,7 @@ def trend(report, indicator: str, _) -> dict | None:
     years = list(report.spec.years)
     regions = [r for r in report.region_names if r != UNKNOWN]
     if len(regions) > MAX_SERIES:
-        regions = [NATIONAL]
+        regions = [report.national]
     cells = {(c.region, c.year): c for c in report.cells if c.indicator == indicator and c.measure == key}
     if not any(cells.get((r, y)) is not None and cells[(r, y)].value is not None for r in regions for y in years):
         return None  # nothing published to draw
@@ -117,7 +117,10 @@ def ranked(report, indicator: str, _) -> dict | None:
     cells = [
         c
         for c in report.cells
-        if c.indicator == indicator and c.measure == key and c.year == year and c.region not in (NATIONAL, UNKNOWN)
+        if c.indicator == indicator
+        and c.measure == key
+        and c.year == year
+        and c.region not in (report.national, UNKNOWN)
     ]
     shown = sorted((c for c in cells if c.value is not None), key=lambda c: (-c.value, c.region))
     withheld = [c for c in cells if c.suppressed]

@@ -18,7 +18,6 @@ from habeas.law.stages import stages_of
 from habeas.presentation import findings as words
 from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
-from habeas.statistics.indicators import NATIONAL
 from habeas.web import acts, charts
 from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
@@ -215,7 +214,8 @@ def statistics(request: Request):
     # figures are published per closed year: the page opens on the last one
     years = (q.get("years") or str(stats.last_closed_year(at, ctx.law.jurisdiction))).strip()[:100]
     sections = [s.strip() for v in q.getlist("sections") for s in v.split(",") if s.strip()]
-    chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [NATIONAL]
+    country = stats.national(ctx.law.jurisdiction)
+    chosen_regions = [r.strip() for v in q.getlist("regions") for r in v.split(",") if r.strip()] or [country]
     everything = ALL_REGIONS in chosen_regions
     ref = stats.reference_data(ctx.law.jurisdiction)
     _ = gettext_for(request)
@@ -293,10 +293,10 @@ def _tables(report, _) -> list[dict]:
         rows, hidden, nothing = [], [], []
         for (label, region), by_year in by_indicator.get(ind, {}).items():
             cells = [by_year.get(y) for y in years]
-            if region != NATIONAL and all(c is not None and c["suppressed"] for c in cells):
+            if region != report.national and all(c is not None and c["suppressed"] for c in cells):
                 hidden.append(region)
                 continue
-            if region != NATIONAL and all(c is None or (not c["suppressed"] and not c["value"]) for c in cells):
+            if region != report.national and all(c is None or (not c["suppressed"] and not c["value"]) for c in cells):
                 nothing.append(region)  # no one counted (0 or nothing to derive) in every year shown
                 continue
             rows.append(

@@ -12,6 +12,7 @@ from typing import Any
 
 from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
 from habeas.law import plausibility
+from habeas.law.episodes import definitions, expand_selectors
 from habeas.law.offences import gravities, offences
 from habeas.law.package import Law, LawDataError, validated
 from habeas.law.rules.schema import (
@@ -57,6 +58,7 @@ def parse_rules(law: Law) -> RulesDocument:
     raw = law.extra.get(FILE)
     if raw is None:
         raise LawDataError(FILE, "-", "file is missing from the law package")
+    raw = expand_selectors(raw, definitions(law), "rules")  # a selector may name an episode's acts
     document = validated(RulesDocument, raw, FILE, law.jurisdiction)
     codes = [rule.code for rule in document.rules]
     seen: set[str] = set()
@@ -209,8 +211,37 @@ def validate_law(law: Law) -> Law:
         if key not in used:
             raise LawDataError("parameters/", key, "no rule reads this parameter (misspelt, or not applied law)")
     _check_competence(law)
+    _check_episodes(law)
     plausibility.of(law)
     return law
+
+
+def _check_episodes(law: Law) -> None:
+    """Every kind an episode names is in the vocabulary, and every rule that limits it is a
+    deadline started by its opening acts and stopped by each of its closing acts: so a
+    closing act ends the episode for the rules (and the board, which reads them) as for the
+    case file and the statistics."""
+    for name, ep in definitions(law).episodes.items():
+        for kind in sorted(ep.kinds()):
+            if kind not in KINDS:
+                raise LawDataError("episodes.yaml", f"episodes.{name}", f"unknown event kind {kind!r}")
+        for act, tests in ep.where.items():
+            for kind, fields in tests.items():
+                for field in fields:
+                    if field not in _fields_of([kind]):
+                        raise LawDataError(
+                            "episodes.yaml", f"episodes.{name}.where.{act}", f"no field {field!r} in {kind}"
+                        )
+        for code in ep.limits:
+            rule = next((r for r in load_rules(law).rules if r.code == code), None)
+            if not isinstance(rule, DeadlineRule):
+                raise LawDataError("episodes.yaml", f"episodes.{name}.limits", f"{code} is no deadline rule")
+            missing = [k for k in ep.opens if k not in rule.start.kinds]
+            missing += [k for k in ep.closes if k not in rule.stop.kinds]
+            if missing:
+                raise LawDataError(
+                    "episodes.yaml", f"episodes.{name}.limits", f"{code} does not start or stop at {', '.join(missing)}"
+                )
 
 
 TIME_UNITS = ("hours", "days", "months", "years")
