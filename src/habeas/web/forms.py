@@ -100,7 +100,7 @@ def chooser(request: Request):
     case = _case_param(request, who)
     things = case_things(request, who, case, "record: choose the act")
     stage = things["stage"] if things else None
-    kinds = acts.recordable(ctx.law, who.role, stage)
+    kinds = acts.recordable(ctx.law, who.role, stage, who)
     if case and things:  # a case that exists: registered once, after the report that opened it
         registered = any(e["kind"] == "case.registered" for e in things["events"])
         kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or (k == "case.registered" and not registered)]
