@@ -160,7 +160,9 @@ def _demo_case(engine, law, candidates: list[str], now: datetime) -> str:
 
 def _court_case(engine, law, region: str, now: datetime) -> tuple[str | None, str]:
     """A case of `region` before a court (any region if none), and its court."""
-    listed = queries.case_list(engine, region, "court", 1) or queries.case_list(engine, None, "court", 1)
+    listed = queries.listed_cases(engine, law, READER, now, region, "court", 1) or queries.listed_cases(
+        engine, law, READER, now, None, "court", 1
+    )  # a list names cases: read as the demo's operator, and logged
     if not listed:
         return None, f"court-{region}-district-1"
     tried = listed[0]["case"]

@@ -17,6 +17,14 @@ from habeas.law.rules.loading import validate_law
 DOCUMENTS = read_documents("kz")
 # Keys whose absence has a meaning the schema documents (an optional field or a free-form map).
 OPTIONAL = {
+    # a violation's optional conditions (CPC art. 67, 69: mandatory defence and its waiver): each
+    # absent one does not narrow the violation; the ladder's last step has no upper bound
+    "party_fields",
+    "recorded",
+    "held",
+    "not_waived",
+    "revoke",
+    "up_to",
     "valid_until",
     "verified",
     "note",
@@ -96,6 +104,7 @@ OPTIONAL = {
 }
 # Maps whose keys are names chosen by the data (a kind, a year, a field), not schema keys.
 FREE_FORM = {
+    "party_fields",  # a violation's test of the party's fields (mandatory defence): any field
     "fields",
     "contains",
     "where",

@@ -144,6 +144,18 @@ class Policy:
         screen offers a role, never a decision on a case (that is `decide`'s)."""
         return any(action in g.actions and scope in (None, g.scope) for g in self.document.roles.get(role, ()))
 
+    def may_record(self, principal: Principal, kind: str) -> bool:
+        """Whether an act of `kind` can ever be this official's: an act the policy names
+        (`acts`) with a right it always needs, held by no grant of their role and title, is
+        not (what a screen offers; the act itself is judged on its case by `access.acts`)."""
+        act = self.document.acts.get(kind)
+        if act is None or act.needs is None or act.field is not None:
+            return True
+        return any(
+            act.needs in g.actions and g.title in (None, principal.title)
+            for g in self.document.roles.get(principal.role, ())
+        )
+
     def section_kinds(self, section: str) -> frozenset[str]:
         return frozenset(self.document.sections[section].kinds)
 

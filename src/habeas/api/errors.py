@@ -17,11 +17,22 @@ logger = logging.getLogger("habeas.api")
 RETRY_AFTER = "5"  # seconds, on a 503
 
 
+class Translation(BaseModel):
+    """The error in the language the request's Accept-Language prefers (ru, kk): for a client
+    that shows it to a person. `message` stays the register's English, which other systems
+    read; only the reasons whose shape the catalogues know are translated."""
+
+    lang: str
+    message: str | None = None
+    lines: list[dict[str, Any]] | None = None
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str
     field: str | None = None
     lines: list[dict[str, Any]] | None = None  # events:batch: every refused line
+    translation: Translation | None = None
 
 
 class Error(BaseModel):
@@ -75,6 +86,34 @@ def body(code: str, message: str, field: str | None = None, lines=None) -> dict:
     return {"error": error}
 
 
+def translated(request: Request, answer: dict) -> dict:
+    """`answer` (a `body`) with its `translation` when the request prefers Russian or Kazakh
+    and a reason in it has a known shape (`presentation.refusals`)."""
+    from habeas import config
+    from habeas.presentation.refusals import message as worded
+    from habeas.presentation.wording import Wording, accepted
+
+    lang = accepted(request.headers.get("accept-language", ""))
+    if lang == "en":
+        return answer
+    wording = Wording(lang, config.jurisdiction())
+    error = answer["error"]
+    translation: dict[str, Any] = {"lang": lang}
+    said = worded(error["message"], wording)
+    if said is not None:
+        translation["message"] = said
+    lines = [
+        {"line": line.get("line"), "reason": reason}
+        for line in error.get("lines") or ()
+        if isinstance(line, dict) and (reason := worded(str(line.get("reason", "")), wording)) is not None
+    ]
+    if lines:
+        translation["lines"] = lines
+    if len(translation) > 1:
+        error["translation"] = translation
+    return answer
+
+
 def _field(location: tuple) -> str | None:
     if len(location) == 2 and location[0] == "body" and isinstance(location[1], int):
         return None  # a JSON syntax error: the number is a character's position, not a field
@@ -84,7 +123,9 @@ def _field(location: tuple) -> str | None:
 
 async def api_error(request: Request, exc: ApiError) -> JSONResponse:
     response = JSONResponse(
-        body(exc.code, exc.message, exc.field, exc.lines), status_code=exc.status, headers=exc.headers
+        translated(request, body(exc.code, exc.message, exc.field, exc.lines)),
+        status_code=exc.status,
+        headers=exc.headers,
     )
     if exc.status == 503:  # a passing fault (a lock, a full disk being cleared): worth trying again
         response.headers["Retry-After"] = RETRY_AFTER
@@ -114,7 +155,7 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> JSON
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     field = _field(tuple(first.get("loc", ())))
     message = f"{field}: {first['msg']}" if field else str(first["msg"])
-    return JSONResponse(body("invalid", message, field), status_code=422)
+    return JSONResponse(translated(request, body("invalid", message, field)), status_code=422)
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

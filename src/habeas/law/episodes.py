@@ -103,7 +103,9 @@ def definitions(law: Law) -> Episodes:
     if cached is None:
         raw = law.extra.get(FILE)
         cached = (
-            Episodes(jurisdiction=law.jurisdiction) if raw is None else validated(Episodes, raw, FILE, law.jurisdiction)
+            Episodes.model_construct(jurisdiction=law.jurisdiction, episodes={})
+            if raw is None
+            else validated(Episodes, raw, FILE, law.jurisdiction)
         )
         law.cache["episodes"] = cached
     return cached

@@ -123,4 +123,8 @@ LABELS = {
     "ill_treatment": "ill-treatment",
     "unlawful_detention": "unlawful detention",
     "other": "other",
+    # the level of a prosecutor who agreed or extended (vocabulary PROSECUTOR_LEVELS)
+    "district": "district prosecutor",
+    "regional": "regional prosecutor",
+    "general": "Prosecutor General",
 }

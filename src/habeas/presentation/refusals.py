@@ -22,6 +22,10 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"^(?:required|Field required)$", "required"),
         (r"^must be an ISO 8601 time string with a UTC offset$", "not a time with its UTC offset"),
         (r"^not an ISO 8601 time: (?P<value>.*)$", "not a time: %(value)s"),
+        (
+            r"^'(?P<value>.+)' has no UTC offset \(write e\.g\. (?P<example>\S+)\)$",
+            "%(value)s has no UTC offset (write e.g. %(example)s)",
+        ),
         (r"^must lie in the years (?P<first>\d+) to (?P<last>\d+)$", "must lie in the years %(first)s to %(last)s"),
         (
             r"^(?P<time>\S+) is after the register's clock \((?P<clock>\S+) with its tolerance\):"
@@ -54,6 +58,27 @@ def refusal(reason: str, wording: Wording) -> str:
     English: the register's own words)."""
     if wording.lang == "en":
         return reason
+    return known(reason, wording) or reason
+
+
+_FIELD = re.compile(r"^(?P<field>[A-Za-z_][\w.\[\]-]*): (?P<reason>.+)$", re.S)
+
+
+def message(text: str, wording: Wording) -> str | None:
+    """An error message (`reason`, or `field: reason` as the CLI and the API word them) in
+    the language of `wording`; None when its shape is not known (the English stands)."""
+    whole = known(text, wording)
+    if whole is not None:
+        return whole
+    parts = _FIELD.match(text)
+    if parts is None:
+        return None
+    worded = known(parts["reason"], wording)
+    return None if worded is None else f"{parts['field']}: {worded}"
+
+
+def known(reason: str, wording: Wording) -> str | None:
+    """`reason` worded through the catalogue when it has one of the known shapes, else None."""
     for pattern, msgid in PATTERNS:
         found = pattern.match(reason)
         if found is None:
@@ -69,4 +94,4 @@ def refusal(reason: str, wording: Wording) -> str:
         if values.get("cited"):
             values["cited"] = f" ({wording.citation(values['cited'].strip()[1:-1])})"
         return wording.gettext(msgid, **values) if values else wording.gettext(msgid)
-    return reason
+    return None

@@ -38,6 +38,24 @@ CITATION = re.compile(r"^(?P<act>.+?)(?: art\. (?P<article>.+?))?(?: part (?P<pa
 UNITS = {"hours": "h", "days": "days", "months": "months", "years": "years"}
 
 
+def accepted(header: str) -> str:
+    """The best of our languages in an Accept-Language header (`ru-RU,ru;q=0.9,en;q=0.8`)."""
+    ranked = []
+    for n, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((-q, n, tag.strip().lower().split("-")[0]))
+    for _, _, tag in sorted(ranked):
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
     """The catalogue of `lang` (English, the msgids themselves, for `en` or an unknown one)."""

@@ -9,6 +9,7 @@ and the prosecutor's notices, the medical examination, the release or the court'
 
 from __future__ import annotations
 
+from habeas.access import policy as access_policy
 from habeas.domain.vocabulary import DATA_MODELS
 from habeas.law.competence import kinds_for
 from habeas.law.rules import UnknownRule, describe
@@ -18,9 +19,15 @@ OPEN = ("open", "breached")
 NEVER_SUGGESTED = frozenset({"death.recorded"})  # a finding an act can still meet (late is still better than never)
 
 
-def recordable(law, role: str, stage: str | None) -> list[str]:
-    """The kinds `role` may record at `stage` (any: None), in the vocabulary's order."""
-    return kinds_for(law, role, stage, DATA_MODELS)
+def recordable(law, role: str, stage: str | None, who=None) -> list[str]:
+    """The kinds `role` may record at `stage` (any: None), in the vocabulary's order; for a
+    signed-in official `who`, without the acts that need a right their title does not give
+    (a judge who is not the court's chair assigns no case)."""
+    kinds = kinds_for(law, role, stage, DATA_MODELS)
+    if who is None:
+        return kinds
+    policy = access_policy.of(law)
+    return [kind for kind in kinds if policy.may_record(who, kind)]
 
 
 def next_acts(law, role: str, file: dict) -> list[dict]:

@@ -42,7 +42,7 @@ from habeas.web.pages import regions
 
 router = APIRouter(include_in_schema=False)
 
-_ARTICLES: dict[str, list[dict]] = {}  # per jurisdiction: the offence catalogue's articles
+_ARTICLES: dict[tuple[str, str], list[dict]] = {}  # per jurisdiction and language: the catalogue's articles
 
 
 def wording(request: Request) -> Wording:
@@ -100,7 +100,7 @@ def chooser(request: Request):
     case = _case_param(request, who)
     things = case_things(request, who, case, "record: choose the act")
     stage = things["stage"] if things else None
-    kinds = acts.recordable(ctx.law, who.role, stage)
+    kinds = acts.recordable(ctx.law, who.role, stage, who)
     if case and things:  # a case that exists: registered once, after the report that opened it
         registered = any(e["kind"] == "case.registered" for e in things["events"])
         kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or (k == "case.registered" and not registered)]
@@ -138,22 +138,27 @@ def _form(request: Request, who, kind: str, values: dict, errors: dict, status: 
         others=others,
         caseless=caseless,
         things=things,
-        articles=_articles(ctx.law) if any(f.widget == "article" for f in all_fields) else [],
+        articles=_articles(ctx.law, language(request)) if any(f.widget == "article" for f in all_fields) else [],
         regions=regions(ctx) if any(f.name == "region" for f in all_fields) else [],
         own_court=who.agency if access_policy.of(ctx.law).holds(who.role, "case:read", "court") else None,
         picker=lambda v: v or "",  # a time as typed (or the default): already the picker's local text
     )
 
 
-def _articles(law) -> list[dict]:
-    """The offence catalogue's articles, each once, for the article picker."""
-    if law.jurisdiction not in _ARTICLES:
+def _articles(law, lang: str) -> list[dict]:
+    """The offence catalogue's articles, each once, for the article picker, titled in the
+    reader's language: a Kazakh title the catalogue lacks is the Code's Russian one (an
+    official text too), never the register's English."""
+    key = (law.jurisdiction, lang)
+    if key not in _ARTICLES:
+        order = (lang, "ru", "en") if lang == "kk" else (lang, "en")
         seen: dict[str, str] = {}
         for offence in offences(law):
-            if offence.valid_until is None:
-                seen.setdefault(offence.article, offence.title)
-        _ARTICLES[law.jurisdiction] = [{"article": a, "title": t} for a, t in seen.items()]
-    return _ARTICLES[law.jurisdiction]
+            if offence.valid_until is None and offence.article not in seen:
+                titles = offence.titles
+                seen[offence.article] = next((titles[o] for o in order if titles.get(o)), offence.title)
+        _ARTICLES[key] = [{"article": a, "title": t} for a, t in seen.items()]
+    return _ARTICLES[key]
 
 
 @router.post("/record/{kind}", response_class=HTMLResponse)

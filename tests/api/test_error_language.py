@@ -1,0 +1,48 @@
+"""Errors in the reader's language (issue 20 item 4): the API keeps the register's English
+`message`, which other systems read, and adds its translation when Accept-Language prefers
+Russian or Kazakh."""
+
+from __future__ import annotations
+
+import json
+
+from tests.api.conftest import detention_case, is_error
+
+BATCH = "/api/v1/events:batch"
+NEW_CASE = "KZ-2024-000901"
+
+
+def batch(api, language: str | None, *events: dict):
+    headers = {"content-type": "application/x-ndjson", **api.sign_in("registrar")}
+    if language:
+        headers["accept-language"] = language
+    body = ("\n".join(json.dumps(e) for e in events) + "\n").encode()
+    return api.client.post(BATCH, content=body, headers=headers)
+
+
+def test_a_refused_line_is_worded_in_kazakh_and_russian_beside_the_english(sqlite_api):
+    good = detention_case(NEW_CASE)
+    no_offset = {**good[2], "occurred_at": "2024-02-29T09:00:00"}
+    english = is_error(batch(sqlite_api, None, good[0], good[1], no_offset), 422, "invalid")
+    assert "translation" not in english
+    kazakh = is_error(batch(sqlite_api, "kk-KZ,kk;q=0.9,ru;q=0.8", good[0], good[1], no_offset), 422, "invalid")
+    assert kazakh["message"] == english["message"]  # the contract's words stay
+    assert kazakh["lines"] == english["lines"]
+    assert kazakh["translation"]["lang"] == "kk"
+    assert kazakh["translation"]["lines"] == [
+        {
+            "line": 3,
+            "reason": "2024-02-29T09:00:00 уақытында UTC ығысуы жоқ (мысалы, 2024-02-29T09:00:00+05:00 деп жазыңыз)",
+        }
+    ]
+    russian = is_error(batch(sqlite_api, "ru", good[0], good[1], no_offset), 422, "invalid")
+    assert russian["translation"]["lang"] == "ru"
+    (line,) = russian["translation"]["lines"]
+    assert line["line"] == 3 and line["reason"] != english["lines"][0]["reason"]
+    assert line["reason"].startswith("у времени 2024-02-29T09:00:00 нет смещения от UTC")
+
+
+def test_a_message_of_no_known_shape_is_not_translated_rather_than_half_translated(sqlite_api):
+    answer = sqlite_api.client.get("/api/v1/law/KZ-NO-SUCH-RULE", headers={"accept-language": "kk"})
+    error = is_error(answer, 404, "not_found")
+    assert "translation" not in error and "KZ-NO-SUCH-RULE" in error["message"]
