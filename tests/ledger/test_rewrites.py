@@ -24,6 +24,7 @@ from habeas.db.engine import make_engine
 from habeas.ledger import accounts, reads
 from habeas.ledger import checkpoint as signed
 from habeas.ledger.chain import GENESIS, canonical_row, link
+from habeas.ledger.rows import COLUMNS as EVENT_COLUMNS
 from habeas.services import checkpoints, maintenance, projection_check, queries, sessions, users
 from habeas.services.register import Register
 from tests.conftest import NOW, OPERATOR, REGISTRAR, event, lines, one_case_lines
@@ -89,7 +90,7 @@ def _rechain(engine) -> None:
     """What a forger who can write the database does after any change: recompute every
     hash of every chain, and each head, so that each chain is whole again."""
     with engine.begin() as conn:
-        rows = conn.execute(text(f"SELECT {', '.join(_EVENT_COLUMNS)} FROM events ORDER BY position")).fetchall()
+        rows = conn.execute(text(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY position")).fetchall()
         head, position = GENESIS, 0
         for row in rows:
             head, position = link(head, canonical_row(*row)), row[0]
@@ -123,24 +124,9 @@ def _rechain(engine) -> None:
             )
 
 
-_EVENT_COLUMNS = (
-    "position",
-    "event_id",
-    "stream",
-    "version",
-    "kind",
-    "occurred_at",
-    "utc_offset",
-    "recorded_at",
-    "actor",
-    "registrar",
-    "data",
-)
-
-
 def _swap_events(conn, a: int, b: int) -> None:
     """Reorder: the records at positions a and b change places (their contents swapped)."""
-    columns = _EVENT_COLUMNS[1:]
+    columns = EVENT_COLUMNS[1:]
     first, second = (
         conn.execute(text(f"SELECT {', '.join(columns)} FROM events WHERE position = :p"), {"p": p}).one()
         for p in (a, b)
