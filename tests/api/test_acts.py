@@ -141,7 +141,7 @@ def test_a_section_grant_limits_what_is_recorded(sqlite_api):
     officer = someone(api, "po-1", "prison_officer", "penitentiary-almaty", "almaty-city")
     assigned = act("case.assigned", {"official": "po-1"}, case=COURT_CASE, at=COURT_AT)
     assert post(api, assigned, api.sign_in("pr-12")).status_code == 201
-    outside = act("verdict.copy_handed", {"person": "P1"}, case=COURT_CASE, at=COURT_AT)
+    outside = act("appeal.filed", {"person": "P1", "by": "P1"}, case=COURT_CASE, at=COURT_AT)
     error = is_error(post(api, outside, officer), 403, "forbidden")
     assert "detention_and_complaints" in error["message"]
     inside = act("medical.examined", {"person": "P1", "injuries": False}, case=COURT_CASE, at=COURT_AT)
