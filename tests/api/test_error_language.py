@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.api.conftest import detention_case, is_error
+from tests.api.conftest import DETENTION_CASE, detention_case, is_error
 
 BATCH = "/api/v1/events:batch"
 NEW_CASE = "KZ-2024-000901"
@@ -46,3 +46,17 @@ def test_a_message_of_no_known_shape_is_not_translated_rather_than_half_translat
     answer = sqlite_api.client.get("/api/v1/law/KZ-NO-SUCH-RULE", headers={"accept-language": "kk"})
     error = is_error(answer, 404, "not_found")
     assert "translation" not in error and "KZ-NO-SUCH-RULE" in error["message"]
+
+
+def test_a_policy_refusal_is_worded_in_the_readers_language(sqlite_api):
+    """A prosecutor of another region refused a case file: the missing right, in Russian and
+    Kazakh beside the English the contract keeps."""
+    headers = sqlite_api.sign_in("pr-12")
+    path = f"/api/v1/cases/{DETENTION_CASE}?purpose=review"
+    english = is_error(sqlite_api.client.get(path, headers=headers), 403, "forbidden")
+    assert english["message"].startswith("refused: case:read") and "translation" not in english
+    for lang, word in (("ru", "отказано"), ("kk", "бас тартылды")):
+        error = is_error(sqlite_api.client.get(path, headers={**headers, "accept-language": lang}), 403, "forbidden")
+        assert error["message"] == english["message"]
+        said = error["translation"]["message"]
+        assert said.startswith(word) and DETENTION_CASE in said and "case:read" not in said, said

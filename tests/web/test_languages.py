@@ -130,3 +130,15 @@ def test_a_refusal_is_in_the_language_asked(world, lang):  # noqa: F811
         assert error, answer.text
         assert not english_in(f"<p>{error.group(1)}</p>"), error.group(1)
         assert re.search("[а-яәіңғүұқөһ]", error.group(1)), error.group(1)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_policy_refusal_page_is_in_the_language_asked(world, lang):  # noqa: F811
+    """An official refused a page by the access policy reads why in the page's language: the
+    right that is missing, worded, never the register's English."""
+    world.sign_in("inv")
+    world.client.headers["Accept-Language"] = lang
+    answer = world.client.get("/reads/unassigned")
+    assert answer.status_code == 403, answer.text
+    assert not english_in(answer.text), english_in(answer.text)
+    assert re.search("[а-яәіңғүұқөһ]{4,}", answer.text)

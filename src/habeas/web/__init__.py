@@ -37,7 +37,12 @@ def mount(app: FastAPI) -> None:
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """An error as a page of the UI (the API answers JSON): 403, 404, …"""
+    """An error as a page of the UI (the API answers JSON): 403, 404, … A reason the
+    register gave in its own English (a policy's refusal) is worded in the page's language."""
+    from habeas.presentation import refusals
+    from habeas.presentation.wording import Wording
     from habeas.web import common
 
-    return common.page(request, "error.html", status=status, code=status, message=message)
+    lang = common.language(request)
+    worded = refusals.message(message, Wording(lang)) if lang != "en" else None
+    return common.page(request, "error.html", status=status, code=status, message=worded or message)
