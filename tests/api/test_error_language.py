@@ -42,10 +42,19 @@ def test_a_refused_line_is_worded_in_kazakh_and_russian_beside_the_english(sqlit
     assert line["reason"].startswith("у времени 2024-02-29T09:00:00 нет смещения от UTC")
 
 
-def test_a_message_of_no_known_shape_is_not_translated_rather_than_half_translated(sqlite_api):
+def test_the_apis_own_answers_are_worded_too(sqlite_api):
     answer = sqlite_api.client.get("/api/v1/law/KZ-NO-SUCH-RULE", headers={"accept-language": "kk"})
     error = is_error(answer, 404, "not_found")
-    assert "translation" not in error and "KZ-NO-SUCH-RULE" in error["message"]
+    assert "KZ-NO-SUCH-RULE" in error["message"] and error["message"].startswith("no rule")
+    assert error["translation"] == {"lang": "kk", "message": "'KZ-NO-SUCH-RULE' ережесі жоқ; тізімі — GET /api/v1/law"}
+
+
+def test_a_message_of_no_known_shape_is_not_translated_rather_than_half_translated():
+    from habeas.presentation.refusals import message
+    from habeas.presentation.wording import Wording
+
+    assert message("the moon is made of cheese", Wording("kk")) is None
+    assert message("data.person: the moon is made of cheese", Wording("ru")) is None
 
 
 def test_a_policy_refusal_is_worded_in_the_readers_language(sqlite_api):

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 import habeas
-from habeas.presentation.refusals import known
+from habeas.presentation.refusals import message
 from habeas.presentation.wording import Wording
+from habeas.services.setup import EXPLANATIONS
 
 SOURCE = Path(habeas.__file__).parent
 
@@ -78,6 +79,23 @@ SAMPLES = {
     "on": " on KZ-2024-000001",
     "needs": "on a case assigned to you or anywhere as the head",
     "acts.py:named": "P2",
+    "who.role": "analyst",
+    "signing_in.py:exc": "wrong login or token",
+    "ledger.py:exc": "no signing key at /srv/habeas/key: `habeas checkpoint keygen` makes one",
+    "key_path": "/srv/habeas/key",
+    "exc.seconds": "60",
+    "len(report.errors)": "2",
+    "first['line']": "3",
+    "first['field']": "data.person",
+    "first['reason']": "required",
+    "reason_for(failed)": "the disk (or the temporary space) of the database is full",
+    "case!r": "'KZ-2024-000001'",
+    "f'{label(exc.key)}: {exc}'": "x",
+    "label(exc.key)": "data.person",
+    "exc": "the key 'person' is given twice in one object: which value is meant cannot be known",
+    "MAX_BATCH_BYTES // 2 ** 20": "64",
+    "exc.start": "17",
+    "code!r": "'KZ-NO-SUCH-RULE'",
     "len(text)": "10001",
     "MAX_STRING": "10000",
     "digits": "120",
@@ -92,7 +110,7 @@ SAMPLES = {
 # where else a reason is made: the functions that return one, the errors that carry one
 MAKERS = {"_string_problem", "_OutOfBounds", "DuplicateKey"}
 # reasons passed on from elsewhere: worded where they are made, or by their own patterns
-PASSED_ON = {"err['msg']", "str(exc)", "reason", "p.reason", "why"}
+PASSED_ON = {"err['msg']", "str(exc)", "str(problems[0])", "reason", "p.reason", "why", "message"}
 
 
 def _sample(node: ast.expr, file: str) -> str | None:
@@ -123,9 +141,12 @@ def reasons() -> list[tuple[str, str]]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Problem":
                 if len(node.args) >= 2 and (sample := _sample(node.args[1], path.name)) is not None:
                     found.append((where, sample))
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ApiError" and len(node.args) >= 3:
+                if (sample := _sample(node.args[2], path.name)) is not None:  # the API's own errors
+                    found.append((where, sample))
             elif isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in MAKERS:
                 found += [(f"{where} {node.name}", sample) for sample in _made(node, path.name)]
-            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_OutOfBounds":
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_OutOfBounds", "NoKey"):
                 found.append((where, _sample(node.args[0], path.name)))
             elif isinstance(node, ast.Return) and isinstance(node.value, ast.JoinedStr):
                 text = ast.unparse(node.value)
@@ -149,7 +170,10 @@ def _made(maker: ast.FunctionDef | ast.ClassDef, file: str) -> list[str]:
     return made
 
 
-REASONS = reasons()
+REASONS = reasons() + [
+    (f"services/setup.py EXPLANATIONS[{k!r}]", f"the database is unavailable ({v}); nothing was stored: try again")
+    for k, v in EXPLANATIONS.items()
+]
 
 
 def test_the_source_gives_reasons_to_word():
@@ -160,7 +184,7 @@ def test_the_source_gives_reasons_to_word():
 @pytest.mark.parametrize(("where", "reason"), REASONS, ids=[w for w, _ in REASONS])
 def test_every_refusal_is_worded_in_the_readers_language(where, reason, lang):
     wording = Wording(lang)
-    worded = known(reason, wording)
+    worded = message(reason, wording)
     assert worded is not None, f"{where}: no pattern words {reason!r}"
     assert worded != reason, f"{where}: {reason!r} is not translated into {lang}"
     assert not any(word in worded.split() for word in ("the", "must", "may", "not", "is", "needs")), worded

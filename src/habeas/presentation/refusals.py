@@ -129,6 +129,54 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             "%(value)s is not after the fact itself%(why)s",
         ),
         (r"^(?P<value>\S+) is after the fact itself \((?P<why>.+)\)$", "%(value)s is after the fact itself%(why)s"),
+        # the API's own answers (api/)
+        (r"^no case (?P<case>.+) in the register$", "no case %(case)s in the register"),
+        (
+            r"^a person's question: sign in as the person's user$",
+            "a person's question: sign in as the person's user",
+        ),
+        (r"^cursor: not a cursor this list gave$", "cursor: not a cursor this list gave"),
+        (
+            r"^refused: the case list is for roles that read case files, not an? (?P<role>[a-z_]+)$",
+            "refused: the case list is for roles that read case files, not a %(role)s",
+        ),
+        (
+            r"^(?P<n>\d+) line\(s\) refused; nothing stored\. line (?P<line>\d+): (?P<reason>.+)$",
+            "%(n)s line(s) refused; nothing stored. line %(line)s: %(reason)s",
+        ),
+        (
+            r"^a batch is at most (?P<n>\d+) MB: use `habeas import`$",
+            "a batch is at most %(n)s MB: use `habeas import`",
+        ),
+        (r"^the body is not UTF-8 \(byte (?P<n>\d+)\)$", "the body is not UTF-8 (byte %(n)s)"),
+        (
+            r"^the database is unavailable \((?P<explained>.+)\); nothing was stored: try again$",
+            "the database is unavailable (%(explained)s); nothing was stored: try again",
+        ),
+        (r"^no signing key: (?P<reason>.+) \(run `habeas init`\)$", "no signing key: %(reason)s (run `habeas init`)"),
+        (
+            r"^no signing key configured: set HABEAS_SIGNING_KEY to a path outside the database's folder$",
+            "no signing key configured: set HABEAS_SIGNING_KEY to a path outside the database's folder",
+        ),
+        (
+            r"^no signing key configured: set HABEAS_SIGNING_KEY \(`habeas checkpoint keygen` makes one\)$",
+            "no signing key configured: set HABEAS_SIGNING_KEY (`habeas checkpoint keygen` makes one)",
+        ),
+        (
+            r"^no signing key at (?P<path>.+): `habeas checkpoint keygen` makes one$",
+            "no signing key at %(path)s: `habeas checkpoint keygen` makes one",
+        ),
+        (r"^no rule (?P<code>.+); GET /api/v1/law lists them$", "no rule %(code)s; GET /api/v1/law lists them"),
+        (
+            r"^at: after the register's clock: no figures for a time still to come$",
+            "at: after the register's clock: no figures for a time still to come",
+        ),
+        (r"^sign in first: no valid session token$", "sign in first: no valid session token"),
+        (
+            r"^too many failed sign-ins from this address: try again in (?P<n>\d+) s$",
+            "too many failed sign-ins from this address: try again in %(n)s s",
+        ),
+        (r"^sign-in refused: wrong login or token$", "sign-in refused: wrong login or token"),
         # the access policy's refusals (access/policy.py, access/acts.py)
         (
             r"^refused: (?P<kind>[a-z_.]+) is outside the (?P<section>[a-z_]+) section you record in$",
@@ -214,8 +262,10 @@ def _part(name: str, value: str, wording: Wording) -> str:
         return wording.gettext(" on case %(case)s", case=value)
     if name == "needs":  # "on a case of your region or as the head": each alternative worded
         return wording.gettext(" or ").join(_alternative(a, wording) for a in value.split(" or "))
+    if name == "explained":  # the operator's words for a database failure (services/setup.py)
+        return wording.gettext(value)
     if name in ("inner", "reason"):
-        return known(value, wording) or known(f"refused: {value}", wording) or value
+        return message(value, wording) or known(f"refused: {value}", wording) or value
     return value
 
 
