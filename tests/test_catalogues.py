@@ -58,6 +58,7 @@ def data_texts(jurisdiction: str = "kz") -> set[str]:
     # the UI's own read purposes
     texts.update(("case review", "case list", "detention board", "home: alerts", "home: my work"))
     texts.update({"%(act)s art. %(article)s part %(part)s", "%(act)s art. %(article)s", "yes", "no"})
+    texts.update({"%(act)s arts. %(article)s", "%(act)s art. %(article)s parts %(part)s"})  # several cited
     ref = reference(jurisdiction)
     texts.update(r["name"] for r in ref["regions"].get("regions") or [])
 

@@ -34,6 +34,21 @@ DEFAULT = "en"
 LOCALE = Path(__file__).with_name("locale")
 # a citation as `Law.citation_text` writes it: an act, then its article and part
 CITATION = re.compile(r"^(?P<act>.+?)(?: art\. (?P<article>.+?))?(?: part (?P<part>.+))?$")
+# `1, 2`, `484-498` (a range: the second number the greater), but not `108-1`, `3-1`, `1-1`:
+# an article or part inserted later is numbered after the one it follows
+_SEVERAL = re.compile(r"^\s*(?:\S+\s*(?:,|–|\band\b)\s*\S+.*|(\d+)-(\d+))\s*$")
+
+
+def several(numbers: str | None) -> bool:
+    """Whether a citation's article (or part) names more than one: Kazakh words them apart
+    (`484-498-баптары`, `1, 2-бөліктері`), where one is `108-1-бабы`."""
+    found = _SEVERAL.match(numbers or "")
+    if found is None:
+        return False
+    first, last = found.groups()
+    return first is None or int(last) > int(first)
+
+
 # a parameter's unit in words (the catalogues translate them); count, flag and text need none
 UNITS = {"hours": "h", "days": "days", "months": "months", "years": "years"}
 
@@ -146,7 +161,14 @@ class Wording:
                 continue
             act, article, part = found.group("act", "article", "part")
             values = {"act": self.translations.gettext(act), "article": article, "part": part}
-            pattern = "%(act)s art. %(article)s part %(part)s" if part else "%(act)s art. %(article)s"
+            if part:
+                pattern = (
+                    "%(act)s art. %(article)s parts %(part)s"
+                    if several(part)
+                    else "%(act)s art. %(article)s part %(part)s"
+                )
+            else:
+                pattern = "%(act)s arts. %(article)s" if several(article) else "%(act)s art. %(article)s"
             shown.append(self.gettext(pattern, **values) if article else values["act"])
         return "; ".join(shown)
 
