@@ -108,10 +108,10 @@ class Definitions:
                     out.counts.append(parse_count(measure.key, m["count"] or {}, default))
                 elif measure.kind == "count" and measure.key.startswith(f"{ind}."):
                     raise DefinitionError(f"{measure.key}: a count measure says what it counts (`count`)")
-        if raw.get("open_data"):
-            out.counts.append(parse_count(OPEN_DATA, raw["open_data"]["count"]))
             for rel in spec.get("relations", []):
                 out.relations.append((canon(rel["total"]), tuple(canon(p) for p in rel["parts"])))
+        if raw.get("open_data"):
+            out.counts.append(parse_count(OPEN_DATA, raw["open_data"]["count"]))
         for rel in raw.get("relations", []):  # between indicators: keys are written whole
             out.relations.append((rel["total"], tuple(rel["parts"])))
         for pair in raw.get("shared_populations", []):

@@ -19,6 +19,10 @@ Rules (`suppress`):
   otherwise). A zero is never withheld as protecting another: beside a published total of
   zero it would be a known zero, and it tells a reader a small cell's partner adds nothing.
 
+Every relation given must name cells of the table and hold in its counts (`check_relations`):
+one that could not be used would be known to a reader and not to the suppression, so it is an
+error, never skipped.
+
 Which cells are withheld depends on the whole table only, never on which part of it a
 report shows (`services.statistics` suppresses the full table of a year, then slices it).
 """
@@ -81,10 +85,10 @@ def primary(cells: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
 
 def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_count: int) -> Withheld:
     """The cells to withhold: the small ones and enough others that none can be worked out."""
+    check_relations(cells, relations)
     withheld = Withheld(primary(cells, min_count))
     if not withheld.small:
         return withheld
-    relations = [r for r in relations if all(m in cells for m in r.members)]
     touching: dict[Hashable, list[Relation]] = {}
     for relation in relations:
         for member in relation.members:
@@ -141,6 +145,22 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
                 added.add(pick)
         if not added:  # nothing left to withhold around them: no more can be done
             return withheld
+
+
+def check_relations(cells: Mapping[Hashable, int], relations: Sequence[Relation]) -> None:
+    """Refuse a relation that names a cell the table lacks or that the counts break.
+
+    A relation is what a reader adds up: one the suppression left out, it would not protect
+    against (issue 23: F1's own relations were dropped on the way and its withheld counts came
+    back from its margins), so a relation that cannot be used is an error, never skipped."""
+    for relation in relations:
+        missing = [m for m in relation.members if m not in cells]
+        if missing:
+            raise ValueError(f"suppression: {relation.total!r} = {relation.parts!r} names no cell {missing[0]!r}")
+        if cells[relation.total] != sum(cells[p] for p in relation.parts):
+            raise ValueError(
+                f"suppression: the counts break {relation.total!r} = {' + '.join(map(repr, relation.parts))}"
+            )
 
 
 def _partner(cell, cells, withheld, touching, min_count, order) -> Hashable | None:
