@@ -152,10 +152,6 @@ QUARANTINE = {
     "tests/simulator/test_caseload.py::test_other_starts_follow_the_law_then_in_force": "levels",
     # the sweep's table no longer names the resource swept in its header (simulator x dask)
     "tests/simulator/test_dask.py::test_a_fast_sweep_of_a_resource_prints_a_table": "sweep label",
-    # a solver recovers some withheld F1 counts of the simulated year since the indicators became
-    # declared counts over the new stock (episodes x simulator): a real gap of the suppression, to mend
-    "tests/statistics/test_attacks.py::test_a_solver_pins_no_withheld_count_of_a_simulated_year": "F1 recoverable",
-    "tests/statistics/test_attacks.py::test_acquittals_withheld_in_f1_do_not_appear_in_w1": "F1 recoverable",
 }
 
 

@@ -85,6 +85,43 @@ def relations(ref: Mapping, keys: set) -> list[tuple[tuple, tuple]]:
     return [(t, p) for t, p in out if t in keys and all(x in keys for x in p)]
 
 
+def within(ref: Mapping, keys: set) -> list[tuple[tuple, tuple]]:
+    """(larger, smaller) cells where the smaller's count is a part of the larger's, read off the
+    definitions: the same episodes by the same year, every test of the larger's met by the
+    smaller's (the same test, or values among its values). What it counts is then at most."""
+    counts = {}
+    for ind, spec in ref["indicators"]["indicators"].items():
+        base = spec.get("count") or {}
+        for m in spec["measures"]:
+            if "count" in m:
+                own = m["count"] or {}
+                kinds = own.get("episode", base.get("episode"))
+                where = {**(base.get("where") or {}), **(own.get("where") or {})}
+                key = m["key"] if "." in m["key"] else f"{ind}.{m['key']}"
+                counts[key] = (
+                    str(sorted(kinds if isinstance(kinds, list) else [kinds])),
+                    own.get("year", base.get("year")),
+                    where,
+                )
+
+    def among(test, of) -> bool:
+        if test == of:
+            return True
+        if isinstance(test, dict) or isinstance(of, dict):
+            return False
+        return set(map(repr, test if isinstance(test, list) else [test])) <= set(
+            map(repr, of if isinstance(of, list) else [of])
+        )
+
+    out = []
+    for big, (kinds, year, where) in counts.items():
+        for small, (kinds2, year2, where2) in counts.items():
+            narrower = all(f in where2 and among(where2[f], t) for f, t in where.items())
+            if big != small and (kinds, year) == (kinds2, year2) and where != where2 and narrower:
+                out += [((big, r), (small, r)) for b, r in keys if b == big and (small, r) in keys]
+    return out
+
+
 def guesses(ref: Mapping, keys: set, truth: Mapping) -> list[tuple[tuple, tuple]]:
     """Two indicators' counts of mostly the same people, taken as equal where they are."""
     out = []
@@ -96,31 +133,37 @@ def guesses(ref: Mapping, keys: set, truth: Mapping) -> list[tuple[tuple, tuple]
     return out
 
 
-def bounds(published: Mapping, withheld: Mapping, known: list) -> dict:
-    """The least and greatest whole value of each withheld count, by linear programming."""
+def bounds(published: Mapping, withheld: Mapping, known: list, at_most: list = ()) -> dict:
+    """The least and greatest whole value of each withheld count, by linear programming;
+    `at_most`: (larger, smaller) pairs, the smaller no more than the larger."""
     keys = sorted(withheld, key=repr)
     index = {k: i for i, k in enumerate(keys)}
-    rows, rhs = [], []
-    for total, parts in known:
-        row, constant = np.zeros(len(keys)), 0.0
-        for key, sign in [(total, 1.0)] + [(p, -1.0) for p in parts]:
-            if key in index:
-                row[index[key]] += sign
-            else:
-                constant -= sign * published[key]
-        if row.any():
-            rows.append(row)
-            rhs.append(constant)
+
+    def rows_of(pairs):
+        rows, rhs = [], []
+        for total, parts in pairs:
+            row, constant = np.zeros(len(keys)), 0.0
+            for key, sign in [(total, 1.0)] + [(p, -1.0) for p in parts]:
+                if key in index:
+                    row[index[key]] += sign
+                else:
+                    constant -= sign * published[key]
+            if row.any():
+                rows.append(row)
+                rhs.append(constant)
+        return (np.array(rows), np.array(rhs)) if rows else (None, None)
+
     out = {}
     if not keys:
         return out
-    a, b = (np.array(rows), np.array(rhs)) if rows else (None, None)
+    a, b = rows_of(known)
+    a_ub, b_ub = rows_of([(small, (big,)) for big, small in at_most])  # small - big <= 0
     limits = [withheld[k] for k in keys]
     for i, key in enumerate(keys):
         c = np.zeros(len(keys))
         c[i] = 1.0
-        low = linprog(c, A_eq=a, b_eq=b, bounds=limits, method="highs")
-        high = linprog(-c, A_eq=a, b_eq=b, bounds=limits, method="highs")
+        low = linprog(c, a_ub, b_ub, a, b, bounds=limits, method="highs")
+        high = linprog(-c, a_ub, b_ub, a, b, bounds=limits, method="highs")
         assert low.status == 0, (key, low.message)
         top = math.inf if high.status == 3 else math.floor(-high.fun + 1e-6)
         out[key] = (math.ceil(low.fun - 1e-6), top)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -168,3 +169,38 @@ def test_two_reports_differing_by_a_region_or_a_year_reveal_nothing(drawn, regio
             assert c.value == 0 or c.value >= MIN, (k, c)
         if counted:
             assert table[("L7.detentions", NATIONAL)].value in (None, len(counted))
+
+
+def test_every_relation_a_reader_can_draw_from_the_package_reaches_the_suppression(monkeypatch):
+    """Issue 23: F1's own relations (a total and its breakdowns) were dropped between the package
+    and the suppression, and a solver took withheld F1 counts back from the margins. Every
+    relation the attacker reads from the reference data (written apart, tests/statistics/attacker)
+    is now one the suppression is given, for the whole table of a year."""
+    from habeas.statistics import indicators
+    from tests.statistics import attacker
+
+    given_to: list = []
+    real = indicators.suppress
+    monkeypatch.setattr(indicators, "suppress", lambda c, r, n: given_to.append((c, r)) or real(c, r, n))
+    compute([], [2024], datetime(2025, 6, 1), REF)
+    ((cells, relations),) = given_to
+    known = {(r.total, tuple(sorted(r.parts, key=repr))) for r in relations if r.exact}
+    declared = [(t, p) for t, p in attacker.relations(REF, set(cells)) if p]  # a sum of nothing is a published 0
+    assert len(declared) > 300  # margins of every measure, and each indicator's and between them
+    assert [(t, p) for t, p in declared if (t, tuple(sorted(p, key=repr))) not in known] == []
+    # and a count within another (at most it) is said by a sum or given as such
+    within = {(r.total, r.parts[0]) for r in relations if not r.exact}
+    said = {(r.total, p) for r in relations if r.exact for p in r.parts}
+    pairs = attacker.within(REF, set(cells))
+    assert len(pairs) > 100 and [pair for pair in pairs if pair not in within | said] == []
+
+
+def test_a_relation_the_suppression_cannot_use_is_refused_not_skipped():
+    """A relation naming a cell the table lacks (a misspelt key) or one the counts break would
+    leave a reader knowing more than the suppression: both are errors."""
+    cells = {"total": 7, "a": 3, "b": 4}
+    with pytest.raises(ValueError, match="names no cell 'c'"):
+        suppress(cells, [Relation("total", ("a", "c"))], MIN)
+    with pytest.raises(ValueError, match="the counts break 'total'"):
+        suppress(cells | {"b": 5}, [Relation("total", ("a", "b"))], MIN)
+    assert set(suppress(cells, [Relation("total", ("a", "b"))], MIN)) == {"a", "b"}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from habeas.statistics.containment import contained
 from habeas.statistics.counting import NATIONAL_DEFAULT, Count, DefinitionError, YearTable, parse_count, stock_rows
 from habeas.statistics.counting import tabulate as count_all
 from habeas.statistics.figures import _population, _space
@@ -108,10 +109,10 @@ class Definitions:
                     out.counts.append(parse_count(measure.key, m["count"] or {}, default))
                 elif measure.kind == "count" and measure.key.startswith(f"{ind}."):
                     raise DefinitionError(f"{measure.key}: a count measure says what it counts (`count`)")
-        if raw.get("open_data"):
-            out.counts.append(parse_count(OPEN_DATA, raw["open_data"]["count"]))
             for rel in spec.get("relations", []):
                 out.relations.append((canon(rel["total"]), tuple(canon(p) for p in rel["parts"])))
+        if raw.get("open_data"):
+            out.counts.append(parse_count(OPEN_DATA, raw["open_data"]["count"]))
         for rel in raw.get("relations", []):  # between indicators: keys are written whole
             out.relations.append((rel["total"], tuple(rel["parts"])))
         for pair in raw.get("shared_populations", []):
@@ -277,6 +278,7 @@ def compute(
     space = _space(reference.get("space") or {}, years)
     categories = (reference.get("un-cts") or {}).get("categories", [])
     corruption = str((reference.get("indicators") or {}).get("corruption_iccs", "\0"))
+    within = contained(defs.raw, defs.relations)  # a count that is part of another, not declared as a sum
     cells: list[Cell] = []
     for year in years:
         table = tables[year]
@@ -286,6 +288,7 @@ def compute(
         relations = [Relation((k, national), tuple((k, r) for r in regions.all)) for k in keys]
         for total, parts in defs.relations:
             relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
+        relations += [Relation((big, r), ((small, r),), exact=False) for big, small in within for r in everywhere]
         # what the open data add up to elsewhere: every registered case, the corruption cases
         corrupt = [k for k in offences if _iccs_match(k, (corruption,))]
         for r in everywhere:

@@ -2,7 +2,9 @@
 
 A table is a set of cells (any hashable key → a count of people) and the linear relations
 that hold between them (`Relation`: a total is the sum of its parts — a region's count and
-the national one, a measure and its breakdown, two indicators counting the same people).
+the national one, a measure and its breakdown, two indicators counting the same people), or
+that a total counts at least its parts (`exact=False`: a count within another, as
+`containment` finds them).
 
 Who reads a published table knows more than its relations: counts are whole numbers and
 never negative, a cell marked "< 5" holds 0–4 and a cell marked as withheld to protect
@@ -18,6 +20,10 @@ Rules (`suppress`):
   left around one, a zero is withheld, as "< 5" (which it is: a zero is published
   otherwise). A zero is never withheld as protecting another: beside a published total of
   zero it would be a known zero, and it tells a reader a small cell's partner adds nothing.
+
+Every relation given must name cells of the table and hold in its counts (`check_relations`):
+one that could not be used would be known to a reader and not to the suppression, so it is an
+error, never skipped.
 
 Which cells are withheld depends on the whole table only, never on which part of it a
 report shows (`services.statistics` suppresses the full table of a year, then slices it).
@@ -42,6 +48,7 @@ DERIVED = "derived"  # a share, rate, mean or median drawn from a withheld count
 class Relation:
     total: Hashable
     parts: tuple[Hashable, ...]
+    exact: bool = True  # False: the parts are among what the total counts, which may count more
 
     @property
     def members(self) -> tuple[Hashable, ...]:
@@ -81,10 +88,10 @@ def primary(cells: Mapping[Hashable, int], min_count: int) -> set[Hashable]:
 
 def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_count: int) -> Withheld:
     """The cells to withhold: the small ones and enough others that none can be worked out."""
+    check_relations(cells, relations)
     withheld = Withheld(primary(cells, min_count))
     if not withheld.small:
         return withheld
-    relations = [r for r in relations if all(m in cells for m in r.members)]
     touching: dict[Hashable, list[Relation]] = {}
     for relation in relations:
         for member in relation.members:
@@ -112,7 +119,7 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
         while changed:
             changed = False
             for relation in relations:
-                if sum(1 for m in relation.members if m in withheld) == 1:
+                if relation.exact and sum(1 for m in relation.members if m in withheld) == 1:
                     pick = cheapest(candidates([next(m for m in relation.members if m in withheld)]))
                     if pick is not None:
                         withheld.protects.add(pick)
@@ -141,6 +148,24 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
                 added.add(pick)
         if not added:  # nothing left to withhold around them: no more can be done
             return withheld
+
+
+def check_relations(cells: Mapping[Hashable, int], relations: Sequence[Relation]) -> None:
+    """Refuse a relation that names a cell the table lacks or that the counts break.
+
+    A relation is what a reader adds up: one the suppression left out, it would not protect
+    against (issue 23: F1's own relations were dropped on the way and its withheld counts came
+    back from its margins), so a relation that cannot be used is an error, never skipped."""
+    for relation in relations:
+        missing = [m for m in relation.members if m not in cells]
+        if missing:
+            raise ValueError(f"suppression: {relation.total!r} = {relation.parts!r} names no cell {missing[0]!r}")
+        total, parts = cells[relation.total], sum(cells[p] for p in relation.parts)
+        if total != parts if relation.exact else total < parts:
+            sign = "=" if relation.exact else ">="
+            raise ValueError(
+                f"suppression: the counts break {relation.total!r} {sign} {' + '.join(map(repr, relation.parts))}"
+            )
 
 
 def _partner(cell, cells, withheld, touching, min_count, order) -> Hashable | None:
@@ -255,8 +280,9 @@ def solve(
 
 def _groups(published, ranges, relations):
     """The relations as equations over the unknowns, grouped by the unknowns they share:
-    [(equations, unknowns)], an equation being ({unknown: coefficient}, constant)."""
-    rows: list[tuple[dict[Hashable, int], int]] = []
+    [(equations, unknowns)], an equation being ({unknown: coefficient}, constant, exact): the
+    sum of the coefficients times the unknowns equals the constant, or (not exact) is at least it."""
+    rows: list[tuple[dict[Hashable, int], int, bool]] = []
     for relation in relations:
         if not all(m in published or m in ranges for m in relation.members):
             continue
@@ -268,8 +294,8 @@ def _groups(published, ranges, relations):
                 constant -= coefficient * published[key]
         row = {k: v for k, v in row.items() if v}
         if row:
-            rows.append((row, constant))
-    return [(group, sorted({k for row, _ in group for k in row}, key=repr)) for group in _components(rows)]
+            rows.append((row, constant, relation.exact))
+    return [(group, sorted({k for row, *_ in group for k in row}, key=repr)) for group in _components(rows)]
 
 
 class _Programme:
@@ -278,21 +304,17 @@ class _Programme:
 
     def __init__(self, group, keys, ranges, cap: float | None = None):
         index = {k: i for i, k in enumerate(keys)}
-        data, row_ix, col_ix, rhs = [], [], [], []
-        for n, (row, constant) in enumerate(group):
-            for k, v in row.items():
-                data.append(v)
-                row_ix.append(n)
-                col_ix.append(index[k])
-            rhs.append(constant)
-        self.a = csr_array((data, (row_ix, col_ix)), shape=(len(group), len(keys)))
-        self.b = np.array(rhs, dtype=float)
+        # equations as they are; "at least" as linprog's "at most", both sides negated
+        self.a, self.b = _matrix([(r, c) for r, c, exact in group if exact], index)
+        self.a_ub, self.b_ub = _matrix(
+            [({k: -v for k, v in r.items()}, -c) for r, c, exact in group if not exact], index
+        )
         self.limits = [(low, cap if high is None else high) for low, high in (ranges[k] for k in keys)]
         self.keys = keys
 
     def solution(self, direction: np.ndarray) -> np.ndarray:
         """Minimise direction · x."""
-        found = linprog(direction, A_eq=self.a, b_eq=self.b, bounds=self.limits, method="highs")
+        found = linprog(direction, self.a_ub, self.b_ub, self.a, self.b, bounds=self.limits, method="highs")
         if found.status == 2:  # infeasible: the figures contradict their relations
             raise ValueError(f"suppression: the relations do not hold among {self.keys[:3]!r}…")
         if found.status == 3:  # unbounded: only asked with one cell's direction, which is what goes to inf
@@ -302,7 +324,21 @@ class _Programme:
         return found.x
 
 
-def _components(rows: list[tuple[dict, int]]) -> list[list[tuple[dict, int]]]:
+def _matrix(rows: list[tuple[dict, int]], index: Mapping[Hashable, int]):
+    """Rows of ({unknown: coefficient}, constant) as a sparse matrix and its right-hand side
+    (None, None for none: linprog takes no empty matrix)."""
+    if not rows:
+        return None, None
+    data, row_ix, col_ix = [], [], []
+    for n, (row, _) in enumerate(rows):
+        for k, v in row.items():
+            data.append(v)
+            row_ix.append(n)
+            col_ix.append(index[k])
+    return csr_array((data, (row_ix, col_ix)), shape=(len(rows), len(index))), np.array([c for _, c in rows], float)
+
+
+def _components(rows: list[tuple[dict, int, bool]]) -> list[list[tuple[dict, int, bool]]]:
     """Group the equations that share unknowns (each group is solved on its own)."""
     parent: dict = {}
 
@@ -312,7 +348,7 @@ def _components(rows: list[tuple[dict, int]]) -> list[list[tuple[dict, int]]]:
             x = parent[x]
         return x
 
-    for row, _ in rows:
+    for row, *_ in rows:
         keys = list(row)
         for other in keys[1:]:
             parent[find(other)] = find(keys[0])
