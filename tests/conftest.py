@@ -146,12 +146,6 @@ def lines(*events) -> list[str]:
 # closing note; they still run (not strict), so a mended one shows as XPASS. Remove an entry
 # when it is mended; the first work of the next session.
 QUARANTINE = {
-    # the statute's new rules (CPC art. 151, 192: the prosecutor's level on each extension) meet a
-    # simulator that records extensions without it: the lawful caseload is flagged (lawrules x simulator)
-    "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "levels",
-    "tests/simulator/test_caseload.py::test_other_starts_follow_the_law_then_in_force": "levels",
-    # the sweep's table no longer names the resource swept in its header (simulator x dask)
-    "tests/simulator/test_dask.py::test_a_fast_sweep_of_a_resource_prints_a_table": "sweep label",
     # a solver recovers some withheld F1 counts of the simulated year since the indicators became
     # declared counts over the new stock (episodes x simulator): a real gap of the suppression, to mend
     "tests/statistics/test_attacks.py::test_a_solver_pins_no_withheld_count_of_a_simulated_year": "F1 recoverable",

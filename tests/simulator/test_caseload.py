@@ -66,7 +66,11 @@ def test_import_2000_generated_events_stores_all(sqlite_engine, law, clock):
 
 def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine, law, clock):
     """breach_rate=0 must be lawful through and through; breaches must show as findings."""
-    lawful = [json.dumps(e) for e in generate(cases=150, seed=4, breach_rate=0.0)]
+    generated = list(generate(cases=150, seed=4, breach_rate=0.0))
+    # each extension of the investigation is made by the prosecutor of the level its step needs
+    extended = [e for e in generated if e["kind"] == "investigation.extended"]
+    assert extended and all(e["data"].get("level") for e in extended)
+    lawful = [json.dumps(e) for e in generated]
     register = Register(sqlite_engine, law, clock)
     assert register.import_lines(lawful, REGISTRAR).ok
     assert queries.alert_rows(sqlite_engine, clock.now()) == []
@@ -74,7 +78,8 @@ def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine,
     breaching = [json.dumps(e) for e in generate(cases=400, seed=40, breach_rate=0.3, first_case=5000)]
     assert register.import_lines(breaching, REGISTRAR).ok
     codes = {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
-    assert {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS"} <= codes
+    breached = {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS", "KZ-INVESTIGATION-EXTENSION"}
+    assert breached <= codes
 
 
 def test_window_of_running_cases_stays_bounded():

@@ -114,6 +114,7 @@ class _Suspect:
     done: bool = False  # released for good, or the flow ended
     party: dict | None = None  # the party.added of this suspect (the facts the law asks about)
     detention: dict | None = None  # the person.detained, while it counts
+    order: dict | None = None  # the custody.ordered that opened the series of orders
     cap: datetime | None = None  # the latest `until` the custody ladder allows
 
 

@@ -169,7 +169,7 @@ class Suspects:
         relatives = self._term("KZ-RELATIVES-NOTICE", order)
         share = self._share("relatives", self._breach())
         add(decided + relatives * share, "relatives.notified", c.investigator, {"person": person})
-        s.in_custody, s.custody_from, s.until = True, detained, until
+        s.in_custody, s.custody_from, s.until, s.order = True, detained, until, order
         if rng.random() < self.fig["examined_in_custody"]:
             doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
             at = decided + _h(self._pace("examined_in_custody_hours"))
