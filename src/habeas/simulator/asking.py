@@ -25,6 +25,7 @@ from habeas.law.calendar import age_on
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules import due, get_rule, longest
 from habeas.law.rules.schema import Condition
+from habeas.simulator.agreements import Needed, needed
 from habeas.simulator.model import CaseRun, LawMismatch
 
 TRUSTED = 3  # days a class of case must have kept one answer all day before a day's first is taken
@@ -140,6 +141,17 @@ class AskingTheLaw:
         event = events[-1] if considered is not None else events[c.records.index(start)]
         answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
+
+    def _needed(self, c: CaseRun, considered: dict) -> Needed:
+        """The prosecutors' levels the law's ladders ask for the extension `considered` (made
+        now) on the case's facts (`agreements`)."""
+        self.law_asked += 1
+        events = [self._event(r) for r in c.records]
+        stamp = datetime.fromisoformat(self._stamp(self.now))
+        actor = Actor.from_dict(considered["actor"])
+        events.append(Event(id="considered", kind=considered["kind"], case=c.case, occurred_at=stamp, actor=actor,
+                            data=considered["data"]))  # fmt: skip
+        return needed(self.law, fold_all(events), considered["kind"], "considered")
 
     def _minor(self, birth: date, day: date) -> bool | int:
         """Whether the person is a minor on `day`, by the law's age of majority then: a rule

@@ -136,7 +136,7 @@ class CaseProcesses:
                     continue
                 yield term_at
                 term = max(term, self.now) + step  # a late extension still ends after it is made
-                self._emit(c, "investigation.extended", {"until": self._iso(term)})
+                self._extend(c, "investigation.extended", {"until": self._iso(term)})
             else:
                 yield custody_at
                 self._extend_custody(c, end)
@@ -155,7 +155,21 @@ class CaseProcesses:
             self._custody_ends(c)
             return
         c.held_until = extended
-        self._emit(c, "custody.extended", {"person": "P1", "until": self._iso(extended)})
+        self._extend(c, "custody.extended", {"person": "P1", "until": self._iso(extended)})
+
+    def _extend(self, c: CaseRun, kind: str, data: dict) -> None:
+        """An extension with the agreements the law's ladder asks for its step: made by the
+        prosecutor of the level named (`own`), or agreed by each named before the judge extends."""
+        actor = self._actor_of(c, kind)
+        needs = self._needed(c, {"kind": kind, "actor": actor, "data": data})
+        by = needs.by(c.region, actor if needs.own else self._actor_of(c, "decision.approved"))
+        if needs.own and by:
+            data["level"], actor = by[0]
+        else:
+            extension = f"s{self.seed}-{self._seq + len(by) + 1}"  # the extension's id, recorded next
+            for level, prosecutor in by:
+                self._emit(c, "decision.approved", {"event": extension, "level": level}, prosecutor)
+        self._emit(c, kind, data, actor)
 
     def _detention(self, c: CaseRun):
         u, d, emit = c.u, c.d, self._emit

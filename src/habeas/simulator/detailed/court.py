@@ -31,7 +31,7 @@ class Court:
             extended = self._event(at, "investigation.extended", c.case, c.prosecutor, {"until": due.isoformat()})
             acts.append(extended)
             # the prosecutor of the level the law names for the step extends (as a breach, unsaid)
-            agreements = self._agreements("KZ-INVESTIGATION-EXTENSION", extended[1], c, c.registration)
+            agreements = self._agreements(extended[1], c, c.registration)
             if agreements and not self._breach(self.fig["breach_weights"]["extension_missed"]):
                 extended[1]["data"]["level"], extended[1]["actor"] = agreements[0]
         return acts
@@ -73,7 +73,7 @@ class Court:
         """The prosecutors' agreements the law asks for a pre-trial extension of custody, given
         on the petition before the judge extends (as a breach, none)."""
         context = (c.registration, s.party, s.detention, s.order)
-        agreements = self._agreements("KZ-CUSTODY-EXTENSION-AGREEMENT", extension, c, *context)
+        agreements = self._agreements(extension, c, *context)
         if not agreements or self._breach(self.fig["breach_weights"]["extension_missed"]):
             return []
         acts = []

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event, parse_event
 from habeas.law.offences import gravity_of
-from habeas.law.rules import due, finds, get_rule, longest
-from habeas.simulator.agreements import levels_needed, prosecutor
+from habeas.law.rules import due, finds, longest
+from habeas.simulator.agreements import needed
 from habeas.simulator.detailed.model import FACILITY_KINDS, FEMALE, MALE, SURNAMES, SURNAMES_PLAIN, _office
 
 
@@ -61,12 +61,11 @@ class Helpers:
         """Whether these facts would breach rule `code`."""
         return finds(self.law, code, self._facts(*raws)[0])
 
-    def _agreements(self, code: str, extension: dict, c, *context: dict | None) -> list[tuple[str, dict]]:
-        """The levels whose agreement rule `code` asks for `extension`, each with the prosecutor
-        who gives it (the case's own for the rule's lowest level), the highest first."""
-        levels = levels_needed(self.law, code, self._facts(*context, extension)[0], extension["id"])
-        own = get_rule(self.law, code).approval.order[0]
-        return [(level, c.prosecutor if level == own else prosecutor(level, c.region)) for level in levels]
+    def _agreements(self, extension: dict, c, *context: dict | None) -> list[tuple[str, dict]]:
+        """The levels whose agreement the law asks for `extension`, each with the prosecutor who
+        gives it (the case's own for the ladder's lowest level), the highest first."""
+        state = self._facts(*context, extension)[0]
+        return needed(self.law, state, extension["kind"], extension["id"]).by(c.region, c.prosecutor)
 
     def _hypothetical(self, moment: datetime, kind: str, case: str, actor: dict, data: dict) -> dict:
         """An act the generator considers, asked about before it is decided (its id is not used)."""
