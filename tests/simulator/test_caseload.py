@@ -164,3 +164,16 @@ def test_only_a_foreigners_consulate_is_told():
             notified.append((raw["case"], raw["data"]["person"]))
     assert notified  # some foreigners are detained
     assert set(notified) <= foreign
+
+
+def test_the_judge_of_a_measure_is_the_one_the_law_names_at_the_stage(law):
+    """Custody is ordered and extended by the investigating judge before trial, by the trial
+    judge after the case reaches court (competence.yaml `by_stage`), each at a court of the region."""
+    by_stage: dict[str, set[str]] = {"pre_trial": set(), "court": set()}
+    in_court: set[str] = set()
+    for raw in generate(cases=1500, seed=4, law=law):
+        if raw["kind"] == "case.sent_to_court":
+            in_court.add(raw["case"])
+        elif raw["kind"] in ("custody.ordered", "custody.extended", "custody.refused"):
+            by_stage["court" if raw["case"] in in_court else "pre_trial"].add(raw["actor"]["role"])
+    assert by_stage == {"pre_trial": {"investigating_judge"}, "court": {"judge"}}

@@ -39,10 +39,12 @@ from typing import Any
 
 from habeas.law.package import Law
 from habeas.law.rules.loading import load_calendar
+from habeas.simulator.actors import Actors
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 from habeas.simulator.detailed.court import Court
 from habeas.simulator.detailed.helpers import Helpers
 from habeas.simulator.detailed.intake import Intake
+from habeas.simulator.detailed.model import BENCHES
 from habeas.simulator.detailed.suspects import Suspects
 
 
@@ -77,6 +79,7 @@ class Caseload(Intake, Suspects, Court, Helpers):
             calibration = read("kz")
         self.law, self.cal = law, calibration
         self.calendar = load_calendar(law)  # the law's working days: unhurried acts fall on them
+        self.roles = Actors(law, BENCHES)  # the law's competence: which judge decides a measure
         self.fig = {name: figure.value for name, figure in calibration.caseload.items()}
         prob = calibration.probabilities
         self.p_detained, self.p_petition = prob["detained"].value, prob["custody_petition"].value

@@ -40,10 +40,7 @@ class Court:
         """Custody extended for those held until `end`, by the judge of the stage."""
         rng = self.rng
         acts: list = []
-        if c.in_court:
-            judge = self._actor("judge", "j", c.region, f"court-{c.region}-district-1", 6)
-        else:
-            judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
+        judge = self._judge("custody.extended", c)
         for s in c.suspects:
             while s.in_custody and s.until < end:
                 at = max(s.until - timedelta(days=self._pace("custody_extension_lead_days")), after + _h(1))

@@ -9,7 +9,7 @@ from habeas.domain.events import Event, parse_event
 from habeas.law.offences import gravity_of
 from habeas.law.rules import due, finds, longest
 from habeas.simulator.agreements import needed
-from habeas.simulator.detailed.model import FACILITY_KINDS, FEMALE, MALE, SURNAMES, SURNAMES_PLAIN, _office
+from habeas.simulator.detailed.model import BENCHES, FACILITY_KINDS, FEMALE, MALE, SURNAMES, SURNAMES_PLAIN, _office
 
 
 class Helpers:
@@ -33,6 +33,13 @@ class Helpers:
             actor = {"id": f"{prefix}-{region}-{k}", "role": role, "agency": agency}
             self._actors[key] = actor
         return actor
+
+    def _judge(self, kind: str, c) -> dict:
+        """The judge who records `kind` (a measure: custody ordered, refused, extended): the
+        role the law's competence names at the case's stage, seated as `BENCHES` says."""
+        role = self.roles.role(kind, {"case.sent_to_court"} if c.in_court else set())
+        prefix, court, pool = BENCHES[role]
+        return self._actor(role, prefix, c.region, court.format(region=c.region), pool)
 
     # The law is asked, never copied: when a duty falls due, how long custody may run,
     # whether an act would breach a rule, all come from the rules engine on the facts.

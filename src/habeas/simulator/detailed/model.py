@@ -65,6 +65,12 @@ SURNAMES_PLAIN = ("Kim", "Li", "Tsoi", "Seitkali", "Nurmukhambet")
 CHANNELS = ("in_person", "phone_102", "online", "written", "police_initiative")
 DETAINED_AT = ("street", "home", "workplace", "scene of the offence", "shopping centre")
 FACILITY_KINDS = ("ivs", "sizo", "ec")
+# where the judges the law may name for a measure sit, and how many a region has: (prefix,
+# court, pool). Which of them decides is the law's (competence.yaml, by the case's stage).
+BENCHES = {
+    "investigating_judge": ("ij", "court-{region}-investigating", 8),
+    "judge": ("j", "court-{region}-district-1", 6),
+}
 
 
 def _h(hours: float) -> timedelta:

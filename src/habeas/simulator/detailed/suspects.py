@@ -147,7 +147,7 @@ class Suspects:
         else:
             decided = min(petition + decide * self._share("custody_decision", False), detained + limit - _h(1.5))
             decided = max(decided, petition + _h(0.2))
-        judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
+        judge = self._judge("custody.ordered", c)
         if rng.random() < self.p_granted:
             self._held(c, s, detained, decided, judge, add)
             return
