@@ -89,6 +89,21 @@ def test_each_extension_has_the_prosecutors_the_law_asks_for(law, cal):
     assert not found & {"KZ-INVESTIGATION-EXTENSION", "KZ-CUSTODY-EXTENSION-AGREEMENT"}
 
 
+def test_courts_sit_on_the_laws_working_days(law, cal):
+    """A case goes to court, its trial starts and its verdict is given on a working day of the
+    law's calendar (weekends, holidays and moved days off: the package's, not the simulator's)."""
+    from habeas.law.rules.loading import load_calendar
+
+    calendar = load_calendar(law)
+    days = [
+        datetime.fromisoformat(e["occurred_at"]).date()
+        for e in run(law, cal, cases=300)
+        if e["kind"] in ("case.sent_to_court", "trial.started", "verdict.delivered")
+    ]
+    assert len(days) > 100
+    assert [d for d in days if calendar.next_working_day(d)[0] != d] == []
+
+
 def test_every_figure_names_a_known_source():
     raw = read_calibration("kz")
     raw["failures"]["protocol_late"]["source"] = "a rumour"

@@ -24,6 +24,7 @@ from habeas.domain.events import Actor, Event
 from habeas.law.calendar import age_on
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules import due, get_rule, longest
+from habeas.law.rules.loading import load_calendar
 from habeas.law.rules.schema import Condition
 from habeas.simulator.agreements import Needed, needed
 from habeas.simulator.model import CaseRun, LawMismatch
@@ -56,6 +57,8 @@ class AskingTheLaw:
         self._offset = self.start.hour * 60 + self.start.minute  # the start's minutes into its local day
         self.law_asked = 0  # how many times the rules engine was asked (the rest were remembered)
         self._folded: tuple | None = None  # the facts of the last ask, folded
+        self._calendar = load_calendar(self.law)  # the law's working days (None: every day works)
+        self._working_days: dict[date, int] = {}
 
     def _ask(self, code: str, c: CaseRun, start: tuple, *, considered: dict | None = None,
              cap: bool = False, counted_from: tuple | None = None) -> float | None:  # fmt: skip
@@ -184,6 +187,17 @@ class AskingTheLaw:
             text = json.dumps(get_rule(self.law, code).model_dump(mode="json", exclude_none=True))
             self._reads_age[code] = '"minor"' in text or '"from_rule"' in text
         return self._reads_age[code]
+
+    def _working(self, hours: float) -> float:
+        """The same hour on the same or the next working day by the law's calendar: when an
+        unhurried act (a trial's verdict, a case sent to court, an admission) falls."""
+        if self._calendar is None:
+            return hours
+        day = self._day(math.floor(hours * 60))
+        shift = self._working_days.get(day)
+        if shift is None:
+            shift = self._working_days[day] = (self._calendar.next_working_day(day)[0] - day).days
+        return hours + 24 * shift
 
     def _day(self, minutes: int) -> date:
         """The local date `minutes` after the period's start (before it, when negative)."""

@@ -14,7 +14,8 @@ only when a consumer asks for them (`iter(sim)`; `sim.records()` gives the recor
 case's chances and durations are drawn with numpy in blocks of cases, in arrival order
 (`arrivals`), so the same seed gives the same log, byte for byte, and a what-if run on the
 same seed meets the same draws case by case. Who records each fact is the law's answer
-(`actors`), every term too (`asking`).
+(`actors`), every term too, the days courts sit (its calendar) and who must agree each
+extension (`asking`, `agreements`).
 """
 
 from __future__ import annotations
