@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from habeas.domain.case import CaseState
 from habeas.law.package import Law
-from habeas.law.rules import evaluate, load_rules
-from habeas.law.rules.schema import LadderRule
+from habeas.law.rules import Facts, load_rules
+from habeas.law.rules.mechanisms import Judge
+from habeas.law.rules.schema import LadderRule, RulesDocument
 
 # where a prosecutor of a level above the case's own sits (names only: who must agree is the law's)
 OFFICES = {"regional": "prosecutor-{region}-regional", "general": "prosecutor-general"}
@@ -34,18 +35,25 @@ class Needed:
         return [(lv, own_prosecutor if lv == self.lowest else prosecutor(lv, region)) for lv in self.levels]
 
 
-def ladders(law: Law, kind: str) -> list[LadderRule]:
-    """The law's ladder rules that judge extensions of `kind` (none: it needs no agreement)."""
-    return [rule for rule in load_rules(law).rules if isinstance(rule, LadderRule) and kind in rule.kinds]
+def ladders(law: Law, kind: str) -> RulesDocument | None:
+    """The law's ladder rules that judge extensions of `kind`, as a rules document of their own
+    (None: the kind needs no agreement); made once per law."""
+    known = law.cache.setdefault("simulator.ladders", {})
+    if kind not in known:
+        rules = load_rules(law)
+        found = [rule for rule in rules.rules if isinstance(rule, LadderRule) and kind in rule.kinds]
+        known[kind] = rules.model_copy(update={"rules": found}) if found else None
+    return known[kind]
 
 
 def needed(law: Law, state: CaseState, kind: str, extension: str) -> Needed:
     """What the law's ladders ask for the extension with id `extension` (of `kind`) on these
     facts: none when the extension needs no agreement or no ladder is in force."""
-    rules = {rule.code: rule for rule in ladders(law, kind)}
-    if not rules:
+    document = ladders(law, kind)
+    if document is None:
         return Needed()
-    for finding in evaluate(state, law):
+    rules = {rule.code: rule for rule in document.rules}
+    for finding in Judge(law, Facts.of(state), document).run():  # only the ladders: as `evaluate` judges
         rule = rules.get(finding.code)
         if rule is not None and extension in finding.evidence:
             missing = tuple(finding.params.get("missing") or ())
