@@ -8,9 +8,11 @@ investigating judge's decision; extensions; closure or trial, verdict, appeal, p
 National Preventive Mechanism visits places of detention. Every share and spread is a figure of
 `calibration.yaml` (its `caseload` section, and the engine's probabilities where they overlap);
 every limit is asked of the rules engine on the case's facts (`law.rules.due`, `longest`,
-`finds`), under the law in force on the day, so a start in 2017 or 2020 follows the acts then in
-force. Lawful facts fall inside the limit; `breach_rate` is the chance that each opportunity
-for a breach is taken, outside it (0: a lawful caseload, with no finding at all).
+`finds`), and who must agree each extension of its ladders (`agreements`), under the law in force
+on the day, so a start in 2017 or 2020 follows the acts then in force; the judge of a measure is
+the one the law's competence names at the case's stage (`actors`). Lawful facts fall inside the
+limit; `breach_rate` is the chance that each opportunity for a breach is taken, outside it (0: a
+lawful caseload, with no finding at all).
 
 Events come out in one global time order, interleaving the cases as a register would receive
 them, with bounded memory: only the cases still running are held, each as a suspended generator
