@@ -42,6 +42,7 @@ from typing import Any
 from habeas.law.package import Law
 from habeas.law.rules.loading import load_calendar
 from habeas.simulator.actors import Actors
+from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 from habeas.simulator.detailed.court import Court
 from habeas.simulator.detailed.helpers import Helpers
@@ -110,9 +111,7 @@ class Caseload(Intake, Suspects, Court, Helpers):
         self._offences = self.fig["offences"]
         self._shares = self.fig["shares_of_term"]
         self._paces = self.fig["paces"]
-        self._offence_weights = [o["weight"] for o in self._offences]
-        self._region_ids = list(calibration.regions.value)
-        self._region_weights = list(calibration.regions.value.values())
+        self.arrivals = Arrivals(calibration, cases=1, years=1.0)  # where and for what cases come
 
     # --- the driver: a heap of running cases by the time of their next event ----------------
 

@@ -131,7 +131,7 @@ class Helpers:
         rate = max(self.cases_per_day * self.fig["visits"] / self.per_year, 1e-6)
         while True:
             moment = _office(moment + timedelta(days=rng.expovariate(rate)), rng, self.calendar)
-            region = rng.choices(self._region_ids, self._region_weights)[0]
+            region = self.arrivals.region(rng.random())
             kind = rng.choice(FACILITY_KINDS)
             facility = f"{kind}-{region}-{rng.randrange(1, 4)}"
             actor = self._actor("ombudsman", "npm", region, f"ombudsman-{region}", 5)
