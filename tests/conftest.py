@@ -141,18 +141,11 @@ def lines(*events) -> list[str]:
     return [json.dumps(e) for e in events]
 
 
-# Quarantine (2026-12-07): tests that fail only since the session's branches were merged
-# together (each passed on its own branch). Each is a real interaction to mend, named in the
-# closing note; they still run (not strict), so a mended one shows as XPASS. Remove an entry
-# when it is mended; the first work of the next session.
-QUARANTINE = {
-    # the statute's new rules (CPC art. 151, 192: the prosecutor's level on each extension) meet a
-    # simulator that records extensions without it: the lawful caseload is flagged (lawrules x simulator)
-    "tests/simulator/test_caseload.py::test_lawful_caseload_gives_no_findings_and_breaches_give_some": "levels",
-    "tests/simulator/test_caseload.py::test_other_starts_follow_the_law_then_in_force": "levels",
-    # the sweep's table no longer names the resource swept in its header (simulator x dask)
-    "tests/simulator/test_dask.py::test_a_fast_sweep_of_a_resource_prints_a_table": "sweep label",
-}
+# Quarantine: tests that fail only since a session's branches were merged together (each
+# passed on its own branch). Each is a real interaction to mend, named in the closing note;
+# they still run (not strict), so a mended one shows as XPASS. Remove an entry when it is
+# mended; the first work of the next session. Empty since 2026-12-07.
+QUARANTINE: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -66,15 +66,20 @@ def test_import_2000_generated_events_stores_all(sqlite_engine, law, clock):
 
 def test_lawful_caseload_gives_no_findings_and_breaches_give_some(sqlite_engine, law, clock):
     """breach_rate=0 must be lawful through and through; breaches must show as findings."""
-    lawful = [json.dumps(e) for e in generate(cases=150, seed=4, breach_rate=0.0)]
+    generated = list(generate(cases=150, seed=4, breach_rate=0.0))
+    # each extension of the investigation is made by the prosecutor of the level its step needs
+    extended = [e for e in generated if e["kind"] == "investigation.extended"]
+    assert extended and all(e["data"].get("level") for e in extended)
+    lawful = [json.dumps(e) for e in generated]
     register = Register(sqlite_engine, law, clock)
     assert register.import_lines(lawful, REGISTRAR).ok
     assert queries.alert_rows(sqlite_engine, clock.now()) == []
-    # about one case in twenty has a detention (the calibration's shares by gravity): 400 cases give some
+    # about one case in ten has a detention (the calibration's gravity mix and shares by gravity): 400 give some
     breaching = [json.dumps(e) for e in generate(cases=400, seed=40, breach_rate=0.3, first_case=5000)]
     assert register.import_lines(breaching, REGISTRAR).ok
     codes = {f["code"] for f in queries.alert_rows(sqlite_engine, clock.now())}
-    assert {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS"} <= codes
+    breached = {"KZ-REPORT-REGISTRATION", "KZ-DETENTION-LIMIT", "KZ-DETENTION-RIGHTS", "KZ-INVESTIGATION-EXTENSION"}
+    assert breached <= codes
 
 
 def test_window_of_running_cases_stays_bounded():
@@ -159,3 +164,32 @@ def test_only_a_foreigners_consulate_is_told():
             notified.append((raw["case"], raw["data"]["person"]))
     assert notified  # some foreigners are detained
     assert set(notified) <= foreign
+
+
+def test_the_judge_of_a_measure_is_the_one_the_law_names_at_the_stage(law):
+    """Custody is ordered and extended by the investigating judge before trial, by the trial
+    judge after the case reaches court (competence.yaml `by_stage`), each at a court of the region."""
+    by_stage: dict[str, set[str]] = {"pre_trial": set(), "court": set()}
+    in_court: set[str] = set()
+    for raw in generate(cases=1500, seed=4, law=law):
+        if raw["kind"] == "case.sent_to_court":
+            in_court.add(raw["case"])
+        elif raw["kind"] in ("custody.ordered", "custody.extended", "custody.refused"):
+            by_stage["court" if raw["case"] in in_court else "pre_trial"].add(raw["actor"]["role"])
+    assert by_stage == {"pre_trial": {"investigating_judge"}, "court": {"judge"}}
+
+
+def test_cases_arrive_as_the_one_arrivals_model_says(law):
+    """The detailed caseload's offences come in the calibration's gravity mix (the engine's
+    arrivals model), each gravity as the law's offence catalogue gives it on the day."""
+    from habeas.law.offences import gravity_of
+    from habeas.simulator import calibration
+
+    mix = calibration("kz").arrivals["gravity_mix"].value
+    found: Counter[str | None] = Counter()
+    for raw in generate(cases=3000, seed=6, law=law):
+        if raw["kind"] == "case.registered":
+            data = raw["data"]
+            found[gravity_of(law, data["article"], data["part"], parse_event(raw).occurred_at.date())] += 1
+    for gravity, weight in mix.items():
+        assert abs(found[gravity] / 3000 - weight / sum(mix.values())) < 0.03, gravity

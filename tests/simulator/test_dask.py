@@ -17,8 +17,9 @@ distributed = pytest.importorskip("distributed")
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-def simulate(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def simulate(*args: str, columns: int = 200) -> subprocess.CompletedProcess:
+    # the terminal's width is the test's, not that of the shell that runs the suite
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "habeas", "simulate", "--cases", "250", "--years", "0.1", *args],
         capture_output=True,
@@ -73,6 +74,10 @@ def test_a_fast_sweep_of_a_resource_prints_a_table():
     done = simulate("--fast", "--replications", "20", "--sweep", "resources.investigators=5000,9000")
     assert done.returncode == 0, done.stderr
     assert "resources.investigators=5000" in done.stdout and "baseline" in done.stdout
+    # on a narrow terminal the headers are cut, the title still names what is swept
+    narrow = simulate("--fast", "--replications", "2", "--sweep", "resources.investigators=5000,9000", columns=80)
+    assert narrow.returncode == 0, narrow.stderr
+    assert "sweep of resources.investigators" in narrow.stdout
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,39 @@ def test_the_register_takes_every_simulated_fact(law, cal, db_url):
     assert report.errors == [] and report.stored == len(events) > 1000
 
 
+def test_each_extension_has_the_prosecutors_the_law_asks_for(law, cal):
+    """The investigation is extended by the prosecutor of the level its step needs, and custody
+    on the petition agreed by each prosecutor its step names: no ladder of the law finds fault."""
+    from habeas.domain.case import fold_all
+    from habeas.domain.events import parse_event
+    from habeas.law.rules import evaluate
+
+    events = run(law, cal, cases=300)
+    levels = {(e["kind"], e["data"].get("level")) for e in events}
+    assert {("investigation.extended", "district"), ("investigation.extended", "regional")} <= levels
+    assert ("decision.approved", "regional") in levels
+    by_case: dict[str, list] = {}
+    for raw in events:
+        by_case.setdefault(raw["case"], []).append(parse_event(raw))
+    found = {f.code for case in by_case.values() for f in evaluate(fold_all(case), law) if f.is_violation}
+    assert not found & {"KZ-INVESTIGATION-EXTENSION", "KZ-CUSTODY-EXTENSION-AGREEMENT"}
+
+
+def test_courts_sit_on_the_laws_working_days(law, cal):
+    """A case goes to court, its trial starts and its verdict is given on a working day of the
+    law's calendar (weekends, holidays and moved days off: the package's, not the simulator's)."""
+    from habeas.law.rules.loading import load_calendar
+
+    calendar = load_calendar(law)
+    days = [
+        datetime.fromisoformat(e["occurred_at"]).date()
+        for e in run(law, cal, cases=300)
+        if e["kind"] in ("case.sent_to_court", "trial.started", "verdict.delivered")
+    ]
+    assert len(days) > 100
+    assert [d for d in days if calendar.next_working_day(d)[0] != d] == []
+
+
 def test_every_figure_names_a_known_source():
     raw = read_calibration("kz")
     raw["failures"]["protocol_late"]["source"] = "a rumour"

@@ -246,4 +246,6 @@ def sweep(found: dict) -> Table:
     columns: list[Column] = [("measure", lambda r: r["measure"]), ("baseline", lambda r: _interval(r["baseline"]))]
     for i, value in enumerate(found["values"]):
         columns.append((f"{found['sweep']}={value}", lambda r, i=i: _interval(r["values"][i])))
-    return table(f"simulated, {found['replications']} replication(s), mean (95 % interval)", columns, found["measures"])
+    # the title names what is swept too: a narrow terminal cuts the headers, never the title
+    title = f"simulated sweep of {found['sweep']}, {found['replications']} replication(s), mean (95 % interval)"
+    return table(title, columns, found["measures"])

@@ -9,6 +9,8 @@ competence differs is simulated with its own roles, without code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from habeas.law.package import Law
 from habeas.law.stages import stages_of
 
@@ -48,8 +50,9 @@ class NoOneMayAct(LookupError):
 
 
 class Actors:
-    def __init__(self, law: Law):
+    def __init__(self, law: Law, staffed: Iterable[str] = STAFF):
         self.law = law
+        self.staffed = frozenset(staffed)  # the roles the model has officials for
         self.stages = stages_of(law)
         self._roles: dict[tuple[str, str], str] = {}
         self._actors: dict[tuple, dict] = {}
@@ -62,7 +65,7 @@ class Actors:
         if role is None:
             rule = self.law.competence.of(kind)
             allowed = [] if rule is None else rule.by_stage.get(stage, rule.roles) if rule.by_stage else rule.roles
-            role = next((r for r in allowed if r in STAFF), None)
+            role = next((r for r in allowed if r in self.staffed), None)
             if role is None:
                 raise NoOneMayAct(f"{kind} at the {stage} stage: the law names {allowed or 'no one'}")
             self._roles[key] = role

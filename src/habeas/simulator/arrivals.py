@@ -1,7 +1,7 @@
 """The arrivals model: how many cases come, when, where and for what offence.
 
 One model for every path of the simulator (the event-driven engine, its stock of prisoners,
-the vectorised path): a Poisson stream at the calibrated national rate scaled to the cases
+the vectorised path, the detailed caseload's regions and gravities): a Poisson stream at the calibrated national rate scaled to the cases
 asked for, each case in a region by the regions' weights, of a gravity by the year's
 `gravity_mix`, for one of that gravity's representative `articles`. A second jurisdiction
 arrives through its calibration file alone.
@@ -47,10 +47,14 @@ class Arrivals:
     def region(self, u: float) -> str:
         return self.regions[min(bisect_right(self.region_cum, u), len(self.regions) - 1)]
 
+    def gravity(self, u: float) -> str:
+        """The gravity group of a case, by the year's `gravity_mix`."""
+        groups = self.groups
+        return groups[min(bisect_right(self.group_cum, u * self.group_cum[-1]), len(groups) - 1)]
+
     def offence(self, u_group: float, u_article: float) -> tuple[str, str, int | None]:
         """(the gravity group drawn, the article, its part)."""
-        groups = self.groups
-        group = groups[min(bisect_right(self.group_cum, u_group * self.group_cum[-1]), len(groups) - 1)]
+        group = self.gravity(u_group)
         articles = self.articles[group]
         return (group, *articles[int(u_article * len(articles))])
 

@@ -24,7 +24,9 @@ from habeas.domain.events import Actor, Event
 from habeas.law.calendar import age_on
 from habeas.law.package import Law, MissingLaw
 from habeas.law.rules import due, get_rule, longest
+from habeas.law.rules.loading import load_calendar
 from habeas.law.rules.schema import Condition
+from habeas.simulator.agreements import Needed, needed
 from habeas.simulator.model import CaseRun, LawMismatch
 
 TRUSTED = 3  # days a class of case must have kept one answer all day before a day's first is taken
@@ -55,6 +57,8 @@ class AskingTheLaw:
         self._offset = self.start.hour * 60 + self.start.minute  # the start's minutes into its local day
         self.law_asked = 0  # how many times the rules engine was asked (the rest were remembered)
         self._folded: tuple | None = None  # the facts of the last ask, folded
+        self._calendar = load_calendar(self.law)  # the law's working days (None: every day works)
+        self._working_days: dict[date, int] = {}
 
     def _ask(self, code: str, c: CaseRun, start: tuple, *, considered: dict | None = None,
              cap: bool = False, counted_from: tuple | None = None) -> float | None:  # fmt: skip
@@ -141,6 +145,17 @@ class AskingTheLaw:
         answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
 
+    def _needed(self, c: CaseRun, considered: dict) -> Needed:
+        """The prosecutors' levels the law's ladders ask for the extension `considered` (made
+        now) on the case's facts (`agreements`)."""
+        self.law_asked += 1
+        events = [self._event(r) for r in c.records]
+        stamp = datetime.fromisoformat(self._stamp(self.now))
+        actor = Actor.from_dict(considered["actor"])
+        events.append(Event(id="considered", kind=considered["kind"], case=c.case, occurred_at=stamp, actor=actor,
+                            data=considered["data"]))  # fmt: skip
+        return needed(self.law, fold_all(events), considered["kind"], "considered")
+
     def _minor(self, birth: date, day: date) -> bool | int:
         """Whether the person is a minor on `day`, by the law's age of majority then: a rule
         reads the age only through `minor`, so the classes of case need no finer age (without
@@ -172,6 +187,17 @@ class AskingTheLaw:
             text = json.dumps(get_rule(self.law, code).model_dump(mode="json", exclude_none=True))
             self._reads_age[code] = '"minor"' in text or '"from_rule"' in text
         return self._reads_age[code]
+
+    def _working(self, hours: float) -> float:
+        """The same hour on the same or the next working day by the law's calendar: when an
+        unhurried act (a trial's verdict, a case sent to court, an admission) falls."""
+        if self._calendar is None:
+            return hours
+        day = self._day(math.floor(hours * 60))
+        shift = self._working_days.get(day)
+        if shift is None:
+            shift = self._working_days[day] = (self._calendar.next_working_day(day)[0] - day).days
+        return hours + 24 * shift
 
     def _day(self, minutes: int) -> date:
         """The local date `minutes` after the period's start (before it, when negative)."""

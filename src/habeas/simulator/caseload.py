@@ -8,9 +8,11 @@ investigating judge's decision; extensions; closure or trial, verdict, appeal, p
 National Preventive Mechanism visits places of detention. Every share and spread is a figure of
 `calibration.yaml` (its `caseload` section, and the engine's probabilities where they overlap);
 every limit is asked of the rules engine on the case's facts (`law.rules.due`, `longest`,
-`finds`), under the law in force on the day, so a start in 2017 or 2020 follows the acts then in
-force. Lawful facts fall inside the limit; `breach_rate` is the chance that each opportunity
-for a breach is taken, outside it (0: a lawful caseload, with no finding at all).
+`finds`), and who must agree each extension of its ladders (`agreements`), under the law in force
+on the day, so a start in 2017 or 2020 follows the acts then in force; the judge of a measure is
+the one the law's competence names at the case's stage (`actors`). Lawful facts fall inside the
+limit; `breach_rate` is the chance that each opportunity for a breach is taken, outside it (0: a
+lawful caseload, with no finding at all).
 
 Events come out in one global time order, interleaving the cases as a register would receive
 them, with bounded memory: only the cases still running are held, each as a suspended generator
@@ -39,10 +41,13 @@ from typing import Any
 
 from habeas.law.package import Law
 from habeas.law.rules.loading import load_calendar
+from habeas.simulator.actors import Actors
+from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 from habeas.simulator.detailed.court import Court
 from habeas.simulator.detailed.helpers import Helpers
 from habeas.simulator.detailed.intake import Intake
+from habeas.simulator.detailed.model import BENCHES
 from habeas.simulator.detailed.suspects import Suspects
 
 
@@ -77,6 +82,7 @@ class Caseload(Intake, Suspects, Court, Helpers):
             calibration = read("kz")
         self.law, self.cal = law, calibration
         self.calendar = load_calendar(law)  # the law's working days: unhurried acts fall on them
+        self.roles = Actors(law, BENCHES)  # the law's competence: which judge decides a measure
         self.fig = {name: figure.value for name, figure in calibration.caseload.items()}
         prob = calibration.probabilities
         self.p_detained, self.p_petition = prob["detained"].value, prob["custody_petition"].value
@@ -105,9 +111,7 @@ class Caseload(Intake, Suspects, Court, Helpers):
         self._offences = self.fig["offences"]
         self._shares = self.fig["shares_of_term"]
         self._paces = self.fig["paces"]
-        self._offence_weights = [o["weight"] for o in self._offences]
-        self._region_ids = list(calibration.regions.value)
-        self._region_weights = list(calibration.regions.value.values())
+        self.arrivals = Arrivals(calibration, cases=1, years=1.0)  # where and for what cases come
 
     # --- the driver: a heap of running cases by the time of their next event ----------------
 

@@ -77,7 +77,7 @@ class CaseProcesses:
         registered_fact = self._emit(c, "case.registered", registration)
         registered = self.now
         if u[U_FOUND] >= prob["suspect_identified"].value:
-            yield registered + d[D_INVESTIGATION]
+            yield self._working(registered + d[D_INVESTIGATION])
             self._emit(c, "case.closed", {"ground": "no_evidence"})
             self._ended(c)
             return
@@ -120,7 +120,7 @@ class CaseProcesses:
         in time order, as a rule."""
         dur, fail = self.cal.durations, self.cal.failures
         yield (self._pools_of[c.region][0], c.d[D_WORK])
-        end = max(self.now, registered + c.d[D_INVESTIGATION])
+        end = self._working(max(self.now, registered + c.d[D_INVESTIGATION]))
         lead, step = dur["extension_lead"].median, dur["investigation_extension"].median
         extensions, missed = 0, False
         while True:
@@ -136,7 +136,7 @@ class CaseProcesses:
                     continue
                 yield term_at
                 term = max(term, self.now) + step  # a late extension still ends after it is made
-                self._emit(c, "investigation.extended", {"until": self._iso(term)})
+                self._extend(c, "investigation.extended", {"until": self._iso(term)})
             else:
                 yield custody_at
                 self._extend_custody(c, end)
@@ -155,7 +155,21 @@ class CaseProcesses:
             self._custody_ends(c)
             return
         c.held_until = extended
-        self._emit(c, "custody.extended", {"person": "P1", "until": self._iso(extended)})
+        self._extend(c, "custody.extended", {"person": "P1", "until": self._iso(extended)})
+
+    def _extend(self, c: CaseRun, kind: str, data: dict) -> None:
+        """An extension with the agreements the law's ladder asks for its step: made by the
+        prosecutor of the level named (`own`), or agreed by each named before the judge extends."""
+        actor = self._actor_of(c, kind)
+        needs = self._needed(c, {"kind": kind, "actor": actor, "data": data})
+        by = needs.by(c.region, actor if needs.own else self._actor_of(c, "decision.approved"))
+        if needs.own and by:
+            data["level"], actor = by[0]
+        else:
+            extension = f"s{self.seed}-{self._seq + len(by) + 1}"  # the extension's id, recorded next
+            for level, prosecutor in by:
+                self._emit(c, "decision.approved", {"event": extension, "level": level}, prosecutor)
+        self._emit(c, kind, data, actor)
 
     def _detention(self, c: CaseRun):
         u, d, emit = c.u, c.d, self._emit
@@ -239,8 +253,9 @@ class CaseProcesses:
         cal, u, d, emit = self.cal, c.u, c.d, self._emit
         court = f"court-{c.region}-district"
         yield (self._pools_of[c.region][2], d[D_TRIAL_WORK] / 10)
+        yield self._working(self.now)  # the court sits on the law's working days
         emit(c, "trial.started", {"court": court})
-        verdict_at = self.now + (d[D_HELD] if c.held_until is not None else d[D_TRIAL])
+        verdict_at = self._working(self.now + (d[D_HELD] if c.held_until is not None else d[D_TRIAL]))
         lead, step = cal.durations["extension_lead"].median, cal.durations["custody_extension"].median
         while c.held_until is not None and c.held_until < verdict_at:
             yield c.held_until - lead
@@ -268,7 +283,7 @@ class CaseProcesses:
     def _prison(self, c: CaseRun):
         """From the verdict to prison, the sentence served, and the release."""
         self._totals(c).prisoners += 1
-        yield self.now + self.cal.durations["to_prison"].median
+        yield self._working(self.now + self.cal.durations["to_prison"].median)
         self._custody_ends(c)  # held under the verdict until admitted
         served = self._served_hours(c.gravity)
         self._totals(c).served_years += served / HOURS_PER_YEAR

@@ -14,7 +14,8 @@ only when a consumer asks for them (`iter(sim)`; `sim.records()` gives the recor
 case's chances and durations are drawn with numpy in blocks of cases, in arrival order
 (`arrivals`), so the same seed gives the same log, byte for byte, and a what-if run on the
 same seed meets the same draws case by case. Who records each fact is the law's answer
-(`actors`), every term too (`asking`).
+(`actors`), every term too, the days courts sit (its calendar) and who must agree each
+extension (`asking`, `agreements`).
 """
 
 from __future__ import annotations
@@ -106,10 +107,10 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
         return self.actors.of(role, c.region, draw)
 
-    def _emit(self, c: CaseRun, kind: str, data: dict) -> tuple:
-        """Record a fact of case `c` now, by the official the law lets record it."""
+    def _emit(self, c: CaseRun, kind: str, data: dict, actor: dict | None = None) -> tuple:
+        """Record a fact of case `c` now, by the official the law lets record it (or `actor`)."""
         self._seq += 1
-        record = (self._seq, self.now, c.case, kind, self._actor_of(c, kind), data)  # not `c`: no cycle
+        record = (self._seq, self.now, c.case, kind, actor or self._actor_of(c, kind), data)  # not `c`: no cycle
         self._out.append(record)
         c.records.append(record)
         c.kinds.add(kind)

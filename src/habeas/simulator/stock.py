@@ -91,11 +91,11 @@ class Stock:
         self._emit(c, "report.received", {"channel": "in_person", "summary": f"a {c.gravity} offence"})
         self._emit(c, "case.registered", data)
         self._emit(c, "party.added", {"person": "P1", "role": "suspect", "name": "Simulated Prisoner"})
-        yield admitted - 30 * 24
+        yield self._working(admitted - 30 * 24)  # the court sits on working days
         self._emit(c, "case.sent_to_court", {"court": f"court-{c.region}-district"})
-        yield admitted - 25 * 24
+        yield self._working(admitted - 25 * 24)
         self._emit(c, "trial.started", {"court": f"court-{c.region}-district"})
-        yield admitted - 10 * 24
+        yield self._working(admitted - 10 * 24)
         sentence = {"kind": "imprisonment", "months": self.cal.durations["sentence_months"].of(c.gravity)}
         self._emit(c, "verdict.delivered", {"person": "P1", "outcome": "convicted", "sentence": sentence})
         yield admitted

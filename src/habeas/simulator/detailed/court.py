@@ -28,17 +28,19 @@ class Court:
             if at >= due:
                 break
             due = _add_months(due, rng.choice(self.fig["extension_months"]["investigation"]))
-            acts.append(self._event(at, "investigation.extended", c.case, c.prosecutor, {"until": due.isoformat()}))
+            extended = self._event(at, "investigation.extended", c.case, c.prosecutor, {"until": due.isoformat()})
+            acts.append(extended)
+            # the prosecutor of the level the law names for the step extends (as a breach, unsaid)
+            agreements = self._agreements(extended[1], c, c.registration)
+            if agreements and not self._breach(self.fig["breach_weights"]["extension_missed"]):
+                extended[1]["data"]["level"], extended[1]["actor"] = agreements[0]
         return acts
 
     def _custody_until(self, c: _Case, end: datetime, after: datetime) -> list:
         """Custody extended for those held until `end`, by the judge of the stage."""
         rng = self.rng
         acts: list = []
-        if c.in_court:
-            judge = self._actor("judge", "j", c.region, f"court-{c.region}-district-1", 6)
-        else:
-            judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
+        judge = self._judge("custody.extended", c)
         for s in c.suspects:
             while s.in_custody and s.until < end:
                 at = max(s.until - timedelta(days=self._pace("custody_extension_lead_days")), after + _h(1))
@@ -57,8 +59,25 @@ class Court:
                     s.in_custody = False
                     break
                 extension = {"person": s.person, "until": new.isoformat()}
-                acts.append(self._event(at, "custody.extended", c.case, judge, extension))
+                extended = self._event(at, "custody.extended", c.case, judge, extension)
+                acts.append(extended)
+                if not c.in_court:
+                    acts += self._agreed(c, s, extended[1], at)
                 s.until = new
+        return acts
+
+    def _agreed(self, c: _Case, s: _Suspect, extension: dict, at: datetime) -> list:
+        """The prosecutors' agreements the law asks for a pre-trial extension of custody, given
+        on the petition before the judge extends (as a breach, none)."""
+        context = (c.registration, s.party, s.detention, s.order)
+        agreements = self._agreements(extension, c, *context)
+        if not agreements or self._breach(self.fig["breach_weights"]["extension_missed"]):
+            return []
+        acts = []
+        for level, prosecutor in agreements:
+            at -= _h(self._pace("between_acts_hours"))
+            agreed = {"event": extension["id"], "level": level}
+            acts.append(self._event(at, "decision.approved", c.case, prosecutor, agreed))
         return acts
 
     def _close(self, c: _Case, t: datetime, ground: str, consent: bool = True) -> list:

@@ -8,7 +8,8 @@ from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event, parse_event
 from habeas.law.offences import gravity_of
 from habeas.law.rules import due, finds, longest
-from habeas.simulator.detailed.model import FACILITY_KINDS, FEMALE, MALE, SURNAMES, SURNAMES_PLAIN, _office
+from habeas.simulator.agreements import needed
+from habeas.simulator.detailed.model import BENCHES, FACILITY_KINDS, FEMALE, MALE, SURNAMES, SURNAMES_PLAIN, _office
 
 
 class Helpers:
@@ -32,6 +33,13 @@ class Helpers:
             actor = {"id": f"{prefix}-{region}-{k}", "role": role, "agency": agency}
             self._actors[key] = actor
         return actor
+
+    def _judge(self, kind: str, c) -> dict:
+        """The judge who records `kind` (a measure: custody ordered, refused, extended): the
+        role the law's competence names at the case's stage, seated as `BENCHES` says."""
+        role = self.roles.role(kind, {"case.sent_to_court"} if c.in_court else set())
+        prefix, court, pool = BENCHES[role]
+        return self._actor(role, prefix, c.region, court.format(region=c.region), pool)
 
     # The law is asked, never copied: when a duty falls due, how long custody may run,
     # whether an act would breach a rule, all come from the rules engine on the facts.
@@ -59,6 +67,12 @@ class Helpers:
     def _breaches(self, code: str, *raws: dict | None) -> bool:
         """Whether these facts would breach rule `code`."""
         return finds(self.law, code, self._facts(*raws)[0])
+
+    def _agreements(self, extension: dict, c, *context: dict | None) -> list[tuple[str, dict]]:
+        """The levels whose agreement the law asks for `extension`, each with the prosecutor who
+        gives it (the case's own for the ladder's lowest level), the highest first."""
+        state = self._facts(*context, extension)[0]
+        return needed(self.law, state, extension["kind"], extension["id"]).by(c.region, c.prosecutor)
 
     def _hypothetical(self, moment: datetime, kind: str, case: str, actor: dict, data: dict) -> dict:
         """An act the generator considers, asked about before it is decided (its id is not used)."""
@@ -117,7 +131,7 @@ class Helpers:
         rate = max(self.cases_per_day * self.fig["visits"] / self.per_year, 1e-6)
         while True:
             moment = _office(moment + timedelta(days=rng.expovariate(rate)), rng, self.calendar)
-            region = rng.choices(self._region_ids, self._region_weights)[0]
+            region = self.arrivals.region(rng.random())
             kind = rng.choice(FACILITY_KINDS)
             facility = f"{kind}-{region}-{rng.randrange(1, 4)}"
             actor = self._actor("ombudsman", "npm", region, f"ombudsman-{region}", 5)

@@ -33,7 +33,7 @@ class Intake:
         limit = self._term("KZ-REPORT-REGISTRATION", received[1])
         share = self._share("registration", self._breach())
         registered = (reported + limit * share).replace(second=0, microsecond=0)
-        erdr = f"{registered:%y}{self._region_ids.index(c.region):02d}{number:08d}"
+        erdr = f"{registered:%y}{self.arrivals.regions.index(c.region):02d}{number:08d}"
         data = {"erdr_number": erdr, "article": c.article, "part": c.part, "region": c.region}
         registration = self._event(registered, "case.registered", case_id, inv, data)
         c.registration = registration[1]
@@ -62,8 +62,13 @@ class Intake:
     def _opened(self, number: int, reported: datetime) -> tuple[_Case, str]:
         """The case's region, offence (the calibrated mix) and the officials who handle it."""
         rng = self.rng
-        region = rng.choices(self._region_ids, self._region_weights)[0]
-        offence = rng.choices(self._offences, self._offence_weights)[0]
+        # the one arrivals model: the region by its weight, the gravity by the year's mix, then
+        # one of the caseload's offences of that gravity (by the law's catalogue on the day)
+        region = self.arrivals.region(rng.random())
+        wanted = self.arrivals.gravity(rng.random())
+        of_gravity = [o for o in self._offences if self._gravity(o["article"], o["part"], reported) == wanted]
+        offences = of_gravity or self._offences
+        offence = rng.choices(offences, [o["weight"] for o in offences])[0]
         article, part, summary = offence["article"], offence["part"], offence["summary"]
         gravity = self._gravity(article, part, reported)
         if offence.get("body") == "anticorruption":

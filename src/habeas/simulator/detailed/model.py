@@ -65,6 +65,12 @@ SURNAMES_PLAIN = ("Kim", "Li", "Tsoi", "Seitkali", "Nurmukhambet")
 CHANNELS = ("in_person", "phone_102", "online", "written", "police_initiative")
 DETAINED_AT = ("street", "home", "workplace", "scene of the offence", "shopping centre")
 FACILITY_KINDS = ("ivs", "sizo", "ec")
+# where the judges the law may name for a measure sit, and how many a region has: (prefix,
+# court, pool). Which of them decides is the law's (competence.yaml, by the case's stage).
+BENCHES = {
+    "investigating_judge": ("ij", "court-{region}-investigating", 8),
+    "judge": ("j", "court-{region}-district-1", 6),
+}
 
 
 def _h(hours: float) -> timedelta:
@@ -114,6 +120,7 @@ class _Suspect:
     done: bool = False  # released for good, or the flow ended
     party: dict | None = None  # the party.added of this suspect (the facts the law asks about)
     detention: dict | None = None  # the person.detained, while it counts
+    order: dict | None = None  # the custody.ordered that opened the series of orders
     cap: datetime | None = None  # the latest `until` the custody ladder allows
 
 

@@ -147,7 +147,7 @@ class Suspects:
         else:
             decided = min(petition + decide * self._share("custody_decision", False), detained + limit - _h(1.5))
             decided = max(decided, petition + _h(0.2))
-        judge = self._actor("investigating_judge", "ij", c.region, f"court-{c.region}-investigating", 8)
+        judge = self._judge("custody.ordered", c)
         if rng.random() < self.p_granted:
             self._held(c, s, detained, decided, judge, add)
             return
@@ -169,7 +169,7 @@ class Suspects:
         relatives = self._term("KZ-RELATIVES-NOTICE", order)
         share = self._share("relatives", self._breach())
         add(decided + relatives * share, "relatives.notified", c.investigator, {"person": person})
-        s.in_custody, s.custody_from, s.until = True, detained, until
+        s.in_custody, s.custody_from, s.until, s.order = True, detained, until, order
         if rng.random() < self.fig["examined_in_custody"]:
             doctor = self._actor("doctor", "doc", c.region, f"sizo-{c.region}-1", 6)
             at = decided + _h(self._pace("examined_in_custody_hours"))
