@@ -46,9 +46,11 @@ def explain(
             shown = {**shown, "part_words": _part_words(law, shown.get("part"), language)}
         where = f.get("region") or region
         f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction, where)
-        if f.get("kind") == UNDECIDED:  # the rule's words would claim a breach: say what is not known
-            f["text"] = word(law, "undecided", language)
         params = f.get("params") or {}
+        if f.get("kind") == UNDECIDED and params.get("gravity_unknown"):
+            # the rule's words would claim a breach: say what is not known (an undecided
+            # finding of another cause, e.g. a level not recorded, has its own wording)
+            f["text"] = word(law, "undecided", language)
         if params.get("moved_from"):
             f["text"] += " " + word(law, "calendar.moved", language).format(day=params["moved_from"])
         if params.get("gravity_unknown"):
