@@ -127,4 +127,7 @@ LABELS = {
     "district": "district prosecutor",
     "regional": "regional prosecutor",
     "general": "Prosecutor General",
+    # the body competent to investigate a complaint (parameter torture.investigating_body)
+    "police": "police",
+    "police_or_anticorruption": "police or the Anti-Corruption Agency",
 }

@@ -220,7 +220,7 @@ class Judge:
                     due = until
                     applied = Applied(until, applied.version, applied.parameter, applied.notes)
                     extensions.append(ext)
-            params: dict[str, Any] = {}
+            params: dict[str, Any] = self._shown(rule, start)
             if rule.extend:
                 params["extended"] = len(extensions)
             if pause is not None and stop is None:
@@ -238,6 +238,20 @@ class Judge:
                 applied=applied,
                 params=params,
             )
+
+    def _shown(self, rule: DeadlineRule, start: Event) -> dict[str, Any]:
+        """The dated values of the law the rule shows with its findings (`shows`)."""
+        shown: dict[str, Any] = {}
+        for spec in rule.shows:
+            try:
+                value = self.law.value(spec.parameter, start.occurred_at)
+            except MissingLaw:
+                continue
+            if spec.by is not None:
+                value = value.get((start.data or {}).get(spec.by)) if isinstance(value, Mapping) else None
+            if value is not None:
+                shown[spec.name] = value
+        return shown
 
     def _cancelled(self, rule: DeadlineRule, start: Event, stop: Event | None, due: datetime) -> bool:
         for ev in self._scoped(rule, start, rule.cancel.kinds):

@@ -316,6 +316,16 @@ class _Rule(_Model):
         return self
 
 
+class Shown(_Model):
+    """A dated value of the law shown with each finding of a rule (its params): the parameter's
+    value on the start's day, or, with `by`, its entry for the start event's field of that name
+    (the body competent to investigate a torture complaint, by date and by what it is about)."""
+
+    name: str = Field(pattern=r"^[a-z_]+$")  # the finding's param that holds the value
+    parameter: str
+    by: str | None = None
+
+
 class DeadlineRule(_Rule):
     """A clock per start event, stopped by the first stop event at or after it."""
 
@@ -332,9 +342,13 @@ class DeadlineRule(_Rule):
     term: Term
     extend: Extend | None = None
     report: Literal["all", "late"] = "all"
+    shows: list[Shown] = Field(default_factory=list)
 
     def terms(self) -> list[Term]:
         return [self.term]
+
+    def parameters(self) -> list[str]:
+        return list(dict.fromkeys([*super().parameters(), *(s.parameter for s in self.shows)]))
 
     def conditions(self) -> list[Condition]:
         extra = [c for c in (self.when, self.base.only_when if self.base else None) if c]
