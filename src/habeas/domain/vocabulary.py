@@ -263,6 +263,14 @@ class CassationDecided(Data):
     person: Ref | None = None
 
 
+class CassationCaseReceived(Data):
+    """v2: the cassation court received the case it asked for (CPC art. 492 part 1, as amended
+    by Law No. 136-VIII from 2025-07-01): its term to decide runs from here (part 3)."""
+
+    court: Name | None = None
+    person: Ref | None = None
+
+
 class PrisonerAdmitted(PersonData):
     facility: Text
     ground: Text | None = None
@@ -383,6 +391,7 @@ DATA_MODELS: dict[str, type[Data]] = {
     "verdict.copy_handed": PersonData,
     "cassation.filed": ReviewFiled,
     "cassation.decided": CassationDecided,
+    "cassation.case_received": CassationCaseReceived,
     "jury.requested": PersonData,
     "interpol.notice": InterpolNotice,
     "extradition.requested": ExtraditionRequested,

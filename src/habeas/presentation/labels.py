@@ -54,6 +54,7 @@ LABELS = {
     "verdict.copy_handed": "Copy of the verdict handed over",
     "cassation.filed": "Cassation filed",
     "cassation.decided": "Cassation decided",
+    "cassation.case_received": "Case received by the cassation court",
     "jury.requested": "Jury trial requested",
     "interpol.notice": "Interpol notice",
     "extradition.requested": "Extradition requested",
