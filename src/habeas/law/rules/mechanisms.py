@@ -24,7 +24,8 @@ from habeas.law.package import Law, MissingLaw
 from habeas.law.rules.before import judge_before
 from habeas.law.rules.check import judge_check
 from habeas.law.rules.conditions import Context
-from habeas.law.rules.deadline import judge_deadline, opened
+from habeas.law.rules.deadline import judge_deadline
+from habeas.law.rules.deadline import opened as deadline_opened
 from habeas.law.rules.facts import Facts, key_of, matches
 from habeas.law.rules.ladder import judge_ladder
 from habeas.law.rules.order import judge_order
@@ -142,26 +143,26 @@ class Judge:
     def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
         """Move `due` past every paused period that began before it; None while one is open."""
         for pause in pauses:
-            opened: Event | None = None
+            begun: Event | None = None
             for ev in self.facts.of_kinds(pause.start + pause.end):
                 if pause.match == "person" and key_of(ev, "person") != key_of(start, "person"):
                     continue
                 if until is not None and ev.occurred_at > until:
                     break
-                if ev.kind in pause.start and opened is None:
-                    opened = ev
-                elif ev.kind in pause.end and opened is not None:
-                    begin = max(opened.occurred_at, since)
+                if ev.kind in pause.start and begun is None:
+                    begun = ev
+                elif ev.kind in pause.end and begun is not None:
+                    begin = max(begun.occurred_at, since)
                     if due is not None and begin < ev.occurred_at and begin <= due:
                         due += ev.occurred_at - begin
-                    opened = None
-            if opened is not None and opened.occurred_at >= since and (due is None or opened.occurred_at <= due):
-                return None, opened
+                    begun = None
+            if begun is not None and begun.occurred_at >= since and (due is None or begun.occurred_at <= due):
+                return None, begun
         return due, None
 
     def opened(self, rule: DeadlineRule, start: Event) -> tuple[Context, Event, Applied] | None:
         """What a start opens under a deadline rule (`deadline.opened`)."""
-        return opened(self, rule, start)
+        return deadline_opened(self, rule, start)
 
 
 # Each mechanism is a plug-in: a function judging one rule of its kind on a case's facts, in
