@@ -124,6 +124,8 @@ def test_a_torture_complaint_names_the_body_competent_on_its_day(recorded):
     assert bodies == ["police", "prosecutor"]  # torture: the prosecutor; other ill-treatment: the police
     assert all(f["status"] == "open" for f in found.values())
     assert any("193 part 1-1" in f["citation"] for f in found.values())
+    texts = sorted(f["text"] for f in found.values())
+    assert any(t.endswith("Competent to investigate it on that day: the prosecutor.") for t in texts), texts
 
 
 def test_an_agreement_without_the_level_is_undecided_in_its_own_words(recorded):
