@@ -31,6 +31,7 @@ DEFAULT_WORDS = {
     "gravity.unknown": "The offence's gravity is unknown ({why}): this was judged without it.",
     "offence.part": " part {part}",
     "calendar.moved": "Its last day, {day}, is a non-working day: the term ends on the next working day.",
+    "competent.body": "Competent to investigate it on that day: {body}.",
 }
 
 
@@ -46,9 +47,14 @@ def explain(
             shown = {**shown, "part_words": _part_words(law, shown.get("part"), language)}
         where = f.get("region") or region
         f["text"] = render(f.get("message") or f["code"], shown, language, law.jurisdiction, where)
-        if f.get("kind") == UNDECIDED:  # the rule's words would claim a breach: say what is not known
-            f["text"] = word(law, "undecided", language)
         params = f.get("params") or {}
+        if f.get("kind") == UNDECIDED and params.get("gravity_unknown"):
+            # the rule's words would claim a breach: say what is not known (an undecided
+            # finding of another cause, e.g. a level not recorded, has its own wording)
+            f["text"] = word(law, "undecided", language)
+        if params.get("competent_body"):  # a dated value of the law a rule shows (`shows`)
+            body = word(law, f"body.{params['competent_body']}", language, params["competent_body"])
+            f["text"] += " " + word(law, "competent.body", language).format(body=body)
         if params.get("moved_from"):
             f["text"] += " " + word(law, "calendar.moved", language).format(day=params["moved_from"])
         if params.get("gravity_unknown"):

@@ -54,6 +54,7 @@ LABELS = {
     "verdict.copy_handed": "Copy of the verdict handed over",
     "cassation.filed": "Cassation filed",
     "cassation.decided": "Cassation decided",
+    "cassation.case_received": "Case received by the cassation court",
     "jury.requested": "Jury trial requested",
     "interpol.notice": "Interpol notice",
     "extradition.requested": "Extradition requested",
@@ -142,4 +143,7 @@ LABELS = {
     "district": "district prosecutor",
     "regional": "regional prosecutor",
     "general": "Prosecutor General",
+    # the body competent to investigate a complaint (parameter torture.investigating_body)
+    "police": "police",
+    "police_or_anticorruption": "police or the Anti-Corruption Agency",
 }

@@ -213,6 +213,8 @@ def rule(described: dict) -> list[RenderableType]:
 
 def _value(version: dict) -> str:
     value = version.get("value")
+    if isinstance(value, dict):  # a value by case (the competent body by what it is about)
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
     value = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"{value} {version.get('unit') or ''}".strip()
 

@@ -178,6 +178,8 @@ class Wording:
             return self.gettext("yes") if value else self.gettext("no")
         if isinstance(value, list):  # codes (gravities, kinds) in words where the register has them
             value = ", ".join(self.code(item) for item in value)
+        if isinstance(value, dict):  # a value by case (the competent body by what it is about)
+            value = "; ".join(f"{self.code(key)}: {self.code(item)}" for key, item in value.items())
         shown = self.number(value) if isinstance(value, int | float) else str(value)
         words = UNITS.get(unit or "")
         return f"{shown} {self.translations.gettext(words)}" if words else shown

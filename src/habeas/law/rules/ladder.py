@@ -4,8 +4,12 @@ prosecutor, to 9 and 12 by a regional one, to 18 approved by a regional one and 
 Prosecutor General). The rungs, their terms and who must agree are the package's data.
 
 An agreement is a decision naming the extension (`decision.approved` with its `event`) whose
-level is at least the one needed; two levels needed take two decisions. A decision that does
-not say its level cannot show which it was: the finding then says so (its own wording).
+level is at least the one needed; two levels needed take two decisions. A decision (or a
+prosecutor's own extension) that does not say its level leaves the question open: the register
+records what happened and cannot invent the level, so the finding is `undecided` (open, never a
+breach, in its own wording) — unless the levels on record with every unsaid one taken at the
+highest level still fall short, in which case the record itself proves the breach (an extension
+to 18 months with a single agreement on record, where the step needs two).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from habeas.domain.events import Event
-from habeas.law.findings import VIOLATION
+from habeas.law.findings import UNDECIDED, VIOLATION
 from habeas.law.package import MissingLaw
 from habeas.law.rules.conditions import Context
 from habeas.law.rules.facts import evidence, key_of, moment_of
@@ -65,9 +69,12 @@ def _judge_extension(judge: Judge, rule: LadderRule, first: Event, ext: Event) -
     if not missing:
         return
     unsaid = sum(1 for lv in levels if lv is None)
+    # at best each unsaid level was the highest: if even that covers the need, it is unknown
+    said = [lv for lv in levels if lv is not None]
+    undecided = unsaid > 0 and not _unmet(needs, said + [rule.approval.order[-1]] * unsaid, rule.approval.order)
     judge._finding(
         rule,
-        kind=VIOLATION,
+        kind=UNDECIDED if undecided else VIOLATION,
         person=(ext.data or {}).get("person"),
         started_at=base.occurred_at,
         due_at=None,
@@ -84,7 +91,7 @@ def _judge_extension(judge: Judge, rule: LadderRule, first: Event, ext: Event) -
             "agreed": [lv for lv in levels if lv is not None],
             "level_not_recorded": unsaid,
         },
-        message=f"{rule.message}.level" if unsaid >= len(missing) else None,
+        message=f"{rule.message}.level" if undecided else None,
     )
 
 

@@ -90,6 +90,8 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
             raise LawDataError(FILE, where, f"unknown event kind {kind!r}")
     _check_gravities(law, rule, where)
     _check_fields(rule, where)
+    if isinstance(rule, DeadlineRule):
+        _check_shown(law, rule, where)
     if isinstance(rule, OrderRule):
         for n, pair in enumerate(rule.pairs):
             named = [(name, pair.first) for name in pair.where]
@@ -107,6 +109,29 @@ def _check_rule(law: Law, rule: Rule, where: str, codes: list[str]) -> None:
         raise LawDataError(FILE, where, "a rule without a parameter needs its own citations")
     if isinstance(rule, DeadlineRule) and rule.term.field is not None and not rule.citations:
         raise LawDataError(FILE, where, "a term read from the event needs the rule's own citations")
+
+
+def _check_shown(law: Law, rule: DeadlineRule, where: str) -> None:
+    """A value shown by a field of the start (`shows.by`) names exactly the values the start
+    admits for that field, in every version; a value by case is never shown whole."""
+    for spec in rule.shows:
+        name = spec.name
+        admitted = rule.start.fields.get(spec.by) if spec.by else None
+        if spec.by and admitted is None:
+            raise LawDataError(FILE, f"{where}.shows.{name}", f"the start selects no values of {spec.by!r}")
+        for version in law.parameters[spec.parameter].versions:
+            value = version.value
+            if spec.by is None:
+                if isinstance(value, dict):
+                    raise LawDataError(FILE, f"{where}.shows.{name}", f"{spec.parameter} is a value by case: give `by`")
+                continue
+            keys = sorted(value) if isinstance(value, dict) else None
+            if keys != sorted(map(str, admitted)):
+                raise LawDataError(
+                    "parameters/",
+                    f"{spec.parameter} (from {version.valid_from})",
+                    f"names {keys}, the start of {rule.code} admits {sorted(map(str, admitted))} of {spec.by!r}",
+                )
 
 
 def _fields_of(kinds) -> set[str]:

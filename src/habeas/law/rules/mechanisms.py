@@ -1,30 +1,34 @@
-"""The generic mechanisms every rule of every jurisdiction is judged by.
+"""The generic mechanisms every rule of every jurisdiction is judged by: the `Judge` of one
+case's facts, the helpers every mechanism shares (a finding with its law, the events in a
+rule's scope, pauses, bases), and the table of the mechanisms, each a plug-in in its own
+module:
 
-- ``deadline``: one clock per start event, closed by the first matching stop event at or
-  after it; due after a dated parameter's term, at a time the start event carries, or
-  some hours before another rule's due time; counted from the start or from a base event;
-  paused periods are not counted; an extension moves the due time; a cancel ends the duty;
-- ``before``: a stop event must precede the first of some other events;
-- ``check``: a violation at an event when a condition holds;
-- ``term_cap``: the terms a series of orders sets stay within caps;
-- ``ladder``: each extension has the agreements its rung needs (its own module, `ladder`);
-- ``order``: two facts recorded in an impossible order.
+- ``deadline`` (`deadline`): one clock per start event, closed by the first stop event;
+- ``before`` (`before`): a stop event must precede the first of some other events;
+- ``check`` (`check`): a violation at an event when a condition holds;
+- ``term_cap`` (`term_cap`): the terms a series of orders sets stay within caps;
+- ``ladder`` (`ladder`): each extension has the agreements its rung needs;
+- ``order`` (`order`): two facts recorded in an impossible order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from habeas.domain.events import Event
-from habeas.law.findings import DEADLINE, UNDECIDED, VIOLATION, Finding, made
+from habeas.law.findings import Finding, made
 from habeas.law.package import Law, MissingLaw
-from habeas.law.rules.conditions import Context, holds
-from habeas.law.rules.facts import Facts, evidence, key_of, matches, moment_of
+from habeas.law.rules.before import judge_before
+from habeas.law.rules.check import judge_check
+from habeas.law.rules.conditions import Context
+from habeas.law.rules.deadline import judge_deadline
+from habeas.law.rules.deadline import opened as deadline_opened
+from habeas.law.rules.facts import Facts, key_of, matches
 from habeas.law.rules.ladder import judge_ladder
-from habeas.law.rules.qualified import NOT_IN_CATALOGUE
+from habeas.law.rules.order import judge_order
 from habeas.law.rules.schema import (
     Base,
     BeforeRule,
@@ -36,7 +40,8 @@ from habeas.law.rules.schema import (
     RulesDocument,
     TermCapRule,
 )
-from habeas.law.rules.terms import Applied, apply_term
+from habeas.law.rules.term_cap import judge_term_cap
+from habeas.law.rules.terms import Applied
 
 
 def base_of(facts: Facts, spec: Base, start: Event) -> Event | None:
@@ -138,364 +143,38 @@ class Judge:
     def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
         """Move `due` past every paused period that began before it; None while one is open."""
         for pause in pauses:
-            opened: Event | None = None
+            begun: Event | None = None
             for ev in self.facts.of_kinds(pause.start + pause.end):
                 if pause.match == "person" and key_of(ev, "person") != key_of(start, "person"):
                     continue
                 if until is not None and ev.occurred_at > until:
                     break
-                if ev.kind in pause.start and opened is None:
-                    opened = ev
-                elif ev.kind in pause.end and opened is not None:
-                    begin = max(opened.occurred_at, since)
+                if ev.kind in pause.start and begun is None:
+                    begun = ev
+                elif ev.kind in pause.end and begun is not None:
+                    begin = max(begun.occurred_at, since)
                     if due is not None and begin < ev.occurred_at and begin <= due:
                         due += ev.occurred_at - begin
-                    opened = None
-            if opened is not None and opened.occurred_at >= since and (due is None or opened.occurred_at <= due):
-                return None, opened
+                    begun = None
+            if begun is not None and begun.occurred_at >= since and (due is None or begun.occurred_at <= due):
+                return None, begun
         return due, None
 
-    # --- deadline --------------------------------------------------------------------------
-
-    def _starts(self, rule: DeadlineRule) -> list[Event]:
-        starts = [ev for ev in self.facts.of_kinds(rule.start.kinds) if rule.start.matches(ev)]
-        if rule.or_start:
-            for ev in self.facts.of_kinds(rule.or_start.kinds):
-                if not any(matches(rule.match, ev, later) for later in self.facts.after(ev, rule.or_start.unless)):
-                    starts.append(ev)
-            starts.sort(key=lambda ev: self.facts.rank[id(ev)])
-        return starts
-
     def opened(self, rule: DeadlineRule, start: Event) -> tuple[Context, Event, Applied] | None:
-        """What a start opens under a deadline rule: its context, the event its term counts
-        from, and the term applied; None when the rule does not count this start (not in
-        force, its `when` does not hold, preceded by what excuses it, no term)."""
-        if not self._in_force(rule, start):
-            return None
-        ctx = Context(self.law, self.facts, start)
-        if rule.when is not None and not holds(rule.when, ctx)[0]:
-            return None
-        if rule.unless_preceded_by and any(
-            matches(rule.match, start, ev) for ev in self.facts.before(start, rule.unless_preceded_by)
-        ):
-            return None
-        base_event = start
-        if rule.base is not None and (rule.base.only_when is None or holds(rule.base.only_when, ctx)[0]):
-            base_event = self._base(rule.base, start) or start
-        applied = apply_term(rule.term, ctx, rule.code, base_event.occurred_at)
-        return None if applied is None else (ctx, base_event, applied)
+        """What a start opens under a deadline rule (`deadline.opened`)."""
+        return deadline_opened(self, rule, start)
 
-    def _deadline(self, rule: DeadlineRule) -> None:
-        starts = self._starts(rule)
-        for start in starts:
-            opened = self.opened(rule, start)
-            if opened is None:
-                continue
-            _, base_event, applied = opened
-            person = (start.data or {}).get("person")
-            stops = [ev for ev in self._scoped(rule, start, rule.stop.kinds) if rule.stop.matches(ev)]
-            if not stops and rule.or_stop:
-                stops = self._scoped(rule, start, rule.or_stop)
-            if rule.report == "late":
-                self._late(rule, start, starts, stops, applied, person, base_event)
-                continue
-            stop = stops[0] if stops else None
-            if rule.cancel is not None and self._cancelled(rule, start, stop, applied.due):
-                continue
-            due: datetime | None = applied.due
-            pause = None
-            if rule.pauses:
-                until = stop.occurred_at if stop else None
-                due, pause = self._paused(rule.pauses, start, base_event.occurred_at, due, until)
-            extensions: list[Event] = []
-            if rule.extend and due is not None:
-                for ext in self._scoped(rule, start, rule.extend.kinds):
-                    if stop is not None and ext.occurred_at > stop.occurred_at:
-                        break
-                    until = moment_of((ext.data or {}).get(rule.extend.field))
-                    if until is None:
-                        continue
-                    if ext.occurred_at > due:
-                        break  # extended after the term had run out: the breach stands
-                    due = until
-                    applied = Applied(until, applied.version, applied.parameter, applied.notes)
-                    extensions.append(ext)
-            params: dict[str, Any] = {}
-            if rule.extend:
-                params["extended"] = len(extensions)
-            if pause is not None and stop is None:
-                continue  # the clock stands still: nothing is due while the term is interrupted
-            if pause is not None:
-                params["paused_since"] = pause.occurred_at.isoformat()
-            self._finding(
-                rule,
-                kind=DEADLINE,
-                person=person,
-                started_at=start.occurred_at,
-                due_at=due,
-                met_at=stop.occurred_at if stop else None,
-                shown=evidence(start, *([base_event] if base_event is not start else []), *extensions, pause, stop),
-                applied=applied,
-                params=params,
-            )
 
-    def _cancelled(self, rule: DeadlineRule, start: Event, stop: Event | None, due: datetime) -> bool:
-        for ev in self._scoped(rule, start, rule.cancel.kinds):
-            if stop is not None and ev.occurred_at >= stop.occurred_at:
-                return False
-            return not rule.cancel.by_due or ev.occurred_at <= due
-        return False
-
-    def _late(self, rule, start, starts, stops, applied, person, base_event) -> None:
-        """One finding per closing event (until the next start), never an open clock:
-        the closing act is not an official's duty, only its lateness is a finding."""
-        later = [s for s in starts[starts.index(start) + 1 :] if matches(rule.match, start, s)]
-        end = later[0].occurred_at if later else None
-        for stop in stops:
-            if end is not None and stop.occurred_at >= end:
-                break
-            self._finding(
-                rule,
-                kind=DEADLINE,
-                person=person,
-                started_at=start.occurred_at,
-                due_at=applied.due,
-                met_at=stop.occurred_at,
-                shown=evidence(start, *([base_event] if base_event is not start else []), stop),
-                applied=applied,
-            )
-
-    # --- before ----------------------------------------------------------------------------
-
-    def _before(self, rule: BeforeRule) -> None:
-        for start in self.facts.of_kinds(rule.start.kinds):
-            if not rule.start.matches(start) or not self._in_force(rule, start):
-                continue
-            person = (start.data or {}).get("person")
-            later = self._scoped(rule, start, set(rule.stop.kinds) | set(rule.due_kinds))
-            stop = next((ev for ev in later if rule.stop.matches(ev)), None)
-            due = next((ev for ev in later if ev.kind in rule.due_kinds), None)
-            cancels = self._scoped(rule, start, rule.cancel_kinds)
-            cancel = cancels[0] if cancels else None
-            if stop is not None and (due is None or stop.occurred_at <= due.occurred_at):
-                self._finding(
-                    rule,
-                    kind=DEADLINE,
-                    person=person,
-                    started_at=start.occurred_at,
-                    due_at=due.occurred_at if due else None,
-                    met_at=stop.occurred_at,
-                    shown=evidence(start, stop),
-                )
-            elif due is not None and (cancel is None or due.occurred_at <= cancel.occurred_at):
-                self._finding(
-                    rule,
-                    kind=VIOLATION,
-                    person=person,
-                    started_at=start.occurred_at,
-                    due_at=None,
-                    met_at=stop.occurred_at if stop else None,
-                    shown=evidence(start, due, stop),
-                    params={"at": due.occurred_at.isoformat(), "event_kind": due.kind},
-                )
-            elif cancel is None:
-                self._finding(
-                    rule,
-                    kind=DEADLINE,
-                    person=person,
-                    started_at=start.occurred_at,
-                    due_at=None,
-                    met_at=None,
-                    shown=evidence(start),
-                    params={"due_before": rule.due_kinds},
-                )
-
-    # --- check -----------------------------------------------------------------------------
-
-    def _check(self, rule: CheckRule) -> None:
-        for ev in self.facts.of_kinds(rule.at.kinds):
-            if not rule.at.matches(ev) or not self._in_force(rule, ev):
-                continue
-            person = (ev.data or {}).get("person")
-            party = self.facts.parties.get(person or "")
-            if rule.roles is not None and party and party.get("role") not in rule.roles:
-                continue
-            ctx = Context(self.law, self.facts, ev)
-            if rule.enabled_by:
-                try:
-                    if not self.law.value(rule.enabled_by, ev.occurred_at):
-                        continue
-                except MissingLaw:
-                    continue
-            ok, shown, reasons = holds(rule.violation, ctx)
-            if not ok:
-                unknown = ctx.gravity_unknown
-                if unknown is not None and unknown.get("reason") == NOT_IN_CATALOGUE:
-                    # it might be a violation, were the offence's gravity known: say it is
-                    # undecided and why, never decide it as if the offence were minor or grave
-                    self._finding(
-                        rule,
-                        kind=UNDECIDED,
-                        person=person,
-                        started_at=ev.occurred_at,
-                        due_at=None,
-                        met_at=None,
-                        shown=evidence(ev, self.facts.events_by_id(unknown.get("event"))),
-                        cite=None if rule.citations else (rule.violation.parameters() or [None])[0],
-                        at=ev.occurred_at,
-                        params={"at": ev.occurred_at.isoformat(), "gravity_unknown": unknown},
-                    )
-                continue
-            cite = None
-            if not rule.citations:
-                cite = rule.enabled_by or (rule.violation.parameters() or [None])[0]
-            params: dict[str, Any] = {"at": ev.occurred_at.isoformat(), "reasons": reasons}
-            if "gravity" in reasons:
-                params["gravity"] = ctx.gravity()
-            if "offence" in reasons:  # the offence itself is what is found (KZ-OFFENCE-UNKNOWN)
-                params.update(ctx.offence().unknown() or {})
-            self._finding(
-                rule,
-                kind=VIOLATION,
-                person=person,
-                started_at=ev.occurred_at,
-                due_at=None,
-                met_at=None,
-                shown=evidence(ev, *shown),
-                cite=cite,
-                at=ev.occurred_at,
-                params=params,
-            )
-
-    # --- term_cap --------------------------------------------------------------------------
-
-    def _term_cap(self, rule: TermCapRule) -> None:
-        orders = self.facts.of_kinds(rule.kinds)
-        persons = list(dict.fromkeys(key_of(ev, rule.match) for ev in orders))
-        end = next(iter(self.facts.of_kinds(rule.until_kinds)), None)
-        for who in persons:
-            first: Event | None = None
-            base: Event | None = None
-            for ev in self.facts.events:
-                if end is not None and (ev is end or ev.occurred_at > end.occurred_at):
-                    break
-                if key_of(ev, rule.match) != who:
-                    continue
-                if ev.kind in rule.reset_kinds:
-                    first = None
-                    continue
-                if ev.kind not in rule.kinds:
-                    continue
-                until = moment_of((ev.data or {}).get(rule.field))
-                if until is None:
-                    continue
-                opens = first is None
-                if opens:
-                    first = ev
-                    base = (self._base(rule.base, ev) if rule.base else None) or ev
-                if not self._in_force(rule, first):
-                    continue
-                ctx = Context(self.law, self.facts, ev, law_moment=first.occurred_at)
-                caps = []
-                if opens and rule.first and ev.kind in (rule.first_kinds or rule.kinds):
-                    caps.append(("first", rule.first))
-                caps.append(("total", rule.total))
-                for which, term in caps:
-                    applied = apply_term(term, ctx, rule.code, base.occurred_at)
-                    if applied is None:
-                        continue
-                    allowed, _ = self._paused(rule.pauses, ev, base.occurred_at, applied.due, until)
-                    allowed = allowed or until  # a file reading still open: outside the ladder
-                    if until <= allowed:
-                        continue
-                    self._finding(
-                        rule,
-                        kind=VIOLATION,
-                        person=(ev.data or {}).get("person"),
-                        started_at=base.occurred_at,
-                        due_at=None,
-                        met_at=None,
-                        shown=evidence(base, first, ev),
-                        applied=applied,
-                        params={"cap": which, "until": until.isoformat(), "allowed_until": allowed.isoformat()},
-                    )
-                    break
-
-    _ladder = judge_ladder
-
-    # --- order -----------------------------------------------------------------------------
-
-    def _order(self, rule: OrderRule) -> None:
-        for pair in rule.pairs:
-            thens = self.facts.of_kinds(pair.then)
-            if not thens:  # the usual pair: nothing to check, its firsts not looked up
-                continue
-            firsts = self.facts.of_kinds(pair.first)
-            if pair.contradiction == "after":
-                self._after(rule, pair, thens, firsts)
-                continue
-            for then in thens:
-                related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
-                if pair.contradiction == "missing":
-                    if not related:
-                        self._contradiction(rule, pair, None, then)
-                    continue
-                if not related or any(f.occurred_at <= then.occurred_at for f in related):
-                    continue
-                self._contradiction(rule, pair, related[0], then)
-
-    def _after(self, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:
-        """A `then` at or after a related `first` (another fact, earlier in time order)."""
-        order = self.facts.rank
-        for then in thens:
-            place = order.get(id(then), -1)
-            earlier = [
-                f
-                for f in firsts
-                if f is not then
-                and order.get(id(f), -1) < place
-                and matches(pair.match, f, then, ("first", "then"))
-                and all((f.data or {}).get(name) in allowed for name, allowed in pair.where.items())
-            ]
-            if pair.differs is not None:
-                mine = (then.data or {}).get(pair.differs)
-                earlier = [f for f in earlier if (f.data or {}).get(pair.differs) != mine]
-            if pair.shorter is not None:
-                earlier = earlier[-1:]  # the term in force: the latest order before it
-                mine = moment_of((then.data or {}).get(pair.shorter))
-                earlier = [
-                    f
-                    for f in earlier
-                    if mine is not None
-                    and (theirs := moment_of((f.data or {}).get(pair.shorter))) is not None
-                    and mine < theirs
-                ]
-            if earlier:
-                self._contradiction(rule, pair, earlier[0] if pair.shorter is None else earlier[-1], then)
-
-    def _contradiction(self, rule: OrderRule, pair, first: Event | None, then: Event) -> None:
-        params = {
-            "then": then.id,
-            "then_kind": then.kind,
-            "then_at": then.occurred_at.isoformat(),
-            "contradiction": pair.contradiction,
-            "reason": pair.reason,
-        }
-        if first is not None:
-            params.update(first=first.id, first_kind=first.kind, first_at=first.occurred_at.isoformat())
-        else:
-            params.update(first=None, first_kind=" / ".join(pair.first), first_at=None)
-        self._finding(
-            rule,
-            kind=VIOLATION,
-            person=(then.data or {}).get("person") or ((first.data or {}).get("person") if first else None),
-            started_at=then.occurred_at,
-            due_at=None,
-            met_at=None,
-            shown=evidence(first, then),
-            params=params,
-            message=rule.message if pair.contradiction == "before" else f"{rule.message}.{pair.contradiction}",
-        )
+# Each mechanism is a plug-in: a function judging one rule of its kind on a case's facts, in
+# its own module; a new mechanism is a module, a schema model and an entry here.
+JUDGES: dict[str, Callable[[Judge, Any], None]] = {
+    "deadline": judge_deadline,
+    "before": judge_before,
+    "check": judge_check,
+    "term_cap": judge_term_cap,
+    "ladder": judge_ladder,
+    "order": judge_order,
+}
 
 
 def _triggers(rule) -> frozenset[str]:
@@ -569,6 +248,6 @@ def _plan(document: RulesDocument) -> list:
     if known is None or known[0] is not document:
         if len(_PLANS) > 100:  # laws loaded again and again (tests): forget the old ones
             _PLANS.clear()
-        plan = [(rule, getattr(Judge, f"_{rule.mechanism}"), _triggers(rule)) for rule in document.rules]
+        plan = [(rule, JUDGES[rule.mechanism], _triggers(rule)) for rule in document.rules]
         known = _PLANS[id(document)] = (document, plan)
     return known[1]

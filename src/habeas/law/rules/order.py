@@ -1,0 +1,89 @@
+"""The ``order`` mechanism: two facts recorded in an impossible order, or contradicting each
+other (a `then` before, without, or after its `first`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from habeas.domain.events import Event
+from habeas.law.findings import VIOLATION
+from habeas.law.rules.facts import evidence, matches, moment_of
+from habeas.law.rules.schema import OrderRule
+
+if TYPE_CHECKING:
+    from habeas.law.rules.mechanisms import Judge
+
+
+def judge_order(judge: Judge, rule: OrderRule) -> None:
+    for pair in rule.pairs:
+        thens = judge.facts.of_kinds(pair.then)
+        if not thens:  # the usual pair: nothing to check, its firsts not looked up
+            continue
+        firsts = judge.facts.of_kinds(pair.first)
+        if pair.contradiction == "after":
+            _after(judge, rule, pair, thens, firsts)
+            continue
+        for then in thens:
+            related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
+            if pair.contradiction == "missing":
+                if not related:
+                    _contradiction(judge, rule, pair, None, then)
+                continue
+            if not related or any(f.occurred_at <= then.occurred_at for f in related):
+                continue
+            _contradiction(judge, rule, pair, related[0], then)
+
+
+def _after(judge: Judge, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:
+    """A `then` at or after a related `first` (another fact, earlier in time order)."""
+    order = judge.facts.rank
+    for then in thens:
+        place = order.get(id(then), -1)
+        earlier = [
+            f
+            for f in firsts
+            if f is not then
+            and order.get(id(f), -1) < place
+            and matches(pair.match, f, then, ("first", "then"))
+            and all((f.data or {}).get(name) in allowed for name, allowed in pair.where.items())
+        ]
+        if pair.differs is not None:
+            mine = (then.data or {}).get(pair.differs)
+            earlier = [f for f in earlier if (f.data or {}).get(pair.differs) != mine]
+        if pair.shorter is not None:
+            earlier = earlier[-1:]  # the term in force: the latest order before it
+            mine = moment_of((then.data or {}).get(pair.shorter))
+            earlier = [
+                f
+                for f in earlier
+                if mine is not None
+                and (theirs := moment_of((f.data or {}).get(pair.shorter))) is not None
+                and mine < theirs
+            ]
+        if earlier:
+            _contradiction(judge, rule, pair, earlier[0] if pair.shorter is None else earlier[-1], then)
+
+
+def _contradiction(judge: Judge, rule: OrderRule, pair, first: Event | None, then: Event) -> None:
+    params = {
+        "then": then.id,
+        "then_kind": then.kind,
+        "then_at": then.occurred_at.isoformat(),
+        "contradiction": pair.contradiction,
+        "reason": pair.reason,
+    }
+    if first is not None:
+        params.update(first=first.id, first_kind=first.kind, first_at=first.occurred_at.isoformat())
+    else:
+        params.update(first=None, first_kind=" / ".join(pair.first), first_at=None)
+    judge._finding(
+        rule,
+        kind=VIOLATION,
+        person=(then.data or {}).get("person") or ((first.data or {}).get("person") if first else None),
+        started_at=then.occurred_at,
+        due_at=None,
+        met_at=None,
+        shown=evidence(first, then),
+        params=params,
+        message=rule.message if pair.contradiction == "before" else f"{rule.message}.{pair.contradiction}",
+    )
