@@ -14,17 +14,19 @@ batch; `answers` is what the register answers. Every name is imported from here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from habeas import config
 from habeas.clock import Clock, SystemClock
-from habeas.db.engine import TransactionLost, appender, build_indexes, drop_indexes, lock_for_append
+from habeas.db.engine import TransactionLost, build_indexes, drop_indexes
+from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Actor, Event, Refused, check_limits, parse_event
 from habeas.law.package import Law
 from habeas.ledger import store
+from habeas.ledger.recorder import Recorder, SqlRecorder, Writing
 from habeas.projections import registry
 from habeas.projections.base import Projection
 from habeas.services.register.answers import Outcome, StorageFailed, failed, logger, new_event_id, schema_missing
@@ -39,7 +41,6 @@ from habeas.services.register.importing import (
     import_chunk,
     jsonl_lines,
     processes,
-    rollback,
 )
 
 __all__ = [
@@ -79,18 +80,23 @@ def _tuning() -> Tuning:
 
 
 class Register:
-    """The service every driver calls to record facts."""
+    """The service every driver calls to record facts.
+
+    It keeps them in a `ledger.recorder.Recorder`: a database's (given its engine, or its
+    `SqlRecorder`), with the projections written in the same transaction; or one without
+    projections or users, such as `ledger.memory.MemoryRecorder`."""
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | Recorder,
         law: Law,
         clock: Clock | None = None,
         projections: Sequence[Projection] = registry.ALL,
         judging_processes: int | None = None,
         future_tolerance: timedelta | None = None,
     ):
-        self.engine = engine
+        self.recorder = engine if isinstance(engine, Recorder) else SqlRecorder(engine)
+        self.engine = getattr(self.recorder, "engine", None)  # None: a store without a database
         self.law = law
         self.clock = clock or SystemClock()
         # how far past the clock a fact may be dated ($HABEAS_FUTURE_TOLERANCE, 5 minutes)
@@ -103,18 +109,22 @@ class Register:
 
         self.acts = ImportActs(law)
 
-    def _batch(self, conn: Connection, registrar: Actor | None, streaming: bool = False) -> Batch:
+    def _batch(self, log: Writing, now: datetime) -> Batch:
         return Batch(
-            conn,
+            log,
             self.law,
-            self.clock.now(),
-            registrar,
+            now,
             self.projections,
-            streaming=streaming,
             future_tolerance=self.future_tolerance,
             acts=self.acts,
             tuning=_tuning(),
         )
+
+    def case_file(self, case: str) -> CaseState | None:
+        """The case as its recorded facts make it (corrections applied), read from the log
+        whichever store keeps it (None: no such case). The projections answer faster, where
+        a database keeps them (`services.queries`)."""
+        return fold_all(self.recorder.stream(case))
 
     def submit(self, raw: dict | Event, registrar: Actor | None = None) -> Outcome:
         """Record one event (a raw JSON object, or an `Event` parsed by `parse_event`) or raise
@@ -147,9 +157,9 @@ class Register:
                 answers[n] = refused
         if parsed:
             try:
-                with appender(self.engine).begin() as conn:
-                    lock_for_append(conn)
-                    self._offer_group(self._batch(conn, None), parsed, answers)
+                now = self.clock.now()
+                with self.recorder.writing(now, None) as log:
+                    self._offer_group(self._batch(log, now), parsed, answers)
             except store.WriteFailed as exc:
                 raise failed(None, exc.error) from None
             except (SQLAlchemyError, TransactionLost) as exc:
@@ -163,7 +173,7 @@ class Register:
         """Offer each parsed event under its own registrar, each answered apart; then project."""
         batch.prefetch([event for _, event, _ in parsed])
         for n, event, registrar in parsed:
-            batch.appender.acting_for(registrar)
+            batch.log.acting_for(registrar)
             try:
                 answers[n] = batch.offer(event)
             except Refused as refused:
@@ -171,7 +181,7 @@ class Register:
         batch.finish()
         for n, answer in enumerate(answers):  # a re-sent id answers with the fact as stored
             if isinstance(answer, Outcome) and answer.status == "skipped":
-                answers[n] = Outcome("skipped", store.stored_event(batch.conn, answer.event.id) or answer.event)
+                answers[n] = Outcome("skipped", batch.log.event(answer.event.id) or answer.event)
 
     def import_lines(
         self,
@@ -191,29 +201,19 @@ class Register:
         go to the log, never into the exception: they may quote other lines' data)."""
         report = ImportReport()
         cursor = Cursor()
-        batch: Batch | None = None
-        with fewer_collections(), appender(self.engine).connect() as conn:
-            transaction = conn.begin()
-            try:
-                lock_for_append(conn)
-                batch = self._batch(conn, registrar, streaming=True)
-                self._import(batch, lines, report, cursor, progress, judging)
+        now = self.clock.now()
+        try:
+            with fewer_collections(), self.recorder.writing(now, registrar, streaming=True) as log:
+                self._import(self._batch(log, now), lines, report, cursor, progress, judging)
                 if report.errors:
-                    transaction.rollback()
+                    log.cancel()  # all or nothing: nothing
                     report.stored = 0
-                else:
-                    transaction.commit()
-            except store.WriteFailed as exc:
-                rollback(transaction, batch)
-                raise failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
-            except (SQLAlchemyError, TransactionLost) as exc:
-                rollback(transaction, batch)
-                if schema_missing(exc):
-                    raise
-                raise failed(cursor.line, exc) from None
-            except BaseException:
-                rollback(transaction, batch)
+        except store.WriteFailed as exc:
+            raise failed(cursor.lines.get(exc.event_id, cursor.line), exc.error) from None
+        except (SQLAlchemyError, TransactionLost) as exc:
+            if schema_missing(exc):
                 raise
+            raise failed(cursor.line, exc) from None
         return report
 
     def _import(self, batch: Batch, lines, report: ImportReport, cursor: Cursor, progress, judging) -> None:
@@ -226,7 +226,7 @@ class Register:
             batch.flush()
             if progress:
                 progress(size)
-        report.head_position = batch.appender.head.position
+        report.head_position = batch.log.head.position
         report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
         cursor.line = None
         if not report.errors:  # a refused file is rolled back: nothing to judge

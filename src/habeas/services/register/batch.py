@@ -9,16 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection
-
 from habeas import config
 from habeas.db.engine import read_indexes
 from habeas.domain.case import CaseHead, CaseState, fold_all
-from habeas.domain.events import Actor, Event, Problem, Refused
+from habeas.domain.events import Event, Problem, Refused
 from habeas.law import plausibility
 from habeas.law.package import Law
 from habeas.law.stages import stages_of
-from habeas.ledger import store
+from habeas.ledger.recorder import Writing
+from habeas.ledger.rows import content_of
 from habeas.projections import registry
 from habeas.projections.base import Projection
 from habeas.services.held import HeldRows
@@ -50,44 +49,44 @@ class Batch:
 
     def __init__(
         self,
-        conn: Connection,
+        log: Writing,
         law: Law,
         recorded_at: datetime,
-        registrar: Actor | None,
         projections: Sequence[Projection] = registry.ALL,
-        streaming: bool = False,
         future_tolerance: timedelta = config.DEFAULT_FUTURE_TOLERANCE,
         acts=None,
         *,
         tuning: Tuning,
     ):
-        self.conn = conn
+        # the log as this transaction sees it (`ledger.recorder.Writing`); a database's
+        # connection, where the projections are written and the users read in the same
+        # transaction (None in memory: no projections, no users)
+        self.log = log
+        self.conn = log.conn
         self.tuning = tuning
         # each fact judged as its actor's act by the access policy (`services.acts.ImportActs`)
-        self.acts = acts.start(conn) if acts is not None else None
+        self.acts = acts.start(self.conn) if acts is not None and self.conn is not None else None
         self.law = law
         # a fact dated after this has not happened yet (the register's clock and a tolerance)
         self.latest = recorded_at + future_tolerance
         self.plausible = plausibility.of(law)
         self.stage_kinds = stages_of(law).kinds  # what a case head must remember for competence
         self.projections = projections
-        # an import streams its rows to PostgreSQL as it appends them (`store.Appender`)
-        self.appender = store.Appender(conn, recorded_at, registrar, streaming)
-        self._since = self.appender.head.position  # where the projections stood
+        self._since = self.log.head.position  # where the projections stood
         self._heads: OrderedDict[str, CaseHead | None] = OrderedDict()
         self._touched: set[str] = set()  # streams whose projections are behind
         # The stored rows of the streams this batch created (all their rows): projected from
         # there instead of read back (`registry.after_append`).
         self._held = HeldRows(tuning.hold_rows)
-        # Ids stored, with their stored content (`store.content_of`): read from the database
+        # Ids stored, with their stored content (`rows.content_of`): read from the database
         # for the ids a chunk names, None for those this batch appended (read on demand).
         self._known: dict[str, tuple | None] = {}
         self._dropped: list = []  # read indexes dropped for a bulk write (`flush`), built by `finish`
 
     def prefetch(self, events: list[Event]) -> None:
         """One look-up per chunk: which ids are stored (and as what), and the heads of the cases not known yet."""
-        self.appender.flush()  # the connection is free for queries
-        self._known = store.stored_contents(self.conn, [e.id for e in events])
+        self.log.flush()  # the connection is free for queries
+        self._known = self.log.stored_contents([e.id for e in events])
         # not `set - self._heads.keys()`: that walks every head held (up to `cache_heads`) per chunk
         missing = {stream for stream in {e.stream for e in events} if stream not in self._heads}
         if missing:
@@ -95,7 +94,7 @@ class Batch:
 
     def head(self, stream: str) -> CaseHead | None:
         if stream not in self._heads:
-            self.appender.flush()  # the connection is free for the query
+            self.log.flush()  # the connection is free for the query
             self._load_heads([stream])
         self._heads.move_to_end(stream)
         return self._heads[stream]
@@ -103,12 +102,12 @@ class Batch:
     def _load_heads(self, streams) -> None:
         """The heads of stored cases, with what the refusals read of them (`plausibility.Marks`:
         the parties and a few marked facts, one query for all the streams)."""
-        heads = store.stream_heads(self.conn, streams, self.stage_kinds)
+        heads = self.log.stream_heads(streams, self.stage_kinds)
         stored = [name for name, head in heads.items() if head is not None]
         if stored and self.plausible.document is not None:
             marked = self.plausible.marked
             kinds = {"party.added", "record.corrected", *marked}
-            found = store.streams_events_of_kinds(self.conn, stored, kinds)
+            found = self.log.streams_events_of_kinds(stored, kinds)
             for name in stored:
                 state = fold_all(found.get(name, ()))  # corrections applied to the facts read
                 heads[name].marks = plausibility.Marks.of(state.timeline if state else (), marked)
@@ -117,7 +116,7 @@ class Batch:
     def offer(self, event: Event) -> Outcome:
         """Decide and append one event; raises Refused with every problem found.
 
-        An id already stored is skipped when the event is the same fact (`store.content_of`)
+        An id already stored is skipped when the event is the same fact (`rows.content_of`)
         and refused when it is another: an id names one fact, for good."""
         if event.id in self._known:
             if self._same_as_stored(event):
@@ -145,49 +144,49 @@ class Batch:
         if head is None:
             head = self._heads[stream] = CaseHead(stream, marks=plausibility.Marks())
             self._held.created(stream)
-        stored = self.appender.append(event, head.version + 1)
+        stored = self.log.append(event, head.version + 1)
         head.advance(stored, self.stage_kinds)
         if marks is not None:  # a correction: the case's marks as corrected
             head.marks = marks
         elif head.marks is not None:
             head.marks.add(stored, self.plausible.marked)
         self._touched.add(stream)
-        self._held.add(stream, self.appender.last_row)
+        self._held.add(stream, self.log.last_row)
         self._known[event.id] = None
         return Outcome("stored", stored)
 
     def _stored(self, stream: str, head: CaseHead | None) -> list[Event]:
         if head is None:
             return []
-        self.appender.flush()  # the facts it holds may still be pending
-        return store.stream_events(self.conn, stream)
+        self.log.flush()  # the facts it holds may still be pending
+        return self.log.stream(stream)
 
     def _case_file(self, stream: str) -> CaseState | None:
-        self.appender.flush()  # the facts it holds may still be pending
-        return fold_all(store.stream_events(self.conn, stream))
+        self.log.flush()  # the facts it holds may still be pending
+        return fold_all(self.log.stream(stream))
 
     def _same_as_stored(self, event: Event) -> bool:
         stored = self._known[event.id]
         if stored is None:  # appended by this batch: compare with the row it wrote
-            self.appender.flush()
-            stored = store.stored_contents(self.conn, [event.id])[event.id]
-        mine = store.content_of(event)
+            self.log.flush()
+            stored = self.log.stored_contents([event.id])[event.id]
+        mine = content_of(event)
         if mine != stored and event.kind == "record.corrected" == stored[0] and event.case == stored[1]:
             # a correction is stored as validated: compare the re-sent one in that form
             state = self._case_file(event.stream)
             if state is not None and not correction_problems(event, state):
-                mine = store.content_of(corrected_as_stored(event, state))
+                mine = content_of(corrected_as_stored(event, state))
         return mine == stored
 
     def flush(self) -> int:
         """Write pending events; forget the least recently used heads beyond the cap, and
         write out the least recently touched held cases' rows beyond `hold_rows`."""
-        written = self.appender.flush()
-        appended = self.appender.head.position - self._since
+        written = self.log.flush()
+        appended = self.log.head.position - self._since
         if (
             not self._dropped
             and appended >= max(self.tuning.bulk_events, self._since)
-            and self.appender.adapter.drops_indexes_for_bulk
+            and self.log.drops_indexes_for_bulk
         ):
             # a batch that at least doubles the log: its projections' rows will at least double
             # their tables too, so their read indexes are built once, when it finishes
@@ -207,8 +206,16 @@ class Batch:
 
         `progress(done, total)` is told how many of the touched cases are judged; `pool`
         (`registry.judging_pool`) folds and judges them in other processes."""
-        self.appender.flush()
-        head = self.appender.head.position
+        self.log.flush()
+        head = self.log.head.position
+        if self.conn is not None:
+            self._project(head, progress, pool)
+        self._since = head
+        self._touched = set()
+        self._held.clear()
+
+    def _project(self, head: int, progress, pool) -> None:
+        """Hand what was appended since the projections stood to each of them (`registry`)."""
         registry.after_append(
             self.conn,
             self.law,
@@ -223,6 +230,3 @@ class Batch:
         if self._dropped:
             self.tuning.build_indexes(self.conn, self._dropped)
             self._dropped = []
-        self._since = head
-        self._touched = set()
-        self._held.clear()

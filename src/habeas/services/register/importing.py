@@ -115,15 +115,6 @@ def import_chunk(batch: Batch, chunk: list[tuple[int, str]], report: ImportRepor
     return size
 
 
-def rollback(transaction, batch: Batch | None) -> None:
-    """Roll an import back, ending first the COPY its appender may have open."""
-    try:
-        if batch is not None:
-            batch.appender.abort()
-    finally:
-        transaction.rollback()
-
-
 def jsonl_lines(text: str) -> list[str]:
     """The lines of a JSONL text as `habeas import` reads a file: split at line feeds only
     (a JSON string may hold U+2028, U+2029 or U+0085, which `str.splitlines` would split at;
