@@ -40,16 +40,8 @@ class MemoryRecorder(Recorder):
     # the event log
 
     def append(self, events, recorded_at, registrar):
-        with self._lock:
-            chainer = Chainer(self._head, recorded_at, registrar)
-            stored: list[Event] = []
-            made: list[tuple] = []
-            for event, version in events:
-                stored.append(chainer.chain(event, version))
-                made.append(chainer.last_row)
-            self._keep(made)
-            self._head = chainer.head
-        return stored
+        with self.writing(recorded_at, registrar) as log:
+            return [log.append(event, version) for event, version in events]
 
     @contextmanager
     def writing(self, recorded_at, registrar, streaming=False) -> Iterator[Writing]:

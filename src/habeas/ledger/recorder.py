@@ -182,12 +182,8 @@ class SqlRecorder(Recorder):
                 raise
 
     def append(self, events, recorded_at, registrar):
-        with appender(self.engine).begin() as conn:
-            lock_for_append(conn)
-            adding = store.Appender(conn, recorded_at, registrar)
-            stored = [adding.append(event, version) for event, version in events]
-            adding.flush()
-        return stored
+        with self.writing(recorded_at, registrar) as log:
+            return [log.append(event, version) for event, version in events]
 
     def head(self):
         with self.engine.connect() as conn:
