@@ -6,6 +6,7 @@ memory. The hashes are pinned: the same appends chain the same bytes in every st
 from __future__ import annotations
 
 import threading
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta, timezone
 
 import msgspec
@@ -104,6 +105,44 @@ class RecorderContract:
             recorder.append([(fact(9, "KZ-2024-000779"), 1), (again, 1)], RECORDED, REGISTRAR)
         assert refused.value.event_id == again.id
         assert recorder.head() == head and recorder.rows() == rows and recorder.event("ev-KZ-2024-000779-9") is None
+
+    def test_a_transaction_chains_the_same_bytes_and_reads_its_own_appends(self, recorder):
+        with recorder.writing(RECORDED, REGISTRAR) as log:
+            stored = [log.append(event, version) for event, version in three_facts()]
+            assert log.flush() == 3 and log.head.position == 3
+            case = "KZ-2024-000777"
+            heads = log.stream_heads([case, "KZ-2024-000778", "KZ-2024-000779"], ["party.added", "case.registered"])
+            assert (heads[case].version, heads[case].kinds_seen) == (2, frozenset({"party.added"}))
+            assert heads["KZ-2024-000778"].version == 1 and heads["KZ-2024-000779"] is None
+            found = log.streams_events_of_kinds([case, "KZ-2024-000778"], ["party.added"])
+            assert {name: [e.id for e in events] for name, events in found.items()} == {case: [stored[2].id]}
+            contents = log.stored_contents([stored[0].id, "ev-none"])
+            assert list(contents) == [stored[0].id] and contents[stored[0].id][:2] == ("report.received", case)
+            assert [e.id for e in log.stream(case)] == [stored[0].id, stored[2].id]
+            assert log.event(stored[1].id).hash == stored[1].hash
+        assert recorder.head().hash.hex() == EVENTS_HEAD and recorder.verify() is None
+
+    @pytest.mark.parametrize("ending", ["raised", "cancelled", "taken"])
+    def test_a_transaction_that_does_not_end_well_keeps_nothing(self, recorder, ending):
+        recorder.append(three_facts()[:1], RECORDED, REGISTRAR)
+        head, rows = recorder.head(), recorder.rows()
+        expected = pytest.raises((RuntimeError, WriteFailed)) if ending != "cancelled" else nullcontext()
+        with expected as refused, recorder.writing(RECORDED, REGISTRAR) as log:
+            log.append(fact(9, "KZ-2024-000779"), 1)
+            log.flush()
+            assert log.stream("KZ-2024-000779") != []  # kept in the transaction, so far
+            if ending == "taken":
+                log.append(msgspec.structs.replace(fact(1), id="ev-again"), 1)  # KZ-...777's version 1 is taken
+                log.flush()
+            elif ending == "raised":
+                raise RuntimeError("stopped")
+            else:
+                log.cancel()
+        if ending == "taken":
+            assert refused.value.event_id == "ev-again"
+        assert recorder.head() == head and recorder.rows() == rows and recorder.stream("KZ-2024-000779") == []
+        (next_one,) = recorder.append([(fact(9, "KZ-2024-000779"), 1)], RECORDED, REGISTRAR)
+        assert next_one.position == 2 and recorder.verify() is None  # the store goes on from its head
 
     def test_appends_go_on_from_the_head(self, recorder):
         recorder.append(three_facts()[:2], RECORDED, None)

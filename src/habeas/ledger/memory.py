@@ -6,15 +6,18 @@ and refuses what their constraints refuse (an event id, or a stream's version, t
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 from types import SimpleNamespace
 
-from habeas.domain.events import Event
+from habeas.domain.case import CaseHead
+from habeas.domain.events import Event, case_of
 from habeas.ledger import accounts, reads
 from habeas.ledger.appender import WriteFailed
 from habeas.ledger.chain import GENESIS, Break, ChainWalker, canonical_json, link
 from habeas.ledger.chaining import Chainer
-from habeas.ledger.recorder import Recorder
+from habeas.ledger.recorder import Recorder, Writing
 from habeas.ledger.rows import Head, load_json, row_to_event
 
 
@@ -37,29 +40,52 @@ class MemoryRecorder(Recorder):
     # the event log
 
     def append(self, events, recorded_at, registrar):
+        with self.writing(recorded_at, registrar) as log:
+            return [log.append(event, version) for event, version in events]
+
+    @contextmanager
+    def writing(self, recorded_at, registrar, streaming=False) -> Iterator[Writing]:
         with self._lock:
-            chainer = Chainer(self._head, recorded_at, registrar)
-            made: list[tuple] = []
-            stored: list[Event] = []
-            ids: set[str] = set()
-            versions: set[tuple[str, int]] = set()
-            for event, version in events:
-                stored.append(chainer.chain(event, version))
-                row = chainer.last_row
-                if row[1] in self._ids or row[1] in ids:
-                    raise WriteFailed(row[1], Taken("events.event_id"))
-                if (row[2], version) in versions or (row[2], version) in self._versions:
-                    raise WriteFailed(row[1], Taken("events.stream, events.version"))
-                ids.add(row[1])
-                versions.add((row[2], version))
-                made.append(row)
-            for row in made:  # all or none: nothing was kept before every row was accepted
-                self._rows.append(row)
-                self._ids[row[1]] = row[0]
-                self._streams.setdefault(row[2], []).append(row[0])
-                self._versions.add((row[2], row[3]))
-            self._head = chainer.head
-        return stored
+            log = MemoryWriting(self, recorded_at, registrar)
+            began = (len(self._rows), self._head)
+            try:
+                yield log
+                if not log.cancelled:
+                    log.flush()
+            except BaseException:
+                self._forget(*began)
+                raise
+            if log.cancelled:
+                self._forget(*began)
+
+    def _keep(self, rows: list[tuple]) -> None:
+        """Keep chained rows, all or none: refused, as a database's constraints would, when
+        an id or a stream's version is taken. The caller holds the lock."""
+        ids: set[str] = set()
+        versions: set[tuple[str, int]] = set()
+        for row in rows:
+            if row[1] in self._ids or row[1] in ids:
+                raise WriteFailed(row[1], Taken("events.event_id"))
+            if (row[2], row[3]) in versions or (row[2], row[3]) in self._versions:
+                raise WriteFailed(row[1], Taken("events.stream, events.version"))
+            ids.add(row[1])
+            versions.add((row[2], row[3]))
+        for row in rows:
+            self._rows.append(row)
+            self._ids[row[1]] = row[0]
+            self._streams.setdefault(row[2], []).append(row[0])
+            self._versions.add((row[2], row[3]))
+
+    def _forget(self, count: int, head: Head) -> None:
+        """Drop the rows kept after the first `count`: a transaction rolled back."""
+        for row in self._rows[count:]:
+            del self._ids[row[1]]
+            self._streams[row[2]].remove(row[0])
+            if not self._streams[row[2]]:
+                del self._streams[row[2]]
+            self._versions.discard((row[2], row[3]))
+        del self._rows[count:]
+        self._head = head
 
     def head(self):
         return self._head
@@ -134,6 +160,68 @@ class MemoryRecorder(Recorder):
         with self._lock:
             for name in names:
                 self._positions[name] = (head, digest)
+
+
+class MemoryWriting(Chainer, Writing):
+    """A transaction on the memory log: rows chained are kept at each `flush`, and the
+    recorder forgets them if the transaction does not end well (`MemoryRecorder.writing`,
+    which holds the lock throughout)."""
+
+    def __init__(self, recorder: MemoryRecorder, recorded_at, registrar):
+        super().__init__(recorder._head, recorded_at, registrar)
+        self.recorder = recorder
+        self._pending: list[tuple] = []
+
+    def append(self, event, version):
+        stored = self.chain(event, version)
+        self._pending.append(self.last_row)
+        return stored
+
+    def flush(self):
+        pending, self._pending = self._pending, []
+        if pending:
+            self.recorder._keep(pending)
+            self.recorder._head = self.head
+        return len(pending)
+
+    def abort(self):
+        self._pending = []
+
+    def stored_contents(self, ids):
+        found = {}
+        for event_id in ids:
+            position = self.recorder._ids.get(event_id)
+            if position is not None:
+                _, _, stream, _, kind, occurred_at, offset, _, actor, _, data, _ = self.recorder._rows[position - 1]
+                found[event_id] = (kind, case_of(kind, stream), occurred_at, offset, actor, data)
+        return found
+
+    def stream_heads(self, streams, stage_kinds=()):
+        wanted = frozenset(stage_kinds)
+        heads: dict[str, CaseHead | None] = {}
+        for stream in streams:
+            rows = [self.recorder._rows[p - 1] for p in self.recorder._streams.get(stream, ())]
+            heads[stream] = (
+                CaseHead(stream, max(row[3] for row in rows), frozenset(row[4] for row in rows) & wanted)
+                if rows
+                else None
+            )
+        return heads
+
+    def streams_events_of_kinds(self, streams, kinds):
+        wanted = set(kinds)
+        found: dict[str, list[Event]] = {}
+        for stream in streams:
+            events = [event for event in self.recorder.stream(stream) if event.kind in wanted]
+            if events:
+                found[stream] = events
+        return found
+
+    def stream(self, stream):
+        return self.recorder.stream(stream)
+
+    def event(self, event_id):
+        return self.recorder.event(event_id)
 
 
 def _walk(records: list[dict], canonical) -> Break | None:
