@@ -13,14 +13,13 @@ import argparse
 from datetime import date, datetime, timedelta
 from importlib import resources
 
+from habeas import bootstrap
 from habeas.access.facts import Principal
-from habeas.clock import FixedClock
 from habeas.domain.events import Actor
-from habeas.jurisdictions import load
 from habeas.jurisdictions.zones import midnight
 from habeas.presentation import findings as words
 from habeas.presentation import terminal
-from habeas.services import maintenance, queries, setup, users
+from habeas.services import maintenance, queries, users
 from habeas.services.register import Register
 from habeas.simulator import calibration, lines
 from habeas.simulator.engine import Simulation
@@ -38,7 +37,7 @@ def clock_of(years: float) -> datetime:
     return START + timedelta(days=365 * years)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m habeas.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite:///habeas-demo.db", help="database URL")
     parser.add_argument("--cases", type=int, default=5000, help="cases to simulate (default 5000)")
@@ -47,15 +46,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help="then serve the web UI and the API")
     parser.add_argument("--host", default="127.0.0.1", help="with --serve: the address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="with --serve: the port (default 8000)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     out = terminal.console()
 
-    with setup.open_database(args.db) as engine:
-        revision = setup.prepare(engine)
+    with bootstrap.engine(args.db) as engine:
+        revision = bootstrap.prepare(engine)
         out.print(f"database ready: {args.db} (schema {revision})")
-        law = load("kz")
+        law = bootstrap.law("kz")
         clock = clock_of(args.years)
-        register = Register(engine, law, FixedClock(clock))
+        register = Register(engine, law, bootstrap.FixedClock(clock))
 
         bundled = resources.files("habeas") / "samples" / "one-case.jsonl"
         with resources.as_file(bundled) as path, open(path, encoding="utf-8") as handle:
@@ -177,14 +180,13 @@ def _assign(engine, law, now: datetime, by: Principal, case: str, login: str) ->
     with guard.writing(engine) as conn:
         if login in guard.facts(conn, case).assigned:
             return  # a second run: assigned already
-    assignments.assign(engine, law, FixedClock(now), by, case, login)
+    assignments.assign(engine, law, bootstrap.FixedClock(now), by, case, login)
 
 
 def serve(out, args, clock: datetime) -> None:
     import uvicorn
 
-    from habeas.api import Settings, create_app
-    from habeas.clock import ShiftedClock
+    from habeas.api import create_app
 
     url = f"http://{args.host}:{args.port}/"
     out.print(f"\nThe web UI: {url}  (the API: {url}api/v1, its contract: {url}openapi.json)")
@@ -193,7 +195,7 @@ def serve(out, args, clock: datetime) -> None:
         " and runs from there: people are held, deadlines run."
     )
     out.print("Ctrl-C stops the server.")
-    app = create_app(Settings(database_url=args.db, clock=ShiftedClock(clock)))
+    app = create_app(bootstrap.Settings(database_url=args.db, clock=bootstrap.ShiftedClock(clock)))
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 

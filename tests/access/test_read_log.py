@@ -40,7 +40,7 @@ READ_PATHS = {
 # case_region: the region a form reads its times in (no person; it does tell a case's region to
 # whoever names its number: to be judged by the policy when the form is for a case)
 NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows", "case_region"}
-DRIVERS = ("cli.py", "demo.py", "presentation", "api", "web")
+DRIVERS = ("cli", "demo.py", "presentation", "api", "web")
 
 
 def _count(engine) -> int:

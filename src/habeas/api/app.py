@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from habeas import config
+from habeas import bootstrap
 from habeas.api import errors
 from habeas.api.context import Context
 from habeas.api.security import Guard
-from habeas.clock import Clock, SystemClock
+from habeas.bootstrap import Settings  # the server's settings, built by the composition root
+
+__all__ = ["API", "Settings", "create_app"]
 
 API = "/api/v1"
 DESCRIPTION = """The register's API (design §6). Every fact is an event in an append-only, hash-chained
@@ -25,55 +25,14 @@ log; the law in force judges it. Sign in with `POST /api/v1/sessions` and send t
 Errors are `{"error": {"code", "message", "field"}}` with a 4xx status. Lists are paginated with `cursor`."""
 
 
-@dataclass
-class Settings:
-    database_url: str = field(default_factory=config.database_url)
-    read_database_url: str | None = field(default_factory=config.read_database_url)  # a replica
-    jurisdiction: str = field(default_factory=config.jurisdiction)
-    clock: Clock = field(default_factory=SystemClock)
-    signing_key: Path | None = None  # default: config.signing_key_path(database_url)
-    web: bool = True  # the web UI beside the API
-    docs: bool = True  # Swagger UI at /api/docs, from the package's own files (swagger-ui-bundle)
-    secret: bytes = field(default_factory=config.web_secret)
-
-
 def create_app(settings: Settings | None = None, *, law_loader: Callable | None = None) -> FastAPI:
     settings = settings or Settings()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        from habeas.jurisdictions import load as load_law
-        from habeas.services import maintenance, setup
-        from habeas.services.group_commit import GroupCommitter
-        from habeas.services.recording import Recorder
-        from habeas.services.register import Register
-        from habeas.services.replicas import open_reading
-
-        law = (law_loader or load_law)(settings.jurisdiction)
-        with (
-            setup.open_database(settings.database_url) as engine,
-            open_reading(engine, settings.read_database_url) as reading,
-        ):
-            maintenance.current(engine, lambda: law)  # the projections answer the lists
-            committer = GroupCommitter(Register(engine, law, settings.clock))
-            app.state.habeas = Context(
-                engine=engine,
-                law=law,
-                clock=settings.clock,
-                committer=committer,
-                recorder=Recorder(engine, law, committer),
-                signing_key=settings.signing_key or config.signing_key_path(settings.database_url),
-                reading=reading,
-                secret=settings.secret,
-            )
-            yield
-
     app = FastAPI(
         title="habeas",
         version="1.0.0",
         summary="A criminal-justice register: the law as dated data, every fact an event in a hash-chained log.",
         description=DESCRIPTION,
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, law_loader),
         openapi_url="/openapi.json",
         docs_url=None,  # Swagger UI from the package's files, never a CDN: `api.docs`
         redoc_url=None,
@@ -86,10 +45,9 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
     app.add_exception_handler(errors.ApiError, errors.api_error)
     app.add_exception_handler(RequestValidationError, errors.invalid_request)
     app.add_exception_handler(StarletteHTTPException, errors.http_error)
-    from habeas.services import setup
     from habeas.services.register import StorageFailed
 
-    for failure in (*setup.DATABASE_ERRORS, setup.Unavailable, StorageFailed):
+    for failure in (*bootstrap.DATABASE_ERRORS, bootstrap.Unavailable, StorageFailed):
         app.add_exception_handler(failure, errors.database_unavailable)
 
     from habeas.api import cases, events, ledger, public, signing_in
@@ -106,6 +64,36 @@ def create_app(settings: Settings | None = None, *, law_loader: Callable | None 
         mount(app)
     app.openapi = lambda: _contract(app)
     return app
+
+
+def _lifespan(settings: Settings, law_loader: Callable | None):
+    """While the app runs: its engines, law and clock from the composition root, the projections
+    caught up, and one group committer for its writes."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from habeas.services import maintenance
+        from habeas.services.group_commit import GroupCommitter
+        from habeas.services.recording import Recorder
+        from habeas.services.register import Register
+
+        with bootstrap.running(settings, law_loader) as running:
+            engine, law = running.engine, running.law
+            maintenance.current(engine, lambda: law)  # the projections answer the lists
+            committer = GroupCommitter(Register(engine, law, running.clock))
+            app.state.habeas = Context(
+                engine=engine,
+                law=law,
+                clock=running.clock,
+                committer=committer,
+                recorder=Recorder(engine, law, committer),
+                signing_key=running.signing_key,
+                reading=running.reading,
+                secret=running.secret,
+            )
+            yield
+
+    return lifespan
 
 
 def _contract(app: FastAPI) -> dict:

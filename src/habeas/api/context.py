@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
 
 from habeas.access.facts import PUBLIC, Principal
-from habeas.clock import Clock
+from habeas.bootstrap import Clock, Engine, Reading
 from habeas.law.package import Law
 from habeas.services import sessions
 from habeas.services.group_commit import GroupCommitter
 from habeas.services.recording import Recorder
-from habeas.services.replicas import Reading
 from habeas.services.throttle import Throttle
 
 COOKIE = "habeas_session"

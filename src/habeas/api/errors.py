@@ -136,7 +136,7 @@ async def database_unavailable(request: Request, exc: Exception) -> Response:
     """The database failed under a request (full, locked past the timeout, read-only, gone):
     503 and nothing stored, never a 500 — and never what the database said, which may quote
     stored data (it goes to the log)."""
-    from habeas.services.setup import reason_for
+    from habeas.bootstrap import reason_for
 
     reason = reason_for(exc)
     logger.error("database unavailable for %s %s: %s", request.method, request.url.path, reason, exc_info=exc)

@@ -13,11 +13,11 @@ from habeas.api.errors import ApiError, answers
 from habeas.api.models import BATCH_EXAMPLE, EVENT_EXAMPLE, BatchStored, EventIn, Stored
 from habeas.api.security import BATCH_BYTES as MAX_BATCH_BYTES
 from habeas.api.signing_in import signed_in
+from habeas.bootstrap import reason_for
 from habeas.domain.events import DuplicateKey, Refused, label, unique_keys
 from habeas.services import guard
 from habeas.services.recording import NotYours
 from habeas.services.register import Register, StorageFailed, jsonl_lines
-from habeas.services.setup import reason_for
 
 router = APIRouter(tags=["events"])
 

@@ -8,7 +8,7 @@ import logging
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from habeas.services.setup import DATABASE_ERRORS
+from habeas.bootstrap import DATABASE_ERRORS
 
 READS_ONLY = ("GET", "HEAD", "OPTIONS")
 log = logging.getLogger(__name__)

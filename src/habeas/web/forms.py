@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from habeas.access import policy as access_policy
 from habeas.api import params
+from habeas.bootstrap import reason_for
 from habeas.domain.events import Refused
 from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, DATA_MODELS
 from habeas.law.offences import offences
@@ -25,7 +26,6 @@ from habeas.presentation.wording import Wording
 from habeas.services import guard, queries
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
-from habeas.services.setup import reason_for
 from habeas.web import acts, widgets
 from habeas.web.common import (
     PageError,
