@@ -28,7 +28,7 @@ def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law
         conn.execute(text("DROP TABLE stat_episodes"))
         conn.execute(text("DROP TABLE stat_releases"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    assert migrate(engine) == "0010"
+    assert migrate(engine) == "0011"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() == 0
     report = statistics.report(engine, ReportSpec.parse("years=2024"), datetime(2026, 11, 25, tzinfo=UTC), threshold=1)

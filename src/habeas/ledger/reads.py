@@ -6,10 +6,16 @@ for events (`ledger.chain`); `read_head` keeps the last position and hash so a c
 shows. Appends take their own lock (SQLite's write lock; a second advisory lock on
 PostgreSQL), so reading never waits for an import's append lock and reads never enter
 the event log, whose export is the register's facts.
+
+A record names whose data it showed (`persons`: the party ids of its case), so a person
+asking who looked at them is shown the reads that showed their data and not another's
+(issue 23). A record that names none (`persons` None: a refused attempt, a record from
+before they were named) is chained without the key, as it always was.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +45,21 @@ class ReadRecord:
     allowed: bool = True
     assigned: bool = False
     reason: str | None = None
-    person: str | None = None
+    person: str | None = None  # the person a read asked about (a read of the reads of their data)
+    persons: Iterable[str] | None = None  # whose data it showed (None: the case as a whole)
+
+
+def spelt_persons(persons: Iterable[str] | None) -> str | None:
+    """The stored `persons`: each id once, sorted, as a canonical JSON list."""
+    return None if persons is None else canonical_json(sorted(set(persons)))
+
+
+def persons_of(row) -> list[str] | None:
+    """The persons a stored record (or a record about to be, its `persons` not yet spelt) names."""
+    value = row.persons
+    if value is None:
+        return None
+    return sorted(set(json.loads(value) if isinstance(value, str) else value))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -58,8 +78,9 @@ def canonical(position: int, row) -> bytes:
 
 
 def record_of(position: int, row) -> dict:
-    """A stored read record as it is chained (and exported for an outsider to chain again)."""
-    return {
+    """A stored read record as it is chained (and exported for an outsider to chain again):
+    `persons` only when the record names them, so records that do not chain as before."""
+    record = {
         "action": row.action,
         "agency": row.actor_agency,
         "allowed": bool(row.allowed),
@@ -74,6 +95,10 @@ def record_of(position: int, row) -> dict:
         "role": row.actor_role,
         "what": row.what,
     }
+    persons = persons_of(row)
+    if persons is not None:
+        record["persons"] = persons
+    return record
 
 
 def lock(conn: Connection) -> None:
@@ -93,6 +118,7 @@ COLUMNS = (
     "actor_agency",
     "case",
     "person",
+    "persons",
     "what",
     "purpose",
     "action",
@@ -131,6 +157,7 @@ def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
                 "actor_agency": record.actor_agency,
                 "case": record.case,
                 "person": record.person,
+                "persons": spelt_persons(record.persons),
                 "what": record.what,
                 "purpose": record.purpose,
                 "action": record.action,

@@ -69,7 +69,7 @@ def case_file(
     Raises `guard.Refused` naming the missing right, `UnknownCase` only to a reader who may
     read every case (to anyone else, a case that does not exist is refused like another's)."""
     _a_case_id(case)
-    judged = None
+    judged = persons = None
     with guard.writing(engine) as conn:
         events = store.stream_events(conn, case)
         decision = guard.decide(law, reader, "case:read", guard.facts(conn, case, events))
@@ -77,23 +77,21 @@ def case_file(
             raise UnknownCase(case)
         if decision.allowed and not (purpose or "").strip():
             decision = guard.no_purpose("case:read")
-        what = "case_file" if decision.section is None else f"case_file:{decision.section}"
-        guard.record(conn, reader, decision, now, what, purpose, case)
         if decision.allowed:
-            whole = state = fold_all(events)
-            judged = _judged(conn, law, state, events[-1].position, at)
+            whole = fold_all(events)
+            judged = _judged(conn, law, whole, events[-1].position, at)
+            own = reader.person[1] if decision.scope == "own" and reader.person is not None else None
+            events, state = _part_shown(law, whole, events, decision.section, own)
+            persons = _persons_shown(state)
+        what = "case_file" if decision.section is None else f"case_file:{decision.section}"
+        guard.record(conn, reader, decision, now, what, purpose, case, persons=persons)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
     findings = [f.to_dict(at) for f in (judge(whole, law, at) if judged is None else outstanding(judged, at))]
-    if decision.section is not None:
-        events = _section(law, events, decision.section)
-        state = fold_all(events)
+    if decision.section is not None or own is not None:
         findings = _section_findings(findings, {e.id for e in events})
-    own = reader.person[1] if decision.scope == "own" and reader.person is not None else None
-    if own is not None:  # a party reads their own part of the file, not another party's data
-        events = _own_part(state, events, own)
-        state = fold_all(events)
-        findings = _section_findings([f for f in findings if f.get("person") in (None, own)], {e.id for e in events})
+    if own is not None:
+        findings = [f for f in findings if f.get("person") in (None, own)]
     corrected = {e.id: e for e in state.timeline}
     timeline = []
     for ev in events:
@@ -122,6 +120,32 @@ def case_file(
     if decision.section is not None:
         file["section"] = decision.section
     return file
+
+
+def _part_shown(
+    law: Law, whole: CaseState, events: list[Event], section: str | None, own: str | None
+) -> tuple[list[Event], CaseState]:
+    """The events a reader is shown, and their fold: the whole file; a section's reader the
+    section; a party their own part (of the section, when both)."""
+    if section is None and own is None:
+        return events, whole
+    state = whole
+    if section is not None:
+        events = _section(law, events, section)
+        state = fold_all(events)
+    if own is not None:
+        events = _own_part(state, events, own)
+        state = fold_all(events)
+    return events, state
+
+
+def _persons_shown(state: CaseState | None) -> set[str]:
+    """Whose data a fold of the events shown holds: its parties, and every person an event
+    names (as corrected; a section may show a detention without the party's entry)."""
+    if state is None:
+        return set()
+    named = {ev.data.get("person") for ev in state.timeline if ev.kind != "record.corrected"}
+    return set(state.parties) | {p for p in named if isinstance(p, str)}
 
 
 def _judged(conn, law: Law, state: CaseState, last: int, at: datetime) -> list[Finding] | None:
@@ -244,14 +268,41 @@ def alerts(
             if full or not size or len(rows) < size or looked >= SCAN_AT_MOST:
                 shown.next_offset = position if (full or looked >= SCAN_AT_MOST) and rows else None
                 break
+        named = _alert_persons(conn, shown)
         reads_log.append(
-            conn,
-            [
-                guard.entry(reader, decisions[name], now, "alerts", purpose, name)
-                for name in dict.fromkeys(r["case"] for r in shown)
-            ],
+            conn, [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named]
         )
     return shown
+
+
+def _alert_persons(conn, shown: list[dict]) -> dict[str, set[str]]:
+    """Whose data the alerts shown name, by case, in the order shown: an alert names its
+    person; one about the case as a whole (no person) is a row of the case, as a list shows
+    it, and names the case's parties."""
+    named: dict[str, set[str]] = {}
+    whole: list[str] = []
+    for row in shown:
+        persons = named.setdefault(row["case"], set())
+        if row.get("person"):
+            persons.add(row["person"])
+        else:
+            whole.append(row["case"])
+    for name, parties in _parties_of(conn, whole).items():
+        named[name] |= parties
+    return named
+
+
+def _parties_of(conn, names: list[str]) -> dict[str, set[str]]:
+    """Each case's parties as the case list projection holds them (its summary), read on the
+    primary in one query per 500 cases: whose data a row of the case shows."""
+    found: dict[str, set[str]] = {name: set() for name in names}
+    unique = list(found)
+    for start in range(0, len(unique), 500):
+        query = select(cases.c.case, cases.c.summary).where(cases.c.case.in_(unique[start : start + 500]))
+        for row in conn.execute(query):
+            parties = json.loads(row.summary).get("parties") or []
+            found[row.case] = {p["person"] for p in parties if p.get("person")}
+    return found
 
 
 def _kinds_of(conn, ids: list[str]) -> dict[str, str]:
@@ -363,11 +414,15 @@ def who_read(
                     query = query.where(reads.c.read_at >= naive_utc(since))
             else:
                 whole_log = and_(reads.c.case.is_(None), reads.c.what.like("export%"))
-                query = query.where(or_(reads.c.case == case, whole_log))
+                of_case = reads.c.case == case
                 if person:
-                    query = query.where(or_(reads.c.person == person, reads.c.person.is_(None)))
+                    of_case = and_(of_case, _showed(person))
+                query = query.where(or_(of_case, whole_log))
             found = [_read_view(row) for row in conn.execute(query.order_by(reads.c.id))]
-        guard.record(conn, reader, decision, now, what, None, case, person)
+        named = None
+        if not unassigned:  # the reads shown name these persons of the case (and their readers)
+            named = {person} if person else {p for r in found if r["case"] == case for p in _named(r)}
+        guard.record(conn, reader, decision, now, what, None, case, person, persons=named)
     if not decision.allowed:
         raise guard.Refused(decision.reason)
     return found
@@ -378,6 +433,19 @@ def who_read(
 UNASSIGNED_EXEMPT = ("person",)
 
 
+def _showed(person: str):
+    """The read records that showed `person`'s data: those that name them, those that asked
+    about them, and those that stand for the case as a whole (naming no one: a refused
+    attempt, a record from before records named persons). Not those that showed only others."""
+    spelt = _like_literal(reads_log.spelt_persons([person])[1:-1])  # "P1", as the stored list spells it
+    names = reads.c.persons.like(f"%{spelt}%", escape="!")
+    return or_(names, reads.c.person == person, and_(reads.c.persons.is_(None), reads.c.person.is_(None)))
+
+
+def _named(record: dict) -> set[str]:
+    return set(record["persons"] or ()) | ({record["person"]} if record["person"] else set())
+
+
 def _read_view(row) -> dict:
     return {
         "position": row.id,
@@ -385,6 +453,7 @@ def _read_view(row) -> dict:
         "actor": {"id": row.actor_id, "role": row.actor_role, "agency": row.actor_agency},
         "case": row.case,
         "person": row.person,
+        "persons": reads_log.persons_of(row),
         "what": row.what,
         "purpose": row.purpose,
         "action": row.action,
@@ -504,8 +573,13 @@ def listed_cases(
                 break
         if more or (looked >= SCAN_AT_MOST and position != after):
             found.next_after = position
+        parties = _parties_of(conn, [r["case"] for r in found])
         reads_log.append(
-            conn, [guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"]) for r in found]
+            conn,
+            [
+                guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"], persons=parties[r["case"]])
+                for r in found
+            ],
         )
     return found
 
@@ -520,10 +594,23 @@ def count_cases(engine: Engine) -> int:
         return conn.execute(select(func.count()).select_from(cases)).scalar_one()
 
 
-def case_region(engine: Engine, case: str | None) -> str | None:
-    """The region a case was registered in (the case list projection), or None: which local
-    time a form about it is typed in. Not a read of a person's data, so not logged."""
-    if not case:
+def case_region(engine: Engine, law: Law, case: str | None, reader: Principal, now: datetime) -> str | None:
+    """The region a case was registered in: which local time a form about it shows and reads
+    its times in. It tells that the case exists and where, as a row of the case list does:
+    so only to a reader who may read or record on the case, and as a read of the case naming
+    its parties (what: `case_region`). To anyone else None (the jurisdiction's own time), and
+    no record: nothing of the case was shown."""
+    if not case or not IDENTIFIER.match(case):
         return None
-    with engine.connect() as conn:
-        return conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()
+    with guard.writing(engine) as conn:
+        facts = guard.facts(conn, case)
+        decision = guard.decide(law, reader, "case:read", facts)
+        if not decision.allowed:
+            decision = guard.decide(law, reader, "case:record", facts)
+        region = None
+        if decision.allowed:
+            region = conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()
+        if region is not None:
+            persons = _parties_of(conn, [case])[case]
+            guard.record(conn, reader, decision, now, "case_region", "the form's local time", case, persons=persons)
+    return region

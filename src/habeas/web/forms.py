@@ -50,8 +50,10 @@ def wording(request: Request) -> Wording:
 
 
 def region_of(request: Request, case: str | None) -> str | None:
-    """The case's region: the local time its form's times are shown and typed in."""
-    return queries.case_region(context(request).engine, case or None)
+    """The case's region: the local time its form's times are shown and typed in (a read of
+    the case, to whom may read or record on it)."""
+    ctx = context(request)
+    return queries.case_region(ctx.engine, ctx.law, case or None, required(request), ctx.now())
 
 
 def now_text(request: Request, case: str | None = None) -> str:
@@ -181,7 +183,6 @@ async def record(request: Request, kind: str):
     if values["case"] and kind not in CASELESS_KINDS:
         raw["case"] = values["case"]
     if values["occurred_at"]:  # read in the case region's local time (the i18n module's zones)
-        region = queries.case_region(context(request).engine, values["case"] or None)
         raw["occurred_at"] = Wording(jurisdiction=context(request).law.jurisdiction).read_time(
             values["occurred_at"], region
         )
