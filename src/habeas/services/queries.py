@@ -270,7 +270,8 @@ def alerts(
                 break
         named = _alert_persons(conn, shown)
         reads_log.append(
-            conn, [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named]
+            conn,
+            [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named],
         )
     return shown
 
@@ -577,7 +578,9 @@ def listed_cases(
         reads_log.append(
             conn,
             [
-                guard.entry(reader, decisions[r["case"]], now, "case_list", "case list", r["case"], persons=parties[r["case"]])
+                guard.entry(
+                    reader, decisions[r["case"]], now, "case_list", "case list", r["case"], persons=parties[r["case"]]
+                )
                 for r in found
             ],
         )
