@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from habeas.access.facts import Principal
 from habeas.db.schema import events, reads
-from habeas.services import guard, maintenance, queries
+from habeas.services import guard, lists, maintenance, queries
 from tests.conftest import NOW, OPERATOR, REGISTRAR, one_case_lines
 
 CASE = "KZ-2024-000123"
@@ -38,7 +38,8 @@ READ_PATHS = {
 # does unguarded (the projection's rows, for its tests and the bench: no driver calls it).
 # `case_list` and `alert_rows` are the projections' rows unguarded: the drivers list cases
 # through `listed_cases` (the policy, a record per case) and alerts through `alerts`.
-NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows"}
+# `parties_of`: the persons a read record names, for the record (no driver calls it).
+NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows", "parties_of"}
 DRIVERS = ("cli.py", "demo.py", "presentation", "api", "web")
 
 
@@ -63,14 +64,17 @@ def test_each_read_path_appends_its_read_records(recorded, law, path):
 
 
 def test_no_read_service_is_left_out_of_the_read_paths():
-    source = Path(queries.__file__).read_text(encoding="utf-8")
-    public = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
+    public = set()
+    for module in (queries, lists):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        public |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
     assert public - NOT_A_READ_OF_A_PERSON == {"case_file", "alerts", "who_read", "listed_cases", "case_region"}
     root = Path(queries.__file__).parents[1]
     for driver in DRIVERS:
         for file in (root / driver).rglob("*.py") if (root / driver).is_dir() else [root / driver]:
             text = file.read_text(encoding="utf-8")
-            assert "alert_rows" not in text and "queries.case_list(" not in text, file
+            assert "alert_rows" not in text and "parties_of" not in text, file
+            assert "queries.case_list(" not in text and "lists.case_list(" not in text, file
 
 
 def test_a_refused_read_is_recorded_and_shows_nothing(recorded, law):

@@ -54,6 +54,13 @@ def spelt_persons(persons: Iterable[str] | None) -> str | None:
     return None if persons is None else canonical_json(sorted(set(persons)))
 
 
+def names(person: str):
+    """A condition on stored records: `persons` names `person` (its spelling in the list,
+    quotes included, so `P1` is not found in `P10`; LIKE's wildcards escaped)."""
+    spelt = canonical_json(person).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return reads.c.persons.like(f"%{spelt}%", escape="!")
+
+
 def persons_of(row) -> list[str] | None:
     """The persons a stored record (or a record about to be, its `persons` not yet spelt) names."""
     value = row.persons
