@@ -61,12 +61,18 @@ def names(person: str):
     return reads.c.persons.like(f"%{spelt}%", escape="!")
 
 
-def persons_of(row) -> list[str] | None:
-    """The persons a stored record (or a record about to be, its `persons` not yet spelt) names."""
+def persons_of(row) -> list[str] | str | None:
+    """The persons a stored record names, as stored (`spelt_persons` spelt them sorted); of a
+    record about to be stored, its ids sorted. A stored value that is not a list of ids is
+    given back as it stands, so a changed record breaks the chain instead of the check."""
     value = row.persons
-    if value is None:
-        return None
-    return sorted(set(json.loads(value) if isinstance(value, str) else value))
+    if value is None or not isinstance(value, str):
+        return None if value is None else sorted(set(value))
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return value
+    return found if isinstance(found, list) and all(isinstance(p, str) for p in found) else value
 
 
 def _utc(moment: datetime) -> datetime:

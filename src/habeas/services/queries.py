@@ -228,6 +228,11 @@ def _named(record: dict) -> set[str]:
     return set(record["persons"] or ()) | ({record["person"]} if record["person"] else set())
 
 
+def _listed(persons):
+    """A stored list of persons; a changed one that is no list (verify names it) as none named."""
+    return None if isinstance(persons, str) else persons
+
+
 def _read_view(row) -> dict:
     return {
         "position": row.id,
@@ -235,7 +240,7 @@ def _read_view(row) -> dict:
         "actor": {"id": row.actor_id, "role": row.actor_role, "agency": row.actor_agency},
         "case": row.case,
         "person": row.person,
-        "persons": reads_log.persons_of(row),
+        "persons": _listed(reads_log.persons_of(row)),
         "what": row.what,
         "purpose": row.purpose,
         "action": row.action,
