@@ -259,3 +259,23 @@ def test_a_case_id_of_no_case_shape_is_refused_alike_on_both_stores(recorded, la
     with pytest.raises(queries.NotACaseId):
         queries.who_read(recorded, law, OPERATOR, NOW, CASE, person=case or "P\x00")
     assert _count(recorded) == before
+
+
+def test_a_forms_local_time_tells_a_cases_region_only_to_whom_may_read_or_record_on_it(recorded, law):
+    """The region says that the case exists and where, as a row of the case list does: a read
+    of the case naming its parties, and nothing at all to anyone else."""
+    registrar = Principal("reg-1", "registrar", "ministry-records")  # records on any case, reads none
+    before = _count(recorded)
+    assert queries.case_region(recorded, law, CASE, STRANGER, NOW) is None
+    assert queries.case_region(recorded, law, "KZ-NOWHERE", OPERATOR, NOW) is None
+    assert queries.case_region(recorded, law, "KZ\x00", OPERATOR, NOW) is None
+    assert _count(recorded) == before  # nothing was shown, nothing is recorded
+    assert queries.case_region(recorded, law, CASE, OPERATOR, NOW) == "astana"
+    assert queries.case_region(recorded, law, CASE, registrar, NOW) == "astana"
+    with recorded.connect() as conn:
+        rows = conn.execute(select(reads).where(reads.c.id > before).order_by(reads.c.id)).fetchall()
+    assert [(r.actor_id, r.what, r.action, r.case, r.persons) for r in rows] == [
+        ("operator", "case_region", "case:read", CASE, '["P1","V1"]'),
+        ("reg-1", "case_region", "case:record", CASE, '["P1","V1"]'),
+    ]
+    assert maintenance.verify(recorded).intact

@@ -377,6 +377,7 @@ def test_users_and_sessions_stored_before_the_account_log_are_adopted_by_init(db
             for table in ("account_head", "accounts"):
                 conn.execute(text(f"DROP TABLE {table}"))
             conn.execute(text("ALTER TABLE sessions DROP COLUMN read_after"))  # 0010's, after the account log
+            conn.execute(text("ALTER TABLE reads DROP COLUMN persons"))  # 0011's
             conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
             conn.execute(
                 text(
