@@ -9,6 +9,7 @@ the detention case in Almaty has its own P1, another person.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -129,3 +130,37 @@ def test_who_read_the_reads_names_the_persons_of_the_records_it_showed(register)
     assert answer.status_code == 200 and [r for r in answer.json() if r["actor"]["id"] == "pr-12"] == []
     assert by(api, "v1-court", "admin") == [("reads", COURT_CASE, ["V1"])]  # a read of V1's read history
     assert by(api, "p1-court", "admin") == []
+
+
+def test_on_the_command_line_a_person_sees_the_list_and_alert_reads_that_showed_them(tmp_path):
+    from tests.conftest import ONE_CASE
+    from tests.test_cli import habeas
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    habeas("init", db=db)
+    habeas("import", str(ONE_CASE), db=db)
+    tokens = {}
+    for login, *options in (
+        ("pr", "--role", "prosecutor", "--agency", "prosecutor-astana", "--region", "astana"),
+        ("aidar", "--role", "person", "--person", f"{COURT_CASE}:P1"),
+        ("saule", "--role", "person", "--person", f"{COURT_CASE}:V1"),
+    ):
+        said = habeas("user", "add", "--login", login, *options, db=db).stdout
+        tokens[login] = said.split("token (shown once): ")[1].strip()
+
+    def run(login, *args):
+        return habeas(*args, db=db, env_extra={"HABEAS_USER": login, "HABEAS_TOKEN": tokens[login]}).stdout
+
+    assert COURT_CASE in run("pr", "case", "list")
+    assert {a["person"] for a in json.loads(run("pr", "alerts", "--json"))} == {"P1"}
+
+    def seen(login):
+        return [
+            (r["what"], r["persons"])
+            for r in json.loads(run(login, "reads", "--mine", "--json"))
+            if r["actor"]["id"] == "pr"
+        ]
+
+    assert seen("aidar") == [("case_list", ["P1", "V1"]), ("alerts", ["P1"])]
+    assert seen("saule") == [("case_list", ["P1", "V1"])]  # the alerts named P1 only
+    assert "reads intact:" in habeas("verify", db=db).stdout
