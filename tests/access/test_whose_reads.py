@@ -56,18 +56,22 @@ def by(api: Api, person: str, official: str) -> list[tuple]:
     return [(r["what"], r["case"], r["persons"]) for r in my_reads(api, person) if r["actor"]["id"] == official]
 
 
-def web_readers(api: Api, person: str) -> set[str]:
-    """The officials the person's web page "who read my case" lists (signed in with the form)."""
+def web_sign_in(api: Api, login: str) -> TestClient:
+    """Signed in with the web form (its CSRF token first), as a browser does."""
     client = api.client
     client.cookies.clear()
-    api.add_user(person)
-    form = client.get("/sign-in").text
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form).group(1)
-    data = {"login": person, "token": api.tokens[person], "next": "/", "csrf": csrf}
+    api.add_user(login)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/sign-in").text).group(1)
+    data = {"login": login, "token": api.tokens[login], "next": "/", "csrf": csrf}
     assert client.post("/sign-in", data=data, follow_redirects=False).status_code == 303
-    page = client.get("/me/reads")
+    return client
+
+
+def web_readers(api: Api, person: str) -> set[str]:
+    """The officials the person's web page "who read my case" lists."""
+    page = web_sign_in(api, person).get("/me/reads")
     assert page.status_code == 200, page.text
-    client.cookies.clear()
+    api.client.cookies.clear()
     return set(re.findall(r'<tr data-actor="([^"]+)"', page.text))
 
 
@@ -164,3 +168,12 @@ def test_on_the_command_line_a_person_sees_the_list_and_alert_reads_that_showed_
     assert seen("aidar") == [("case_list", ["P1", "V1"]), ("alerts", ["P1"])]
     assert seen("saule") == [("case_list", ["P1", "V1"])]  # the alerts named P1 only
     assert "reads intact:" in habeas("verify", db=db).stdout
+
+
+def test_the_detention_board_names_the_person_held(register):
+    api = register
+    board = web_sign_in(api, "pr-almaty").get("/detention")
+    assert board.status_code == 200 and DETENTION_CASE in board.text
+    api.client.cookies.clear()
+    assert by(api, "p1-detention", "pr-almaty") == [("detention_board", DETENTION_CASE, ["P1"])]
+    assert by(api, "p1-court", "pr-almaty") == []
