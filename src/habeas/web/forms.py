@@ -172,7 +172,7 @@ async def record(request: Request, kind: str):
     values: dict = {key: str(form.get(key) or "").strip() for key in ("case", "occurred_at")}
     all_fields = widgets.fields(kind)
     try:
-        region = region_of(request, values["case"])
+        region = await run_in_threadpool(region_of, request, values["case"])  # a read: its record is written
         shown, data = widgets.read(form, all_fields, lambda text: wording(request).read_time(text, region))
     except widgets.Unreadable as exc:
         shown = {f.key: str(form.get(f.key) or "") for f in all_fields}
