@@ -16,9 +16,10 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
+from habeas.access.facts import Principal
 from habeas.api import Settings, create_app
 from habeas.clock import FixedClock
-from habeas.services import maintenance, setup, users
+from habeas.services import maintenance, queries, setup, users
 from habeas.services.register import Register
 from tests.api.conftest import COURT_CASE, DETENTION_CASE, PEOPLE, Api, is_error, seed_lines
 from tests.conftest import NOW, REGISTRAR
@@ -177,3 +178,14 @@ def test_the_detention_board_names_the_person_held(register):
     api.client.cookies.clear()
     assert by(api, "p1-detention", "pr-almaty") == [("detention_board", DETENTION_CASE, ["P1"])]
     assert by(api, "p1-court", "pr-almaty") == []
+
+
+def test_a_party_shown_a_row_of_their_own_case_is_named_alone(register):
+    """A party's user lists no cases over the API; their case's region (the record form's local
+    time) and the alerts of their case are rows of their own part: the record names them alone."""
+    api = register
+    p1 = Principal("p1-court", "person", person=(COURT_CASE, "P1"))
+    assert queries.case_region(api.engine, api.law, COURT_CASE, p1, NOW) == "astana"
+    queries.alerts(api.engine, NOW, reader=p1, law=api.law, now=NOW)
+    assert by(api, "p1-court", "p1-court")[:2] == [("case_region", COURT_CASE, ["P1"]), ("alerts", COURT_CASE, ["P1"])]
+    assert by(api, "v1-court", "p1-court") == []

@@ -8,6 +8,7 @@ the whole file gives it. Pure: the services read the events, these choose among 
 from __future__ import annotations
 
 from habeas.access import policy as access_policy
+from habeas.access.facts import Principal
 from habeas.domain.case import CaseState, fold_all
 from habeas.domain.events import Event
 from habeas.law.package import Law
@@ -72,3 +73,11 @@ def section_events(law: Law, events: list[Event], section: str) -> list[Event]:
     kinds = access_policy.of(law).section_kinds(section)
     shown = {e.id for e in events if e.kind in kinds}
     return [e for e in events if e.id in shown or (e.kind == "record.corrected" and e.data.get("event") in shown)]
+
+
+def seen_by(reader: Principal, decision: access_policy.Decision, persons: set[str]) -> set[str]:
+    """Whose data a row of a case showed `reader`: a party reading their own case (the grant's
+    scope `own`) sees their own part of it, so a row names them alone, not the other parties."""
+    if decision.scope == "own" and reader.person is not None:
+        return {reader.person[1]}
+    return persons

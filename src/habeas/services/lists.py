@@ -24,7 +24,7 @@ from habeas.ledger import reads as reads_log
 from habeas.ledger.chain import canonical_json
 from habeas.projections.base import naive_utc
 from habeas.services import guard
-from habeas.services.file_parts import section_findings
+from habeas.services.file_parts import section_findings, seen_by
 
 
 class Alerts(list):
@@ -104,7 +104,7 @@ def alerts(
             if full or not size or len(rows) < size or looked >= SCAN_AT_MOST:
                 shown.next_offset = position if (full or looked >= SCAN_AT_MOST) and rows else None
                 break
-        named = _alert_persons(conn, shown)
+        named = _alert_persons(conn, shown, lambda name, parties: seen_by(reader, decisions[name], parties))
         reads_log.append(
             conn,
             [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named],
@@ -112,10 +112,10 @@ def alerts(
     return shown
 
 
-def _alert_persons(conn, shown: list[dict]) -> dict[str, set[str]]:
+def _alert_persons(conn, shown: list[dict], seen) -> dict[str, set[str]]:
     """Whose data the alerts shown name, by case, in the order shown: an alert names its
     person; one about the case as a whole (no person) is a row of the case, as a list shows
-    it, and names the case's parties."""
+    it, and names the case's parties (`seen`: those of them its reader was shown)."""
     named: dict[str, set[str]] = {}
     whole: list[str] = []
     for row in shown:
@@ -125,7 +125,7 @@ def _alert_persons(conn, shown: list[dict]) -> dict[str, set[str]]:
         else:
             whole.append(row["case"])
     for name, parties in parties_of(conn, whole).items():
-        named[name] |= parties
+        named[name] |= seen(name, parties)
     return named
 
 
@@ -332,7 +332,13 @@ def listed_cases(
             conn,
             [
                 guard.entry(
-                    reader, decisions[r["case"]], now, "case_list", "case list", r["case"], persons=parties[r["case"]]
+                    reader,
+                    decisions[r["case"]],
+                    now,
+                    "case_list",
+                    "case list",
+                    r["case"],
+                    persons=seen_by(reader, decisions[r["case"]], parties[r["case"]]),
                 )
                 for r in found
             ],

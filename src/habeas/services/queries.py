@@ -25,7 +25,7 @@ from habeas.ledger import store
 from habeas.projections import deadlines as deadlines_projection
 from habeas.projections.base import naive_utc
 from habeas.services import guard
-from habeas.services.file_parts import part_shown, persons_shown, section_findings
+from habeas.services.file_parts import part_shown, persons_shown, section_findings, seen_by
 from habeas.services.lists import (
     SCAN_AT_MOST,
     SCAN_CHUNK,
@@ -267,6 +267,6 @@ def case_region(engine: Engine, law: Law, case: str | None, reader: Principal, n
         if decision.allowed:
             region = conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()
         if region is not None:
-            persons = parties_of(conn, [case])[case]
+            persons = seen_by(reader, decision, parties_of(conn, [case])[case])
             guard.record(conn, reader, decision, now, "case_region", "the form's local time", case, persons=persons)
     return region
