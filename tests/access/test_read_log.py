@@ -32,7 +32,10 @@ READ_PATHS = {
     "unassigned reads": (lambda e, law: queries.who_read(e, law, OMBUDSMAN, NOW, unassigned=True), 1),
     "export, import format": (lambda e, law: list(maintenance.export_lines(e, law, OPERATOR, NOW)), 1),
     "export, stored records": (lambda e, law: list(maintenance.export_lines(e, law, OPERATOR, NOW, "log")), 1),
-    "a form's local time": (lambda e, law: queries.case_region(e, law, CASE, OPERATOR, NOW), 1),
+    "a form's local time": (
+        lambda e, law: queries.case_region(e, law, CASE, OPERATOR, NOW, "record: person.detained"),
+        1,
+    ),
 }
 # Public functions of the read services that hand out no person's data, and the one that
 # does unguarded (the projection's rows, for its tests and the bench: no driver calls it).
@@ -266,12 +269,12 @@ def test_a_forms_local_time_tells_a_cases_region_only_to_whom_may_read_or_record
     of the case naming its parties, and nothing at all to anyone else."""
     registrar = Principal("reg-1", "registrar", "ministry-records")  # records on any case, reads none
     before = _count(recorded)
-    assert queries.case_region(recorded, law, CASE, STRANGER, NOW) is None
-    assert queries.case_region(recorded, law, "KZ-NOWHERE", OPERATOR, NOW) is None
-    assert queries.case_region(recorded, law, "KZ\x00", OPERATOR, NOW) is None
+    assert queries.case_region(recorded, law, CASE, STRANGER, NOW, "record: person.detained") is None
+    assert queries.case_region(recorded, law, "KZ-NOWHERE", OPERATOR, NOW, "record: person.detained") is None
+    assert queries.case_region(recorded, law, "KZ\x00", OPERATOR, NOW, "record: person.detained") is None
     assert _count(recorded) == before  # nothing was shown, nothing is recorded
-    assert queries.case_region(recorded, law, CASE, OPERATOR, NOW) == "astana"
-    assert queries.case_region(recorded, law, CASE, registrar, NOW) == "astana"
+    assert queries.case_region(recorded, law, CASE, OPERATOR, NOW, "record: person.detained") == "astana"
+    assert queries.case_region(recorded, law, CASE, registrar, NOW, "record: person.detained") == "astana"
     with recorded.connect() as conn:
         rows = conn.execute(select(reads).where(reads.c.id > before).order_by(reads.c.id)).fetchall()
     assert [(r.actor_id, r.what, r.action, r.case, r.persons) for r in rows] == [

@@ -185,7 +185,7 @@ def test_a_party_shown_a_row_of_their_own_case_is_named_alone(register):
     time) and the alerts of their case are rows of their own part: the record names them alone."""
     api = register
     p1 = Principal("p1-court", "person", person=(COURT_CASE, "P1"))
-    assert queries.case_region(api.engine, api.law, COURT_CASE, p1, NOW) == "astana"
+    assert queries.case_region(api.engine, api.law, COURT_CASE, p1, NOW, "record: person.detained") == "astana"
     queries.alerts(api.engine, NOW, reader=p1, law=api.law, now=NOW)
     assert by(api, "p1-court", "p1-court")[:2] == [("case_region", COURT_CASE, ["P1"]), ("alerts", COURT_CASE, ["P1"])]
     assert by(api, "v1-court", "p1-court") == []

@@ -250,11 +250,13 @@ def _read_view(row) -> dict:
     }
 
 
-def case_region(engine: Engine, law: Law, case: str | None, reader: Principal, now: datetime) -> str | None:
+def case_region(
+    engine: Engine, law: Law, case: str | None, reader: Principal, now: datetime, purpose: str
+) -> str | None:
     """The region a case was registered in: which local time a form about it shows and reads
     its times in. It tells that the case exists and where, as a row of the case list does:
     so only to a reader who may read or record on the case, and as a read of the case naming
-    its parties (what: `case_region`). To anyone else None (the jurisdiction's own time), and
+    its parties (what: `case_region`, with the form's purpose). To anyone else None (the jurisdiction's own time), and
     no record: nothing of the case was shown."""
     if not case or not IDENTIFIER.match(case):
         return None
@@ -268,5 +270,5 @@ def case_region(engine: Engine, law: Law, case: str | None, reader: Principal, n
             region = conn.execute(select(cases.c.region).where(cases.c.case == case)).scalar_one_or_none()
         if region is not None:
             persons = seen_by(reader, decision, parties_of(conn, [case])[case])
-            guard.record(conn, reader, decision, now, "case_region", "the form's local time", case, persons=persons)
+            guard.record(conn, reader, decision, now, "case_region", purpose, case, persons=persons)
     return region
