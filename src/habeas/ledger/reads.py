@@ -92,7 +92,7 @@ def canonical(position: int, row) -> bytes:
 
 def record_of(position: int, row) -> dict:
     """A stored read record as it is chained (and exported for an outsider to chain again):
-    `persons` only when the record names them, so records that do not chain as before."""
+    `persons` only when the record names them, so records that name no one chain as before."""
     record = {
         "action": row.action,
         "agency": row.actor_agency,
