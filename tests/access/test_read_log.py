@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from habeas.access.facts import Principal
 from habeas.db.schema import events, reads
-from habeas.services import guard, maintenance, queries
+from habeas.services import guard, lists, maintenance, queries
 from tests.conftest import NOW, OPERATOR, REGISTRAR, one_case_lines
 
 CASE = "KZ-2024-000123"
@@ -32,14 +32,17 @@ READ_PATHS = {
     "unassigned reads": (lambda e, law: queries.who_read(e, law, OMBUDSMAN, NOW, unassigned=True), 1),
     "export, import format": (lambda e, law: list(maintenance.export_lines(e, law, OPERATOR, NOW)), 1),
     "export, stored records": (lambda e, law: list(maintenance.export_lines(e, law, OPERATOR, NOW, "log")), 1),
+    "a form's local time": (
+        lambda e, law: queries.case_region(e, law, CASE, OPERATOR, NOW, "record: person.detained"),
+        1,
+    ),
 }
 # Public functions of the read services that hand out no person's data, and the one that
 # does unguarded (the projection's rows, for its tests and the bench: no driver calls it).
 # `case_list` and `alert_rows` are the projections' rows unguarded: the drivers list cases
 # through `listed_cases` (the policy, a record per case) and alerts through `alerts`.
-# case_region: the region a form reads its times in (no person; it does tell a case's region to
-# whoever names its number: to be judged by the policy when the form is for a case)
-NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows", "case_region"}
+# `parties_of`: the persons a read record names, for the record (no driver calls it).
+NOT_A_READ_OF_A_PERSON = {"event_view", "case_list", "count_cases", "count_alerts", "alert_rows", "parties_of"}
 DRIVERS = ("cli", "demo.py", "presentation", "api", "web")
 
 
@@ -64,14 +67,17 @@ def test_each_read_path_appends_its_read_records(recorded, law, path):
 
 
 def test_no_read_service_is_left_out_of_the_read_paths():
-    source = Path(queries.__file__).read_text(encoding="utf-8")
-    public = {n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
-    assert public - NOT_A_READ_OF_A_PERSON == {"case_file", "alerts", "who_read", "listed_cases"}
+    public = set()
+    for module in (queries, lists):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        public |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
+    assert public - NOT_A_READ_OF_A_PERSON == {"case_file", "alerts", "who_read", "listed_cases", "case_region"}
     root = Path(queries.__file__).parents[1]
     for driver in DRIVERS:
         for file in (root / driver).rglob("*.py") if (root / driver).is_dir() else [root / driver]:
             text = file.read_text(encoding="utf-8")
-            assert "alert_rows" not in text and "queries.case_list(" not in text, file
+            assert "alert_rows" not in text and "parties_of" not in text, file
+            assert "queries.case_list(" not in text and "lists.case_list(" not in text, file
 
 
 def test_a_refused_read_is_recorded_and_shows_nothing(recorded, law):
@@ -193,9 +199,9 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0010"
+        setup.prepare(engine) == "0011"
     )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections; 0008 releases;
-    # 0009 the account log; 0010 read_after
+    # 0009 the account log; 0010 read_after; 0011 the persons a read showed
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()
@@ -256,3 +262,23 @@ def test_a_case_id_of_no_case_shape_is_refused_alike_on_both_stores(recorded, la
     with pytest.raises(queries.NotACaseId):
         queries.who_read(recorded, law, OPERATOR, NOW, CASE, person=case or "P\x00")
     assert _count(recorded) == before
+
+
+def test_a_forms_local_time_tells_a_cases_region_only_to_whom_may_read_or_record_on_it(recorded, law):
+    """The region says that the case exists and where, as a row of the case list does: a read
+    of the case naming its parties, and nothing at all to anyone else."""
+    registrar = Principal("reg-1", "registrar", "ministry-records")  # records on any case, reads none
+    before = _count(recorded)
+    assert queries.case_region(recorded, law, CASE, STRANGER, NOW, "record: person.detained") is None
+    assert queries.case_region(recorded, law, "KZ-NOWHERE", OPERATOR, NOW, "record: person.detained") is None
+    assert queries.case_region(recorded, law, "KZ\x00", OPERATOR, NOW, "record: person.detained") is None
+    assert _count(recorded) == before  # nothing was shown, nothing is recorded
+    assert queries.case_region(recorded, law, CASE, OPERATOR, NOW, "record: person.detained") == "astana"
+    assert queries.case_region(recorded, law, CASE, registrar, NOW, "record: person.detained") == "astana"
+    with recorded.connect() as conn:
+        rows = conn.execute(select(reads).where(reads.c.id > before).order_by(reads.c.id)).fetchall()
+    assert [(r.actor_id, r.what, r.action, r.case, r.persons) for r in rows] == [
+        ("operator", "case_region", "case:read", CASE, '["P1","V1"]'),
+        ("reg-1", "case_region", "case:record", CASE, '["P1","V1"]'),
+    ]
+    assert maintenance.verify(recorded).intact

@@ -377,6 +377,7 @@ def test_users_and_sessions_stored_before_the_account_log_are_adopted_by_init(db
             for table in ("account_head", "accounts"):
                 conn.execute(text(f"DROP TABLE {table}"))
             conn.execute(text("ALTER TABLE sessions DROP COLUMN read_after"))  # 0010's, after the account log
+            conn.execute(text("ALTER TABLE reads DROP COLUMN persons"))  # 0011's
             conn.execute(text("UPDATE alembic_version SET version_num = '0008'"))
             conn.execute(
                 text(
@@ -385,10 +386,10 @@ def test_users_and_sessions_stored_before_the_account_log_are_adopted_by_init(db
                 ),
                 {"no": False, "now": NOW.replace(tzinfo=None)},
             )
-        assert migrate(engine) == "0010" and not maintenance.verify(engine).intact  # a user the log lacks
-        assert setup.prepare(engine) == "0010"
+        assert migrate(engine) == "0011" and not maintenance.verify(engine).intact  # a user the log lacks
+        assert setup.prepare(engine) == "0011"
         checked = maintenance.verify(engine)
         assert checked.intact and checked.accounts.count == 1
-        assert setup.prepare(engine) == "0010" and maintenance.verify(engine).accounts.count == 1  # once
+        assert setup.prepare(engine) == "0011" and maintenance.verify(engine).accounts.count == 1  # once
     finally:
         engine.dispose()

@@ -163,6 +163,7 @@ class ReadRecord(BaseModel):
     actor: ActorOut
     case: str | None
     person: str | None
+    persons: list[str] | None = Field(None, description="Whose data the read showed (none named: the whole case)")
     what: str
     purpose: str | None
     action: str

@@ -110,7 +110,8 @@ reads = Table(
     Column("actor_role", String(40), nullable=False),
     Column("actor_agency", String(128)),
     Column("case", String(160)),  # none for a read of the whole log (export) or a sign-in
-    Column("person", String(128)),
+    Column("person", String(128)),  # the person a read asked about (the reads of their data)
+    Column("persons", Text),  # whose data it showed: their ids, a canonical JSON list (NULL: the whole case)
     Column("what", String(60), nullable=False),
     Column("purpose", Text),
     Column("action", String(40), nullable=False, server_default="case:read"),

@@ -6,10 +6,16 @@ for events (`ledger.chain`); `read_head` keeps the last position and hash so a c
 shows. Appends take their own lock (SQLite's write lock; a second advisory lock on
 PostgreSQL), so reading never waits for an import's append lock and reads never enter
 the event log, whose export is the register's facts.
+
+A record names whose data it showed (`persons`: the party ids of its case), so a person
+asking who looked at them is shown the reads that showed their data and not another's
+(issue 23). A record that names none (`persons` None: a refused attempt, a record from
+before they were named) is chained without the key, as it always was.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +45,34 @@ class ReadRecord:
     allowed: bool = True
     assigned: bool = False
     reason: str | None = None
-    person: str | None = None
+    person: str | None = None  # the person a read asked about (a read of the reads of their data)
+    persons: Iterable[str] | None = None  # whose data it showed (None: the case as a whole)
+
+
+def spelt_persons(persons: Iterable[str] | None) -> str | None:
+    """The stored `persons`: each id once, sorted, as a canonical JSON list."""
+    return None if persons is None else canonical_json(sorted(set(persons)))
+
+
+def names(person: str):
+    """A condition on stored records: `persons` names `person` (its spelling in the list,
+    quotes included, so `P1` is not found in `P10`; LIKE's wildcards escaped)."""
+    spelt = canonical_json(person).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return reads.c.persons.like(f"%{spelt}%", escape="!")
+
+
+def persons_of(row) -> list[str] | str | None:
+    """The persons a stored record names, as stored (`spelt_persons` spelt them sorted); of a
+    record about to be stored, its ids sorted. A stored value that is not a list of ids is
+    given back as it stands, so a changed record breaks the chain instead of the check."""
+    value = row.persons
+    if value is None or not isinstance(value, str):
+        return None if value is None else sorted(set(value))
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return value
+    return found if isinstance(found, list) and all(isinstance(p, str) for p in found) else value
 
 
 def _utc(moment: datetime) -> datetime:
@@ -58,8 +91,9 @@ def canonical(position: int, row) -> bytes:
 
 
 def record_of(position: int, row) -> dict:
-    """A stored read record as it is chained (and exported for an outsider to chain again)."""
-    return {
+    """A stored read record as it is chained (and exported for an outsider to chain again):
+    `persons` only when the record names them, so records that name no one chain as before."""
+    record = {
         "action": row.action,
         "agency": row.actor_agency,
         "allowed": bool(row.allowed),
@@ -74,6 +108,10 @@ def record_of(position: int, row) -> dict:
         "role": row.actor_role,
         "what": row.what,
     }
+    persons = persons_of(row)
+    if persons is not None:
+        record["persons"] = persons
+    return record
 
 
 def lock(conn: Connection) -> None:
@@ -93,6 +131,7 @@ COLUMNS = (
     "actor_agency",
     "case",
     "person",
+    "persons",
     "what",
     "purpose",
     "action",
@@ -131,6 +170,7 @@ def append(conn: Connection, records: Iterable[ReadRecord]) -> int:
                 "actor_agency": record.actor_agency,
                 "case": record.case,
                 "person": record.person,
+                "persons": spelt_persons(record.persons),
                 "what": record.what,
                 "purpose": record.purpose,
                 "action": record.action,

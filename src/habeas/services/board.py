@@ -88,12 +88,14 @@ def held(
             if name not in shown:
                 continue
             rows.append(_row(law, name, finding, state_now, states[name]))
+        named: dict[str, set[str]] = {}  # whose data each case's rows showed: the held person (issue 23)
+        for row in rows:
+            named.setdefault(row["case"], set()).update(
+                [row["person"]] if row["person"] else states[row["case"]].parties
+            )
         reads_log.append(
             conn,
-            [
-                guard.entry(reader, decisions[name], now, WHAT, purpose, name)
-                for name in dict.fromkeys(r["case"] for r in rows)
-            ],
+            [guard.entry(reader, decisions[name], now, WHAT, purpose, name, persons=named[name]) for name in named],
         )
     return rows
 

@@ -89,11 +89,14 @@ def record(
     purpose: str | None,
     case: str | None = None,
     person: str | None = None,
+    persons=None,
 ) -> None:
-    reads.append(conn, [entry(principal, decision, when, what, purpose, case, person)])
+    reads.append(conn, [entry(principal, decision, when, what, purpose, case, person, persons)])
 
 
-def entry(principal, decision, when, what, purpose, case=None, person=None) -> reads.ReadRecord:
+def entry(principal, decision, when, what, purpose, case=None, person=None, persons=None) -> reads.ReadRecord:
+    """The read record of a decision; `persons`, whose data the read showed, only when it
+    was allowed (a refused attempt showed no one: it stands for the case as a whole)."""
     return reads.ReadRecord(
         read_at=when,
         actor_id=principal.id,
@@ -101,6 +104,7 @@ def entry(principal, decision, when, what, purpose, case=None, person=None) -> r
         actor_agency=principal.agency,
         case=case,
         person=person,
+        persons=persons if decision.allowed else None,
         what=what,
         purpose=purpose,
         action=decision.action,

@@ -49,14 +49,16 @@ def wording(request: Request) -> Wording:
     return Wording(language(request), context(request).law.jurisdiction)
 
 
-def region_of(request: Request, case: str | None) -> str | None:
-    """The case's region: the local time its form's times are shown and typed in."""
-    return queries.case_region(context(request).engine, case or None)
+def region_of(request: Request, case: str | None, kind: str) -> str | None:
+    """The case's region: the local time its form's times are shown and typed in (a read of
+    the case, with the form's purpose, to whom may read or record on it)."""
+    ctx = context(request)
+    return queries.case_region(ctx.engine, ctx.law, case or None, required(request), ctx.now(), f"record: {kind}")
 
 
-def now_text(request: Request, case: str | None = None) -> str:
+def now_text(request: Request, case: str | None, kind: str) -> str:
     """Now, to the minute, as the date-time picker shows it: the form's default."""
-    return wording(request).now_picker(context(request).now(), region_of(request, case))
+    return wording(request).now_picker(context(request).now(), region_of(request, case, kind))
 
 
 def _kind(request: Request, kind: str) -> str:
@@ -113,7 +115,7 @@ def record_form(request: Request, kind: str):
     who = required(request)
     kind = _kind(request, kind)
     case = _case_param(request, who)
-    values = {"case": case, "occurred_at": now_text(request, case)}
+    values = {"case": case, "occurred_at": now_text(request, case, kind)}
     person = (request.query_params.get("person") or "").strip()
     if person and params.is_id(person):
         values["data.person"] = person
@@ -170,7 +172,7 @@ async def record(request: Request, kind: str):
     values: dict = {key: str(form.get(key) or "").strip() for key in ("case", "occurred_at")}
     all_fields = widgets.fields(kind)
     try:
-        region = region_of(request, values["case"])
+        region = await run_in_threadpool(region_of, request, values["case"], kind)  # a read: its record is written
         shown, data = widgets.read(form, all_fields, lambda text: wording(request).read_time(text, region))
     except widgets.Unreadable as exc:
         shown = {f.key: str(form.get(f.key) or "") for f in all_fields}
@@ -181,7 +183,6 @@ async def record(request: Request, kind: str):
     if values["case"] and kind not in CASELESS_KINDS:
         raw["case"] = values["case"]
     if values["occurred_at"]:  # read in the case region's local time (the i18n module's zones)
-        region = queries.case_region(context(request).engine, values["case"] or None)
         raw["occurred_at"] = Wording(jurisdiction=context(request).law.jurisdiction).read_time(
             values["occurred_at"], region
         )
