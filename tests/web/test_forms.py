@@ -12,28 +12,50 @@ from habeas.domain.vocabulary import DATA_MODELS
 from .test_pages import CASE, NOW, detain, world  # noqa: F401  (the fixture)
 
 
-def test_every_kind_has_a_form_with_a_label_for_every_field(world):  # noqa: F811
-    client = world.sign_in("inv")
-    for kind in DATA_MODELS:
-        form = client.get(f"/record/{kind}?case={CASE}")
-        assert form.status_code == 200, kind
-        ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', form.text)
-        assert ids and all(f'for="{i}"' in form.text for i in ids), kind
+def test_the_chooser_and_the_forms_agree_and_every_form_has_a_label_for_every_field(world):  # noqa: F811
+    served: set[str] = set()
+    for login in ("inv", "pros"):
+        client = world.sign_in(login)
+        for query in ("", f"?case={CASE}"):
+            chooser = client.get(f"/record{query}").text
+            offered = set(re.findall(r'<a href="/record/([a-z_.]+)', chooser))
+            assert offered, login
+            for kind in DATA_MODELS:
+                form = client.get(f"/record/{kind}{query}")
+                assert form.status_code == (200 if kind in offered else 403), (login, kind, query)
+                if form.status_code == 403:  # refused as a POST is: a page saying so, nothing to fill
+                    assert 'id="record"' not in form.text and 'class="refusal"' in form.text
+                    continue
+                served.add(kind)
+                ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', form.text)
+                assert ids and all(f'for="{i}"' in form.text for i in ids), kind
+    assert {"person.detained", "decision.approved", "investigation.extended"} <= served
+
+
+def test_a_form_the_policy_never_allows_is_refused_in_the_reader_s_language(world):  # noqa: F811
+    client = world.sign_in("pros")
+    for lang, words in (("en", "Your role may not record"), ("ru", "Ваша роль не может"), ("kk", "Сіздің рөліңіз")):
+        refused = client.get(f"/record/person.detained?case={CASE}&lang={lang}")
+        assert refused.status_code == 403 and words in refused.text, lang
+    chooser = client.get(f"/record?case={CASE}").text
+    assert "/record/person.detained" not in chooser and "/record/decision.approved" in chooser
 
 
 def test_widgets_follow_the_field_types(world):  # noqa: F811
     client = world.sign_in("inv")
-    custody = client.get(f"/record/custody.ordered?case={CASE}").text
+    custody = client.get(f"/record/custody.petitioned?case={CASE}").text
     assert re.search(
         r'<input id="occurred_at" name="occurred_at" type="datetime-local"[^>]*value="2026-11-25T09:00"', custody
     )
-    assert 'name="data.until" type="datetime-local"' in custody
     assert re.search(r'<select id="data.person"[^>]*>.*<option value="P1"', custody, re.S), "the case's parties"
     registered = client.get("/record/case.registered?case=KZ-2026-000099").text
     assert 'list="data.article-choices"' in registered and '<option value="188">' in registered
     assert re.search(r'<select id="data.region".*<option value="almaty"', registered, re.S)
     questioned = client.get(f"/record/person.questioned?case={CASE}").text
     assert 'type="checkbox" id="data.counsel_present"' in questioned
+    client = world.sign_in("pros")
+    extended = client.get(f"/record/investigation.extended?case={CASE}").text
+    assert 'name="data.until" type="datetime-local"' in extended
     corrected = client.get(f"/record/decision.approved?case={CASE}").text
     assert re.search(r'<select id="data.event"[^>]*>.*party.added', corrected, re.S) or "Party added" in corrected
 
