@@ -124,3 +124,25 @@ def test_a_number_that_is_none_is_refused_under_its_field_and_nothing_is_stored(
     assert re.search(r'id="data.part"[^>]*aria-describedby="error-data.part"', answer.text)
     assert 'id="error-data.part"' in answer.text and 'value="two"' in answer.text
     assert world.read(CASE).text.count("data-event-id=") == before
+
+
+def test_admitting_counsel_is_a_next_act_when_asked_for_or_mandatory_until_counsel_is_admitted(world):  # noqa: F811
+    detain(world, hours_ago=2)
+    world.submit("counsel.requested", CASE, NOW - timedelta(hours=1), {"person": "P1"})
+    minor = {"person": "P2", "role": "suspect", "name": "Minor Example", "birth_date": "2011-03-01"}
+    world.submit("party.added", CASE, NOW - timedelta(minutes=50), minor)  # defence mandatory (CPC art. 67 item 2)
+    world.submit("party.added", CASE, NOW - timedelta(minutes=40), {"person": "W1", "role": "witness", "name": "W"})
+    client = world.sign_in("inv")
+
+    def counsel_due() -> set[str]:
+        chooser = client.get(f"/record?case={CASE}").text
+        found = re.findall(r'<li data-kind="counsel.admitted" data-code="KZ-COUNSEL"><a href="[^"]*person=(\w+)"', chooser)
+        return set(found)
+
+    assert counsel_due() == {"P1", "P2"}  # the witness neither asked nor must have counsel
+    case_page = world.read(CASE).text
+    assert "/record/counsel.admitted?case=" in case_page and "before: Person questioned" in case_page
+    world.submit("counsel.admitted", CASE, NOW - timedelta(minutes=30), {"person": "P1", "lawyer": "adv-1"})
+    assert counsel_due() == {"P2"}
+    form = client.get(f"/record/counsel.admitted?case={CASE}&person=P2").text
+    assert re.search(r'<option value="P2" selected>', form)
