@@ -136,7 +136,9 @@ def test_admitting_counsel_is_a_next_act_when_asked_for_or_mandatory_until_couns
 
     def counsel_due() -> set[str]:
         chooser = client.get(f"/record?case={CASE}").text
-        found = re.findall(r'<li data-kind="counsel.admitted" data-code="KZ-COUNSEL"><a href="[^"]*person=(\w+)"', chooser)
+        found = re.findall(
+            r'<li data-kind="counsel.admitted" data-code="KZ-COUNSEL"><a href="[^"]*person=(\w+)"', chooser
+        )
         return set(found)
 
     assert counsel_due() == {"P1", "P2"}  # the witness neither asked nor must have counsel
