@@ -148,3 +148,28 @@ def test_admitting_counsel_is_a_next_act_when_asked_for_or_mandatory_until_couns
     assert counsel_due() == {"P2"}
     form = client.get(f"/record/counsel.admitted?case={CASE}&person=P2").text
     assert re.search(r'<option value="P2" selected>', form)
+
+
+def test_a_court_and_an_agency_are_chosen_from_the_reference_data_in_the_reader_s_language(world):  # noqa: F811
+    client = world.sign_in("pros")
+    names = {
+        "en": ("Bostandyk District Court of Almaty", "Police Department of Almaty"),
+        "ru": ("Бостандыкский районный суд города Алматы", "Департамент полиции города Алматы"),
+        "kk": ("Алматы қаласының Бостандық аудандық соты", "Алматы қаласының Полиция департаменті"),
+    }
+    for lang, (court, agency) in names.items():
+        sent = client.get(f"/record/case.sent_to_court?case={CASE}&lang={lang}").text
+        assert 'list="data.court-choices"' in sent
+        assert f'<option value="court-almaty-district">{court}</option>' in sent, lang
+        assert '<option value="court-supreme">' in sent
+        assigned = client.get(f"/record/case.assigned?case={CASE}&lang={lang}").text
+        assert 'list="data.agency-choices"' in assigned
+        assert f'<option value="almaty-police">{agency}</option>' in assigned, lang
+    # one of each kind of court in every region the package names
+    picker = re.search(r'<select id="data.region".*?</select>', client.get("/record/case.registered").text, re.S)
+    regions = set(re.findall(r'<option value="([a-z-]+)"', picker.group(0)))
+    assert len(regions) == 20, regions
+    sent = client.get(f"/record/case.sent_to_court?case={CASE}").text
+    courts = set(re.findall(r'<option value="(court-[a-z-]+)">', sent))
+    for region in regions:
+        assert {f"court-{region}-{k}" for k in ("regional", "criminal", "district")} <= courts, region
