@@ -132,6 +132,10 @@ def test_admitting_counsel_is_a_next_act_when_asked_for_or_mandatory_until_couns
     minor = {"person": "P2", "role": "suspect", "name": "Minor Example", "birth_date": "2011-03-01"}
     world.submit("party.added", CASE, NOW - timedelta(minutes=50), minor)  # defence mandatory (CPC art. 67 item 2)
     world.submit("party.added", CASE, NOW - timedelta(minutes=40), {"person": "W1", "role": "witness", "name": "W"})
+    adult = {"person": "P3", "role": "suspect", "name": "Adult Example", "birth_date": "1990-01-01"}
+    world.submit("party.added", CASE, NOW - timedelta(minutes=39), adult)
+    world.submit("counsel.requested", CASE, NOW - timedelta(minutes=38), {"person": "P3"})
+    world.submit("counsel.waived", CASE, NOW - timedelta(minutes=37), {"person": "P3"})  # an adult's waiver ends it
     client = world.sign_in("inv")
 
     def counsel_due() -> set[str]:
@@ -141,11 +145,13 @@ def test_admitting_counsel_is_a_next_act_when_asked_for_or_mandatory_until_couns
         )
         return set(found)
 
-    assert counsel_due() == {"P1", "P2"}  # the witness neither asked nor must have counsel
+    assert counsel_due() == {"P1", "P2"}  # the witness neither asked nor must have counsel; P3 waived
     case_page = world.read(CASE).text
     assert "/record/counsel.admitted?case=" in case_page and "before: Person questioned" in case_page
     world.submit("counsel.admitted", CASE, NOW - timedelta(minutes=30), {"person": "P1", "lawyer": "adv-1"})
     assert counsel_due() == {"P2"}
+    world.submit("counsel.waived", CASE, NOW - timedelta(minutes=20), {"person": "P2"})
+    assert counsel_due() == {"P2"}  # a minor's waiver is not accepted (CPC art. 69 part 2)
     form = client.get(f"/record/counsel.admitted?case={CASE}&person=P2").text
     assert re.search(r'<option value="P2" selected>', form)
 
