@@ -83,8 +83,7 @@ def home(request: Request):
 def _work(ctx, who, now, lang, rows_from, decided: dict) -> list[dict]:
     """The open findings an act of the user's role would meet, the most urgent first, each
     with the acts that meet it: one walk of the alerts over all those rules' codes (a walk
-    per code decided each case it passed again, once per code: 2.7 s for a prosecutor's 300
-    cases among 3,000 of other regions, `bench/home.py`)."""
+    per code decided again each case it passed, `bench/home.py`)."""
     mine = set(acts.recordable(ctx.law, who.role, None)) - acts.NEVER_SUGGESTED
     wanted = {c: [k for k in acts.meeting(ctx.law, c) if k in mine] for c in rule_codes(ctx.law)}
     wanted = {c: kinds for c, kinds in wanted.items() if kinds}
