@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from habeas.domain.events import Actor
 from habeas.domain.vocabulary import DATA_MODELS
 
 from .test_pages import CASE, NOW, detain, world  # noqa: F401  (the fixture)
@@ -179,3 +180,13 @@ def test_a_court_and_an_agency_are_chosen_from_the_reference_data_in_the_reader_
     courts = set(re.findall(r'<option value="(court-[a-z-]+)">', sent))
     for region in regions:
         assert {f"court-{region}-{k}" for k in ("regional", "criminal", "district")} <= courts, region
+
+
+def test_a_case_file_names_its_court_in_the_reader_s_language(world):  # noqa: F811
+    prosecutor = Actor("pros", "prosecutor", "almaty-prosecutor")
+    world.submit("case.sent_to_court", CASE, NOW - timedelta(hours=1), {"court": "court-almaty-district"}, prosecutor)
+    world.sign_in("pros")
+    for lang, name in (("ru", "Бостандыкский районный суд города Алматы"), ("kk", "Алматы қаласының Бостандық")):
+        page = world.read(CASE, f"lang={lang}").text
+        item = re.search(r'<li id="ev-[^"]+" data-event-id="[^"]+" data-kind="case.sent_to_court".*?</li>', page, re.S)
+        assert item and name in item.group(0) and "<code>court-almaty-district</code>" in item.group(0), lang

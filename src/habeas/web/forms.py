@@ -23,11 +23,10 @@ from habeas.domain.vocabulary import CASE_CREATING_KINDS, CASELESS_KINDS, DATA_M
 from habeas.law.offences import offences
 from habeas.presentation.wording import Wording
 from habeas.services import guard, queries
-from habeas.services import statistics as stats
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
 from habeas.services.setup import reason_for
-from habeas.web import acts, widgets
+from habeas.web import acts, reference, widgets
 from habeas.web.common import (
     PageError,
     case_href,
@@ -154,8 +153,10 @@ def _form(request: Request, who, kind: str, values: dict, errors: dict, status: 
         caseless=caseless,
         things=things,
         articles=_articles(ctx.law, language(request)) if any(f.widget == "article" for f in all_fields) else [],
-        courts=_known(ctx.law, "courts", language(request)) if any(f.widget == "court" for f in all_fields) else [],
-        agencies=_known(ctx.law, "agencies", language(request))
+        courts=reference.choices(ctx.law, "courts", language(request))
+        if any(f.widget == "court" for f in all_fields)
+        else [],
+        agencies=reference.choices(ctx.law, "agencies", language(request))
         if any(f.widget == "agency" for f in all_fields)
         else [],
         regions=regions(ctx) if any(f.name == "region" for f in all_fields) else [],
@@ -178,16 +179,6 @@ def _articles(law, lang: str) -> list[dict]:
                 seen[offence.article] = next((titles[o] for o in order if titles.get(o)), offence.title)
         _ARTICLES[key] = [{"article": a, "title": t} for a, t in seen.items()]
     return _ARTICLES[key]
-
-
-def _known(law, stem: str, lang: str) -> list[dict]:
-    """The courts or agencies of the package's reference data (`reference/<stem>.yaml`), each
-    {value: its code, title: its name in the reader's language}, in the file's order."""
-    try:
-        listed = stats.reference_data(law.jurisdiction)[stem].get(stem) or []
-    except (KeyError, FileNotFoundError, AttributeError):
-        return []
-    return [{"value": e["code"], "title": e["names"].get(lang) or e["names"]["en"]} for e in listed]
 
 
 @router.post("/record/{kind}", response_class=HTMLResponse)
