@@ -56,7 +56,9 @@ def data_texts(jurisdiction: str = "kz") -> set[str]:
     texts.update(UNITS.values())
     texts.update(msgid for _pattern, msgid in PATTERNS)  # a refusal's words
     # the UI's own read purposes
-    texts.update(("case review", "case list", "detention board", "home: alerts", "home: my work"))
+    texts.update(
+        ("case review", "case list", "detention board", "home: alerts", "home: my work", "record: choose the act")
+    )
     texts.update({"%(act)s art. %(article)s part %(part)s", "%(act)s art. %(article)s", "yes", "no"})
     texts.update({"%(act)s arts. %(article)s", "%(act)s art. %(article)s parts %(part)s"})  # several cited
     ref = reference(jurisdiction)

@@ -53,6 +53,7 @@ OPTIONAL = {
     "unless_preceded_by",
     "roles",
     "enabled_by",
+    "ensured_by",  # a check rule's act due first (counsel admitted): absent, only no suggestion
     "reset_kinds",
     "until_kinds",
     "first_kinds",

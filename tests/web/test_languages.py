@@ -67,8 +67,9 @@ def pages(w: World) -> list[str]:
     """Every page a signed-in investigator reaches."""
     client = w.client
     chooser = client.get("/record").text
-    kinds = sorted(set(re.findall(r'href="/record/([a-z_.]+)', chooser)))
-    assert kinds, "the chooser offers no form"
+    kinds = set(re.findall(r'href="/record/([a-z_.]+)', chooser))
+    on_case = set(re.findall(r'href="/record/([a-z_.]+)', client.get(f"/record?case={CASE}").text))
+    assert on_case, "the chooser offers no form"
     law = client.get("/law").text
     codes = sorted(set(re.findall(r'href="/law/([A-Z0-9-]+)"', law)))[:40]
     return [
@@ -78,7 +79,8 @@ def pages(w: World) -> list[str]:
         "/law",
         "/statistics",
         "/record",
-        *[f"/record/{k}?case={CASE}" for k in kinds],
+        *[f"/record/{k}?case={CASE}" for k in sorted(on_case)],
+        *[f"/record/{k}" for k in sorted(kinds - on_case)],  # a second registration: only without the case
         *[f"/law/{c}" for c in codes],
     ]
 

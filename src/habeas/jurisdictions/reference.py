@@ -16,7 +16,7 @@ import yaml
 
 from habeas.jurisdictions import package_root
 
-FILES = ("indicators", "regions", "population", "space", "un-cts")
+FILES = ("indicators", "regions", "population", "space", "un-cts", "courts", "agencies")
 # libyaml's safe loader where PyYAML has it: the same documents (tests/statistics), ~10x
 # faster; an import's judging (the episodes projection) reads these before it forks
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -10,6 +10,7 @@ driver calls them (tests/access/test_read_log.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import Engine, func, literal, or_, select
@@ -40,12 +41,13 @@ SCAN_AT_MOST = 20_000
 
 
 SCAN_CHUNK = 500
+DECIDE_AHEAD = 50  # cases of a list decided with one read of their events
 
 
 def alerts(
     engine: Engine,
     at: datetime,
-    code: str | None = None,
+    code: str | Collection[str] | None = None,
     case: str | None = None,
     limit: int | None = None,
     *,
@@ -56,6 +58,7 @@ def alerts(
     region: str | None = None,
     offset: int = 0,
     listing: Engine | None = None,
+    decided: dict | None = None,
 ) -> Alerts:
     """The alerts `reader` may read (`case:read` on each case listed), the most urgent first,
     from `offset` among all alerts: they name persons, so each case listed leaves a read
@@ -63,19 +66,19 @@ def alerts(
     gives it; anyone else sees the first `limit` rows of their cases, looked for among the
     alerts in urgency order (up to SCAN_AT_MOST of them per request; `next_offset` goes on).
     The rows may be listed from a replica (`listing`); each case shown is decided, and its
-    read recorded, on the primary (`engine`)."""
+    read recorded, on the primary (`engine`). `decided`: the decisions of this reader's
+    earlier lists in the same request (a home page's panels), kept and added to."""
     everywhere = guard.decide(law, reader, "case:read")
     shown = Alerts()
     with writer(engine).begin() as conn:
-        decisions: dict[str, object] = {}
+        decisions: dict[str, object] = {} if decided is None else decided
 
-        def allowed(name: str) -> bool:
+        def allowed(name: str, ahead: list[dict]) -> bool:
             if name not in decisions:
-                decisions[name] = (
-                    everywhere
-                    if everywhere.allowed
-                    else guard.decide(law, reader, "case:read", guard.facts(conn, name))
-                )
+                if everywhere.allowed:
+                    decisions[name] = everywhere
+                else:
+                    _decide_ahead(conn, law, reader, [name, *(r["case"] for r in ahead)], decisions)
             return decisions[name].allowed
 
         position, looked = offset, 0
@@ -83,9 +86,9 @@ def alerts(
             size = limit if everywhere.allowed else SCAN_CHUNK
             rows = alert_rows(listing or engine, at, code, case, size, region=region, offset=position)
             kinds: dict[str, str] | None = None
-            for row in rows:
+            for n, row in enumerate(rows):
                 position += 1
-                if allowed(row["case"]):
+                if allowed(row["case"], rows[n + 1 : n + DECIDE_AHEAD]):
                     section = decisions[row["case"]].section
                     if section is not None:  # the alerts that concern the reader's section, as the file shows them
                         if kinds is None:
@@ -110,6 +113,14 @@ def alerts(
             [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named],
         )
     return shown
+
+
+def _decide_ahead(conn, law: Law, reader: Principal, names: list[str], decisions: dict) -> None:
+    """Decide `case:read` on the next cases of a list not decided yet, their events read in
+    one query (a query per case was most of a prosecutor's home page: `bench/home.py`)."""
+    fresh = [name for name in dict.fromkeys(names) if name not in decisions]
+    for name, found in guard.facts_of_cases(conn, fresh).items():
+        decisions[name] = guard.decide(law, reader, "case:read", found)
 
 
 def _alert_persons(conn, shown: list[dict], seen) -> dict[str, set[str]]:
@@ -155,7 +166,7 @@ def _kinds_of(conn, ids: list[str]) -> dict[str, str]:
 def alert_rows(
     engine: Engine,
     at: datetime,
-    code: str | None = None,
+    code: str | Collection[str] | None = None,
     case: str | None = None,
     limit: int | None = None,
     *,
@@ -193,7 +204,7 @@ def count_alerts(
         return conn.execute(select(func.count()).select_from(deadlines).where(*where)).scalar_one()
 
 
-def _alert_filter(at: datetime, code: str | None, case: str | None, region: str | None = None):
+def _alert_filter(at: datetime, code: str | Collection[str] | None, case: str | None, region: str | None = None):
     """Alerts at `at` and their status there (Finding.status_at over the projected columns).
 
     A finding is an alert once started and until settled (met on time). Of the alerts, a
@@ -206,8 +217,8 @@ def _alert_filter(at: datetime, code: str | None, case: str | None, region: str 
         or_(d.started_at.is_(None), d.started_at <= moment),
         or_(d.settled_at.is_(None), d.settled_at > moment),
     ]
-    if code:
-        where.append(d.code == code)
+    if code:  # one rule's code, or several (a home page's work: the rules its acts meet)
+        where.append(d.code == code if isinstance(code, str) else d.code.in_(sorted(code)))
     if case:
         where.append(d.case == case)
     if region:
@@ -309,12 +320,11 @@ def listed_cases(
         while looked < SCAN_AT_MOST:
             size = limit + 1 - len(found) if everywhere.allowed else SCAN_CHUNK
             rows = case_list(listing or engine, region, stage, size, agency=agency, code=code, after=position)
-            for row in rows:
-                decision = (
-                    everywhere
-                    if everywhere.allowed
-                    else guard.decide(law, reader, "case:read", guard.facts(conn, row["case"]))
-                )
+            ahead: dict[str, object] = {}
+            for n, row in enumerate(rows):
+                if not everywhere.allowed and row["case"] not in ahead:
+                    _decide_ahead(conn, law, reader, [r["case"] for r in rows[n : n + DECIDE_AHEAD]], ahead)
+                decision = everywhere if everywhere.allowed else ahead[row["case"]]
                 if decision.allowed and len(found) == limit:
                     more = True  # one more the reader may see: the page ends before it
                     break

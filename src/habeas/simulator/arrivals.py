@@ -1,9 +1,10 @@
 """The arrivals model: how many cases come, when, where and for what offence.
 
 One model for every path of the simulator (the event-driven engine, its stock of prisoners,
-the vectorised path, the detailed caseload's regions and gravities): a Poisson stream at the calibrated national rate scaled to the cases
-asked for, each case in a region by the regions' weights, of a gravity by the year's
-`gravity_mix`, for one of that gravity's representative `articles`. A second jurisdiction
+the vectorised path, the detailed caseload's regions and gravities): a Poisson stream at the
+calibrated national rate scaled to the cases asked for, each case in a region by the regions'
+weights, of a gravity by the year's `gravity_mix`, for one of that gravity's representative
+`articles`. A second jurisdiction
 arrives through its calibration file alone.
 """
 

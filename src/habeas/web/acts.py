@@ -4,15 +4,23 @@ Which kinds a role may record at a case's stage is the package's competence
 (`law.competence.kinds_for`); the next likely acts on a case are the acts that would meet
 its open findings (each rule's `stop` kinds, `law.rules.describe`) that the role may record,
 each with the law's deadline: after a detention, the protocol, the rights, the relatives'
-and the prosecutor's notices, the medical examination, the release or the court's order.
+and the prosecutor's notices, the medical examination, the release or the court's order;
+and the acts the law has done before an act it checks (`law.rules.ahead`): counsel
+admitted for a suspect who asked for counsel or whose defence is mandatory, before any
+questioning.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from habeas.access import policy as access_policy
+from habeas.domain.case import fold_all
+from habeas.domain.events import Actor, Event
 from habeas.domain.vocabulary import DATA_MODELS
 from habeas.law.competence import kinds_for
 from habeas.law.rules import UnknownRule, describe
+from habeas.law.rules.ahead import due_acts
 
 OPEN = ("open", "breached")
 # A death ends a detention's term, but is no act anyone is asked to do next.
@@ -53,7 +61,39 @@ def next_acts(law, role: str, file: dict) -> list[dict]:
             }
             if key not in found or _sooner(act, found[key]):
                 found[key] = act
+    for due in _due(law, file):
+        for kind in due["kinds"]:
+            if kind in allowed and (kind, due["person"]) not in found:
+                found[(kind, due["person"])] = {
+                    "kind": kind,
+                    "person": due["person"],
+                    "code": due["code"],
+                    "due_at": None,
+                    "due_before": None,
+                    "before": due["before"],
+                    "status": "due",
+                }
     return sorted(found.values(), key=lambda a: (a["due_at"] is None, a["due_at"] or "", a["kind"]))
+
+
+def _due(law, file: dict) -> list[dict]:
+    """The law's due items on the file's facts as of its moment (`law.rules.ahead`)."""
+    if not file.get("events") or not file.get("at"):
+        return []
+    state = fold_all(_event(e) for e in file["events"])
+    return due_acts(state, law, datetime.fromisoformat(file["at"]))
+
+
+def _event(view: dict) -> Event:
+    """An event of the file (as stored: corrections are events the fold applies)."""
+    return Event(
+        id=view.get("id") or "-",
+        kind=view["kind"],
+        case=view.get("case"),
+        occurred_at=datetime.fromisoformat(view["occurred_at"]),
+        actor=Actor.from_dict(view["actor"]),
+        data=view.get("data") or {},
+    )
 
 
 def meeting(law, code: str) -> list[str]:

@@ -26,7 +26,7 @@ from habeas.presentation.wording import Wording
 from habeas.services import guard, queries
 from habeas.services.recording import NotYours
 from habeas.services.register import StorageFailed
-from habeas.web import acts, widgets
+from habeas.web import acts, reference, widgets
 from habeas.web.common import (
     PageError,
     case_href,
@@ -102,12 +102,21 @@ def chooser(request: Request):
     case = _case_param(request, who)
     things = case_things(request, who, case, "record: choose the act")
     stage = things["stage"] if things else None
-    kinds = acts.recordable(ctx.law, who.role, stage, who)
+    kinds = offered(request, who, case, things)
+    suggested = acts.next_acts(ctx.law, who.role, things["file"]) if things else []
+    return page(request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now())
+
+
+def offered(request: Request, who, case: str, things: dict | None) -> list[str]:
+    """The kinds the chooser lists and whose form opens: the role's at the case's stage (any
+    stage without a case), less the acts the policy never lets this user record, and on a
+    case that exists no second registration."""
+    ctx = context(request)
+    kinds = acts.recordable(ctx.law, who.role, things["stage"] if things else None, who)
     if case and things:  # a case that exists: registered once, after the report that opened it
         registered = any(e["kind"] == "case.registered" for e in things["events"])
         kinds = [k for k in kinds if k not in CASE_CREATING_KINDS or (k == "case.registered" and not registered)]
-    suggested = acts.next_acts(ctx.law, who.role, things["file"]) if things else []
-    return page(request, "record_choose.html", kinds=kinds, case=case, stage=stage, suggested=suggested, at=ctx.now())
+    return kinds
 
 
 @router.get("/record/{kind}", response_class=HTMLResponse)
@@ -115,17 +124,22 @@ def record_form(request: Request, kind: str):
     who = required(request)
     kind = _kind(request, kind)
     case = _case_param(request, who)
+    things = None if kind in CASELESS_KINDS else case_things(request, who, case, f"record: {kind}")
+    if kind not in offered(request, who, case, things):  # what a POST would refuse: not offered
+        said = gettext_for(request)("Your role may not record this kind of event here")
+        raise PageError(403, f"{said}: {wording(request).label(kind)}")
     values = {"case": case, "occurred_at": now_text(request, case, kind)}
     person = (request.query_params.get("person") or "").strip()
     if person and params.is_id(person):
         values["data.person"] = person
-    return _form(request, who, kind, values, {}, 200)
+    return _form(request, who, kind, values, {}, 200, things)
 
 
-def _form(request: Request, who, kind: str, values: dict, errors: dict, status: int):
+def _form(request: Request, who, kind: str, values: dict, errors: dict, status: int, things: dict | None = None):
     all_fields = widgets.fields(kind)
     caseless = kind in CASELESS_KINDS
-    things = None if caseless else case_things(request, who, values.get("case", ""), f"record: {kind}")
+    if things is None and not caseless:  # read once: the form's GET has read it already
+        things = case_things(request, who, values.get("case", ""), f"record: {kind}")
     shown = [f.key for f in all_fields] + ["case", "occurred_at"]
     others = {k: v for k, v in errors.items() if k not in shown}  # actor.role, id, …: above the form
     ctx = context(request)
@@ -141,6 +155,12 @@ def _form(request: Request, who, kind: str, values: dict, errors: dict, status: 
         caseless=caseless,
         things=things,
         articles=_articles(ctx.law, language(request)) if any(f.widget == "article" for f in all_fields) else [],
+        courts=reference.choices(ctx.law, "courts", language(request))
+        if any(f.widget == "court" for f in all_fields)
+        else [],
+        agencies=reference.choices(ctx.law, "agencies", language(request))
+        if any(f.widget == "agency" for f in all_fields)
+        else [],
         regions=regions(ctx) if any(f.name == "region" for f in all_fields) else [],
         own_court=who.agency if access_policy.of(ctx.law).holds(who.role, "case:read", "court") else None,
         picker=lambda v: v or "",  # a time as typed (or the default): already the picker's local text

@@ -38,6 +38,7 @@ def home(request: Request):
     lang = language(request)
     code = request.query_params.get("code") or None
     codes = list(rule_codes(ctx.law))
+    decided: dict = {}  # each case's read decided once for all the page's panels
     found = queries.alerts(
         ctx.engine,
         now,
@@ -48,6 +49,7 @@ def home(request: Request):
         now=now,
         purpose="home: alerts",
         listing=listing(request, ctx),
+        decided=decided,
     )
     words.alerts_json(found, now, ctx.law, lang)
     policy = access_policy.of(ctx.law)
@@ -60,8 +62,8 @@ def home(request: Request):
         at=now,
         code=code,
         codes=codes,
-        work=_work(ctx, who, now, lang, listing(request, ctx)) if reads_cases else [],
-        breaches=_breaches(ctx, who, now, lang, listing(request, ctx))
+        work=_work(ctx, who, now, lang, listing(request, ctx), decided) if reads_cases else [],
+        breaches=_breaches(ctx, who, now, lang, listing(request, ctx), decided)
         if policy.holds(who.role, "reads:read", "everywhere")
         else [],
         my_cases=_my_cases(ctx, who, now, listing(request, ctx))
@@ -78,35 +80,42 @@ def home(request: Request):
     )
 
 
-def _work(ctx, who, now, lang, rows_from) -> list[dict]:
+def _work(ctx, who, now, lang, rows_from, decided: dict) -> list[dict]:
     """The open findings an act of the user's role would meet, the most urgent first, each
-    with the acts that meet it."""
-    mine = set(acts.recordable(ctx.law, who.role, None))
-    wanted = {c: [k for k in acts.meeting(ctx.law, c) if k in mine - acts.NEVER_SUGGESTED] for c in rule_codes(ctx.law)}
-    rows: list[dict] = []
-    for code, kinds in wanted.items():
-        if not kinds:
-            continue
-        found = queries.alerts(
-            ctx.engine,
-            now,
-            code=code,
-            limit=SHOWN,
-            reader=who,
-            law=ctx.law,
-            now=now,
-            purpose="home: my work",
-            listing=rows_from,
-        )
-        words.alerts_json(found, now, ctx.law, lang)
-        rows += [{**row, "acts": kinds} for row in found if row.get("status") in acts.OPEN]
-    rows.sort(key=lambda r: (r.get("due_at") is None, str(r.get("due_at") or "")))
-    return rows[:SHOWN]
-
-
-def _breaches(ctx, who, now, lang, rows_from) -> list[dict]:
+    with the acts that meet it: one walk of the alerts over all those rules' codes (a walk
+    per code decided again each case it passed, `bench/home.py`)."""
+    mine = set(acts.recordable(ctx.law, who.role, None)) - acts.NEVER_SUGGESTED
+    wanted = {c: [k for k in acts.meeting(ctx.law, c) if k in mine] for c in rule_codes(ctx.law)}
+    wanted = {c: kinds for c, kinds in wanted.items() if kinds}
+    if not wanted:
+        return []
     found = queries.alerts(
-        ctx.engine, now, limit=SHOWN * 2, reader=who, law=ctx.law, now=now, purpose="home: breaches", listing=rows_from
+        ctx.engine,
+        now,
+        code=set(wanted),
+        limit=SHOWN,
+        reader=who,
+        law=ctx.law,
+        now=now,
+        purpose="home: my work",
+        listing=rows_from,
+        decided=decided,
+    )
+    words.alerts_json(found, now, ctx.law, lang)
+    return [{**row, "acts": wanted[row["code"]]} for row in found if row.get("status") in acts.OPEN]
+
+
+def _breaches(ctx, who, now, lang, rows_from, decided: dict) -> list[dict]:
+    found = queries.alerts(
+        ctx.engine,
+        now,
+        limit=SHOWN * 2,
+        reader=who,
+        law=ctx.law,
+        now=now,
+        purpose="home: breaches",
+        listing=rows_from,
+        decided=decided,
     )
     words.alerts_json(found, now, ctx.law, lang)
     return [row for row in found if row.get("status") == "breached"][:SHOWN]

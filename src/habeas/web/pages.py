@@ -18,7 +18,7 @@ from habeas.law.stages import stages_of
 from habeas.presentation import findings as words
 from habeas.services import board, guard, queries
 from habeas.services import statistics as stats
-from habeas.web import acts, charts
+from habeas.web import acts, charts, reference
 from habeas.web.common import PageError, context, gettext_for, language, page, read_token, read_token_ok, required
 
 router = APIRouter(include_in_schema=False)
@@ -132,6 +132,7 @@ def case_file(request: Request, case: str):
         corrections=corrections,
         recorded=request.query_params.get("recorded"),
         suggested=acts.next_acts(ctx.law, who.role, file),
+        named=reference.names(ctx.law, language(request)),  # a court's or agency's code: its name
     )
 
 

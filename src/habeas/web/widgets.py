@@ -6,7 +6,8 @@ form without template code: a time a date-time picker in local time, a date a da
 picker, a fixed list a choice, a list of them checkboxes, yes/no a checkbox, a number a
 number field, a party of the case (`person`) a choice of the case's parties, an event of
 the case (`event`) a choice of its events, an article a choice from the offence catalogue,
-a court a choice of the courts known; a nested object (a verdict's `sentence`) its fields;
+a court or an agency a choice of the ones known (the package's reference data, the
+case's); a nested object (a verdict's `sentence`) its fields;
 free data (a correction's `data`) JSON. Free text otherwise.
 """
 
@@ -26,6 +27,7 @@ from habeas.domain.vocabulary import DATA_MODELS
 PARTY_FIELDS = frozenset({"person"})  # a new party's id (party.added) is typed: see `fields`
 EVENT_FIELDS = frozenset({"event"})
 COURT_FIELDS = frozenset({"court"})
+AGENCY_FIELDS = frozenset({"agency"})  # offered from the package's reference data, as courts are
 ARTICLE_FIELDS = frozenset({"article"})
 
 
@@ -34,7 +36,9 @@ class Field:
     name: str  # the label's code: the last part of the key
     key: str  # the form's name: data.person, data.sentence.months
     required: bool
-    widget: str  # text, list, json, select, checkboxes, checkbox, number, datetime, date, person, event, court, article
+    # text, list, json, select, checkboxes, checkbox, number, datetime, date, person, event,
+    # court, agency, article
+    widget: str
     options: tuple[str, ...] = ()
     path: tuple[str, ...] = field(default=())  # where the value goes in `data`
 
@@ -87,6 +91,7 @@ def _widget(name: str, annotation) -> tuple[str, tuple[str, ...]]:
         (PARTY_FIELDS, "person"),
         (EVENT_FIELDS, "event"),
         (COURT_FIELDS, "court"),
+        (AGENCY_FIELDS, "agency"),
         (ARTICLE_FIELDS, "article"),
     ):
         if name in names:

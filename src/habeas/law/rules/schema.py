@@ -178,6 +178,10 @@ class CheckRule(_Rule):
     roles: list[str] | None = None  # the party's role; a person never added as a party counts
     enabled_by: str | None = None  # a flag parameter
     violation: Condition
+    # the act for the person that the law has the body conducting the case do before the
+    # checked act while the condition holds (counsel admitted before questioning): a due
+    # item to suggest, never a finding (`rules.ahead`)
+    ensured_by: Selector | None = None
 
     def conditions(self) -> list[Condition]:
         return [self.violation]
@@ -187,7 +191,8 @@ class CheckRule(_Rule):
         return [self.enabled_by, *keys] if self.enabled_by else keys
 
     def kinds_used(self) -> list[str]:
-        return super().kinds_used() + self.at.kinds_used()
+        ensured = self.ensured_by.kinds_used() if self.ensured_by else []
+        return super().kinds_used() + self.at.kinds_used() + ensured
 
 
 class TermCapRule(_Rule):
