@@ -187,6 +187,8 @@ def failure(exc: BaseException) -> str:
     state = getattr(original, "sqlstate", None) or ""
     if state in ("53100", "53000"):  # disk_full, insufficient_resources
         return "full"
+    if "No space left on device" in str(original):  # the OS's ENOSPC under another SQLSTATE (an I/O error)
+        return "full"
     if state in ("55P03", "40P01"):  # lock_not_available (lock_timeout), deadlock
         return "locked"
     if state == "25006":  # read_only_sql_transaction (a standby, or default_transaction_read_only)
