@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from habeas.jurisdictions import load, reference
 from habeas.law.offences import iccs_of
-from habeas.services import statistics
+from habeas.services import episode_counts, statistics
 from habeas.simulator import generate
 from habeas.statistics.indicators import NATIONAL, OPEN_DATA, UN_CTS, Definitions, Regions, compute
 from habeas.statistics.spec import ReportSpec
@@ -112,7 +112,8 @@ def test_reports_and_exports_together_reveal_no_withheld_count(register, engine)
     register.import_lines([json.dumps(e) for e in generate(events=6000, seed=11)], REGISTRAR)
     ref = reference.load("kz")
     defs, regions = Definitions.parse(ref["indicators"]), Regions(ref["regions"])
-    found, links = statistics._read(engine, SPEC, AS_OF, "kz")
+    moment = AS_OF.astimezone(UTC).replace(tzinfo=None)
+    found, links = episode_counts.read(engine, SPEC.years, moment, statistics.reference_data("kz"), "kz")
     cells = compute(found, SPEC.years, AS_OF.replace(tzinfo=None), ref, 5, links)
     counted = {
         (c.measure, c.region): c for c in cells if c.measure in defs.count_keys or c.indicator in (OPEN_DATA, UN_CTS)
