@@ -57,19 +57,7 @@ def held(
     if not codes:
         return []
     moment = naive_utc(at)
-    d = deadlines.c
-    status = case_((d.due_at < moment, literal("breached")), else_=literal("open")).label("status")
-    query = (
-        select(d.case, d.finding, status)
-        .where(
-            d.code.in_(codes),
-            d.started_at.is_not(None),
-            d.started_at <= moment,
-            or_(d.met_at.is_(None), d.met_at > moment),  # still held at `at`
-        )
-        .order_by(status, d.due_at, d.case, d.id)  # "breached" sorts before "open"
-        .limit(limit)
-    )
+    query = _running(codes, moment, limit)
     with (listing or engine).connect() as conn:
         found = [(row.case, json.loads(row.finding), row.status) for row in conn.execute(query)]
     everywhere = guard.decide(law, reader, "case:read")
@@ -98,6 +86,24 @@ def held(
             [guard.entry(reader, decisions[name], now, WHAT, purpose, name, persons=named[name]) for name in named],
         )
     return rows
+
+
+def _running(codes: list[str], moment: datetime, limit: int):
+    """The deadlines rows of the detention limits running at `moment`, breached first."""
+    d = deadlines.c
+    status = case_((d.due_at < moment, literal("breached")), else_=literal("open")).label("status")
+    query = (
+        select(d.case, d.finding, status)
+        .where(
+            d.code.in_(codes),
+            d.started_at.is_not(None),
+            d.started_at <= moment,
+            or_(d.met_at.is_(None), d.met_at > moment),  # still held at `at`
+        )
+        .order_by(status, d.due_at, d.case, d.id)  # "breached" sorts before "open"
+        .limit(limit)
+    )
+    return query
 
 
 def _row(law: Law, case: str, finding: dict, status: str, state) -> dict:

@@ -72,15 +72,6 @@ def alerts(
     shown = Alerts()
     with writer(engine).begin() as conn:
         decisions: dict[str, object] = {} if decided is None else decided
-
-        def allowed(name: str, ahead: list[dict]) -> bool:
-            if name not in decisions:
-                if everywhere.allowed:
-                    decisions[name] = everywhere
-                else:
-                    _decide_ahead(conn, law, reader, [name, *(r["case"] for r in ahead)], decisions)
-            return decisions[name].allowed
-
         position, looked = offset, 0
         while True:
             size = limit if everywhere.allowed else SCAN_CHUNK
@@ -88,17 +79,15 @@ def alerts(
             kinds: dict[str, str] | None = None
             for n, row in enumerate(rows):
                 position += 1
-                if allowed(row["case"], rows[n + 1 : n + DECIDE_AHEAD]):
+                ahead = rows[n + 1 : n + DECIDE_AHEAD]
+                if _allowed(conn, law, reader, everywhere, decisions, row["case"], ahead):
                     section = decisions[row["case"]].section
                     if section is not None:  # the alerts that concern the reader's section, as the file shows them
                         if kinds is None:
                             kinds = _kinds_of(conn, [e for r in rows for e in r.get("evidence") or ()])
-                        sectioned = access_policy.of(law).section_kinds(section)
-                        seen = {e for e in row.get("evidence") or () if kinds.get(e) in sectioned}
-                        found = section_findings([row], seen)
-                        if not found:
+                        row = _as_section_shows(law, row, section, kinds)
+                        if row is None:
                             continue
-                        row = found[0]
                     shown.append(row)
                     if limit and len(shown) == limit:
                         break
@@ -113,6 +102,25 @@ def alerts(
             [guard.entry(reader, decisions[name], now, "alerts", purpose, name, persons=named[name]) for name in named],
         )
     return shown
+
+
+def _allowed(conn, law: Law, reader: Principal, everywhere, decisions: dict, name: str, ahead: list[dict]) -> bool:
+    """Whether `reader` may read case `name`; undecided, it is decided with the cases `ahead`."""
+    if name not in decisions:
+        if everywhere.allowed:
+            decisions[name] = everywhere
+        else:
+            _decide_ahead(conn, law, reader, [name, *(r["case"] for r in ahead)], decisions)
+    return decisions[name].allowed
+
+
+def _as_section_shows(law: Law, row: dict, section: str, kinds: dict[str, str]) -> dict | None:
+    """The alert as a reader of `section` is shown it (its evidence outside the section
+    withheld), or None when it concerns no event of the section."""
+    sectioned = access_policy.of(law).section_kinds(section)
+    seen = {e for e in row.get("evidence") or () if kinds.get(e) in sectioned}
+    found = section_findings([row], seen)
+    return found[0] if found else None
 
 
 def _decide_ahead(conn, law: Law, reader: Principal, names: list[str], decisions: dict) -> None:
@@ -337,23 +345,28 @@ def listed_cases(
                 break
         if more or (looked >= SCAN_AT_MOST and position != after):
             found.next_after = position
-        parties = parties_of(conn, [r["case"] for r in found])
-        reads_log.append(
-            conn,
-            [
-                guard.entry(
-                    reader,
-                    decisions[r["case"]],
-                    now,
-                    "case_list",
-                    "case list",
-                    r["case"],
-                    persons=seen_by(reader, decisions[r["case"]], parties[r["case"]]),
-                )
-                for r in found
-            ],
-        )
+        _record_list_reads(conn, reader, now, found, decisions)
     return found
+
+
+def _record_list_reads(conn, reader: Principal, now: datetime, found: CaseList, decisions: dict) -> None:
+    """A read record for each case listed, naming the persons its reader was shown."""
+    parties = parties_of(conn, [r["case"] for r in found])
+    reads_log.append(
+        conn,
+        [
+            guard.entry(
+                reader,
+                decisions[r["case"]],
+                now,
+                "case_list",
+                "case list",
+                r["case"],
+                persons=seen_by(reader, decisions[r["case"]], parties[r["case"]]),
+            )
+            for r in found
+        ],
+    )
 
 
 def _like_literal(text: str) -> str:

@@ -123,18 +123,7 @@ def case_file(
         findings = section_findings(findings, {e.id for e in events})
     if own is not None:
         findings = [f for f in findings if f.get("person") in (None, own)]
-    corrected = {e.id: e for e in state.timeline}
-    timeline = []
-    for ev in events:
-        view = event_view(ev)
-        effective = corrected.get(ev.id)
-        if effective is not None and effective.corrections:
-            view["corrected_by"] = list(effective.corrections)
-            view["as_corrected"] = {
-                "occurred_at": effective.occurred_at.isoformat(),
-                "data": dict(effective.data),
-            }
-        timeline.append(view)
+    timeline = _timeline(events, state)
     file = {
         "case": case,
         "at": at.isoformat(),
@@ -151,6 +140,23 @@ def case_file(
     if decision.section is not None:
         file["section"] = decision.section
     return file
+
+
+def _timeline(events, state) -> list[dict]:
+    """The events shown, each with what corrected it and how it reads corrected."""
+    corrected = {e.id: e for e in state.timeline}
+    timeline = []
+    for ev in events:
+        view = event_view(ev)
+        effective = corrected.get(ev.id)
+        if effective is not None and effective.corrections:
+            view["corrected_by"] = list(effective.corrections)
+            view["as_corrected"] = {
+                "occurred_at": effective.occurred_at.isoformat(),
+                "data": dict(effective.data),
+            }
+        timeline.append(view)
+    return timeline
 
 
 def _judged(conn, law: Law, state: CaseState, last: int, at: datetime) -> list[Finding] | None:

@@ -283,60 +283,82 @@ def compute(
     for year in years:
         table = tables[year]
         offences = sorted({k for k, r in table.counts if k.startswith(OPEN_DATA + ".") and r == national})
-        keys = [*defs.count_keys, *offences]
-        counts = {(k, r): table.counts.get((k, r), 0) for k in keys for r in everywhere}
-        relations = [Relation((k, national), tuple((k, r) for r in regions.all)) for k in keys]
-        for total, parts in defs.relations:
-            relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
-        relations += [Relation((big, r), ((small, r),), exact=False) for big, small in within for r in everywhere]
-        # what the open data add up to elsewhere: every registered case, the corruption cases
-        corrupt = [k for k in offences if _iccs_match(k, (corruption,))]
-        for r in everywhere:
-            if offences:
-                relations.append(Relation(("W1.registered", r), tuple((k, r) for k in offences)))
-            if corrupt:
-                relations.append(Relation(("C1.cases", r), tuple((k, r) for k in corrupt)))
-        for cat in categories:
-            key = f"{UN_CTS}.{cat['code']}"
-            parts = tuple((k, national) for k in offences if _iccs_match(k, tuple(cat["iccs"])))
-            counts[(key, national)] = sum(counts[p] for p in parts)
-            if parts:
-                relations.append(Relation((key, national), parts))
-        # Two indicators counting the same people one way and another (persons and cases, the
-        # year of the verdict and of registration) often agree: where they do, a reader may take
-        # one for the other, so they are suppressed as one.
-        for first, second in defs.shared:
-            for r in everywhere:
-                if (first, r) in counts and counts[(first, r)] == counts.get((second, r)):
-                    relations.append(Relation((first, r), ((second, r),)))
+        counts, relations = _year_sums(defs, regions, table, offences, categories, corruption, within)
         hidden = suppress(counts, relations, threshold)
         pop, estimated = population.get(year, ({}, set()))
-        for ind, measures in defs.measures.items():
-            for m in measures:
-                for r in everywhere:
-                    value, why = _value(m, r, counts, hidden, table, pop, space.get(year) if r == national else None)
-                    estimate = (
-                        r in estimated
-                        and value is not None
-                        and (m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
-                    )
-                    withheld = why is not None
-                    cells.append(
-                        Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate, why)
-                    )
-        for k in offences:
+        year_space = space.get(year)
+        cells += _measure_cells(defs, everywhere, national, year, counts, hidden, table, pop, estimated, year_space)
+        cells += _open_data_cells(offences, categories, everywhere, national, year, counts, hidden)
+    return cells
+
+
+def _year_sums(defs, regions, table: YearTable, offences, categories, corruption: str, within):
+    """A year's counts, each indicator's, open-data offence's and UN-CTS category's in every
+    region, and the relations among them that suppression must keep from being undone."""
+    national = defs.national
+    everywhere = [*regions.all, national]
+    keys = [*defs.count_keys, *offences]
+    counts = {(k, r): table.counts.get((k, r), 0) for k in keys for r in everywhere}
+    relations = [Relation((k, national), tuple((k, r) for r in regions.all)) for k in keys]
+    for total, parts in defs.relations:
+        relations += [Relation((total, r), tuple((p, r) for p in parts)) for r in everywhere]
+    relations += [Relation((big, r), ((small, r),), exact=False) for big, small in within for r in everywhere]
+    # what the open data add up to elsewhere: every registered case, the corruption cases
+    corrupt = [k for k in offences if _iccs_match(k, (corruption,))]
+    for r in everywhere:
+        if offences:
+            relations.append(Relation(("W1.registered", r), tuple((k, r) for k in offences)))
+        if corrupt:
+            relations.append(Relation(("C1.cases", r), tuple((k, r) for k in corrupt)))
+    for cat in categories:
+        key = f"{UN_CTS}.{cat['code']}"
+        parts = tuple((k, national) for k in offences if _iccs_match(k, tuple(cat["iccs"])))
+        counts[(key, national)] = sum(counts[p] for p in parts)
+        if parts:
+            relations.append(Relation((key, national), parts))
+    # Two indicators counting the same people one way and another (persons and cases, the
+    # year of the verdict and of registration) often agree: where they do, a reader may take
+    # one for the other, so they are suppressed as one.
+    for first, second in defs.shared:
+        for r in everywhere:
+            if (first, r) in counts and counts[(first, r)] == counts.get((second, r)):
+                relations.append(Relation((first, r), ((second, r),)))
+    return counts, relations
+
+
+def _measure_cells(defs, everywhere, national, year, counts, hidden, table, pop, estimated, space) -> list[Cell]:
+    """The cells of every indicator's measures in a year, in every region."""
+    cells: list[Cell] = []
+    for ind, measures in defs.measures.items():
+        for m in measures:
             for r in everywhere:
-                why = hidden.reason((k, r))
-                label = k.split(".", 1)[1]
-                value = None if why else counts[(k, r)]
-                cells.append(Cell(OPEN_DATA, k, label, r, year, value, why is not None, withheld=why))
-        for cat in categories:
-            key = f"{UN_CTS}.{cat['code']}"
-            why = hidden.reason((key, national))
-            value = None if why else counts[(key, national)]
-            cells.append(
-                Cell(UN_CTS, key, cat.get("label", cat["code"]), national, year, value, why is not None, withheld=why)
-            )
+                value, why = _value(m, r, counts, hidden, table, pop, space if r == national else None)
+                estimate = (
+                    r in estimated
+                    and value is not None
+                    and (m.kind == "population" or (m.kind == "rate" and m.over == ("population",)))
+                )
+                withheld = why is not None
+                cells.append(Cell(ind, m.key, m.label, r, year, None if withheld else value, withheld, estimate, why))
+    return cells
+
+
+def _open_data_cells(offences, categories, everywhere, national, year, counts, hidden) -> list[Cell]:
+    """The cells of the open-data offences in every region and of the UN-CTS categories nationally."""
+    cells: list[Cell] = []
+    for k in offences:
+        for r in everywhere:
+            why = hidden.reason((k, r))
+            label = k.split(".", 1)[1]
+            value = None if why else counts[(k, r)]
+            cells.append(Cell(OPEN_DATA, k, label, r, year, value, why is not None, withheld=why))
+    for cat in categories:
+        key = f"{UN_CTS}.{cat['code']}"
+        why = hidden.reason((key, national))
+        value = None if why else counts[(key, national)]
+        cells.append(
+            Cell(UN_CTS, key, cat.get("label", cat["code"]), national, year, value, why is not None, withheld=why)
+        )
     return cells
 
 

@@ -98,56 +98,64 @@ def suppress(cells: Mapping[Hashable, int], relations: Sequence[Relation], min_c
             touching.setdefault(member, []).append(relation)
     order = {key: index for index, key in enumerate(sorted(cells, key=repr))}
     clean: set[frozenset] = set()  # groups of withheld cells already found safe
-
-    def candidates(around: Iterable[Hashable]) -> list[Hashable]:
-        """Published cells that can protect: at least `min_count` (a zero protects nothing)."""
-        return [
-            m
-            for c in around
-            for r in touching.get(c, ())
-            for m in r.members
-            if m not in withheld and cells[m] >= min_count
-        ]
-
-    def cheapest(found: Iterable[Hashable]) -> Hashable | None:
-        found = list(found)
-        return min(found, key=lambda c: (cells[c], order[c])) if found else None
-
     while True:
-        # 1. no relation may have exactly one withheld member (it would be its difference)
-        changed = True
-        while changed:
-            changed = False
-            for relation in relations:
-                if relation.exact and sum(1 for m in relation.members if m in withheld) == 1:
-                    pick = cheapest(candidates([next(m for m in relation.members if m in withheld)]))
-                    if pick is not None:
-                        withheld.protects.add(pick)
-                        changed = True
-        # 2. what a solver makes of the published figures: widen where it narrows a withheld cell
+        _cover_lone_withheld(cells, relations, withheld, touching, min_count, order)
+        # what a solver makes of the published figures: widen where it narrows a withheld cell
         exposed = exposed_cells(cells, withheld, relations, min_count, clean)
         if not exposed:
             return withheld
-        added: set[Hashable] = set()
-        for cell in sorted(exposed, key=order.__getitem__):
-            if any(m in added for r in touching.get(cell, ()) for m in r.members):
-                continue  # a partner added this round may already do: look again first
-            pick = _partner(cell, cells, withheld, touching, min_count, order)
-            if pick is None:  # its relations are withheld whole: look one relation further out
-                pick = cheapest(candidates({m for r in touching.get(cell, ()) for m in r.members}))
-            if pick is not None:
-                withheld.protects.add(pick)
-                added.add(pick)
-                continue
-            # nothing of min_count or more is near: a zero of its relations, withheld as "< 5"
-            # (which says fewer than min_count: none is fewer)
-            zeros = [m for r in touching.get(cell, ()) for m in r.members if m not in withheld and cells[m] == 0]
-            if zeros:
-                pick = min(zeros, key=order.__getitem__)
-                withheld.small.add(pick)
-                added.add(pick)
-        if not added:  # nothing left to withhold around them: no more can be done
-            return withheld
+        if not _widen(exposed, cells, withheld, touching, min_count, order):
+            return withheld  # nothing left to withhold around them: no more can be done
+
+
+def _candidates(around: Iterable[Hashable], cells, withheld: Withheld, touching, min_count: int) -> list[Hashable]:
+    """Published cells that can protect: at least `min_count` (a zero protects nothing)."""
+    return [
+        m for c in around for r in touching.get(c, ()) for m in r.members if m not in withheld and cells[m] >= min_count
+    ]
+
+
+def _cheapest(found: Iterable[Hashable], cells, order) -> Hashable | None:
+    found = list(found)
+    return min(found, key=lambda c: (cells[c], order[c])) if found else None
+
+
+def _cover_lone_withheld(cells, relations, withheld: Withheld, touching, min_count: int, order) -> None:
+    """No relation may have exactly one withheld member (it would be its difference)."""
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if relation.exact and sum(1 for m in relation.members if m in withheld) == 1:
+                lone = next(m for m in relation.members if m in withheld)
+                pick = _cheapest(_candidates([lone], cells, withheld, touching, min_count), cells, order)
+                if pick is not None:
+                    withheld.protects.add(pick)
+                    changed = True
+
+
+def _widen(exposed, cells, withheld: Withheld, touching, min_count: int, order) -> set[Hashable]:
+    """Withhold a partner of each exposed cell; the cells it added (none: nothing more can be)."""
+    added: set[Hashable] = set()
+    for cell in sorted(exposed, key=order.__getitem__):
+        if any(m in added for r in touching.get(cell, ()) for m in r.members):
+            continue  # a partner added this round may already do: look again first
+        pick = _partner(cell, cells, withheld, touching, min_count, order)
+        if pick is None:  # its relations are withheld whole: look one relation further out
+            around = {m for r in touching.get(cell, ()) for m in r.members}
+            pick = _cheapest(_candidates(around, cells, withheld, touching, min_count), cells, order)
+        if pick is not None:
+            withheld.protects.add(pick)
+            added.add(pick)
+            continue
+        # nothing of min_count or more is near: a zero of its relations, withheld as "< 5"
+        # (which says fewer than min_count: none is fewer)
+        zeros = [m for r in touching.get(cell, ()) for m in r.members if m not in withheld and cells[m] == 0]
+        if zeros:
+            pick = min(zeros, key=order.__getitem__)
+            withheld.small.add(pick)
+            added.add(pick)
+    return added
 
 
 def check_relations(cells: Mapping[Hashable, int], relations: Sequence[Relation]) -> None:

@@ -46,18 +46,7 @@ def trend(report, indicator: str, _) -> dict | None:
     cells = {(c.region, c.year): c for c in report.cells if c.indicator == indicator and c.measure == key}
     if not any(cells.get((r, y)) is not None and cells[(r, y)].value is not None for r in regions for y in years):
         return None  # nothing published to draw
-    top = (
-        max(
-            (
-                cells[(r, y)].value
-                for r in regions
-                for y in years
-                if cells.get((r, y)) is not None and cells[(r, y)].value is not None
-            ),
-            default=0,
-        )
-        or 1
-    )
+    top = _top(cells, regions, years)
     title = f"{indicator} {label}: {_('trend by year')}"
     plot = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
     group = (WIDTH - 20) / len(years)
@@ -71,38 +60,66 @@ def trend(report, indicator: str, _) -> dict | None:
     for n, year in enumerate(years):
         x0 = 10 + n * group + (group - bar * len(regions)) / 2
         for m, region in enumerate(regions):
-            cell = cells.get((region, year))
-            x = x0 + m * bar
-            name = escape(_(report.region_names.get(region, region)))
-            if cell is None or cell.value is None:
-                shown = report.marker(cell) if cell is not None and cell.suppressed else "–"
-                parts.append(
-                    f'<text x="{x + bar / 2:.1f}" y="{TREND_TOP + plot - 4}" text-anchor="middle" '
-                    f'class="withheld" data-region="{escape(region)}" data-year="{year}">'
-                    f"{escape(shown)}</text>"
-                )
-                continue
-            height = max(1.0, plot * cell.value / top)
-            y = TREND_TOP + plot - height
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" height="{height:.1f}" '
-                f'fill="{PALETTE[m % len(PALETTE)]}" data-region="{escape(region)}" data-year="{year}" '
-                f'data-value="{escape(_value(cell.value))}"><title>{name}, {year}: '
-                f"{escape(_value(cell.value))}</title></rect>"
-            )
-            parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" class="value">'
-                f"{escape(_value(cell.value))}</text>"
-            )
+            parts += _column(report, cells.get((region, year)), region, year, m, x0 + m * bar, bar, plot, top, _)
         parts.append(
             f'<text x="{10 + n * group + group / 2:.1f}" y="{TREND_TOP + plot + 16}" text-anchor="middle">{year}</text>'
         )
-    for m, region in enumerate(regions):  # the legend, three to a line
+    parts += _legend(report, regions, _)
+    parts.append("</svg>")
+    return {"title": title, "svg": "".join(parts), "kind": kind}
+
+
+def _top(cells, regions, years) -> float:
+    """The highest published value drawn (1 when none is above zero): the columns' full height."""
+    return (
+        max(
+            (
+                cells[(r, y)].value
+                for r in regions
+                for y in years
+                if cells.get((r, y)) is not None and cells[(r, y)].value is not None
+            ),
+            default=0,
+        )
+        or 1
+    )
+
+
+def _column(report, cell, region: str, year, m: int, x: float, bar: float, plot: float, top, _) -> list[str]:
+    """A region's column in a year, with its value over it; a withheld value named in its place."""
+    parts: list[str] = []
+    name = escape(_(report.region_names.get(region, region)))
+    if cell is None or cell.value is None:
+        shown = report.marker(cell) if cell is not None and cell.suppressed else "–"
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{TREND_TOP + plot - 4}" text-anchor="middle" '
+            f'class="withheld" data-region="{escape(region)}" data-year="{year}">'
+            f"{escape(shown)}</text>"
+        )
+        return parts
+    height = max(1.0, plot * cell.value / top)
+    y = TREND_TOP + plot - height
+    parts.append(
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 1:.1f}" height="{height:.1f}" '
+        f'fill="{PALETTE[m % len(PALETTE)]}" data-region="{escape(region)}" data-year="{year}" '
+        f'data-value="{escape(_value(cell.value))}"><title>{name}, {year}: '
+        f"{escape(_value(cell.value))}</title></rect>"
+    )
+    parts.append(
+        f'<text x="{x + bar / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" class="value">'
+        f"{escape(_value(cell.value))}</text>"
+    )
+    return parts
+
+
+def _legend(report, regions, _) -> list[str]:
+    """The trend's legend, three regions to a line, each in its column's colour."""
+    parts: list[str] = []
+    for m, region in enumerate(regions):
         x, y = 10 + (m % 3) * 180, TREND_HEIGHT + 22 * (m // 3)
         parts.append(f'<rect x="{x}" y="{y - 10}" width="10" height="10" fill="{PALETTE[m % len(PALETTE)]}"/>')
         parts.append(f'<text x="{x + 14}" y="{y}">{escape(_(report.region_names.get(region, region)))}</text>')
-    parts.append("</svg>")
-    return {"title": title, "svg": "".join(parts), "kind": kind}
+    return parts
 
 
 def ranked(report, indicator: str, _) -> dict | None:

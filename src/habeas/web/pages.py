@@ -221,28 +221,7 @@ def statistics(request: Request):
     ref = stats.reference_data(ctx.law.jurisdiction)
     _ = gettext_for(request)
     all_sections = [{"code": k, "title": v.get("title", k)} for k, v in ref["indicators"].get("sections", {}).items()]
-    error = report = None
-    try:
-        spec = stats.ReportSpec.parse(
-            urlencode(
-                {
-                    "years": years,
-                    "sections": ",".join(sections),
-                    "regions": "" if everything else ",".join(chosen_regions),
-                }
-            )
-        )
-        report = stats.report(
-            ctx.engine,
-            spec,
-            at,
-            jurisdiction=ctx.law.jurisdiction,
-            load=lambda: ctx.law,
-            now=at,
-            replica=ctx.reading.replica,  # public, and may lag a little
-        )
-    except stats.SpecError as exc:
-        error = str(exc)
+    report, error = _custom_report(ctx, years, sections, chosen_regions, everything, at)
     tables = _tables(report, _) if report else []
     query = api_query = ""
     if report:
@@ -270,6 +249,33 @@ def statistics(request: Request):
 
 ALL_REGIONS = "all"
 PROTECTED = stats.PROTECTED
+
+
+def _custom_report(ctx, years: str, sections: list[str], chosen_regions: list[str], everything: bool, at):
+    """The report the page's choices ask for, or why they cannot be read (None, the error)."""
+    error = report = None
+    try:
+        spec = stats.ReportSpec.parse(
+            urlencode(
+                {
+                    "years": years,
+                    "sections": ",".join(sections),
+                    "regions": "" if everything else ",".join(chosen_regions),
+                }
+            )
+        )
+        report = stats.report(
+            ctx.engine,
+            spec,
+            at,
+            jurisdiction=ctx.law.jurisdiction,
+            load=lambda: ctx.law,
+            now=at,
+            replica=ctx.reading.replica,  # public, and may lag a little
+        )
+    except stats.SpecError as exc:
+        error = str(exc)
+    return report, error
 
 
 def _tables(report, _) -> list[dict]:

@@ -28,6 +28,21 @@ def describe(law: Law, code: str) -> dict[str, Any]:
     }
     if law.overlay is not None and rule.code in law.overlay.rules:
         out["overlay"] = law.overlay.name
+    out.update(_mechanism(rule))
+    parameters, descriptions, cited = _parameters(law, rule)
+    # {parameter key: [versions, oldest first]}; each version with dates, citations, certainty
+    out["parameters"] = parameters
+    out["parameter_descriptions"] = descriptions
+    if not out["citation"]:
+        out["citation"] = "; ".join(dict.fromkeys(cited))
+        out["certainty"] = ", ".join(dict.fromkeys(v[-1]["certainty"] for v in parameters.values()))
+    out["calendar"] = _calendar(document.calendar, rule.code)
+    return out
+
+
+def _mechanism(rule: Any) -> dict[str, Any]:
+    """What the rule's kind of mechanism requires: its events, term, orders, steps or pairs."""
+    out: dict[str, Any] = {}
     if isinstance(rule, DeadlineRule | BeforeRule):
         out["start"] = rule.start.model_dump(exclude_defaults=True)
         out["stop"] = rule.stop.model_dump(exclude_defaults=True)
@@ -58,6 +73,12 @@ def describe(law: Law, code: str) -> dict[str, Any]:
             out["not_counted"] = [p.model_dump() for p in rule.pauses]
     if isinstance(rule, OrderRule):
         out["pairs"] = [p.model_dump() for p in rule.pairs]
+    return out
+
+
+def _parameters(law: Law, rule: Any) -> tuple[dict[str, list[dict[str, Any]]], dict[str, str], list[str]]:
+    """Every parameter the rule applies, its versions oldest first; their descriptions; and the
+    citations of their latest versions."""
     parameters: dict[str, list[dict[str, Any]]] = {}
     descriptions: dict[str, str] = {}
     cited: list[str] = []
@@ -80,19 +101,16 @@ def describe(law: Law, code: str) -> dict[str, Any]:
             for v in versions
         ]
         cited += [str(c) for c in versions[-1].citations]
-    # {parameter key: [versions, oldest first]}; each version with dates, citations, certainty
-    out["parameters"] = parameters
-    out["parameter_descriptions"] = descriptions
-    if not out["citation"]:
-        out["citation"] = "; ".join(dict.fromkeys(cited))
-        out["certainty"] = ", ".join(dict.fromkeys(v[-1]["certainty"] for v in parameters.values()))
-    calendar = document.calendar
-    out["calendar"] = calendar.model_dump(exclude={"citations", "not_moved"}) | {
-        "moves_last_day_off": calendar.last_day_off == "next_working_day" and rule.code not in calendar.not_moved,
+    return parameters, descriptions, cited
+
+
+def _calendar(calendar: Any, code: str) -> dict[str, Any]:
+    """The calendar the rule counts by, and whether it moves a deadline off a day off."""
+    return calendar.model_dump(exclude={"citations", "not_moved"}) | {
+        "moves_last_day_off": calendar.last_day_off == "next_working_day" and code not in calendar.not_moved,
         "citation": citation_text(calendar.citations),
         "certainty": calendar.certainty,
     }
-    return out
 
 
 def citation_text(citations: Iterable[Citation]) -> str:
