@@ -144,8 +144,14 @@ def with_changes(row: Offence, **changes: Any) -> Offence:
 # --- the catalogue (offences/chNN.csv + chNN.yaml) ---------------------------------------------
 
 
-def years_shown(years: float | None) -> float | str | None:
-    return "life" if years is not None and math.isinf(years) else years
+def years_shown(years: float | None) -> float | int | str | None:
+    """Years as a case file shows them: "life", whole years as a whole number (2, not 2.0: the
+    same value, and an answer without floats is written by msgspec, `findings.dumps`)."""
+    if years is None:
+        return None
+    if math.isinf(years):
+        return "life"
+    return int(years) if float(years).is_integer() else years
 
 
 def check_overlaps(rows: list[Offence]) -> None:
