@@ -3,8 +3,6 @@ offences agree with CC art. 11, and a broken file is reported by file and key.""
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import types
 from datetime import date
@@ -23,7 +21,6 @@ from habeas.law.offences import (
     max_imprisonment_years,
     offence,
     offences,
-    parse_offences,
 )
 from habeas.law.package import Law, LawDataError
 
@@ -104,38 +101,12 @@ def test_law_kz_values_are_kept(law):
 # --- offences -------------------------------------------------------------------------------
 
 
-def _raw_rows() -> list[dict[str, str]]:
-    """The rows of the single file `offences.csv` (the format before the catalogue; kept until
-    the chapter files cover its articles), none once it is gone."""
-    path = PACKAGE / "offences.csv"
-    if not path.exists():
-        return []
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-single_file = pytest.mark.skipif(not (PACKAGE / "offences.csv").exists(), reason="no single offences.csv any more")
-
-
+# every row's gravity from its sanction and form: tests/law_data/test_catalogue_statute.py
 NAMES = ("misdemeanour", "minor", "medium", "grave", "especially_grave")
 
 
 def test_the_gravity_categories_are_cc_art_10_and_11(law):
     assert gravities(law).names == NAMES
-
-
-@single_file
-def test_every_offence_row_parses():
-    rows = parse_offences(_raw_rows(), NAMES)
-    assert len(rows) == len(_raw_rows())
-    for row in rows:
-        assert row.gravity in NAMES
-        assert row.source, (row.article, row.part)
-        assert row.max_penalty, (row.article, row.part)
-
-
-@pytest.mark.parametrize("row", parse_offences(_raw_rows(), NAMES), ids=lambda r: f"{r.article}.{r.part}")
-def test_gravity_agrees_with_max_penalty_under_cc_art_11(row, law):
-    assert gravities(law).for_penalty(row.max_penalty) == row.gravity
 
 
 def test_cc_art_11_thresholds(law):
@@ -156,16 +127,6 @@ def test_cc_art_11_thresholds(law):
 def test_a_mislabelled_gravity_is_caught(law):
     # the check above can fail: a theft row claiming 'minor' with a 3-year maximum
     assert gravities(law).for_penalty("imprisonment up to 3 years") != "minor"
-
-
-@single_file
-def test_every_article_has_a_whole_article_row():
-    rows = parse_offences(_raw_rows(), NAMES)
-    articles = {r.article for r in rows}
-    for article in articles:
-        dated = [r for r in rows if r.article == article]
-        for day in {r.valid_from for r in dated}:
-            assert any(r.part is None and r.applies_on(day) for r in dated), (article, day)
 
 
 def test_gravity_of_known_articles(law):
@@ -193,35 +154,6 @@ def test_iccs_of(law):
     assert iccs_of(law, "146", 2, day) == ("11011",)
     assert iccs_of(law, "366", None, day)[0].startswith("07031")  # bribery
     assert iccs_of(law, "9999", None, day) == ()
-
-
-@single_file
-@pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        ({"gravity": "serious"}, "gravity 'serious'"),
-        ({"valid_from": "2015-13-01"}, "valid_from"),
-        ({"part": "two"}, "part 'two'"),
-        ({"iccs": "01O1"}, "iccs code"),
-        ({"max_penalty": "fifteen years"}, "max_penalty"),
-    ],
-)
-def test_bad_offence_row_names_file_line_and_reason(change, reason):
-    rows = _raw_rows()
-    rows[2] = {**rows[2], **change}
-    with pytest.raises(LawDataError) as caught:
-        parse_offences(rows, NAMES)
-    assert caught.value.file == "offences.csv"
-    assert caught.value.key == "line 4"
-    assert reason in caught.value.reason
-
-
-@single_file
-def test_overlapping_offence_rows_are_refused():
-    rows = _raw_rows()
-    rows.append(dict(rows[1]))
-    with pytest.raises(LawDataError, match="overlaps line 3"):
-        parse_offences(rows, NAMES)
 
 
 # --- a broken copy of the package ------------------------------------------------------------
@@ -264,16 +196,3 @@ def test_invalid_yaml_names_file_and_line(broken_copy):
         read_documents("kz")
     assert caught.value.file == "parameters/investigation.yaml"
     assert caught.value.key.startswith("line ")
-
-
-@single_file
-def test_a_broken_offences_file_names_file_and_line(broken_copy):
-    path = broken_copy / "offences.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append("188,5,Theft,petty,imprisonment up to 1 years,0502,2015-01-01,,U,test")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    law = Law.from_documents(read_documents("kz"))
-    with pytest.raises(LawDataError) as caught:
-        offences(law)
-    assert caught.value.file == "offences.csv"
-    assert caught.value.key == f"line {len(lines)}"
