@@ -188,3 +188,14 @@ def test_every_refusal_is_worded_in_the_readers_language(where, reason, lang):
     assert worded is not None, f"{where}: no pattern words {reason!r}"
     assert worded != reason, f"{where}: {reason!r} is not translated into {lang}"
     assert not any(word in worded.split() for word in ("the", "must", "may", "not", "is", "needs")), worded
+
+
+@pytest.mark.parametrize(("lang", "refused"), [("ru", "отказано"), ("kk", "бас тартылды")])
+def test_an_acts_refusal_quoting_the_policys_says_refused_once(lang, refused):
+    reason = (
+        "refused: case.registered naming another region needs case:transfer"
+        " (case:transfer on KZ-2024-000001 needs the right to act on a case of your region)"
+    )
+    worded = message(reason, Wording(lang))
+    assert worded.startswith(refused) and worded.count(refused) == 1, worded
+    assert "KZ-2024-000001" in worded and "case:transfer" not in worded, worded

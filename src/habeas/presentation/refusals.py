@@ -203,6 +203,15 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
             r"^refused: (?P<action>[a-z_]+:[a-z_]+)(?: on (?P<on>\S+))? needs the right to act (?P<needs>.+)$",
             "refused: %(action)s%(on)s needs the right to act %(needs)s",
         ),
+        # the same two, quoted without their "refused: " inside an act's refusal (access/acts.py)
+        (
+            r"^(?P<action>[a-z_]+:[a-z_]+)(?: on (?P<on>\S+))? is no right of the role (?P<role>[a-z_]+)$",
+            "%(action)s%(on)s is no right of the role %(role)s",
+        ),
+        (
+            r"^(?P<action>[a-z_]+:[a-z_]+)(?: on (?P<on>\S+))? needs the right to act (?P<needs>.+)$",
+            "%(action)s%(on)s needs the right to act %(needs)s",
+        ),
     ]
 ]
 CODES = ("kind", "role", "after", "subject", "section", "action", "field")
@@ -265,7 +274,7 @@ def _part(name: str, value: str, wording: Wording) -> str:
     if name == "explained":  # the operator's words for a database failure (services/setup.py)
         return wording.gettext(value)
     if name in ("inner", "reason"):
-        return message(value, wording) or known(f"refused: {value}", wording) or value
+        return message(value, wording) or value
     return value
 
 
