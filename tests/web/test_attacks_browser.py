@@ -124,10 +124,10 @@ def test_another_site_cannot_sign_the_browser_in(user, live):
         f'<input name="login" value="omb"><input name="token" value="{live.tokens["omb"]}">'
         '<input name="next" value="/"></form>'
     )
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+    # the POST's whole navigation, not only its response: the next goto must not race its commit
+    with page.expect_navigation() as answer:
         page.evaluate("document.getElementById('f').submit()")
-    assert answer.value.status == 403
-    page.wait_for_load_state()
+    assert answer.value.request.method == "POST" and answer.value.status == 403
     assert not any(c["name"] == "habeas_session" and c["value"] for c in user.context.cookies())
     user.sign_in("inv")  # the register's own form still signs in
     assert urlsplit(page.url).path == "/"
