@@ -293,8 +293,7 @@ def serve(url: str, port: int) -> None:
 
     workers = int(os.environ.get("HABEAS_BENCH_WORKERS", "1"))
     os.environ["HABEAS_DATABASE_URL"] = url
-    uvicorn.run("bench.http:api_only", factory=True, host="127.0.0.1", port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run("bench.http:api_only", factory=True, host="127.0.0.1", port=port, workers=workers, log_level="warning")
 
 
 def api_only():
@@ -476,6 +475,16 @@ def verdicts(result: dict, levels: tuple[int, ...]) -> None:
 # --- the run --------------------------------------------------------------------------------
 
 
+def machine() -> dict:
+    """The machine a run measured, with its load average when it began."""
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_before": os.getloadavg(),
+    }
+
+
 def run(
     postgres: str | None,
     quick: bool = False,
@@ -494,12 +503,7 @@ def run(
     work.mkdir()
     results: dict = {
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "load_before": os.getloadavg(),
-        },
+        "machine": machine(),
         "server": "uvicorn.run(create_app(Settings(database_url, web=False))) as `habeas serve`, one process" + _loop(),
         "targets": TARGETS,
         "clients": {

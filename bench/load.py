@@ -29,7 +29,6 @@ import csv
 import json
 import math
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -287,12 +286,7 @@ def run(
     work.mkdir()
     results: dict = {
         "when": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "load_before": os.getloadavg(),
-        },
+        "machine": http.machine(),
         "server": "uvicorn, one process, the API alone (bench/http.py serve)",
         "seconds_per_step": seconds,
         "stores": {},

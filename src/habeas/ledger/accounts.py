@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
-from habeas.db import adapters
+from habeas.db import adapters, paging
 from habeas.db.schema import account_head, accounts, sessions, users
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
 from habeas.ledger.rows import load_json
@@ -131,14 +131,7 @@ def adopt(conn: Connection, now: datetime) -> int:
 
 
 def rows(conn: Connection, after: int = 0, batch: int = 5_000) -> Iterator:
-    query = select(accounts).order_by(accounts.c.id)
-    last = after
-    while True:
-        page = conn.execute(query.where(accounts.c.id > last).limit(batch)).fetchall()
-        if not page:
-            return
-        yield from page
-        last = page[-1].id
+    return paging.by_id(conn, accounts, after, batch)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
-from habeas.db import adapters
+from habeas.db import adapters, paging
 from habeas.db.adapters.base import run
 from habeas.db.schema import read_head, reads
 from habeas.ledger.chain import GENESIS, Break, canonical_json, link
@@ -219,14 +219,7 @@ def _write_head(conn: Connection, position: int, digest: bytes) -> None:
 
 
 def rows(conn: Connection, after: int = 0, batch: int = 5_000) -> Iterator:
-    query = select(reads).order_by(reads.c.id)
-    last = after
-    while True:
-        page = conn.execute(query.where(reads.c.id > last).limit(batch)).fetchall()
-        if not page:
-            return
-        yield from page
-        last = page[-1].id
+    return paging.by_id(conn, reads, after, batch)
 
 
 @dataclass
