@@ -37,7 +37,7 @@ def db(tmp_path):
 
 def test_init_is_safe_twice(db):
     again = habeas("init", db=db).stdout
-    assert "database ready" in again and "(schema 0011)" in again
+    assert "database ready" in again and "(schema 0012)" in again
 
 
 def test_default_database_is_a_sqlite_file_in_the_working_folder(tmp_path):

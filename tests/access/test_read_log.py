@@ -199,9 +199,9 @@ def test_reads_stored_before_the_chain_are_chained_by_init(sqlite_url):
                 {"id": n},
             )
     assert (
-        setup.prepare(engine) == "0011"
+        setup.prepare(engine) == "0012"
     )  # 0004 chains the reads; 0005 the statistics; 0006 sessions; 0007 the law of projections; 0008 releases;
-    # 0009 the account log; 0010 read_after; 0011 the persons a read showed
+    # 0009 the account log; 0010 read_after; 0011 the persons a read showed; 0012 releases withdrawn
     checked = maintenance.verify(engine)
     assert checked.intact and checked.reads.count == 2 and checked.reads.position == 2
     engine.dispose()

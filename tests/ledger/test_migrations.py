@@ -40,7 +40,7 @@ def test_upgrading_from_0001_keeps_the_rows_and_fills_the_deadline_kind(db_url):
                 text('INSERT INTO deadlines ("case", code, finding) VALUES (:c, :code, :f)'),
                 {"c": f"KZ-{n}", "code": finding["code"], "f": json.dumps(finding, sort_keys=True)},
             )
-    assert migrate(engine) == "0011"
+    assert migrate(engine) == "0012"
     with engine.connect() as conn:
         kinds = dict(conn.execute(text("SELECT code, kind FROM deadlines")).fetchall())
         urgency = dict(conn.execute(text("SELECT code, urgent_at FROM deadlines")).fetchall())

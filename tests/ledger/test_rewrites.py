@@ -386,10 +386,10 @@ def test_users_and_sessions_stored_before_the_account_log_are_adopted_by_init(db
                 ),
                 {"no": False, "now": NOW.replace(tzinfo=None)},
             )
-        assert migrate(engine) == "0011" and not maintenance.verify(engine).intact  # a user the log lacks
-        assert setup.prepare(engine) == "0011"
+        assert migrate(engine) == "0012" and not maintenance.verify(engine).intact  # a user the log lacks
+        assert setup.prepare(engine) == "0012"
         checked = maintenance.verify(engine)
         assert checked.intact and checked.accounts.count == 1
-        assert setup.prepare(engine) == "0011" and maintenance.verify(engine).accounts.count == 1  # once
+        assert setup.prepare(engine) == "0012" and maintenance.verify(engine).accounts.count == 1  # once
     finally:
         engine.dispose()

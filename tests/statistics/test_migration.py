@@ -29,7 +29,7 @@ def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law
         conn.execute(text("DROP TABLE stat_episodes"))
         conn.execute(text("DROP TABLE stat_releases"))
         conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
-    assert migrate(engine) == "0011"
+    assert migrate(engine) == "0012"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() == 0
     report = statistics.report(engine, ReportSpec.parse("years=2024"), datetime(2026, 11, 25, tzinfo=UTC), threshold=1)
@@ -37,4 +37,26 @@ def test_upgrading_to_0005_then_the_first_report_builds_the_episodes(db_url, law
     assert [c.value for c in detained] == [5]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stat_episodes")).scalar() > 0
+    engine.dispose()
+
+
+def test_upgrading_to_0012_withdraws_what_was_released_before_the_mended_suppression(db_url, law, clock):
+    engine = make_engine(db_url)
+    Register(engine, law, clock).import_lines(lines(), REGISTRAR)
+    as_of = datetime(2026, 11, 25, tzinfo=UTC)
+    spec = ReportSpec.parse("years=2024")
+    statistics.report(engine, spec, as_of, threshold=1)  # 2024 released and kept
+    with engine.begin() as conn:  # a release of before: its cells are not what the mended code computes
+        conn.execute(text("UPDATE stat_releases SET cells = '[]'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0011'"))
+    assert not statistics.report(engine, spec, as_of, threshold=1).cells  # the kept release is read as it is
+    assert migrate(engine) == "0012"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM stat_releases")).scalar() == 0
+    detained = [
+        c.value
+        for c in statistics.report(engine, spec, as_of, threshold=1).cells
+        if c.measure == "L7.detentions" and c.region == "kz"
+    ]
+    assert detained == [5]  # released again, from the log as it stands
     engine.dispose()
