@@ -32,9 +32,16 @@ test: $(STAMP) lint
 	  HABEAS_TEST_PGBOUNCER_URL="$$bouncer" HABEAS_TEST_BROWSER="$$browser" \
 	  $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
+# The bench on SQLite, the local PostgreSQL server, and its streaming pair (the load test's
+# reads on the replica), started as `make test` starts them unless the environment names others.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"
-	$(BIN)/python -m bench
+	@url=$$(scripts/postgres-for-tests.sh) && replicated=$$(scripts/replica-for-tests.sh primary) && \
+	  replica=$$(scripts/replica-for-tests.sh) && \
+	  HABEAS_BENCH_POSTGRES_URL="$${HABEAS_BENCH_POSTGRES_URL:-$$url}" \
+	  HABEAS_BENCH_REPLICATED_URL="$${HABEAS_BENCH_REPLICATED_URL:-$$replicated}" \
+	  HABEAS_BENCH_REPLICA_URL="$${HABEAS_BENCH_REPLICA_URL:-$$replica}" \
+	  $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) habeas-demo.db* .pytest_cache .ruff_cache

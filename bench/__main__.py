@@ -137,7 +137,14 @@ def main(argv: list[str] | None = None) -> int:
             from bench import load as load_bench
 
             step("Locust at the national peak (bench/load.py), SQLite" + (" and PostgreSQL" if args.postgres else ""))
-            results["load"] = load_bench.run(args.postgres, quick=args.quick, seed_=args.seed, keep=args.keep)
+            primary, replica = load_bench.replicated_default()
+            results["load"] = load_bench.run(
+                args.postgres,
+                quick=args.quick,
+                seed_=args.seed,
+                keep=args.keep,
+                replicated=(primary, replica) if primary and replica else None,
+            )
             save(results, stamp)
     finally:
         if not args.keep:

@@ -259,12 +259,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, work: Path) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, work: Path, read_url: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`habeas serve`'s API on a free port; with `read_url`, its lists, statistics and board
+    read from that replica (HABEAS_READ_DATABASE_URL), as a deployment with one would."""
     import httpx
 
     port = free_port()
     log = (work / f"serve-{port}.log").open("w")
     env = {**os.environ, "HABEAS_SIGNING_KEY": str(work / "signing.key")}
+    if read_url:
+        env["HABEAS_READ_DATABASE_URL"] = read_url
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.http", "serve", url, str(port)],
         cwd=ROOT,

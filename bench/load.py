@@ -29,6 +29,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -184,11 +185,19 @@ def warm(base: str, token: str, case: str) -> dict:
     return took
 
 
-def run_store(url: str, work: Path, cases: int, multiples: tuple[float, ...], seconds: int, seed_: int) -> dict:
+def run_store(
+    url: str,
+    work: Path,
+    cases: int,
+    multiples: tuple[float, ...],
+    seconds: int,
+    seed_: int,
+    read_url: str | None = None,
+) -> dict:
     from habeas.jurisdictions import read_calibration
     from habeas.services import queries
 
-    kind = url.split(":", 1)[0].split("+", 1)[0]
+    kind = url.split(":", 1)[0].split("+", 1)[0] + (" + replica" if read_url else "")
     http.step(f"{kind}: seeding {cases:,} sample cases")
     engine, _law, report, seeded, reader_token, writer_token = http.seed(url, work, cases, seed_)
     names = [c["case"] for c in queries.case_list(engine, limit=cases)]
@@ -196,8 +205,11 @@ def run_store(url: str, work: Path, cases: int, multiples: tuple[float, ...], se
     per_year = float(read_calibration("kz")["arrivals"]["per_year"]["value"])
     events_per_case = report.stored / max(len(names), 1)
     rates = national_peak(per_year, events_per_case)
+    if read_url:
+        _caught_up(url, read_url)
     result: dict = {
         "store": kind,
+        "reads_from": "a streaming replica (HABEAS_READ_DATABASE_URL)" if read_url else "the primary",
         "cases": len(names),
         "events": report.stored,
         "seed_seconds": seeded,
@@ -213,7 +225,7 @@ def run_store(url: str, work: Path, cases: int, multiples: tuple[float, ...], se
         f"  {report.stored:,} events; national peak {sum(rates.values()):.1f} requests/s "
         f"({rates['investigators']:.2f} events/s); starting the server"
     )
-    server, base = http.start_server(url, work)
+    server, base = http.start_server(url, work, read_url)
     try:
         tokens = {
             "reader": http.sign_in(base, http.READER, reader_token),
@@ -222,7 +234,7 @@ def run_store(url: str, work: Path, cases: int, multiples: tuple[float, ...], se
         result["warm_up_s"] = warm(base, tokens["reader"], names[0])
         for multiple in multiples:
             plan = {
-                "run": f"{kind}{multiple:g}".replace(".", "_"),
+                "run": re.sub(r"[^a-z0-9]+", "_", f"{kind}{multiple:g}"),  # in case ids: letters, digits, _
                 "seed": seed_,
                 "per_user_rate": PER_USER_RATE,
                 "tokens": tokens,
@@ -253,7 +265,37 @@ def run_store(url: str, work: Path, cases: int, multiples: tuple[float, ...], se
     return result
 
 
-def run_postgres(server: str, work: Path, *args) -> dict:
+def _database(server: str, name: str) -> str:
+    """The SQLAlchemy URL of database `name` on `server` (a server URL, either spelling)."""
+    dsn = server.replace("postgresql+psycopg://", "postgresql://")
+    return dsn.rsplit("/", 1)[0].split("?", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+
+
+def _caught_up(primary: str, replica: str, timeout: float = 120.0) -> None:
+    """Wait until the replica has replayed the primary's WAL as it is now (the seeded register)."""
+    import psycopg
+
+    def dsn(url: str) -> str:
+        return url.replace("postgresql+psycopg://", "postgresql://")
+
+    with psycopg.connect(dsn(primary), autocommit=True) as conn:
+        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(dsn(replica), autocommit=True) as conn:
+                query = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), %s) >= 0"
+                if conn.execute(query, (target,)).fetchone()[0]:
+                    return
+        except psycopg.OperationalError:
+            pass  # the new database is not on the replica yet
+        time.sleep(0.2)
+    raise SystemExit(f"the replica did not replay the seeded register within {timeout:.0f} s")
+
+
+def run_postgres(server: str, work: Path, *args, replica: str | None = None) -> dict:
+    """A fresh database on `server`; with `replica` (a streaming standby of `server`), the
+    server's reads go there."""
     import psycopg
 
     dsn = server.replace("postgresql+psycopg://", "postgresql://")
@@ -261,8 +303,8 @@ def run_postgres(server: str, work: Path, *args) -> dict:
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     try:
-        url = dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
-        return run_store(url, work, *args)
+        read_url = _database(replica, name) if replica else None
+        return run_store(_database(server, name), work, *args, read_url=read_url)
     finally:
         with psycopg.connect(dsn, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -278,7 +320,10 @@ def run(
     sqlite: bool = True,
     keep: bool = False,
     out: Path | None = None,
+    replicated: tuple[str, str] | None = None,
 ) -> dict:
+    """The steps on SQLite, on `postgres`, and on `replicated` (a primary and its streaming
+    replica: writes to the one, lists, statistics and the board read from the other)."""
     cases = cases or (200 if quick else 1000)
     seconds = seconds or (15 if quick else 30)
     OUT.mkdir(exist_ok=True)
@@ -301,6 +346,14 @@ def run(
             results["stores"]["postgresql"] = run_postgres(postgres, work, cases, multiples, seconds, seed_)
         else:
             http.step("no PostgreSQL server given (--postgres): the load test ran on SQLite only")
+        if replicated:
+            primary, replica = replicated
+            results["stores"]["postgresql+replica"] = run_postgres(
+                primary, work, cases, multiples, seconds, seed_, replica=replica
+            )
+            save(results, out)
+        else:
+            http.step("no primary and replica given (--replicated, --replica): not measured with a replica")
     finally:
         results["machine"]["load_after"] = os.getloadavg()
         save(results, out)
@@ -354,6 +407,15 @@ def show(results: dict) -> None:
         console.print(table)
 
 
+def replicated_default() -> tuple[str | None, str | None]:
+    """The primary and replica the environment names (the bench's own, else the tests')."""
+    env = os.environ.get
+    return (
+        env("HABEAS_BENCH_REPLICATED_URL") or env("HABEAS_TEST_REPLICATED_URL"),
+        env("HABEAS_BENCH_REPLICA_URL") or env("HABEAS_TEST_REPLICA_URL"),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 cases, 15 s a step")
@@ -367,6 +429,17 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres",
         default=os.environ.get("HABEAS_BENCH_POSTGRES_URL") or os.environ.get("HABEAS_TEST_POSTGRES_URL"),
         help="a PostgreSQL server URL on 127.0.0.1 (a role that may CREATE DATABASE); none: SQLite only",
+    )
+    parser.add_argument(
+        "--replicated",
+        default=replicated_default()[0],
+        help="a PostgreSQL primary with a streaming replica (default $HABEAS_BENCH_REPLICATED_URL,"
+        " $HABEAS_TEST_REPLICATED_URL)",
+    )
+    parser.add_argument(
+        "--replica",
+        default=replicated_default()[1],
+        help="that primary's replica (default $HABEAS_BENCH_REPLICA_URL, $HABEAS_TEST_REPLICA_URL)",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (databases, Locust CSV)")
@@ -383,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         not args.no_sqlite,
         args.keep,
         args.out,
+        (args.replicated, args.replica) if args.replicated and args.replica else None,
     )
     show(results)
     console.print(f"results written to {args.out or OUT / 'load.json'}", highlight=False)

@@ -43,3 +43,30 @@ def test_locust_profiles_of_the_national_peak_against_a_served_register(tmp_path
         assert step["endpoints"][endpoint]["requests"] > 0, endpoint
     assert step["errors"] == 0 and step["failure_kinds"] == []
     assert step["events_per_s"] > 0 and step["reads_per_s"] > 0
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("HABEAS_TEST_REPLICATED_URL") and os.environ.get("HABEAS_TEST_REPLICA_URL")),
+    reason="no PostgreSQL primary with a streaming replica (scripts/replica-for-tests.sh)",
+)
+def test_locust_against_a_primary_whose_reads_go_to_its_replica(tmp_path):
+    out = tmp_path / "load.json"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "HABEAS_BENCH_POSTGRES_URL": "",
+        "HABEAS_TEST_POSTGRES_URL": "",
+    }
+    command = [sys.executable, "-m", "bench.load", "--cases", "30", "--multiples", "1", "--seconds", "10"]
+    done = subprocess.run(
+        [*command, "--no-sqlite", "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(out.read_text(encoding="utf-8"))["stores"]
+    assert list(found) == ["postgresql+replica"]
+    replicated = found["postgresql+replica"]
+    assert replicated["reads_from"].startswith("a streaming replica")
+    step = replicated["steps"]["1"]
+    for endpoint in ("POST /events", "GET /cases/{case}", "GET /alerts", "GET /statistics"):
+        assert step["endpoints"][endpoint]["requests"] > 0, endpoint
+    assert step["errors"] == 0 and step["failure_kinds"] == []  # the new cases' events accepted: no 422, no 5xx
