@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from habeas.api.app import Settings, create_app
 from habeas.clock import FixedClock
@@ -303,6 +304,22 @@ def test_the_record_chooser_and_forms_have_a_label_for_every_field(world):
         assert 'name="data.person"' in form
     assert client.get("/record/case.closed").status_code == 200  # every kind has its form
     assert client.get("/record/no.such_kind").status_code == 404
+
+
+def test_opening_a_form_is_one_read_of_the_case(world):
+    """The form reads the case file (its parties, events, courts) and takes the region for its
+    local time from it: one read record, not a second one for the region."""
+    client = world.sign_in("inv")
+    with world.register.engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*) FROM reads")).scalar()
+    form = client.get(f"/record/person.detained?case={CASE}").text
+    local = world.clock.now().astimezone(timezone(timedelta(hours=5))).strftime("%Y-%m-%dT%H:%M")
+    assert f'type="datetime-local" required value="{local}"' in form  # still the Almaty time
+    with world.register.engine.connect() as conn:
+        made = conn.execute(
+            text('SELECT "case", what, purpose FROM reads WHERE id > :before ORDER BY id'), {"before": before}
+        ).all()
+    assert [tuple(r) for r in made] == [(CASE, "case_file", "record: person.detained")]
 
 
 def test_recording_a_detention_through_the_form(world):

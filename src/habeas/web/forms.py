@@ -56,9 +56,14 @@ def region_of(request: Request, case: str | None, kind: str) -> str | None:
     return queries.case_region(ctx.engine, ctx.law, case or None, required(request), ctx.now(), f"record: {kind}")
 
 
-def now_text(request: Request, case: str | None, kind: str) -> str:
-    """Now, to the minute, as the date-time picker shows it: the form's default."""
-    return wording(request).now_picker(context(request).now(), region_of(request, case, kind))
+def now_text(request: Request, case: str | None, kind: str, things: dict | None = None) -> str:
+    """Now, to the minute, as the date-time picker shows it: the form's default, in the case
+    region's local time. The region is the case file's when the form has read it (`things`),
+    so that opening a form is one read of the case, not two."""
+    region = ((things or {}).get("file") or {}).get("summary", {}).get("region")
+    if region is None:
+        region = region_of(request, case, kind)
+    return wording(request).now_picker(context(request).now(), region)
 
 
 def _kind(request: Request, kind: str) -> str:
@@ -128,7 +133,7 @@ def record_form(request: Request, kind: str):
     if kind not in offered(request, who, case, things):  # what a POST would refuse: not offered
         said = gettext_for(request)("Your role may not record this kind of event here")
         raise PageError(403, f"{said}: {wording(request).label(kind)}")
-    values = {"case": case, "occurred_at": now_text(request, case, kind)}
+    values = {"case": case, "occurred_at": now_text(request, case, kind, things)}
     person = (request.query_params.get("person") or "").strip()
     if person and params.is_id(person):
         values["data.person"] = person
