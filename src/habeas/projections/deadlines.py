@@ -21,11 +21,10 @@ from habeas.ledger import store
 from habeas.projections.base import (
     CaseProjection,
     db_time,
-    delete_cases,
     findings_of,
-    insert_rows,
     json_text,
     naive_utc,
+    replace_cases,
 )
 
 PROJECTION_NAME = "deadlines"
@@ -45,8 +44,7 @@ def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
-    delete_cases(conn, "deadlines", case_ids)
-    insert_rows(conn, "deadlines", COLUMNS, found)
+    replace_cases(conn, "deadlines", COLUMNS, case_ids, found)
 
 
 COLUMNS = ("case", "code", "person", "started_at", "due_at", "met_at", "kind", "settled_at", "urgent_at", "finding")
