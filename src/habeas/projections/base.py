@@ -131,34 +131,53 @@ def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
 
 
 # A write of at most this many cases (a submit, a group commit) first reads their stored rows
-# and leaves alone the cases whose rows are already what it would write: half of a submit's
-# cases keep their deadlines or episodes, and a row not rewritten is a page less to commit.
-# An import's writes (thousands of cases, or none with rows) delete and insert without asking.
+# and writes only what changed: half of a submit's cases keep their deadlines or episodes,
+# and a row left alone, or changed in place, is fewer pages for the commit to write than a
+# deleted one and its copy at the table's end. An import's writes (thousands of cases, or
+# cases with no rows yet) delete and insert without asking.
 COMPARE_MAX = 32
 
 
 def replace_cases(conn: Connection, table: str, columns: Sequence[str], case_ids: Sequence[str], found: list) -> None:
     """Replace the rows of `case_ids` in `table` by `found` (rows in `columns` order, the case
-    first; `found` may hold rows of other cases too, which had none): the same rows as
-    deleting and inserting them all, in the same order within a case (by `id`). A case
-    whose stored rows are equal, in order, to its new ones is not written."""
-    if case_ids and len(case_ids) <= COMPARE_MAX:
-        kept = _unchanged(conn, table, columns, case_ids, found)
-        if kept:
-            case_ids = [case for case in case_ids if case not in kept]
-            found = [row for row in found if row[0] not in kept]
-    delete_cases(conn, table, case_ids)
-    insert_rows(conn, table, columns, found)
-
-
-def _unchanged(conn: Connection, table: str, columns: Sequence[str], case_ids: Sequence[str], found: list) -> set[str]:
-    """Which of these cases have stored rows equal, in order, to their rows in `found`."""
-    names = ", ".join(f'"{c}"' for c in columns)
-    statement = f'SELECT {names} FROM {table} WHERE "case" IN ({in_clause(conn, len(case_ids))}) ORDER BY id'
-    stored: dict[str, list[tuple]] = {}
-    for row in store.run(conn, statement, tuple(case_ids)).fetchall():
-        stored.setdefault(row[0], []).append(tuple(row))
+    first; `found` may hold rows of other cases too, which had none), as deleting and
+    inserting them all would leave them, in the same order within a case (by `id`). For a
+    few cases, only what changed is written: the n-th stored row of a case that differs
+    from its n-th new row is updated in place (keeping its id), the stored rows beyond the
+    new ones are deleted, the new rows beyond the stored ones inserted (after them in id)."""
+    if not case_ids or len(case_ids) > COMPARE_MAX:
+        delete_cases(conn, table, case_ids)
+        insert_rows(conn, table, columns, found)
+        return
+    stored = _stored_rows(conn, table, columns, case_ids)
     new: dict[str, list[tuple]] = {}
     for row in found:
         new.setdefault(row[0], []).append(tuple(row))
-    return {case for case in case_ids if stored.get(case, []) == new.get(case, [])}
+    changed: list[tuple] = []
+    gone: list[int] = []
+    added: list[tuple] = []
+    for case in dict.fromkeys((*case_ids, *new)):
+        old, rows = stored.get(case, []), new.get(case, [])
+        changed.extend((*row[1:], key) for (key, *was), row in zip(old, rows, strict=False) if tuple(was) != row)
+        gone.extend(key for key, *_ in old[len(rows) :])
+        added.extend(rows[len(old) :])
+    mark = adapters.of(conn).mark
+    if changed:
+        sets = ", ".join(f'"{c}" = {mark}' for c in columns[1:])
+        statement = f"UPDATE {table} SET {sets} WHERE id = {mark}"
+        for values in changed:
+            store.run(conn, statement, values).close()
+    if gone:
+        store.run(conn, f"DELETE FROM {table} WHERE id IN ({in_clause(conn, len(gone))})", tuple(gone)).close()
+    insert_rows(conn, table, columns, added)
+
+
+def _stored_rows(conn: Connection, table: str, columns: Sequence[str], case_ids: Sequence[str]) -> dict[str, list]:
+    """{case: [(id, *columns)]} of these cases, in id order."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    among = in_clause(conn, len(case_ids))
+    statement = f'SELECT id, {names} FROM {table} WHERE "case" IN ({among}) ORDER BY id'
+    stored: dict[str, list] = {}
+    for row in store.run(conn, statement, tuple(case_ids)).fetchall():
+        stored.setdefault(row[1], []).append(tuple(row))
+    return stored
