@@ -7,22 +7,12 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from habeas.db import adapters
 from habeas.db.schema import cases
 from habeas.domain.case import CaseState
 from habeas.law.episodes import measures
 from habeas.law.package import Law
 from habeas.law.stages import stage_of
-from habeas.ledger import store
-from habeas.projections.base import (
-    COMPARE_MAX,
-    CaseProjection,
-    db_time,
-    delete_cases,
-    insert_rows,
-    json_text,
-    naive_utc,
-)
+from habeas.projections.base import CaseProjection, db_time, json_text, naive_utc, replace_cases
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
@@ -35,32 +25,7 @@ def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
-    """Replace the rows of `case_ids` by `found` (which may hold rows of cases that had none).
-    A few cases (a submit's) are updated in place: the same row as deleting and inserting it,
-    and fewer pages for the commit (neither the key's index nor the table's end is touched)."""
-    if not case_ids or len(case_ids) > COMPARE_MAX:
-        delete_cases(conn, "cases", case_ids)
-        insert_rows(conn, "cases", COLUMNS, found)
-        return
-    mark = adapters.of(conn).mark
-    statement = f'UPDATE cases SET {", ".join(f"{_q(c)} = {mark}" for c in COLUMNS[1:])} WHERE "case" = {mark}'
-    replaced = set(case_ids)
-    added = []
-    for row in found:
-        if row[0] in replaced:
-            updated = store.run(conn, statement, (*row[1:], row[0]))
-            count = updated.rowcount
-            updated.close()
-            if count == 1:
-                replaced.discard(row[0])
-                continue
-        added.append(row)
-    delete_cases(conn, "cases", [case for case in case_ids if case in replaced])  # no row now (none does)
-    insert_rows(conn, "cases", COLUMNS, added)
-
-
-def _q(column: str) -> str:
-    return f'"{column}"'
+    replace_cases(conn, "cases", COLUMNS, case_ids, found, key="case")  # one row a case: its key
 
 
 COLUMNS = (
