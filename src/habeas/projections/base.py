@@ -131,10 +131,11 @@ def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
 
 
 # A write of at most this many cases (a submit, a group commit) first reads their stored rows
-# and writes only what changed: half of a submit's cases keep their deadlines or episodes,
-# and a row left alone, or changed in place, is fewer pages for the commit to write than a
-# deleted one and its copy at the table's end. An import's writes (thousands of cases, or
-# cases with no rows yet) delete and insert without asking.
+# and writes only what changed (`replace_cases`: the cases and episodes projections): most of
+# a submit's cases keep their episodes, and a row left alone, or changed in place, is fewer
+# pages for the commit to write than a deleted one and its copy at the table's end. An
+# import's writes (thousands of cases, or cases with no rows yet) delete and insert without
+# asking. Not for a table whose ids order what a reader is shown (the deadlines).
 COMPARE_MAX = 32
 
 

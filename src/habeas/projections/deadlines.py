@@ -21,10 +21,11 @@ from habeas.ledger import store
 from habeas.projections.base import (
     CaseProjection,
     db_time,
+    delete_cases,
     findings_of,
+    insert_rows,
     json_text,
     naive_utc,
-    replace_cases,
 )
 
 PROJECTION_NAME = "deadlines"
@@ -44,7 +45,11 @@ def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
-    replace_cases(conn, "deadlines", COLUMNS, case_ids, found)
+    """Every row of these cases deleted and inserted anew, even those unchanged: the alert
+    list orders alerts due at the same moment by `id` (`services.lists`), so a case's rows
+    take new ids each time it is touched (not `replace_cases`, which keeps them)."""
+    delete_cases(conn, "deadlines", case_ids)
+    insert_rows(conn, "deadlines", COLUMNS, found)
 
 
 COLUMNS = ("case", "code", "person", "started_at", "due_at", "met_at", "kind", "settled_at", "urgent_at", "finding")
