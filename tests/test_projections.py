@@ -380,3 +380,31 @@ def test_a_rebuild_of_every_registered_projection_gives_what_the_appends_project
     with engine.begin() as conn:
         registry.rebuild(conn, law)
     assert every_projection(engine) == projected
+
+
+def test_a_few_cases_rows_are_written_only_where_they_changed(engine):
+    """`replace_cases` on a submit's few cases: a row as stored stays (its id too), a changed
+    one is updated in place, the rest deleted or inserted after; what is left is what deleting
+    and inserting every row gives, in the same order within each case."""
+    from habeas.ledger import store
+    from habeas.projections.base import replace_cases
+
+    columns = ("case", "code", "person", "started_at", "due_at", "met_at", "kind", "settled_at", "urgent_at", "finding")
+
+    def row(case, code, finding="{}"):
+        return (case, code, None, None, None, None, "deadline", None, None, finding)
+
+    def stored(conn):
+        found = store.run(conn, 'SELECT id, "case", code, finding FROM deadlines ORDER BY "case", id').fetchall()
+        return [tuple(r) for r in found]
+
+    with engine.begin() as conn:
+        replace_cases(conn, "deadlines", columns, [], [row("A", "a1"), row("A", "a2"), row("B", "b1"), row("C", "c1")])
+        before = {r[2]: r[0] for r in stored(conn)}
+        new = [row("A", "a1"), row("A", "a2", '{"x": 1}'), row("A", "a3"), row("D", "d1")]  # B: none now
+        replace_cases(conn, "deadlines", columns, ["A", "B", "C"], new)
+        after = stored(conn)
+    assert [r[1:] for r in after] == [("A", "a1", "{}"), ("A", "a2", '{"x": 1}'), ("A", "a3", "{}"), ("D", "d1", "{}")]
+    ids = {r[2]: r[0] for r in after}
+    assert ids["a1"] == before["a1"] and ids["a2"] == before["a2"]  # kept, and changed in place
+    assert ids["a3"] > ids["a2"]

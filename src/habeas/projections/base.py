@@ -128,3 +128,60 @@ def delete_cases(conn: Connection, table: str, cases: Sequence[str]) -> None:
     for start in range(0, len(cases), 900):
         chunk = tuple(cases[start : start + 900])
         store.run(conn, f'DELETE FROM {table} WHERE "case" IN ({in_clause(conn, len(chunk))})', chunk)
+
+
+# A write of at most this many cases (a submit, a group commit) first reads their stored rows
+# and writes only what changed (`replace_cases`: the cases and episodes projections): most of
+# a submit's cases keep their episodes, and a row left alone, or changed in place, is fewer
+# pages for the commit to write than a deleted one and its copy at the table's end. An
+# import's writes (thousands of cases, or cases with no rows yet) delete and insert without
+# asking. Not for a table whose ids order what a reader is shown (the deadlines).
+COMPARE_MAX = 32
+
+
+def replace_cases(
+    conn: Connection, table: str, columns: Sequence[str], case_ids: Sequence[str], found: list, key: str = "id"
+) -> None:
+    """Replace the rows of `case_ids` in `table` by `found` (rows in `columns` order, the case
+    first; `found` may hold rows of other cases too, which had none), as deleting and
+    inserting them all would leave them, in the same order within a case (by `key`, unique:
+    `id`, or the case where a case has one row). For a few cases only what changed is
+    written: where the n-th stored row of a case differs from its n-th new row, the columns
+    that differ are updated in place (so an index over the others is not touched); the
+    stored rows beyond the new ones are deleted, the new ones beyond the stored inserted."""
+    if not case_ids or len(case_ids) > COMPARE_MAX:
+        delete_cases(conn, table, case_ids)
+        insert_rows(conn, table, columns, found)
+        return
+    stored = _stored_rows(conn, table, columns, case_ids, key)
+    new: dict[str, list[tuple]] = {}
+    for row in found:
+        new.setdefault(row[0], []).append(tuple(row))
+    gone: list = []
+    added: list[tuple] = []
+    mark = adapters.of(conn).mark
+    for case in dict.fromkeys((*case_ids, *new)):
+        old, rows = stored.get(case, []), new.get(case, [])
+        for (at, *was), row in zip(old, rows, strict=False):
+            differ = [n for n in range(1, len(columns)) if was[n] != row[n]]
+            if differ:
+                sets = ", ".join(f'"{columns[n]}" = {mark}' for n in differ)
+                statement = f'UPDATE {table} SET {sets} WHERE "{key}" = {mark}'
+                store.run(conn, statement, (*(row[n] for n in differ), at)).close()
+        gone.extend(at for at, *_ in old[len(rows) :])
+        added.extend(rows[len(old) :])
+    if gone:
+        statement = f'DELETE FROM {table} WHERE "{key}" IN ({in_clause(conn, len(gone))})'
+        store.run(conn, statement, tuple(gone)).close()
+    insert_rows(conn, table, columns, added)
+
+
+def _stored_rows(conn: Connection, table: str, columns: Sequence[str], case_ids: Sequence[str], key: str) -> dict:
+    """{case: [(key, *columns)]} of these cases, in `key` order."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    among = in_clause(conn, len(case_ids))
+    statement = f'SELECT "{key}", {names} FROM {table} WHERE "case" IN ({among}) ORDER BY "{key}"'
+    stored: dict[str, list] = {}
+    for row in store.run(conn, statement, tuple(case_ids)).fetchall():
+        stored.setdefault(row[1], []).append(tuple(row))
+    return stored

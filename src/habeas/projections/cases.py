@@ -12,7 +12,7 @@ from habeas.domain.case import CaseState
 from habeas.law.episodes import measures
 from habeas.law.package import Law
 from habeas.law.stages import stage_of
-from habeas.projections.base import CaseProjection, db_time, delete_cases, insert_rows, json_text, naive_utc
+from habeas.projections.base import CaseProjection, db_time, json_text, naive_utc, replace_cases
 
 
 def apply(conn: Connection, states: Sequence[CaseState], law: Law) -> None:
@@ -25,8 +25,7 @@ def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
-    delete_cases(conn, "cases", case_ids)
-    insert_rows(conn, "cases", COLUMNS, found)
+    replace_cases(conn, "cases", COLUMNS, case_ids, found, key="case")  # one row a case: its key
 
 
 COLUMNS = (

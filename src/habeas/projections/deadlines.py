@@ -45,6 +45,9 @@ def rows(states: Sequence[CaseState], law: Law, time=naive_utc) -> list[tuple]:
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
+    """Every row of these cases deleted and inserted anew, even those unchanged: the alert
+    list orders alerts due at the same moment by `id` (`services.lists`), so a case's rows
+    take new ids each time it is touched (not `replace_cases`, which keeps them)."""
     delete_cases(conn, "deadlines", case_ids)
     insert_rows(conn, "deadlines", COLUMNS, found)
 

@@ -21,7 +21,7 @@ from habeas.jurisdictions import reference
 from habeas.law.episodes import definitions
 from habeas.law.offences import iccs_of
 from habeas.law.package import Law
-from habeas.projections.base import CaseProjection, db_time, delete_cases, findings_of, insert_rows, naive_utc
+from habeas.projections.base import CaseProjection, db_time, findings_of, naive_utc, replace_cases
 from habeas.statistics.episodes import COLUMNS, episodes_of
 
 _TIMES = frozenset({"started_at", "ended_at", "held_until", "sentenced_at", "due_at"})
@@ -52,8 +52,7 @@ def rows(states: Sequence[CaseState], law: Law, time: Callable = naive_utc) -> l
 
 
 def write(conn: Connection, case_ids: Sequence[str], found: list[tuple]) -> None:
-    delete_cases(conn, "stat_episodes", case_ids)
-    insert_rows(conn, "stat_episodes", COLUMNS, found)
+    replace_cases(conn, "stat_episodes", COLUMNS, case_ids, found)
 
 
 def _spelt(moment: datetime | None, time: Callable):

@@ -15,7 +15,7 @@ both.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
 import msgspec
@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 from habeas.access import acts
 from habeas.access import policy as access
 from habeas.access.facts import CaseFacts, Principal
+from habeas.db import adapters
 from habeas.db.schema import users
 from habeas.domain.case import corrected
 from habeas.domain.events import Event, Problem
@@ -83,11 +84,35 @@ class ImportActs:
         self.law = law
         self.policy = access.of(law)
 
-    def start(self, conn: Connection) -> _BatchActs:
-        """The judge of one batch: the register's users read once, while the connection is free."""
-        rows = conn.execute(select(users.c.login, users.c.role, users.c.agency, users.c.region, users.c.title))
-        known = {r.login: Principal(r.login, r.role, r.agency, r.region, None, r.title) for r in rows}
+    def start(self, conn: Connection, logins: Collection[str] | None = None) -> _BatchActs:
+        """The judge of one batch: the register's users read once, while the connection is free;
+        given `logins`, only those (the actors of the events it will judge: `naming`)."""
+        if logins is None:
+            rows = conn.execute(select(users.c.login, users.c.role, users.c.agency, users.c.region, users.c.title))
+        elif logins:
+            wanted = sorted(logins)
+            among = adapters.of(conn).marks(len(wanted))
+            sql = f"SELECT login, role, agency, region, title FROM users WHERE login IN ({among})"
+            rows = store.run(conn, sql, wanted).fetchall()
+        else:
+            rows = []
+        known = {r[0]: Principal(r[0], r[1], r[2], r[3], None, r[4]) for r in rows}
         return _BatchActs(self.law, self.policy, known)
+
+    def naming(self, events: Iterable[Event]) -> _NamedActs:
+        """The judge of a batch of these events only (a submit's): reads only the users it may
+        ask about, the actors of the events whose kind the policy names, none for most."""
+        named = self.policy.document.acts
+        logins = {e.actor.id for e in events if e.kind in named or e.kind == "record.corrected"}
+        return _NamedActs(self, logins)
+
+
+class _NamedActs:
+    def __init__(self, acts: ImportActs, logins: set[str]):
+        self.acts, self.logins = acts, logins
+
+    def start(self, conn: Connection) -> _BatchActs:
+        return self.acts.start(conn, self.logins)
 
 
 class _BatchActs:

@@ -109,14 +109,16 @@ class Register:
 
         self.acts = ImportActs(law)
 
-    def _batch(self, log: Writing, now: datetime) -> Batch:
+    def _batch(self, log: Writing, now: datetime, acts=None) -> Batch:
+        """`acts`: the policy's judge for the batch (`ImportActs.naming`: of a submit's events
+        only); by default every user is read once, as an import needs."""
         return Batch(
             log,
             self.law,
             now,
             self.projections,
             future_tolerance=self.future_tolerance,
-            acts=self.acts,
+            acts=acts or self.acts,
             tuning=_tuning(),
         )
 
@@ -159,7 +161,8 @@ class Register:
             try:
                 now = self.clock.now()
                 with self.recorder.writing(now, None) as log:
-                    self._offer_group(self._batch(log, now), parsed, answers)
+                    acts = self.acts.naming(event for _, event, _ in parsed)  # not every user: those it may ask about
+                    self._offer_group(self._batch(log, now, acts), parsed, answers)
             except store.WriteFailed as exc:
                 raise failed(None, exc.error) from None
             except (SQLAlchemyError, TransactionLost) as exc:
