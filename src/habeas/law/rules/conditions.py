@@ -286,10 +286,21 @@ def _article_listed(ctx: Context, listed: list[Any]) -> bool:
     article, part = named.article, named.part
     if article is None:
         return False
-    wanted = {str(article)}
-    if part is not None:
-        wanted.add(f"{article}.{part}")
-    return any(str(entry) in wanted for entry in listed)
+    entries = _entries(listed)
+    return str(article) in entries or (part is not None and f"{article}.{part}" in entries)
+
+
+_ENTRIES: dict[int, tuple[list, frozenset[str]]] = {}
+
+
+def _entries(listed: list[Any]) -> frozenset[str]:
+    """A parameter's list of articles as a set of text (made once per list of the law)."""
+    known = _ENTRIES.get(id(listed))
+    if known is None or known[0] is not listed:
+        if len(_ENTRIES) > 1_000:  # laws loaded again and again (tests): forget the old ones
+            _ENTRIES.clear()
+        known = _ENTRIES[id(listed)] = (listed, frozenset(str(entry) for entry in listed))
+    return known[1]
 
 
 def _contains_any(data: Any, spec: dict[str, list[Any]]) -> bool:

@@ -24,6 +24,8 @@ class Facts:
     qualifications: list[Event] = field(default_factory=list)
     by_kind: dict[str, list[Event]] = field(default_factory=dict)  # each list in time order
     rank: dict[int, int] = field(default_factory=dict)  # id(event) -> place in `events`
+    # id(naming event) -> the offence it names with its catalogue row (`qualified.qualified`)
+    named: dict[int, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, state: CaseState, at: datetime | None = None) -> Facts:
@@ -66,24 +68,41 @@ class Facts:
         by_kind = self.by_kind
         if by_kind.keys().isdisjoint(kinds):  # the usual answer, found without a list
             return []
-        lists = [by_kind[kind] for kind in kinds if kind in by_kind]
-        if not lists:
-            return []
-        if len(lists) == 1:
-            return lists[0]
-        found = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
-        found.sort(key=lambda ev: self.rank[id(ev)])
-        return found
+        found: list[Event] | None = None
+        lists = None
+        for kind in kinds:
+            events = by_kind.get(kind)
+            if events is None:
+                continue
+            if found is None:
+                found = events
+            elif lists is None:
+                lists = [found, events]
+            else:
+                lists.append(events)
+        if lists is None:  # one kind of these in the case: its own list
+            return found or []
+        merged = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
+        merged.sort(key=lambda ev: self.rank[id(ev)])
+        return merged
 
     def after(self, start: Event, kinds: Iterable[str]) -> list[Event]:
         """Events of these kinds at or after `start` in time, `start` itself excluded."""
         moment = start.occurred_at
-        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at >= moment]
+        found = []
+        for ev in self.of_kinds(kinds):
+            if ev is not start and ev.occurred_at >= moment:
+                found.append(ev)
+        return found
 
     def before(self, start: Event, kinds: Iterable[str]) -> list[Event]:
         """Events of these kinds at or before `start` in time, `start` itself excluded."""
         moment = start.occurred_at
-        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at <= moment]
+        found = []
+        for ev in self.of_kinds(kinds):
+            if ev is not start and ev.occurred_at <= moment:
+                found.append(ev)
+        return found
 
     def events_by_id(self, ident: str | None) -> Event | None:
         """The event of this id among the facts (None if there is none)."""

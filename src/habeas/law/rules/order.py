@@ -15,10 +15,11 @@ if TYPE_CHECKING:
 
 
 def judge_order(judge: Judge, rule: OrderRule) -> None:
-    for pair in rule.pairs:
-        thens = judge.facts.of_kinds(pair.then)
-        if not thens:  # the usual pair: nothing to check, its firsts not looked up
+    present = judge.facts.by_kind
+    for then_kinds, pair in _pairs(rule):
+        if then_kinds.isdisjoint(present):  # the usual pair: nothing to check, nothing looked up
             continue
+        thens = judge.facts.of_kinds(pair.then)
         firsts = judge.facts.of_kinds(pair.first)
         if pair.contradiction == "after":
             _after(judge, rule, pair, thens, firsts)
@@ -32,6 +33,19 @@ def judge_order(judge: Judge, rule: OrderRule) -> None:
             if not related or any(f.occurred_at <= then.occurred_at for f in related):
                 continue
             _contradiction(judge, rule, pair, related[0], then)
+
+
+_PAIRS: dict[int, tuple[OrderRule, tuple]] = {}
+
+
+def _pairs(rule: OrderRule) -> tuple:
+    """The rule's pairs, each with the set of its `then` kinds (worked out once per rule)."""
+    known = _PAIRS.get(id(rule))
+    if known is None or known[0] is not rule:
+        if len(_PAIRS) > 1_000:  # laws loaded again and again (tests): forget the old ones
+            _PAIRS.clear()
+        known = _PAIRS[id(rule)] = (rule, tuple((frozenset(pair.then), pair) for pair in rule.pairs))
+    return known[1]
 
 
 def _after(judge: Judge, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:
