@@ -18,7 +18,7 @@ from habeas.law.rules.qualified import Qualified, qualified
 from habeas.law.rules.schema import Condition, Held, Recorded, Requested, Waived
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     law: Law
     facts: Facts
@@ -165,8 +165,7 @@ def _offence_unknown(cond: Condition, ctx: Context, evidence: list, reasons: lis
 
 def _language_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
     language = ctx.facts.parties.get(ctx.person or "", {}).get("language")
-    allowed = [str(x).lower() for x in ctx.value(cond.language_not_in)]
-    if not language or str(language).lower() in allowed:
+    if not language or str(language).lower() in _spelt(ctx.value(cond.language_not_in), str.lower):
         return False
     reasons.append("language")
     return True
@@ -174,8 +173,7 @@ def _language_not_in(cond: Condition, ctx: Context, evidence: list, reasons: lis
 
 def _citizenship_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
     citizenship = ctx.facts.parties.get(ctx.person or "", {}).get("citizenship")
-    own = [str(x).upper() for x in ctx.value(cond.citizenship_not_in)]
-    if not citizenship or str(citizenship).upper() in own:
+    if not citizenship or str(citizenship).upper() in _spelt(ctx.value(cond.citizenship_not_in), str.upper):
         return False
     reasons.append("citizenship")
     return True
@@ -286,20 +284,21 @@ def _article_listed(ctx: Context, listed: list[Any]) -> bool:
     article, part = named.article, named.part
     if article is None:
         return False
-    entries = _entries(listed)
+    entries = _spelt(listed, str)
     return str(article) in entries or (part is not None and f"{article}.{part}" in entries)
 
 
-_ENTRIES: dict[int, tuple[list, frozenset[str]]] = {}
+_SPELT: dict[tuple[int, Any], tuple[list, frozenset[str]]] = {}
 
 
-def _entries(listed: list[Any]) -> frozenset[str]:
-    """A parameter's list of articles as a set of text (made once per list of the law)."""
-    known = _ENTRIES.get(id(listed))
+def _spelt(listed: list[Any], spell) -> frozenset[str]:
+    """A parameter's list of values as a set of text spelt by `spell` (`str`, `str.lower`,
+    `str.upper` of each value's text): made once per list of the law and way of spelling."""
+    known = _SPELT.get((id(listed), spell))
     if known is None or known[0] is not listed:
-        if len(_ENTRIES) > 1_000:  # laws loaded again and again (tests): forget the old ones
-            _ENTRIES.clear()
-        known = _ENTRIES[id(listed)] = (listed, frozenset(str(entry) for entry in listed))
+        if len(_SPELT) > 1_000:  # laws loaded again and again (tests): forget the old ones
+            _SPELT.clear()
+        known = _SPELT[(id(listed), spell)] = (listed, frozenset(spell(str(value)) for value in listed))
     return known[1]
 
 

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def _starts(judge: Judge, rule: DeadlineRule) -> list[Event]:
-    starts = [ev for ev in judge.facts.of_kinds(rule.start.kinds) if rule.start.matches(ev)]
+    selector = rule.start
+    starts = []
+    for ev in judge.facts.of_kinds(selector.kinds):
+        if selector.matches(ev):
+            starts.append(ev)
     if rule.or_start:
         for ev in judge.facts.of_kinds(rule.or_start.kinds):
             if not any(matches(rule.match, ev, later) for later in judge.facts.after(ev, rule.or_start.unless)):
@@ -60,7 +64,9 @@ def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
             continue
         _, base_event, applied = opening
         person = (start.data or {}).get("person")
-        stops = [ev for ev in judge._scoped(rule, start, rule.stop.kinds) if rule.stop.matches(ev)]
+        stops = judge._scoped(rule, start, rule.stop.kinds)
+        if stops:
+            stops = [ev for ev in stops if rule.stop.matches(ev)]
         if not stops and rule.or_stop:
             stops = judge._scoped(rule, start, rule.or_stop)
         if rule.report == "late":
@@ -87,7 +93,7 @@ def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
                 due = until
                 applied = Applied(until, applied.version, applied.parameter, applied.notes)
                 extensions.append(ext)
-        params: dict[str, Any] = _shown(judge, rule, start)
+        params: dict[str, Any] = _shown(judge, rule, start) if rule.shows else {}
         if rule.extend:
             params["extended"] = len(extensions)
         if pause is not None and stop is None:

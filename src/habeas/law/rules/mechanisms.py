@@ -129,6 +129,8 @@ class Judge:
         )
 
     def _in_force(self, rule, event: Event) -> bool:
+        if rule.valid_from is None and rule.valid_until is None:  # most rules: always
+            return True
         return rule.in_force_on(event.occurred_at.date())
 
     def _scoped(self, rule, start: Event, kinds: Iterable[str]) -> list[Event]:
