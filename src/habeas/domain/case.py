@@ -115,7 +115,11 @@ def fold(state: CaseState | None, event: Event) -> CaseState:
         _recompute(state)
         return state
     state.timeline.append(event)
-    _apply(state, event)
+    kind = event.kind  # `_apply`, spelt out: once per event folded
+    state.kinds_seen.add(kind)
+    apply = _APPLY.get(kind)
+    if apply is not None:
+        apply(state, event)
     return state
 
 

@@ -56,7 +56,8 @@ class Context:
 
 
 def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
-    """Whether the condition holds, the events that show it, and the reasons."""
+    """Whether the condition holds, the events that show it, and the reasons (when it does
+    not: none, as empty tuples shared by every such answer)."""
     known = _COMPILED.get(id(cond))
     if known is None or known[0] is not cond:
         known = _compile(cond)
@@ -65,10 +66,13 @@ def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
     try:
         for test in known[1]:
             if not test(cond, ctx, evidence, reasons):
-                return False, [], []
+                return _FAILS
     except (MissingLaw, ValueError, TypeError):
-        return False, [], []
+        return _FAILS
     return True, evidence, reasons
+
+
+_FAILS: tuple = (False, (), ())
 
 
 # A condition's tests, in the order they are tried (the reasons come in this order), each
@@ -333,6 +337,26 @@ def _holding(spec: Held, ctx: Context) -> Event | None:
             continue
         holding = ev if ev.kind in spec.kinds else None
     return holding
+
+
+def possible(cond: Condition, facts: Facts) -> bool:
+    """False when the condition holds for no event of these facts, whatever the event: a test
+    it must pass needs an event the case lacks (`requested`, `held`, `approved`: one of their
+    kinds; `recorded`: one of its kinds with its values). True when it may hold."""
+    present = facts.by_kind.keys()
+    for kinds in (cond.requested and cond.requested.request, cond.held and cond.held.kinds, cond.approved):
+        if kinds and present.isdisjoint(kinds):
+            return False
+    spec = cond.recorded
+    if spec is None:
+        return True
+    for ev in facts.of_kinds(spec.kinds):
+        data = ev.data or {}
+        if spec.contains_any and not _contains_any(data, spec.contains_any):
+            continue
+        if all(data.get(k) in v for k, v in spec.fields.items()):
+            return True
+    return False
 
 
 def _recorded(spec: Recorded, ctx: Context) -> Event | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from habeas.domain.events import Event
 from habeas.law.findings import DEADLINE
 from habeas.law.package import MissingLaw
-from habeas.law.rules.conditions import Context, holds
+from habeas.law.rules.conditions import Context, holds, possible
 from habeas.law.rules.facts import evidence, matches, moment_of
 from habeas.law.rules.schema import DeadlineRule
 from habeas.law.rules.terms import Applied, apply_term
@@ -57,6 +57,8 @@ def opened(judge: Judge, rule: DeadlineRule, start: Event) -> tuple[Context, Eve
 
 
 def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
+    if rule.when is not None and not possible(rule.when, judge.facts):
+        return  # no start counts: its `when` needs an event the case lacks
     starts = _starts(judge, rule)
     for start in starts:
         opening = opened(judge, rule, start)

@@ -181,7 +181,9 @@ def evidence(*events: Event | None) -> tuple[str, ...]:
     for ev in events:
         if ev is None:
             continue
-        for ident in (ev.id, *ev.corrections):
+        if ev.id not in out:
+            out.append(ev.id)
+        for ident in ev.corrections:  # usually none
             if ident not in out:
                 out.append(ident)
     return tuple(out)

@@ -15,10 +15,7 @@ if TYPE_CHECKING:
 
 
 def judge_order(judge: Judge, rule: OrderRule) -> None:
-    present = judge.facts.by_kind
-    for then_kinds, pair in _pairs(rule):
-        if then_kinds.isdisjoint(present):  # the usual pair: nothing to check, nothing looked up
-            continue
+    for pair in _pairs(rule, judge.facts.by_kind):
         thens = judge.facts.of_kinds(pair.then)
         firsts = judge.facts.of_kinds(pair.first)
         if pair.contradiction == "after":
@@ -35,17 +32,25 @@ def judge_order(judge: Judge, rule: OrderRule) -> None:
             _contradiction(judge, rule, pair, related[0], then)
 
 
-_PAIRS: dict[int, tuple[OrderRule, tuple]] = {}
+_PAIRS: dict[int, tuple[OrderRule, dict]] = {}
 
 
-def _pairs(rule: OrderRule) -> tuple:
-    """The rule's pairs, each with the set of its `then` kinds (worked out once per rule)."""
+def _pairs(rule: OrderRule, present) -> list:
+    """The rule's pairs a case holding events of the kinds `present` has a `then` of (the
+    others have nothing to check): worked out once per rule and set of kinds."""
     known = _PAIRS.get(id(rule))
     if known is None or known[0] is not rule:
         if len(_PAIRS) > 1_000:  # laws loaded again and again (tests): forget the old ones
             _PAIRS.clear()
-        known = _PAIRS[id(rule)] = (rule, tuple((frozenset(pair.then), pair) for pair in rule.pairs))
-    return known[1]
+        known = _PAIRS[id(rule)] = (rule, {})
+    by_kinds = known[1]
+    kinds = frozenset(present)
+    found = by_kinds.get(kinds)
+    if found is None:
+        if len(by_kinds) > 10_000:  # every set of kinds seen so far: start again
+            by_kinds.clear()
+        found = by_kinds[kinds] = [pair for pair in rule.pairs if not kinds.isdisjoint(pair.then)]
+    return found
 
 
 def _after(judge: Judge, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:
