@@ -150,7 +150,10 @@ class Judge:
 
     def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
         """Move `due` past every paused period that began before it; None while one is open."""
+        present = self.facts.by_kind.keys()
         for pause in pauses:
+            if present.isdisjoint(pause.start):  # the usual case: never paused
+                continue
             begun: Event | None = None
             for ev in self.facts.of_kinds(pause.start + pause.end):
                 if pause.match == "person" and key_of(ev, "person") != key_of(start, "person"):
