@@ -21,15 +21,26 @@ def judge_order(judge: Judge, rule: OrderRule) -> None:
         if pair.contradiction == "after":
             _after(judge, rule, pair, thens, firsts)
             continue
+        missing = pair.contradiction == "missing"
         for then in thens:
-            related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
-            if pair.contradiction == "missing":
-                if not related:
+            # the first related `first` in time order, unless one came at or before the `then`
+            # (`before`), or any at all (`missing`): found without listing them all
+            earliest: Event | None = None
+            for f in firsts:
+                if not matches(pair.match, f, then, _ROLES):
+                    continue
+                if missing or f.occurred_at <= then.occurred_at:
+                    break
+                if earliest is None:
+                    earliest = f
+            else:
+                if missing:
                     _contradiction(judge, rule, pair, None, then)
-                continue
-            if not related or any(f.occurred_at <= then.occurred_at for f in related):
-                continue
-            _contradiction(judge, rule, pair, related[0], then)
+                elif earliest is not None:
+                    _contradiction(judge, rule, pair, earliest, then)
+
+
+_ROLES = ("first", "then")
 
 
 _PAIRS: dict[int, tuple[OrderRule, dict]] = {}
