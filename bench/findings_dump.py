@@ -2,12 +2,12 @@
 
     python -m bench.findings_dump SQLITE_URL OUT.jsonl [PREFIX_CASES]
 
-Folds every case of the log and writes, per case, its findings (`rules.deadlines`), those
-judged at the moment of its middle event (`rules.judge`, facts after it ignored), and, for the
-first PREFIX_CASES cases (default 2,000), the findings after each of its events folded one by
-one (as the register judges a case after each submit). Run it with the old code's and the new
-code's PYTHONPATH and compare the two files (`cmp`): a change that only makes judging faster
-leaves them identical.
+Folds every case of the log and writes, per case, its summary (`CaseState.summary`), its
+findings (`rules.deadlines`), those judged at the moment of its middle event (`rules.judge`,
+facts after it ignored), and, for the first PREFIX_CASES cases (default 2,000), the findings
+after each of its events folded one by one (as the register judges a case after each submit).
+Run it with the old code's and the new code's PYTHONPATH and compare the two files (`cmp`): a
+change that only makes folding and judging faster leaves them identical.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ def main(url: str, out: str, prefix_cases: int = 2000) -> None:
                 "findings": _spelt(found),
                 "at_middle": _spelt(judge(state, law, middle)),
                 "prefixes": prefixes,
+                "summary": state.summary(),  # the folded case file's summary, as the projection keeps it
             }
             handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
             counted["cases"] += 1
