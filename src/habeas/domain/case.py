@@ -70,9 +70,11 @@ class CaseState:
     form: str | None = None  # of the pre-trial investigation (v2); None: preliminary
     interrupted: bool = False  # the investigation stands interrupted (CPC art. 45 part 7)
     jury: bool = False  # tried by a jury (v2 `trial.started` `jury`)
-    jury_requested: list[str] = field(default_factory=list)  # who petitioned for one
-    reviews: list[dict[str, Any]] = field(default_factory=list)  # appeals and cassations
-    international: list[dict[str, Any]] = field(default_factory=list)  # INTERPOL, extradition, MLA
+    # Lists few cases ever fill: empty (a shared tuple) until their first entry, so folding a
+    # case makes three containers fewer for the garbage collector to track.
+    jury_requested: list[str] | tuple = ()  # who petitioned for one
+    reviews: list[dict[str, Any]] | tuple = ()  # appeals and cassations
+    international: list[dict[str, Any]] | tuple = ()  # INTERPOL, extradition, MLA
     parties: dict[str, Party] = field(default_factory=dict)
     timeline: list[Event] = field(default_factory=list)
 
@@ -98,9 +100,9 @@ class CaseState:
             "form": self.form or "preliminary",
             "interrupted": self.interrupted,
             "jury": self.jury,
-            "jury_requested": self.jury_requested,
-            "reviews": self.reviews,
-            "international": self.international,
+            "jury_requested": list(self.jury_requested),
+            "reviews": list(self.reviews),
+            "international": list(self.international),
         }
 
 
@@ -115,7 +117,11 @@ def fold(state: CaseState | None, event: Event) -> CaseState:
         _recompute(state)
         return state
     state.timeline.append(event)
-    _apply(state, event)
+    kind = event.kind  # `_apply`, spelt out: once per event folded
+    state.kinds_seen.add(kind)
+    apply = _APPLY.get(kind)
+    if apply is not None:
+        apply(state, event)
     return state
 
 
@@ -202,12 +208,12 @@ def _review(state: CaseState, event: Event) -> None:
     for key in ("person", "by", "outcome"):
         if key in event.data:
             entry[key] = event.data[key]
-    state.reviews.append(entry)
+    state.reviews = [*state.reviews, entry]
 
 
 def _international(state: CaseState, event: Event) -> None:
     entry = {"kind": event.kind, "at": event.occurred_at.isoformat(), **event.data}
-    state.international.append(entry)
+    state.international = [*state.international, entry]
 
 
 def _registered_form(state: CaseState, event: Event) -> None:
@@ -217,7 +223,7 @@ def _registered_form(state: CaseState, event: Event) -> None:
 _OTHER = {
     "investigation.interrupted": lambda s, e: setattr(s, "interrupted", True),
     "investigation.resumed": lambda s, e: setattr(s, "interrupted", False),
-    "jury.requested": lambda s, e: s.jury_requested.append(e.data["person"]),
+    "jury.requested": lambda s, e: setattr(s, "jury_requested", [*s.jury_requested, e.data["person"]]),
     "trial.started": lambda s, e: setattr(s, "jury", bool(e.data.get("jury"))),
     "appeal.filed": _review,
     "appeal.decided": _review,

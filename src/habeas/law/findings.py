@@ -124,7 +124,7 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text is not None else None
 
 
-_new = object.__new__
+_new, _set = object.__new__, object.__setattr__
 
 
 def made(
@@ -149,24 +149,25 @@ def made(
     `spelt`: its started_at, due_at and met_at as ISO text, when the judge has spelt them
     already (kept beside the fields, not one of them: see `spelt_times`)."""
     finding = _new(Finding)
-    finding.__dict__.update(
-        code=code,
-        person=person,
-        started_at=started_at,
-        due_at=due_at,
-        met_at=met_at,
-        evidence=evidence,
-        citation=citation,
-        citations=citations,
-        certainty=certainty,
-        valid_from=valid_from,
-        kind=kind,
-        parameter=parameter,
-        message=message,
-        params=params,
-    )
+    fields = {
+        "code": code,
+        "person": person,
+        "started_at": started_at,
+        "due_at": due_at,
+        "met_at": met_at,
+        "evidence": evidence,
+        "citation": citation,
+        "citations": citations,
+        "certainty": certainty,
+        "valid_from": valid_from,
+        "kind": kind,
+        "parameter": parameter,
+        "message": message,
+        "params": params,
+    }
     if spelt is not None:
-        finding.__dict__["_spelt"] = spelt
+        fields["_spelt"] = spelt
+    _set(finding, "__dict__", fields)  # the fields as the instance's own dict, not copied into it
     return finding
 
 

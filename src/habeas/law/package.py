@@ -192,8 +192,18 @@ class Law:
     def version(self, key: str, moment: date | datetime) -> Version:
         """The version of `key` in force on the local day of `moment`."""
         day = moment.date() if isinstance(moment, datetime) else moment
-        for version in self.parameter(key).versions:
-            if version.applies_on(day):
+        periods = self.cache.get("periods")
+        if periods is None:  # each parameter's versions with their periods, as plain tuples, once
+            periods = self.cache["periods"] = {
+                name: tuple((v.valid_from, v.valid_until, v) for v in param.versions)
+                for name, param in self.parameters.items()
+            }
+        found = periods.get(key)
+        if found is None:
+            self.parameter(key)  # raises MissingLaw: no such parameter
+            found = ()
+        for valid_from, valid_until, version in found:
+            if valid_from <= day and (valid_until is None or day <= valid_until):
                 return version
         raise MissingLaw(f"{key}: no version in force on {day.isoformat()}")
 

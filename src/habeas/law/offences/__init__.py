@@ -152,20 +152,37 @@ def offence(law: Law, article: str | None, part: int | None, day: date) -> Offen
     parts. (Single file: a row without a part gives any part not listed on its own.)"""
     if article is None:
         return None
-    rows = _index(law).get(str(article).strip())
-    if not rows:
-        return None
     part = normal_part(part)
-    in_force = [row for row in rows if row.applies_on(day)]
-    exact = next((row for row in in_force if row.part == part), None)
-    if exact is not None:
-        return exact
-    whole = next((row for row in in_force if row.part is None), None)
+    exact, whole, first = _candidates(law, str(article).strip(), part)
+    for row in exact:
+        if row.applies_on(day):
+            return row
     if part is None:
-        return next((row for row in in_force if row.part == 1), None)
-    if whole is not None and (whole.covers_unlisted_parts or part == 1):
-        return whole  # part 1 of an article without numbered parts is the article
+        return next((row for row in first if row.applies_on(day)), None)
+    found = next((row for row in whole if row.applies_on(day)), None)
+    if found is not None and (found.covers_unlisted_parts or part == 1):
+        return found  # part 1 of an article without numbered parts is the article
     return None
+
+
+def _candidates(law: Law, article: str, part: int | str | None) -> tuple[list, list, list]:
+    """An article's rows that may answer for `part`, each list in the catalogue's order: those
+    of that very part, those without a part (the whole article), those of part 1 (picked out
+    once per article and part asked)."""
+    cached = law.cache.get("offence_candidates")
+    if cached is None:
+        cached = law.cache["offence_candidates"] = {}
+    found = cached.get((article, part))
+    if found is None:
+        rows = _index(law).get(article, [])
+        if len(cached) > 100_000:  # parts nobody spells: start again
+            cached.clear()
+        found = cached[(article, part)] = (
+            [row for row in rows if row.part == part],
+            [row for row in rows if row.part is None],
+            [row for row in rows if row.part == 1],
+        )
+    return found
 
 
 def gravity_of(law: Law, article: str | None, part: int | None, day: date) -> str | None:

@@ -18,7 +18,7 @@ from habeas.law.rules.qualified import Qualified, qualified
 from habeas.law.rules.schema import Condition, Held, Recorded, Requested, Waived
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     law: Law
     facts: Facts
@@ -56,7 +56,8 @@ class Context:
 
 
 def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
-    """Whether the condition holds, the events that show it, and the reasons."""
+    """Whether the condition holds, the events that show it, and the reasons (when it does
+    not: none, as empty tuples shared by every such answer)."""
     known = _COMPILED.get(id(cond))
     if known is None or known[0] is not cond:
         known = _compile(cond)
@@ -65,10 +66,13 @@ def holds(cond: Condition, ctx: Context) -> tuple[bool, list[Event], list[str]]:
     try:
         for test in known[1]:
             if not test(cond, ctx, evidence, reasons):
-                return False, [], []
+                return _FAILS
     except (MissingLaw, ValueError, TypeError):
-        return False, [], []
+        return _FAILS
     return True, evidence, reasons
+
+
+_FAILS: tuple = (False, (), ())
 
 
 # A condition's tests, in the order they are tried (the reasons come in this order), each
@@ -165,8 +169,7 @@ def _offence_unknown(cond: Condition, ctx: Context, evidence: list, reasons: lis
 
 def _language_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
     language = ctx.facts.parties.get(ctx.person or "", {}).get("language")
-    allowed = [str(x).lower() for x in ctx.value(cond.language_not_in)]
-    if not language or str(language).lower() in allowed:
+    if not language or str(language).lower() in _spelt(ctx.value(cond.language_not_in), str.lower):
         return False
     reasons.append("language")
     return True
@@ -174,8 +177,7 @@ def _language_not_in(cond: Condition, ctx: Context, evidence: list, reasons: lis
 
 def _citizenship_not_in(cond: Condition, ctx: Context, evidence: list, reasons: list) -> bool:
     citizenship = ctx.facts.parties.get(ctx.person or "", {}).get("citizenship")
-    own = [str(x).upper() for x in ctx.value(cond.citizenship_not_in)]
-    if not citizenship or str(citizenship).upper() in own:
+    if not citizenship or str(citizenship).upper() in _spelt(ctx.value(cond.citizenship_not_in), str.upper):
         return False
     reasons.append("citizenship")
     return True
@@ -286,10 +288,22 @@ def _article_listed(ctx: Context, listed: list[Any]) -> bool:
     article, part = named.article, named.part
     if article is None:
         return False
-    wanted = {str(article)}
-    if part is not None:
-        wanted.add(f"{article}.{part}")
-    return any(str(entry) in wanted for entry in listed)
+    entries = _spelt(listed, str)
+    return str(article) in entries or (part is not None and f"{article}.{part}" in entries)
+
+
+_SPELT: dict[tuple[int, Any], tuple[list, frozenset[str]]] = {}
+
+
+def _spelt(listed: list[Any], spell) -> frozenset[str]:
+    """A parameter's list of values as a set of text spelt by `spell` (`str`, `str.lower`,
+    `str.upper` of each value's text): made once per list of the law and way of spelling."""
+    known = _SPELT.get((id(listed), spell))
+    if known is None or known[0] is not listed:
+        if len(_SPELT) > 1_000:  # laws loaded again and again (tests): forget the old ones
+            _SPELT.clear()
+        known = _SPELT[(id(listed), spell)] = (listed, frozenset(spell(str(value)) for value in listed))
+    return known[1]
 
 
 def _contains_any(data: Any, spec: dict[str, list[Any]]) -> bool:
@@ -323,6 +337,26 @@ def _holding(spec: Held, ctx: Context) -> Event | None:
             continue
         holding = ev if ev.kind in spec.kinds else None
     return holding
+
+
+def possible(cond: Condition, facts: Facts) -> bool:
+    """False when the condition holds for no event of these facts, whatever the event: a test
+    it must pass needs an event the case lacks (`requested`, `held`, `approved`: one of their
+    kinds; `recorded`: one of its kinds with its values). True when it may hold."""
+    present = facts.by_kind.keys()
+    for kinds in (cond.requested and cond.requested.request, cond.held and cond.held.kinds, cond.approved):
+        if kinds and present.isdisjoint(kinds):
+            return False
+    spec = cond.recorded
+    if spec is None:
+        return True
+    for ev in facts.of_kinds(spec.kinds):
+        data = ev.data or {}
+        if spec.contains_any and not _contains_any(data, spec.contains_any):
+            continue
+        if all(data.get(k) in v for k, v in spec.fields.items()):
+            return True
+    return False
 
 
 def _recorded(spec: Recorded, ctx: Context) -> Event | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from habeas.domain.events import Event
 from habeas.law.findings import DEADLINE
 from habeas.law.package import MissingLaw
-from habeas.law.rules.conditions import Context, holds
+from habeas.law.rules.conditions import Context, holds, possible
 from habeas.law.rules.facts import evidence, matches, moment_of
 from habeas.law.rules.schema import DeadlineRule
 from habeas.law.rules.terms import Applied, apply_term
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def _starts(judge: Judge, rule: DeadlineRule) -> list[Event]:
-    starts = [ev for ev in judge.facts.of_kinds(rule.start.kinds) if rule.start.matches(ev)]
+    selector = rule.start
+    starts = []
+    for ev in judge.facts.of_kinds(selector.kinds):
+        if selector.matches(ev):
+            starts.append(ev)
     if rule.or_start:
         for ev in judge.facts.of_kinds(rule.or_start.kinds):
             if not any(matches(rule.match, ev, later) for later in judge.facts.after(ev, rule.or_start.unless)):
@@ -53,6 +57,8 @@ def opened(judge: Judge, rule: DeadlineRule, start: Event) -> tuple[Context, Eve
 
 
 def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
+    if rule.when is not None and not possible(rule.when, judge.facts):
+        return  # no start counts: its `when` needs an event the case lacks
     starts = _starts(judge, rule)
     for start in starts:
         opening = opened(judge, rule, start)
@@ -60,7 +66,9 @@ def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
             continue
         _, base_event, applied = opening
         person = (start.data or {}).get("person")
-        stops = [ev for ev in judge._scoped(rule, start, rule.stop.kinds) if rule.stop.matches(ev)]
+        stops = judge._scoped(rule, start, rule.stop.kinds)
+        if stops:
+            stops = [ev for ev in stops if rule.stop.matches(ev)]
         if not stops and rule.or_stop:
             stops = judge._scoped(rule, start, rule.or_stop)
         if rule.report == "late":
@@ -87,7 +95,7 @@ def judge_deadline(judge: Judge, rule: DeadlineRule) -> None:
                 due = until
                 applied = Applied(until, applied.version, applied.parameter, applied.notes)
                 extensions.append(ext)
-        params: dict[str, Any] = _shown(judge, rule, start)
+        params: dict[str, Any] = _shown(judge, rule, start) if rule.shows else {}
         if rule.extend:
             params["extended"] = len(extensions)
         if pause is not None and stop is None:

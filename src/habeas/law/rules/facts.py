@@ -24,66 +24,103 @@ class Facts:
     qualifications: list[Event] = field(default_factory=list)
     by_kind: dict[str, list[Event]] = field(default_factory=dict)  # each list in time order
     rank: dict[int, int] = field(default_factory=dict)  # id(event) -> place in `events`
+    # id(naming event) -> the offence it names with its catalogue row (`qualified.qualified`)
+    named: dict[int, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, state: CaseState, at: datetime | None = None) -> Facts:
-        timeline = state.timeline
-        if at is None:
-            kept = [ev for ev in timeline if ev.kind != "record.corrected"]
-        else:
-            kept = [ev for ev in timeline if ev.kind != "record.corrected" and ev.occurred_at <= at]
-        # Sorted by (occurred_at, place in the timeline): a timeline already in time order
-        # (the usual one) keeps its order, found without a sort.
-        times = [ev.occurred_at for ev in kept]
-        if times != sorted(times):
-            indexed = list(enumerate(kept))
-            indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
-            kept = [ev for _, ev in indexed]
-        facts = cls(events=kept)
-        by_kind, rank = facts.by_kind, facts.rank
-        for place, ev in enumerate(kept):
+        facts = cls(events=[])
+        kept, by_kind, rank = facts.events, facts.by_kind, facts.rank
+        last = None
+        for ev in state.timeline:
             kind = ev.kind
+            if kind == "record.corrected":
+                continue
+            moment = ev.occurred_at
+            if at is not None and moment > at:
+                continue
+            if last is not None and moment < last:  # out of time order: sorted, and indexed anew
+                return cls._sorted(state, at)
+            last = moment
+            rank[id(ev)] = len(kept)
+            kept.append(ev)
             found = by_kind.get(kind)
             if found is None:
                 by_kind[kind] = [ev]
             else:
                 found.append(ev)
-            rank[id(ev)] = place
             if kind in _READ:
-                data = ev.data or {}
-                if kind == "party.added" and data.get("person"):
-                    facts.parties[data["person"]] = data
-                elif kind == "case.registered":
-                    facts.article, facts.part = data.get("article"), data.get("part")
-                    facts.qualifications.append(ev)
-                elif kind == "suspicion.qualified" and data.get("person"):
-                    facts.suspicions[data["person"]] = data
-                    facts.qualifications.append(ev)
+                facts._read(ev)
         return facts
+
+    @classmethod
+    def _sorted(cls, state: CaseState, at: datetime | None) -> Facts:
+        """The facts of a timeline not in time order: sorted by (occurred_at, place in the
+        timeline), then indexed."""
+        kept = [ev for ev in state.timeline if ev.kind != "record.corrected" and (at is None or ev.occurred_at <= at)]
+        indexed = list(enumerate(kept))
+        indexed.sort(key=lambda pair: (pair[1].occurred_at, pair[0]))
+        facts = cls(events=[ev for _, ev in indexed])
+        by_kind, rank = facts.by_kind, facts.rank
+        for place, ev in enumerate(facts.events):
+            by_kind.setdefault(ev.kind, []).append(ev)
+            rank[id(ev)] = place
+            if ev.kind in _READ:
+                facts._read(ev)
+        return facts
+
+    def _read(self, ev: Event) -> None:
+        """What the facts keep of a party, a registration or a qualification."""
+        kind, data = ev.kind, ev.data or {}
+        if kind == "party.added" and data.get("person"):
+            self.parties[data["person"]] = data
+        elif kind == "case.registered":
+            self.article, self.part = data.get("article"), data.get("part")
+            self.qualifications.append(ev)
+        elif kind == "suspicion.qualified" and data.get("person"):
+            self.suspicions[data["person"]] = data
+            self.qualifications.append(ev)
 
     def of_kinds(self, kinds: Iterable[str]) -> list[Event]:
         """The events of these kinds, in time order (do not change the list: it is shared)."""
         by_kind = self.by_kind
         if by_kind.keys().isdisjoint(kinds):  # the usual answer, found without a list
             return []
-        lists = [by_kind[kind] for kind in kinds if kind in by_kind]
-        if not lists:
-            return []
-        if len(lists) == 1:
-            return lists[0]
-        found = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
-        found.sort(key=lambda ev: self.rank[id(ev)])
-        return found
+        found: list[Event] | None = None
+        lists = None
+        for kind in kinds:
+            events = by_kind.get(kind)
+            if events is None:
+                continue
+            if found is None:
+                found = events
+            elif lists is None:
+                lists = [found, events]
+            else:
+                lists.append(events)
+        if lists is None:  # one kind of these in the case: its own list
+            return found or []
+        merged = list({id(ev): ev for events in lists for ev in events}.values())  # a kind named twice
+        merged.sort(key=lambda ev: self.rank[id(ev)])
+        return merged
 
     def after(self, start: Event, kinds: Iterable[str]) -> list[Event]:
         """Events of these kinds at or after `start` in time, `start` itself excluded."""
         moment = start.occurred_at
-        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at >= moment]
+        found = []
+        for ev in self.of_kinds(kinds):
+            if ev is not start and ev.occurred_at >= moment:
+                found.append(ev)
+        return found
 
     def before(self, start: Event, kinds: Iterable[str]) -> list[Event]:
         """Events of these kinds at or before `start` in time, `start` itself excluded."""
         moment = start.occurred_at
-        return [ev for ev in self.of_kinds(kinds) if ev is not start and ev.occurred_at <= moment]
+        found = []
+        for ev in self.of_kinds(kinds):
+            if ev is not start and ev.occurred_at <= moment:
+                found.append(ev)
+        return found
 
     def events_by_id(self, ident: str | None) -> Event | None:
         """The event of this id among the facts (None if there is none)."""
@@ -129,8 +166,12 @@ def key_of(event: Event, name: str) -> Any:
 
 
 def matches(spec: Match, a: Event, b: Event, roles=("start", "stop")) -> bool:
-    if isinstance(spec, str):
-        return key_of(a, spec) == key_of(b, spec)
+    if spec.__class__ is str:  # `key_of` on both sides, spelt out: a rule's most frequent test
+        if spec == "case":
+            return a.case == b.case
+        if spec == "id":
+            return a.id == b.id
+        return (a.data or {}).get(spec) == (b.data or {}).get(spec)
     return key_of(a, getattr(spec, roles[0])) == key_of(b, getattr(spec, roles[1]))
 
 
@@ -140,7 +181,9 @@ def evidence(*events: Event | None) -> tuple[str, ...]:
     for ev in events:
         if ev is None:
             continue
-        for ident in (ev.id, *ev.corrections):
+        if ev.id not in out:
+            out.append(ev.id)
+        for ident in ev.corrections:  # usually none
             if ident not in out:
                 out.append(ident)
     return tuple(out)

@@ -7,7 +7,8 @@ load (`LawDataError` naming file, key and reason), rather than judging silently 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from habeas.domain.vocabulary import DATA_MODELS, KINDS, ROLES
@@ -52,6 +53,33 @@ def load_calendar(law: Law) -> WorkingCalendar | None:
     if "calendar" not in law.cache:
         law.cache["calendar"] = working_calendar(law.extra, law.jurisdiction)
     return law.cache["calendar"]
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How the package counts terms (its `calendar` section and table of days off), read once
+    per Law: the rounding of each unit, the rules that count their first day or hour, those
+    whose last day is never moved, and whether (and by which table) a last day off moves."""
+
+    rounding: Mapping[str, str]
+    start_day_counted: frozenset[str]
+    not_moved: frozenset[str]
+    moves: bool
+    table: WorkingCalendar | None
+
+
+def counting(law: Law) -> Counting:
+    cached = law.cache.get("counting")
+    if cached is None:
+        rules = load_rules(law).calendar
+        cached = law.cache["counting"] = Counting(
+            rounding={unit: getattr(rules, unit) for unit in ("hours", "days", "months", "years")},
+            start_day_counted=frozenset(rules.start_day_counted),
+            not_moved=frozenset(rules.not_moved),
+            moves=rules.last_day_off == "next_working_day",
+            table=load_calendar(law),
+        )
+    return cached
 
 
 def parse_rules(law: Law) -> RulesDocument:

@@ -65,11 +65,8 @@ class Judge:
     findings: list[Finding] = field(default_factory=list)
 
     def run(self) -> list[Finding]:
-        present = self.facts.by_kind
-        for rule, mechanism, triggers in _plan(self.document):
-            # A rule finds nothing in a case without any of the events that open it.
-            if not triggers.isdisjoint(present):
-                mechanism(self, rule)
+        for rule, mechanism in _selected(self.document, self.facts.by_kind):
+            mechanism(self, rule)
         return self.findings
 
     # --- helpers ---------------------------------------------------------------------------
@@ -132,17 +129,31 @@ class Judge:
         )
 
     def _in_force(self, rule, event: Event) -> bool:
+        if rule.valid_from is None and rule.valid_until is None:  # most rules: always
+            return True
         return rule.in_force_on(event.occurred_at.date())
 
     def _scoped(self, rule, start: Event, kinds: Iterable[str]) -> list[Event]:
-        return [ev for ev in self.facts.after(start, kinds) if matches(rule.match, start, ev)]
+        """The events of these kinds at or after `start` (itself excluded) that the rule matches to it."""
+        events = self.facts.of_kinds(kinds)
+        if not events:
+            return []
+        moment, match = start.occurred_at, rule.match
+        found = []
+        for ev in events:
+            if ev is not start and ev.occurred_at >= moment and matches(match, start, ev):
+                found.append(ev)
+        return found
 
     def _base(self, spec: Base, start: Event) -> Event | None:
         return base_of(self.facts, spec, start)
 
     def _paused(self, pauses: list[Pause], start: Event, since: datetime, due: datetime | None, until=None):
         """Move `due` past every paused period that began before it; None while one is open."""
+        present = self.facts.by_kind.keys()
         for pause in pauses:
+            if present.isdisjoint(pause.start):  # the usual case: never paused
+                continue
             begun: Event | None = None
             for ev in self.facts.of_kinds(pause.start + pause.end):
                 if pause.match == "person" and key_of(ev, "person") != key_of(start, "person"):
@@ -194,7 +205,7 @@ def _triggers(rule) -> frozenset[str]:
     raise TypeError(f"no mechanism for {type(rule).__name__}")
 
 
-_PLANS: dict[int, tuple[RulesDocument, list]] = {}
+_PLANS: dict[int, tuple[RulesDocument, list, dict]] = {}
 _CITED: dict[int, tuple[object, tuple[str, ...]]] = {}
 
 
@@ -241,13 +252,28 @@ def _law_part(rule, version) -> tuple:
     return part
 
 
-def _plan(document: RulesDocument) -> list:
+def _plan(document: RulesDocument) -> tuple[RulesDocument, list, dict]:
     """The rules of a document indexed by the kinds that open them, with their mechanism
-    (computed once per document: `run` judges a case by the rules its kinds can open)."""
+    (computed once per document: `run` judges a case by the rules its kinds can open), and
+    the rules selected for each set of kinds a case has held (`_selected`)."""
     known = _PLANS.get(id(document))
     if known is None or known[0] is not document:
         if len(_PLANS) > 100:  # laws loaded again and again (tests): forget the old ones
             _PLANS.clear()
         plan = [(rule, JUDGES[rule.mechanism], _triggers(rule)) for rule in document.rules]
-        known = _PLANS[id(document)] = (document, plan)
-    return known[1]
+        known = _PLANS[id(document)] = (document, plan, {})
+    return known
+
+
+def _selected(document: RulesDocument, present: Mapping[str, Any]) -> list:
+    """The rules (with their mechanism) a case holding events of the kinds `present` can
+    find anything by, in the document's order: a rule finds nothing in a case without any
+    of the events that open it. Cases hold few sets of kinds: each is worked out once."""
+    _, plan, selections = _plan(document)
+    kinds = frozenset(present)
+    selected = selections.get(kinds)
+    if selected is None:
+        if len(selections) > 10_000:  # every set of kinds seen so far: start again
+            selections.clear()
+        selected = selections[kinds] = [(rule, mechanism) for rule, mechanism, on in plan if not on.isdisjoint(kinds)]
+    return selected

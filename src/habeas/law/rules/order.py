@@ -15,23 +15,53 @@ if TYPE_CHECKING:
 
 
 def judge_order(judge: Judge, rule: OrderRule) -> None:
-    for pair in rule.pairs:
+    for pair in _pairs(rule, judge.facts.by_kind):
         thens = judge.facts.of_kinds(pair.then)
-        if not thens:  # the usual pair: nothing to check, its firsts not looked up
-            continue
         firsts = judge.facts.of_kinds(pair.first)
         if pair.contradiction == "after":
             _after(judge, rule, pair, thens, firsts)
             continue
+        missing = pair.contradiction == "missing"
         for then in thens:
-            related = [f for f in firsts if matches(pair.match, f, then, ("first", "then"))]
-            if pair.contradiction == "missing":
-                if not related:
+            # the first related `first` in time order, unless one came at or before the `then`
+            # (`before`), or any at all (`missing`): found without listing them all
+            earliest: Event | None = None
+            for f in firsts:
+                if not matches(pair.match, f, then, _ROLES):
+                    continue
+                if missing or f.occurred_at <= then.occurred_at:
+                    break
+                if earliest is None:
+                    earliest = f
+            else:
+                if missing:
                     _contradiction(judge, rule, pair, None, then)
-                continue
-            if not related or any(f.occurred_at <= then.occurred_at for f in related):
-                continue
-            _contradiction(judge, rule, pair, related[0], then)
+                elif earliest is not None:
+                    _contradiction(judge, rule, pair, earliest, then)
+
+
+_ROLES = ("first", "then")
+
+
+_PAIRS: dict[int, tuple[OrderRule, dict]] = {}
+
+
+def _pairs(rule: OrderRule, present) -> list:
+    """The rule's pairs a case holding events of the kinds `present` has a `then` of (the
+    others have nothing to check): worked out once per rule and set of kinds."""
+    known = _PAIRS.get(id(rule))
+    if known is None or known[0] is not rule:
+        if len(_PAIRS) > 1_000:  # laws loaded again and again (tests): forget the old ones
+            _PAIRS.clear()
+        known = _PAIRS[id(rule)] = (rule, {})
+    by_kinds = known[1]
+    kinds = frozenset(present)
+    found = by_kinds.get(kinds)
+    if found is None:
+        if len(by_kinds) > 10_000:  # every set of kinds seen so far: start again
+            by_kinds.clear()
+        found = by_kinds[kinds] = [pair for pair in rule.pairs if not kinds.isdisjoint(pair.then)]
+    return found
 
 
 def _after(judge: Judge, rule: OrderRule, pair, thens: list[Event], firsts: list[Event]) -> None:

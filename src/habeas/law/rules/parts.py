@@ -38,16 +38,19 @@ class Selector(_Model):
         if event.kind not in self.kinds:
             return False
         data = event.data
-        for name, allowed in self.fields.items():
-            if data.get(name) not in allowed:
-                return False
-        for name, allowed in self.where.get(event.kind, {}).items():
-            if data.get(name) not in allowed:
-                return False
-        for name, needed in self.contains.items():
-            present = data.get(name)
-            if not isinstance(present, list | tuple) or any(n not in present for n in needed):
-                return False
+        if self.fields:  # most selectors test no field: each test only when it has one
+            for name, allowed in self.fields.items():
+                if data.get(name) not in allowed:
+                    return False
+        if self.where:
+            for name, allowed in self.where.get(event.kind, {}).items():
+                if data.get(name) not in allowed:
+                    return False
+        if self.contains:
+            for name, needed in self.contains.items():
+                present = data.get(name)
+                if not isinstance(present, list | tuple) or any(n not in present for n in needed):
+                    return False
         return True
 
     def kinds_used(self) -> list[str]:

@@ -63,9 +63,17 @@ def qualified(law: Law, facts: Facts, person: str | None, moment: datetime | Non
     """The offence `person` (None: the case) is suspected under at `moment`, with its row."""
     event = facts.qualification(person, moment)
     if event is None:
-        return Qualified(None, None)
-    data = event.data or {}
-    return Qualified(event, offence(law, data.get("article"), data.get("part"), event.occurred_at.date()))
+        return _NOT_NAMED
+    named = facts.named  # the catalogue's row read once per naming event of the case
+    found = named.get(id(event))
+    if found is None:
+        data = event.data or {}
+        row = offence(law, data.get("article"), data.get("part"), event.occurred_at.date())
+        found = named[id(event)] = Qualified(event, row)
+    return found
+
+
+_NOT_NAMED = Qualified(None, None)
 
 
 def case_offence(law: Law, state: CaseState | None, at: datetime | None) -> dict[str, Any] | None:

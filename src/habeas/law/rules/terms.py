@@ -17,8 +17,9 @@ from habeas.law import calendar
 from habeas.law.package import MissingLaw, Version
 from habeas.law.rules.conditions import Context, holds
 from habeas.law.rules.facts import moment_of
-from habeas.law.rules.loading import get_rule, load_calendar, load_rules
+from habeas.law.rules.loading import counting, get_rule
 from habeas.law.rules.schema import DeadlineRule, Term
+from habeas.law.workdays import WorkingCalendar
 
 
 @dataclass
@@ -61,9 +62,9 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
     except MissingLaw:
         return None
     unit = version.unit or "hours"
-    document = load_rules(ctx.law)
-    rounding = getattr(document.calendar, unit, "exact")
-    if rounding == "next_hour" and rule_code in document.calendar.start_day_counted:
+    counted = counting(ctx.law)
+    rounding = counted.rounding.get(unit, "exact")
+    if rounding == "next_hour" and rule_code in counted.start_day_counted:
         rounding = "exact"  # its first hour counts: from the minute (CPC art. 48 part 5)
     try:
         due = calendar.add(base, version.value, unit, rounding)
@@ -76,9 +77,10 @@ def apply_term(term: Term, ctx: Context, rule_code: str, base: datetime | None =
         if alternative is not None:
             applied.notes["due_at_otherwise"] = alternative.isoformat()
     if unit in ("days", "months", "years") and rounding == "end_of_day":
-        if rule_code in document.calendar.start_day_counted:
+        if rule_code in counted.start_day_counted:
             applied.due -= _ONE_DAY
-        _move_off_non_working_day(applied, ctx, rule_code)
+        if counted.moves and counted.table is not None and rule_code not in counted.not_moved:
+            _move_off_non_working_day(applied, counted.table)
     return applied
 
 
@@ -88,7 +90,7 @@ def _otherwise(ctx: Context, key: str | None, base: datetime, unit: str, roundin
         version = ctx.law.version(key, ctx.moment)
         if version.unit and version.unit != unit:
             unit = version.unit
-            rounding = getattr(load_rules(ctx.law).calendar, unit, "exact")
+            rounding = counting(ctx.law).rounding.get(unit, "exact")
         return calendar.add(base, version.value, unit, rounding)
     except (MissingLaw, calendar.CalendarError, TypeError, ValueError, OverflowError):
         return None
@@ -112,13 +114,7 @@ def _from_rule(term: Term, ctx: Context, base: datetime) -> Applied | None:
     return Applied(due, lead, term.minus, {"limit_due_at": applied.due.isoformat(), "limit": applied.version.value})
 
 
-def _move_off_non_working_day(applied: Applied, ctx: Context, rule_code: str) -> None:
-    rules = load_rules(ctx.law).calendar
-    if rules.last_day_off != "next_working_day" or rule_code in rules.not_moved:
-        return
-    table = load_calendar(ctx.law)
-    if table is None:
-        return
+def _move_off_non_working_day(applied: Applied, table: WorkingCalendar) -> None:
     last_day = (applied.due - _ONE_DAY).date()  # the term ends at 24:00 of this day
     working, assumed = table.next_working_day(last_day)
     if working != last_day:
