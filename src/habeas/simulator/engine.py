@@ -33,6 +33,7 @@ import numpy as np
 from habeas.domain.events import Actor, Event
 from habeas.law.package import Law
 from habeas.simulator.actors import Actors
+from habeas.simulator.agreed import RememberedAgreements
 from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.asking import AskingTheLaw
 from habeas.simulator.calibration import DEFAULT_START, Calibration
@@ -47,7 +48,7 @@ DRAW_OF_ROLE = {"investigator": U_INV, "prosecutor": U_PROS, "investigating_judg
 __all__ = ["HOURS_PER_YEAR", "LawMismatch", "Simulation"]
 
 
-class Simulation(CaseProcesses, Stock, AskingTheLaw):
+class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
     """A seeded caseload: the same seed, calibration and law give the same events, byte for byte."""
 
     def __init__(
@@ -71,10 +72,12 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         self.cases, self.years = cases, years
         self.arrivals = Arrivals(calibration, cases=cases, years=years)
         self.actors = Actors(law)
+        self._stage_kinds, self._role_at = self.actors.stage_kinds, {}
         self.totals, self._outside = Totals(), Totals()  # the period's, and the stock's before it
         self._in_prison = dict.fromkeys(self.arrivals.regions, 0)  # now, by region
         self._held = {"remand": 0, "sentenced": 0, "prison": 0}
         self._init_asking()
+        self._init_agreed()
         self._gravity: dict[tuple, str | None] = {}
         self._stamps: dict[int, str] = {}
         self._seq = 0
@@ -103,7 +106,9 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
             self.totals.ended_in_period += 1
 
     def _actor_of(self, c: CaseRun, kind: str) -> dict:
-        role = self.actors.role(kind, c.kinds)
+        role = self._role_at.get((kind, c.stage))
+        if role is None:  # the law's competence, once per kind and stage in a run
+            role = self._role_at[(kind, c.stage)] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
         draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
         return self.actors.of(role, c.region, draw)
 
@@ -114,6 +119,8 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         self._out.append(record)
         c.records.append(record)
         c.kinds.add(kind)
+        if kind in self._stage_kinds:
+            c.stage = self.actors.stage(c.kinds)
         return record
 
     def _custody_begins(self, c: CaseRun) -> None:

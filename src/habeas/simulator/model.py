@@ -92,13 +92,14 @@ class CaseRun:
 
     __slots__ = (
         "number", "case", "region", "gravity", "article", "part", "who", "ident", "birth", "records",
-        "held_until", "cap", "custody_from", "sentenced", "kinds", "u", "d",
+        "held_until", "cap", "custody_from", "sentenced", "kinds", "stage", "u", "d",
     )  # fmt: skip
 
     def __init__(self, number: int, case: str, u: list[float], d: list[float]):
         self.number, self.case, self.u, self.d = number, case, u, d
         self.records: list[tuple] = []
         self.kinds: set[str] = set()  # the kinds seen: the case's stage, as the law defines it
+        self.stage: str | None = None  # that stage, kept as kinds are seen (None: the initial one)
         self.birth: date | None = None
         self.held_until: float | None = None  # while in custody: the order's `until`
         self.cap: float | None = None  # the latest `until` the custody ladder allows
