@@ -145,9 +145,9 @@ class AskingTheLaw:
         answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
 
-    def _needed(self, c: CaseRun, considered: dict) -> Needed:
+    def _needed_asked(self, c: CaseRun, considered: dict) -> Needed:
         """The prosecutors' levels the law's ladders ask for the extension `considered` (made
-        now) on the case's facts (`agreements`)."""
+        now) on the case's facts (`agreements`), asked of the law (`agreed` remembers them)."""
         self.law_asked += 1
         events = [self._event(r) for r in c.records]
         stamp = datetime.fromisoformat(self._stamp(self.now))
