@@ -109,17 +109,25 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         role = self._role_at.get((kind, c.stage))
         if role is None:  # the law's competence, once per kind and stage in a run
             role = self._role_at[(kind, c.stage)] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
-        draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
-        return self.actors.of(role, c.region, draw)
+        who = c.who
+        if who is None:
+            who = c.who = {}
+        actor = who.get(role)
+        if actor is None:  # a case's official of a role is drawn once: its region and draw are its own
+            draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
+            actor = who[role] = self.actors.of(role, c.region, draw)
+        return actor
 
     def _emit(self, c: CaseRun, kind: str, data: dict, actor: dict | None = None) -> tuple:
         """Record a fact of case `c` now, by the official the law lets record it (or `actor`)."""
         self._seq += 1
-        record = (self._seq, self.now, c.case, kind, actor or self._actor_of(c, kind), data)  # not `c`: no cycle
+        if actor is None:
+            actor = self._actor_of(c, kind)
+        record = (self._seq, self.now, c.case, kind, actor, data)  # not `c`: no cycle
         self._out.append(record)
         c.records.append(record)
-        c.kinds.add(kind)
-        if kind in self._stage_kinds:
+        if kind in self._stage_kinds:  # the case's stage moves only with these
+            c.kinds.add(kind)
             c.stage = self.actors.stage(c.kinds)
         return record
 
@@ -221,7 +229,10 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
             if now > horizon:
                 break  # cases still running three years after the period are left open
             self.now = now
-            step = self._resume(process, value)
+            try:
+                step = process.send(value)
+            except StopIteration:
+                step = None
             if step is not None:
                 if step.__class__ is float:
                     push(heap, (step if step > now else now, next(order), process, None))
@@ -238,13 +249,6 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
             yield out
         self.totals.events = self._seq
         self.totals.open_at_end = self.totals.cases - self.totals.ended_in_period
-
-    @staticmethod
-    def _resume(process, value):
-        try:
-            return process.send(value)
-        except StopIteration:
-            return None
 
     # --- records as events ----------------------------------------------------------------
 

@@ -98,7 +98,8 @@ class CaseRun:
     def __init__(self, number: int, case: str, u: list[float], d: list[float]):
         self.number, self.case, self.u, self.d = number, case, u, d
         self.records: list[tuple] = []
-        self.kinds: set[str] = set()  # the kinds seen: the case's stage, as the law defines it
+        self.kinds: set[str] = set()  # the kinds seen that move its stage, as the law defines it
+        self.who: dict[str, dict] | None = None  # its official of each role, once drawn
         self.stage: str | None = None  # that stage, kept as kinds are seen (None: the initial one)
         self.birth: date | None = None
         self.held_until: float | None = None  # while in custody: the order's `until`
