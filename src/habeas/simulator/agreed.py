@@ -29,6 +29,7 @@ FORMS = ("day", "shift")
 # a word of the case a rule may read, as a word of its own (`gravity_in`, not `regional`)
 _CASE_WORDS = re.compile(r"(?<![a-z])(gravity|article|part|region|erdr|from_rule|recorded)(?![a-z])")
 _NOT_READ = {"citations", "title", "message", "certainty"}  # what a rule says of itself, not of a case
+_PLAIN = (str, int, float, bool)  # data values the key holds as they are
 
 
 class RememberedAgreements:
@@ -79,35 +80,45 @@ class RememberedAgreements:
     def _agreement_keys(self, c: CaseRun, considered: dict) -> tuple[tuple, tuple, tuple[tuple, tuple]] | None:
         """The class of case of an ask, by each form, with the shape of case (the kinds, in
         order, and what the ladder reads besides the times) and the asked facts' own minutes;
-        None when no ladder judges the kind (nothing to remember)."""
+        None when no ladder judges the kind, or the extension's data hold more than plain
+        values (then the law is asked)."""
         kind, data = considered["kind"], considered["data"]
         reads = self._ladder_reads(kind)
         if reads is None:
             return None
-        vocabulary, offence, age = reads
+        vocabulary, fields, offence, age = reads
+        other = []
+        for name, value in data.items():
+            if name not in fields:
+                if value is not None and value.__class__ not in _PLAIN:
+                    return None
+                other.append((name, value))
+        try:
+            until = tuple(datetime.fromisoformat(data[name]) - self.start for name in fields if name in data)
+        except (TypeError, ValueError):
+            return None
+        day = self._day
         facts = [(r[3], r[5].get("person"), math.floor(r[1] * 60)) for r in c.records if r[3] in vocabulary]
         now = math.floor(self.now * 60)
         minutes = [m for _, _, m in facts]
-        days = tuple((k, person, self._day(m)) for k, person, m in facts)
-        written = tuple(sorted((name, value) for name, value in data.items() if not isinstance(value, dict | list)))
-        until = tuple(datetime.fromisoformat(v) - self.start for v in data.values() if _is_time(v))
+        days = (tuple((k, person, day(m)) for k, person, m in facts), day(now), tuple(sorted(other)))
         shape = (
             kind,
             tuple(k for k, _, _ in facts),
             (c.article, c.part, c.gravity, c.region) if offence else None,
             c.birth if age else None,
-            tuple(sorted(name for name, _ in written)),
+            tuple(sorted(data)),
         )
-        other = tuple((name, value) for name, value in written if not _is_time(value))
-        by_day = ("day", shape, days, self._day(now), other, now, until)
         ref = minutes[0] if minutes else now
         moved = tuple(t - timedelta(minutes=ref) for t in until)
-        by_shift = ("shift", shape, days, self._day(now), other, tuple(m - ref for m in minutes), now - ref, moved)
+        by_day = ("day", shape, days, now, until)
+        by_shift = ("shift", shape, days, tuple(m - ref for m in minutes), now - ref, moved)
         return shape, (*minutes, now), (by_day, by_shift)
 
-    def _ladder_reads(self, kind: str) -> tuple[frozenset[str], bool, bool] | None:
-        """The kinds the ladders judging `kind` name, and whether they may read the offence (or
-        region) and the age: any mention counts (when in doubt, they read it)."""
+    def _ladder_reads(self, kind: str) -> tuple[frozenset[str], tuple[str, ...], bool, bool] | None:
+        """The kinds the ladders judging `kind` name, the fields of the extension they read as
+        times, and whether they may read the offence (or region) and the age: any mention
+        counts (when in doubt, they read it)."""
         if kind not in self._vocabulary:
             document = ladders(self.law, kind)
             if document is None:
@@ -115,21 +126,10 @@ class RememberedAgreements:
             else:
                 rules = document.rules
                 text = json.dumps([r.model_dump(mode="json", exclude_none=True, exclude=_NOT_READ) for r in rules])
-                vocabulary = frozenset(k for rule in rules for k in rule.kinds_used())
                 self._vocabulary[kind] = (
-                    vocabulary,
+                    frozenset(k for rule in rules for k in rule.kinds_used()),
+                    tuple(sorted({rule.field for rule in rules})),
                     _CASE_WORDS.search(text) is not None,
                     '"minor"' in text or '"from_rule"' in text,
                 )
         return self._vocabulary[kind]
-
-
-def _is_time(value: object) -> bool:
-    """Whether a value of the extension's data is a time (its `until`)."""
-    if not isinstance(value, str) or len(value) < 16 or value[4] != "-" or "T" not in value:
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True

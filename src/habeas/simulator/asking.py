@@ -52,6 +52,8 @@ class AskingTheLaw:
         self._answers: dict[tuple, Any] = {}
         self._reads_age: dict[str, bool] = {}
         self._reads_case: dict[str, bool] = {}
+        self._reading: dict[str, tuple[bool, bool]] = {}  # per rule: (reads the age, reads the offence)
+        self._epochs: dict[date, int] = {}
         self._majority: dict[date, int | None] = {}
         self._dates: dict[int, date] = {}
         self._offset = self.start.hour * 60 + self.start.minute  # the start's minutes into its local day
@@ -70,10 +72,12 @@ class AskingTheLaw:
         at = math.floor((start[1] if considered is None else self.now) * 60)
         base = math.floor((counted_from or start)[1] * 60)
         day, base_day = self._day(at), self._day(base)
-        age = self._minor(c.birth, day) if c.birth is not None and self._reads(code) else None
-        epoch, base_epoch = bisect_right(self._law_changes, day), bisect_right(self._law_changes, base_day)
-        offence = (c.article, c.part, c.gravity) if self._reads_offence(code) else None
-        key = (code, cap, offence, age, epoch, base_epoch)
+        reads = self._reading.get(code)
+        if reads is None:
+            reads = self._reading[code] = (self._reads(code), self._reads_offence(code))
+        age = self._minor(c.birth, day) if reads[0] and c.birth is not None else None
+        offence = (c.article, c.part, c.gravity) if reads[1] else None
+        key = (code, cap, offence, age, self._epoch(day), self._epoch(base_day))
         form = self._answers.get(key)
         parent = None
         if form is not None and form[0] == "daily":
@@ -198,6 +202,13 @@ class AskingTheLaw:
         if shift is None:
             shift = self._working_days[day] = (self._calendar.next_working_day(day)[0] - day).days
         return hours + 24 * shift
+
+    def _epoch(self, day: date) -> int:
+        """Which period between the law's changes `day` lies in."""
+        epoch = self._epochs.get(day)
+        if epoch is None:
+            epoch = self._epochs[day] = bisect_right(self._law_changes, day)
+        return epoch
 
     def _day(self, minutes: int) -> date:
         """The local date `minutes` after the period's start (before it, when negative)."""

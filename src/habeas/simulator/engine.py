@@ -206,8 +206,8 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
                 gc.enable()
 
     def _steps(self) -> Iterator[list[tuple]]:
-        order = itertools.count()
-        heap: list[tuple[float, int, object, object]] = [(at, next(order), p, None) for at, _, p in self._stocked]
+        heap: list[tuple[float, int, object, object]] = [(at, n, p, None) for n, (at, _, p) in enumerate(self._stocked)]
+        order = len(heap)  # ties in time go first come, first served
         heapq.heapify(heap)
         push, pop = heapq.heappush, heapq.heappop
         arrivals = self.arrivals.stream(self.rng, self.seed)
@@ -234,11 +234,12 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
             except StopIteration:
                 step = None
             if step is not None:
+                order += 1
                 if step.__class__ is float:
-                    push(heap, (step if step > now else now, next(order), process, None))
+                    push(heap, (step if step > now else now, order, process, None))
                 else:
                     begin, finished = step[0].serve(now, step[1])
-                    push(heap, (finished, next(order), process, begin))
+                    push(heap, (finished, order, process, begin))
             if len(out) >= CHUNK:
                 yield out
                 out = []
