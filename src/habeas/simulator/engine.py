@@ -109,20 +109,19 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         role = self._role_at.get((kind, c.stage))
         if role is None:  # the law's competence, once per kind and stage in a run
             role = self._role_at[(kind, c.stage)] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
-        who = c.who
-        if who is None:
-            who = c.who = {}
-        actor = who.get(role)
+        actor = c.who.get(role)
         if actor is None:  # a case's official of a role is drawn once: its region and draw are its own
             draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
-            actor = who[role] = self.actors.of(role, c.region, draw)
+            actor = c.who[role] = self.actors.of(role, c.region, draw)
         return actor
 
     def _emit(self, c: CaseRun, kind: str, data: dict, actor: dict | None = None) -> tuple:
         """Record a fact of case `c` now, by the official the law lets record it (or `actor`)."""
         self._seq += 1
         if actor is None:
-            actor = self._actor_of(c, kind)
+            actor = c.who.get(self._role_at.get((kind, c.stage)))  # as `_actor_of`, without a call
+            if actor is None:
+                actor = self._actor_of(c, kind)
         record = (self._seq, self.now, c.case, kind, actor, data)  # not `c`: no cycle
         self._out.append(record)
         c.records.append(record)

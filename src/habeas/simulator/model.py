@@ -99,7 +99,7 @@ class CaseRun:
         self.number, self.case, self.u, self.d = number, case, u, d
         self.records: list[tuple] = []
         self.kinds: set[str] = set()  # the kinds seen that move its stage, as the law defines it
-        self.who: dict[str, dict] | None = None  # its official of each role, once drawn
+        self.who: dict[str | None, dict] = {}  # its official of each role, once drawn
         self.stage: str | None = None  # that stage, kept as kinds are seen (None: the initial one)
         self.birth: date | None = None
         self.held_until: float | None = None  # while in custody: the order's `until`
