@@ -83,6 +83,8 @@ class AskingTheLaw:
         if form is not None and form[0] == "daily":
             parent, key = key, (*key, base_day)
             form = self._answers.get(key)
+        elif form is not None and form[0] == "seen":  # undecided, but its day may have shown one answer
+            form = self._answers.get((*key, base_day), form)
         if form is not None and form[0] in ("shift", "same"):
             answer = base + form[1] if form[0] == "shift" else form[1]
             if self.check_law and answer != self._asked(code, c, start, considered, cap):
@@ -98,7 +100,9 @@ class AskingTheLaw:
         """What two answers of the law for a class show: that they move with the time counted
         from (`shift`), or, within a day, that they stay the `same`; else the class is asked
         per day (`daily`) or per case (`ask`). A class whose days have stayed the same on
-        `TRUSTED` days takes a new day's first answer for the day."""
+        `TRUSTED` days takes a new day's first answer for the day. Before a second day tells
+        the form, two asks at different minutes of the first day that agree give that day's
+        answer (as a `daily` class's day would)."""
         answers = self._answers
         if form is None:
             if parent is not None and answers[parent][1] >= TRUSTED:
@@ -107,6 +111,9 @@ class AskingTheLaw:
                 answers[key] = ("seen", base, day, answer)
             return
         _, base1, day1, answer1 = form
+        if parent is None and day1 == day and base1 != base and answer == answer1:
+            answers[(*key, day)] = ("same", answer)  # the day's answer, as a `daily` class's day
+            return  # whether the class moves with the time or by the day: no telling yet
         if base1 == base or (parent is None and (day1 == day or (base - base1) % 1440 == 0)):
             return  # no telling yet
         if answer is None or answer1 is None:
