@@ -138,7 +138,7 @@ class AskingTheLaw:
         if self._folded is not None and self._folded[0] == key:  # the same facts, asked another rule
             _, state, events = self._folded
         else:
-            events = [self._event(r) for r in c.records]
+            events = self._events_of(c)
             if considered is not None:
                 events.append(
                     Event(
@@ -160,12 +160,19 @@ class AskingTheLaw:
         """The prosecutors' levels the law's ladders ask for the extension `considered` (made
         now) on the case's facts (`agreements`), asked of the law (`agreed` remembers them)."""
         self.law_asked += 1
-        events = [self._event(r) for r in c.records]
+        events = self._events_of(c)
         stamp = datetime.fromisoformat(self._stamp(self.now))
         actor = Actor.from_dict(considered["actor"])
         events.append(Event(id="considered", kind=considered["kind"], case=c.case, occurred_at=stamp, actor=actor,
                             data=considered["data"]))  # fmt: skip
         return needed(self.law, fold_all(events), considered["kind"], "considered")
+
+    def _events_of(self, c: CaseRun) -> list[Event]:
+        """The case's records as the law reads them (a new list): each built once, when first asked."""
+        made = c.events
+        for record in c.records[len(made) :]:
+            made.append(self._event(record))
+        return list(made)
 
     def _minor(self, birth: date, day: date) -> bool | int:
         """Whether the person is a minor on `day`, by the law's age of majority then: a rule

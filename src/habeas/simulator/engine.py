@@ -80,6 +80,7 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         self._init_agreed()
         self._gravity: dict[tuple, str | None] = {}
         self._stamps: dict[int, str] = {}
+        self._moments: dict[int, datetime] = {}
         self._seq = 0
         self._out: list[tuple] = []
         self._stocked = self._stock() if stock else []  # without: prisons and custody start empty
@@ -269,15 +270,13 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
     def _event(self, record: tuple) -> Event:
         """A record as the law reads it: built, not parsed (the register parses and checks every
         one when it is recorded; `tests/simulator` proves it takes them all)."""
-        raw = self._raw(record)
-        return Event(
-            id=raw["id"],
-            kind=raw["kind"],
-            case=raw["case"],
-            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-            actor=Actor.from_dict(raw["actor"]),
-            data=raw["data"],
-        )
+        seq, hours, case, kind, actor, data = record
+        minute = math.floor(hours * 60)
+        moment = self._moments.get(minute)
+        if moment is None:  # the time as stamped, read back: once per minute
+            moment = self._moments[minute] = datetime.fromisoformat(self._stamp(hours))
+        return Event(id=f"s{self.seed}-{seq}", kind=kind, case=case, occurred_at=moment,
+                     actor=Actor.from_dict(actor), data=data)  # fmt: skip
 
     def _iso(self, hours: float) -> str:
         return (self.start + timedelta(hours=hours)).isoformat()

@@ -92,12 +92,13 @@ class CaseRun:
 
     __slots__ = (
         "number", "case", "region", "gravity", "article", "part", "who", "ident", "birth", "records",
-        "held_until", "cap", "custody_from", "sentenced", "kinds", "stage", "u", "d",
+        "held_until", "cap", "custody_from", "sentenced", "kinds", "stage", "events", "u", "d",
     )  # fmt: skip
 
     def __init__(self, number: int, case: str, u: list[float], d: list[float]):
         self.number, self.case, self.u, self.d = number, case, u, d
         self.records: list[tuple] = []
+        self.events: list = []  # its records as the law's events, made as the law is asked (`asking`)
         self.kinds: set[str] = set()  # the kinds seen that move its stage, as the law defines it
         self.who: dict[str | None, dict] = {}  # its official of each role, once drawn
         self.stage: str | None = None  # that stage, kept as kinds are seen (None: the initial one)
