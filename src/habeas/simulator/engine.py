@@ -42,6 +42,7 @@ from habeas.simulator.model import HOURS_PER_YEAR, U_IJ, U_INV, U_JUDGE, U_PROS,
 from habeas.simulator.stock import Stock
 
 CHUNK = 1024  # records handed out at once (the consumer's time apart from the engine's)
+WINDOW = 24.0  # hours of the agenda's near heap (a power of two times 3: exact multiples)
 POOLS = ("investigators", "investigating_judges", "judges")
 DRAW_OF_ROLE = {"investigator": U_INV, "prosecutor": U_PROS, "investigating_judge": U_IJ, "judge": U_JUDGE}
 
@@ -206,10 +207,17 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
                 gc.enable()
 
     def _steps(self) -> Iterator[list[tuple]]:
-        heap: list[tuple[float, int, object, object]] = [(at, n, p, None) for n, (at, _, p) in enumerate(self._stocked)]
-        order = len(heap)  # ties in time go first come, first served
-        heapq.heapify(heap)
-        push, pop = heapq.heappush, heapq.heappop
+        # The agenda: the steps of the current window of hours in a small heap (`near`), later
+        # ones by window (`far`, the windows' numbers in their own heap) until their window
+        # comes; the same order as one heap of (hour, order), with far fewer entries to sift.
+        near: list[tuple[float, int, object, object]] = []
+        far: dict[float, list] = {}
+        windows: list[float] = []
+        current = -math.inf  # the window `near` holds (and every one before it)
+        for order, (at, _, process) in enumerate(self._stocked):
+            _later(far, windows, (at, order, process, None))
+        order = len(self._stocked)  # ties in time go first come, first served
+        push, pop, heapify = heapq.heappush, heapq.heappop, heapq.heapify
         arrivals = self.arrivals.stream(self.rng, self.seed)
         next_at, case = next(arrivals, (math.inf, None))
         horizon, end_h = self.end_h + 3 * HOURS_PER_YEAR, self.end_h
@@ -217,17 +225,19 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         out: list[tuple] = []
         self._out = out
         while True:
-            if heap and heap[0][0] <= next_at:
-                now, _, process, value = pop(heap)
+            if not near and windows and (case is None or windows[0] <= next_at // WINDOW):
+                current = pop(windows)
+                near = far.pop(current)
+                heapify(near)
+            if near and near[0][0] <= next_at:
+                now, _, process, value = pop(near)
             elif case is not None:
                 now, process, value = next_at, self._case(case), None
                 next_at, case = next(arrivals, (math.inf, None))
             else:
-                break
+                break  # nothing left before the horizon
             if now > end_h and not self._counted:
                 self._census()
-            if now > horizon:
-                break  # cases still running three years after the period are left open
             self.now = now
             try:
                 step = process.send(value)
@@ -236,10 +246,16 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
             if step is not None:
                 order += 1
                 if step.__class__ is float:
-                    push(heap, (step if step > now else now, order, process, None))
+                    entry = (step if step > now else now, order, process, None)
                 else:
                     begin, finished = step[0].serve(now, step[1])
-                    push(heap, (finished, order, process, begin))
+                    entry = (finished, order, process, begin)
+                if entry[0] > horizon:
+                    pass  # cases still running three years after the period are left open
+                elif entry[0] // WINDOW <= current:
+                    push(near, entry)
+                else:
+                    _later(far, windows, entry)
             if len(out) >= CHUNK:
                 yield out
                 out = []
@@ -280,3 +296,14 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
 
     def _iso(self, hours: float) -> str:
         return (self.start + timedelta(hours=hours)).isoformat()
+
+
+def _later(far: dict[float, list], windows: list[float], entry: tuple) -> None:
+    """File a step of a window after the current one (`Simulation._steps`)."""
+    window = entry[0] // WINDOW
+    bucket = far.get(window)
+    if bucket is None:
+        far[window] = [entry]
+        heapq.heappush(windows, window)
+    else:
+        bucket.append(entry)
