@@ -38,7 +38,18 @@ from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.asking import AskingTheLaw
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 from habeas.simulator.cases import CaseProcesses
-from habeas.simulator.model import HOURS_PER_YEAR, U_IJ, U_INV, U_JUDGE, U_PROS, CaseRun, LawMismatch, Pool, Totals
+from habeas.simulator.model import (
+    HOURS_PER_YEAR,
+    NO_ROLES,
+    U_IJ,
+    U_INV,
+    U_JUDGE,
+    U_PROS,
+    CaseRun,
+    LawMismatch,
+    Pool,
+    Totals,
+)
 from habeas.simulator.stock import Stock
 
 CHUNK = 1024  # records handed out at once (the consumer's time apart from the engine's)
@@ -73,7 +84,7 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         self.cases, self.years = cases, years
         self.arrivals = Arrivals(calibration, cases=cases, years=years)
         self.actors = Actors(law)
-        self._stage_kinds, self._role_at = self.actors.stage_kinds, {}
+        self._stage_kinds, self._roles_at = self.actors.stage_kinds, {}
         self.totals, self._outside = Totals(), Totals()  # the period's, and the stock's before it
         self._in_prison = dict.fromkeys(self.arrivals.regions, 0)  # now, by region
         self._held = {"remand": 0, "sentenced": 0, "prison": 0}
@@ -108,9 +119,13 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
             self.totals.ended_in_period += 1
 
     def _actor_of(self, c: CaseRun, kind: str) -> dict:
-        role = self._role_at.get((kind, c.stage))
+        roles = self._roles_at.get(c.stage)
+        if roles is None:
+            roles = self._roles_at[c.stage] = {}
+        c.roles = roles  # the roles by kind at the case's stage, until the stage moves
+        role = roles.get(kind)
         if role is None:  # the law's competence, once per kind and stage in a run
-            role = self._role_at[(kind, c.stage)] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
+            role = roles[kind] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
         actor = c.who.get(role)
         if actor is None:  # a case's official of a role is drawn once: its region and draw are its own
             draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
@@ -121,7 +136,7 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         """Record a fact of case `c` now, by the official the law lets record it (or `actor`)."""
         self._seq += 1
         if actor is None:
-            actor = c.who.get(self._role_at.get((kind, c.stage)))  # as `_actor_of`, without a call
+            actor = c.who.get(c.roles.get(kind))  # as `_actor_of`, without a call
             if actor is None:
                 actor = self._actor_of(c, kind)
         record = (self._seq, self.now, c.case, kind, actor, data)  # not `c`: no cycle
@@ -129,7 +144,7 @@ class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
         c.records.append(record)
         if kind in self._stage_kinds:  # the case's stage moves only with these
             c.kinds.add(kind)
-            c.stage = self.actors.stage(c.kinds)
+            c.stage, c.roles = self.actors.stage(c.kinds), NO_ROLES
         return record
 
     def _custody_begins(self, c: CaseRun) -> None:
