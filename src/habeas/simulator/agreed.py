@@ -43,7 +43,7 @@ class RememberedAgreements:
     def _init_agreed(self) -> None:
         self._agreed: dict[tuple, tuple] = {}
         self._refuted: set[tuple] = set()  # (shape, form): two asks of the law disagreed
-        self._vocabulary: dict[str, tuple[frozenset[str], bool, bool] | None] = {}
+        self._vocabulary: dict[str, tuple[frozenset[str], tuple[str, ...], bool, bool] | None] = {}
         self.agreements = self.agreements_remembered = 0  # extensions, and those not asked of the law
 
     def _needed(self, c: CaseRun, considered: dict) -> Needed:
