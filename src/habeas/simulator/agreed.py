@@ -9,7 +9,8 @@ remembered (`asking`): by `day` (the days of the facts, the extension's time and
 exactly: a ladder counting in days or months from the day after a fact), or by `shift` (the
 days of the facts and every time counted from the first of them: a ladder counting to the
 minute). A form is taken for a class once two asks whose facts fell at different minutes gave
-the same answer, and dropped for the whole shape of case the first time two disagree; until
+the same answer (for a new class's first answer once it held for `TRUSTED` classes of the same
+shape of case), and dropped for the whole shape of case the first time two disagree; until
 then, and for everything else, the law is asked. `check_law=True` asks every case as well and
 fails on any difference (`tests/simulator`).
 """
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from habeas.simulator.agreements import Needed, ladders
+from habeas.simulator.asking import TRUSTED
 from habeas.simulator.model import CaseRun, LawMismatch
 
 FORMS = ("day", "shift")
@@ -43,6 +45,7 @@ class RememberedAgreements:
     def _init_agreed(self) -> None:
         self._agreed: dict[tuple, tuple] = {}
         self._refuted: set[tuple] = set()  # (shape, form): two asks of the law disagreed
+        self._trusted: dict[tuple, int] = {}  # (shape, form): classes whose answer it bore out
         self._vocabulary: dict[str, tuple[frozenset[str], tuple[str, ...], bool, bool] | None] = {}
         self.agreements = self.agreements_remembered = 0  # extensions, and those not asked of the law
 
@@ -67,12 +70,17 @@ class RememberedAgreements:
         return answer
 
     def _learn_agreed(self, shape: tuple, form: str, key: tuple, signature: tuple, answer: Needed) -> None:
+        """What the law's answers show of a class: the same answer at different minutes (its form
+        holds), or not (the form is dropped for the shape). A shape whose form has held for
+        `TRUSTED` classes takes a new class's first answer, as `asking` takes a new day's."""
         known = self._agreed.get(key)
         if known is None:
-            self._agreed[key] = ("seen", signature, answer)
+            trusted = self._trusted.get((shape, form), 0) >= TRUSTED
+            self._agreed[key] = ("same", answer) if trusted else ("seen", signature, answer)
         elif known[0] == "seen" and known[1] != signature:
             if known[2] == answer:
                 self._agreed[key] = ("same", answer)
+                self._trusted[(shape, form)] = self._trusted.get((shape, form), 0) + 1
             else:
                 self._agreed[key] = ("ask",)
                 self._refuted.add((shape, form))
