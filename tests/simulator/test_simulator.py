@@ -256,6 +256,19 @@ def test_the_law_engine_answers_every_limit_the_engine_remembers(law, cal):
     assert plain.law_asked < 0.5 * sim.law_asked  # remembered, not copied
 
 
+@pytest.mark.parametrize(("seed", "cases", "stock", "share"), [(3, 8000, False, 0.5), (5, 2000, True, 0.2)])
+def test_the_agreements_remembered_are_the_laws_on_every_case(law, cal, seed, cases, stock, share):
+    """Whose agreement an extension needs is remembered per class of case (`agreed`): with
+    `check_law` the ladders are asked on every extension as well, and each remembered answer
+    must be the law's for that case; most extensions are remembered, and the log is the same."""
+    sim = Simulation(law, cal, cases=cases, years=0.1, seed=seed, start=START, stock=stock, check_law=True)
+    records = list(sim.records())
+    assert sim.agreements > 300 and sim.agreements_remembered > share * sim.agreements
+    assert not sim._refuted  # no form the engine took was ever contradicted by the law
+    plain = Simulation(law, cal, cases=cases, years=0.1, seed=seed, start=START, stock=stock)
+    assert list(plain.records()) == records
+
+
 def test_a_shorter_limit_by_overlay_is_not_remembered_from_the_baseline(law, cal):
     """Each run remembers only its own law's answers: under a 24 h limit they are checked too."""
     change = {"detention.limit.adult": [{"value": 24, "valid_from": "2024-01-01"}]}

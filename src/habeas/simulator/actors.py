@@ -54,12 +54,25 @@ class Actors:
         self.law = law
         self.staffed = frozenset(staffed)  # the roles the model has officials for
         self.stages = stages_of(law)
+        self.stage_kinds = self.stages.kinds  # the kinds that move a case between stages (made once)
         self._roles: dict[tuple[str, str], str] = {}
+        self._stage_of: dict[frozenset[str], str] = {}
         self._actors: dict[tuple, dict] = {}
 
     def role(self, kind: str, seen: set[str]) -> str:
         """The role that records `kind` in a case that has seen these kinds."""
-        stage = self.stages.of(seen) if seen & self.stages.kinds else self.stages.initial
+        return self.at_stage(kind, self.stage(seen))
+
+    def stage(self, seen: set[str]) -> str:
+        """The stage of a case that has seen these kinds (remembered per set of kinds)."""
+        key = frozenset(seen)
+        stage = self._stage_of.get(key)
+        if stage is None:
+            stage = self._stage_of[key] = self.stages.of(seen) if seen & self.stage_kinds else self.stages.initial
+        return stage
+
+    def at_stage(self, kind: str, stage: str) -> str:
+        """The role that records `kind` at `stage` (remembered: competence is the law's, per run)."""
         key = (kind, stage)
         role = self._roles.get(key)
         if role is None:

@@ -52,6 +52,8 @@ class AskingTheLaw:
         self._answers: dict[tuple, Any] = {}
         self._reads_age: dict[str, bool] = {}
         self._reads_case: dict[str, bool] = {}
+        self._reading: dict[str, tuple[bool, bool]] = {}  # per rule: (reads the age, reads the offence)
+        self._epochs: dict[date, int] = {}
         self._majority: dict[date, int | None] = {}
         self._dates: dict[int, date] = {}
         self._offset = self.start.hour * 60 + self.start.minute  # the start's minutes into its local day
@@ -70,15 +72,19 @@ class AskingTheLaw:
         at = math.floor((start[1] if considered is None else self.now) * 60)
         base = math.floor((counted_from or start)[1] * 60)
         day, base_day = self._day(at), self._day(base)
-        age = self._minor(c.birth, day) if c.birth is not None and self._reads(code) else None
-        epoch, base_epoch = bisect_right(self._law_changes, day), bisect_right(self._law_changes, base_day)
-        offence = (c.article, c.part, c.gravity) if self._reads_offence(code) else None
-        key = (code, cap, offence, age, epoch, base_epoch)
+        reads = self._reading.get(code)
+        if reads is None:
+            reads = self._reading[code] = (self._reads(code), self._reads_offence(code))
+        age = self._minor(c.birth, day) if reads[0] and c.birth is not None else None
+        offence = (c.article, c.part, c.gravity) if reads[1] else None
+        key = (code, cap, offence, age, self._epoch(day), self._epoch(base_day))
         form = self._answers.get(key)
         parent = None
         if form is not None and form[0] == "daily":
             parent, key = key, (*key, base_day)
             form = self._answers.get(key)
+        elif form is not None and form[0] == "seen":  # undecided, but its day may have shown one answer
+            form = self._answers.get((*key, base_day), form)
         if form is not None and form[0] in ("shift", "same"):
             answer = base + form[1] if form[0] == "shift" else form[1]
             if self.check_law and answer != self._asked(code, c, start, considered, cap):
@@ -94,7 +100,9 @@ class AskingTheLaw:
         """What two answers of the law for a class show: that they move with the time counted
         from (`shift`), or, within a day, that they stay the `same`; else the class is asked
         per day (`daily`) or per case (`ask`). A class whose days have stayed the same on
-        `TRUSTED` days takes a new day's first answer for the day."""
+        `TRUSTED` days takes a new day's first answer for the day. Before a second day tells
+        the form, two asks at different minutes of the first day that agree give that day's
+        answer (as a `daily` class's day would)."""
         answers = self._answers
         if form is None:
             if parent is not None and answers[parent][1] >= TRUSTED:
@@ -103,6 +111,9 @@ class AskingTheLaw:
                 answers[key] = ("seen", base, day, answer)
             return
         _, base1, day1, answer1 = form
+        if parent is None and day1 == day and base1 != base and answer == answer1:
+            answers[(*key, day)] = ("same", answer)  # the day's answer, as a `daily` class's day
+            return  # whether the class moves with the time or by the day: no telling yet
         if base1 == base or (parent is None and (day1 == day or (base - base1) % 1440 == 0)):
             return  # no telling yet
         if answer is None or answer1 is None:
@@ -127,7 +138,7 @@ class AskingTheLaw:
         if self._folded is not None and self._folded[0] == key:  # the same facts, asked another rule
             _, state, events = self._folded
         else:
-            events = [self._event(r) for r in c.records]
+            events = self._events_of(c)
             if considered is not None:
                 events.append(
                     Event(
@@ -145,16 +156,23 @@ class AskingTheLaw:
         answer = (longest if cap else due)(self.law, code, state, event)
         return None if answer is None else (answer - self.start).total_seconds() / 60
 
-    def _needed(self, c: CaseRun, considered: dict) -> Needed:
+    def _needed_asked(self, c: CaseRun, considered: dict) -> Needed:
         """The prosecutors' levels the law's ladders ask for the extension `considered` (made
-        now) on the case's facts (`agreements`)."""
+        now) on the case's facts (`agreements`), asked of the law (`agreed` remembers them)."""
         self.law_asked += 1
-        events = [self._event(r) for r in c.records]
+        events = self._events_of(c)
         stamp = datetime.fromisoformat(self._stamp(self.now))
         actor = Actor.from_dict(considered["actor"])
         events.append(Event(id="considered", kind=considered["kind"], case=c.case, occurred_at=stamp, actor=actor,
                             data=considered["data"]))  # fmt: skip
         return needed(self.law, fold_all(events), considered["kind"], "considered")
+
+    def _events_of(self, c: CaseRun) -> list[Event]:
+        """The case's records as the law reads them (a new list): each built once, when first asked."""
+        made = c.events
+        for record in c.records[len(made) :]:
+            made.append(self._event(record))
+        return list(made)
 
     def _minor(self, birth: date, day: date) -> bool | int:
         """Whether the person is a minor on `day`, by the law's age of majority then: a rule
@@ -198,6 +216,13 @@ class AskingTheLaw:
         if shift is None:
             shift = self._working_days[day] = (self._calendar.next_working_day(day)[0] - day).days
         return hours + 24 * shift
+
+    def _epoch(self, day: date) -> int:
+        """Which period between the law's changes `day` lies in."""
+        epoch = self._epochs.get(day)
+        if epoch is None:
+            epoch = self._epochs[day] = bisect_right(self._law_changes, day)
+        return epoch
 
     def _day(self, minutes: int) -> date:
         """The local date `minutes` after the period's start (before it, when negative)."""

@@ -33,21 +33,34 @@ import numpy as np
 from habeas.domain.events import Actor, Event
 from habeas.law.package import Law
 from habeas.simulator.actors import Actors
+from habeas.simulator.agreed import RememberedAgreements
 from habeas.simulator.arrivals import Arrivals
 from habeas.simulator.asking import AskingTheLaw
 from habeas.simulator.calibration import DEFAULT_START, Calibration
 from habeas.simulator.cases import CaseProcesses
-from habeas.simulator.model import HOURS_PER_YEAR, U_IJ, U_INV, U_JUDGE, U_PROS, CaseRun, LawMismatch, Pool, Totals
+from habeas.simulator.model import (
+    HOURS_PER_YEAR,
+    NO_ROLES,
+    U_IJ,
+    U_INV,
+    U_JUDGE,
+    U_PROS,
+    CaseRun,
+    LawMismatch,
+    Pool,
+    Totals,
+)
 from habeas.simulator.stock import Stock
 
 CHUNK = 1024  # records handed out at once (the consumer's time apart from the engine's)
+WINDOW = 24.0  # hours of the agenda's near heap (a power of two times 3: exact multiples)
 POOLS = ("investigators", "investigating_judges", "judges")
 DRAW_OF_ROLE = {"investigator": U_INV, "prosecutor": U_PROS, "investigating_judge": U_IJ, "judge": U_JUDGE}
 
 __all__ = ["HOURS_PER_YEAR", "LawMismatch", "Simulation"]
 
 
-class Simulation(CaseProcesses, Stock, AskingTheLaw):
+class Simulation(CaseProcesses, Stock, RememberedAgreements, AskingTheLaw):
     """A seeded caseload: the same seed, calibration and law give the same events, byte for byte."""
 
     def __init__(
@@ -71,12 +84,15 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         self.cases, self.years = cases, years
         self.arrivals = Arrivals(calibration, cases=cases, years=years)
         self.actors = Actors(law)
+        self._stage_kinds, self._roles_at = self.actors.stage_kinds, {}
         self.totals, self._outside = Totals(), Totals()  # the period's, and the stock's before it
         self._in_prison = dict.fromkeys(self.arrivals.regions, 0)  # now, by region
         self._held = {"remand": 0, "sentenced": 0, "prison": 0}
         self._init_asking()
+        self._init_agreed()
         self._gravity: dict[tuple, str | None] = {}
         self._stamps: dict[int, str] = {}
+        self._moments: dict[int, datetime] = {}
         self._seq = 0
         self._out: list[tuple] = []
         self._stocked = self._stock() if stock else []  # without: prisons and custody start empty
@@ -103,17 +119,32 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
             self.totals.ended_in_period += 1
 
     def _actor_of(self, c: CaseRun, kind: str) -> dict:
-        role = self.actors.role(kind, c.kinds)
-        draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
-        return self.actors.of(role, c.region, draw)
+        roles = self._roles_at.get(c.stage)
+        if roles is None:
+            roles = self._roles_at[c.stage] = {}
+        c.roles = roles  # the roles by kind at the case's stage, until the stage moves
+        role = roles.get(kind)
+        if role is None:  # the law's competence, once per kind and stage in a run
+            role = roles[kind] = self.actors.at_stage(kind, c.stage or self.actors.stages.initial)
+        actor = c.who.get(role)
+        if actor is None:  # a case's official of a role is drawn once: its region and draw are its own
+            draw = c.u[DRAW_OF_ROLE[role]] if role in DRAW_OF_ROLE and c.u else 0.0
+            actor = c.who[role] = self.actors.of(role, c.region, draw)
+        return actor
 
     def _emit(self, c: CaseRun, kind: str, data: dict, actor: dict | None = None) -> tuple:
         """Record a fact of case `c` now, by the official the law lets record it (or `actor`)."""
         self._seq += 1
-        record = (self._seq, self.now, c.case, kind, actor or self._actor_of(c, kind), data)  # not `c`: no cycle
+        if actor is None:
+            actor = c.who.get(c.roles.get(kind))  # as `_actor_of`, without a call
+            if actor is None:
+                actor = self._actor_of(c, kind)
+        record = (self._seq, self.now, c.case, kind, actor, data)  # not `c`: no cycle
         self._out.append(record)
         c.records.append(record)
-        c.kinds.add(kind)
+        if kind in self._stage_kinds:  # the case's stage moves only with these
+            c.kinds.add(kind)
+            c.stage, c.roles = self.actors.stage(c.kinds), NO_ROLES
         return record
 
     def _custody_begins(self, c: CaseRun) -> None:
@@ -191,10 +222,17 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
                 gc.enable()
 
     def _steps(self) -> Iterator[list[tuple]]:
-        order = itertools.count()
-        heap: list[tuple[float, int, object, object]] = [(at, next(order), p, None) for at, _, p in self._stocked]
-        heapq.heapify(heap)
-        push, pop = heapq.heappush, heapq.heappop
+        # The agenda: the steps of the current window of hours in a small heap (`near`), later
+        # ones by window (`far`, the windows' numbers in their own heap) until their window
+        # comes; the same order as one heap of (hour, order), with far fewer entries to sift.
+        near: list[tuple[float, int, object, object]] = []
+        far: dict[float, list] = {}
+        windows: list[float] = []
+        current = -math.inf  # the window `near` holds (and every one before it)
+        for order, (at, _, process) in enumerate(self._stocked):
+            _later(far, windows, (at, order, process, None))
+        order = len(self._stocked)  # ties in time go first come, first served
+        push, pop, heapify = heapq.heappush, heapq.heappop, heapq.heapify
         arrivals = self.arrivals.stream(self.rng, self.seed)
         next_at, case = next(arrivals, (math.inf, None))
         horizon, end_h = self.end_h + 3 * HOURS_PER_YEAR, self.end_h
@@ -202,25 +240,37 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
         out: list[tuple] = []
         self._out = out
         while True:
-            if heap and heap[0][0] <= next_at:
-                now, _, process, value = pop(heap)
+            if not near and windows and (case is None or windows[0] <= next_at // WINDOW):
+                current = pop(windows)
+                near = far.pop(current)
+                heapify(near)
+            if near and near[0][0] <= next_at:
+                now, _, process, value = pop(near)
             elif case is not None:
                 now, process, value = next_at, self._case(case), None
                 next_at, case = next(arrivals, (math.inf, None))
             else:
-                break
+                break  # nothing left before the horizon
             if now > end_h and not self._counted:
                 self._census()
-            if now > horizon:
-                break  # cases still running three years after the period are left open
             self.now = now
-            step = self._resume(process, value)
+            try:
+                step = process.send(value)
+            except StopIteration:
+                step = None
             if step is not None:
+                order += 1
                 if step.__class__ is float:
-                    push(heap, (step if step > now else now, next(order), process, None))
+                    entry = (step if step > now else now, order, process, None)
                 else:
                     begin, finished = step[0].serve(now, step[1])
-                    push(heap, (finished, next(order), process, begin))
+                    entry = (finished, order, process, begin)
+                if entry[0] > horizon:
+                    pass  # cases still running three years after the period are left open
+                elif entry[0] // WINDOW <= current:
+                    push(near, entry)
+                else:
+                    _later(far, windows, entry)
             if len(out) >= CHUNK:
                 yield out
                 out = []
@@ -231,13 +281,6 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
             yield out
         self.totals.events = self._seq
         self.totals.open_at_end = self.totals.cases - self.totals.ended_in_period
-
-    @staticmethod
-    def _resume(process, value):
-        try:
-            return process.send(value)
-        except StopIteration:
-            return None
 
     # --- records as events ----------------------------------------------------------------
 
@@ -258,15 +301,24 @@ class Simulation(CaseProcesses, Stock, AskingTheLaw):
     def _event(self, record: tuple) -> Event:
         """A record as the law reads it: built, not parsed (the register parses and checks every
         one when it is recorded; `tests/simulator` proves it takes them all)."""
-        raw = self._raw(record)
-        return Event(
-            id=raw["id"],
-            kind=raw["kind"],
-            case=raw["case"],
-            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-            actor=Actor.from_dict(raw["actor"]),
-            data=raw["data"],
-        )
+        seq, hours, case, kind, actor, data = record
+        minute = math.floor(hours * 60)
+        moment = self._moments.get(minute)
+        if moment is None:  # the time as stamped, read back: once per minute
+            moment = self._moments[minute] = datetime.fromisoformat(self._stamp(hours))
+        return Event(id=f"s{self.seed}-{seq}", kind=kind, case=case, occurred_at=moment,
+                     actor=Actor.from_dict(actor), data=data)  # fmt: skip
 
     def _iso(self, hours: float) -> str:
         return (self.start + timedelta(hours=hours)).isoformat()
+
+
+def _later(far: dict[float, list], windows: list[float], entry: tuple) -> None:
+    """File a step of a window after the current one (`Simulation._steps`)."""
+    window = entry[0] // WINDOW
+    bucket = far.get(window)
+    if bucket is None:
+        far[window] = [entry]
+        heapq.heappush(windows, window)
+    else:
+        bucket.append(entry)

@@ -87,18 +87,25 @@ class Totals:
     registration_wait_hours: float = 0.0
 
 
+NO_ROLES: dict[str, str] = {}  # a case's roles before they are looked up (never written to)
+
+
 class CaseRun:
     """One running case: its draws, what it holds, and its records so far."""
 
     __slots__ = (
         "number", "case", "region", "gravity", "article", "part", "who", "ident", "birth", "records",
-        "held_until", "cap", "custody_from", "sentenced", "kinds", "u", "d",
+        "held_until", "cap", "custody_from", "sentenced", "kinds", "stage", "roles", "events", "u", "d",
     )  # fmt: skip
 
     def __init__(self, number: int, case: str, u: list[float], d: list[float]):
         self.number, self.case, self.u, self.d = number, case, u, d
         self.records: list[tuple] = []
-        self.kinds: set[str] = set()  # the kinds seen: the case's stage, as the law defines it
+        self.events: list = []  # its records as the law's events, made as the law is asked (`asking`)
+        self.kinds: set[str] = set()  # the kinds seen that move its stage, as the law defines it
+        self.who: dict[str | None, dict] = {}  # its official of each role, once drawn
+        self.stage: str | None = None  # that stage, kept as kinds are seen (None: the initial one)
+        self.roles: dict[str, str] = NO_ROLES  # who records each kind at that stage, once looked up
         self.birth: date | None = None
         self.held_until: float | None = None  # while in custody: the order's `until`
         self.cap: float | None = None  # the latest `until` the custody ladder allows
