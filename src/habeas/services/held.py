@@ -47,38 +47,23 @@ class HeldRows(Mapping[str, list[tuple]]):
         self._file = None
         self._end = 0
         self._streams: set[str] = set()  # every stream held, in memory or written out
-        self._taken: set[str] = set()  # held streams whose rows were taken (`take`)
 
     def created(self, stream: str) -> None:
         """A stream this batch creates: every row it will have, this batch appends."""
         self._memory[stream] = []
         self._streams.add(stream)
 
-    def add(self, stream: str, row: tuple) -> bool:
-        """A row stored for `stream` (passed over unless the batch created the stream: then False)."""
+    def add(self, stream: str, row: tuple) -> None:
+        """A row stored for `stream` (passed over unless the batch created the stream)."""
         rows = self._memory.get(stream)
         if rows is None:
             if stream not in self._spilled:
-                if stream in self._taken:  # judged early, stored again: judged again, read back
-                    self._taken.discard(stream)
-                    self._streams.discard(stream)
-                return False
+                return
             rows = self._memory[stream] = []  # written out before, touched again
         else:
             self._memory.move_to_end(stream)
         rows.append(row)
         self._count += 1
-        return True
-
-    def take(self, stream: str) -> list[tuple]:
-        """Every row of `stream`, judged early (`register.early`): it stays held, with no rows
-        (`rows_in` 0), until a row is stored for it again; then it is no longer held (its
-        rows are read back, as those of a stream the batch did not create)."""
-        rows = self[stream]
-        self._count -= len(self._memory.pop(stream, ()))
-        self._spilled.pop(stream, None)
-        self._taken.add(stream)
-        return rows
 
     def trim(self) -> None:
         """Beyond `limit` rows in memory, write out the least recently touched streams' rows
@@ -126,7 +111,6 @@ class HeldRows(Mapping[str, list[tuple]]):
         self._memory.clear()
         self._spilled.clear()
         self._streams.clear()
-        self._taken.clear()
         self._count = self._end = 0
         if self._file is not None:
             self._file.close()

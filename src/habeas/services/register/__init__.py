@@ -13,7 +13,6 @@ batch; `answers` is what the register answers. Every name is imported from here.
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -33,7 +32,6 @@ from habeas.projections.base import Projection
 from habeas.services.register.answers import Outcome, StorageFailed, failed, logger, new_event_id, schema_missing
 from habeas.services.register.batch import Batch, Tuning
 from habeas.services.register.decisions import corrected_as_stored, correction_problems, decide
-from habeas.services.register.early import EarlyJudging
 from habeas.services.register.importing import (
     Cursor,
     ImportReport,
@@ -216,40 +214,28 @@ class Register:
             if schema_missing(exc):
                 raise
             raise failed(cursor.line, exc) from None
-        except OSError as exc:  # the temporary space (held rows, early judgements) is full
-            if exc.errno != errno.ENOSPC:
-                raise
-            raise failed(cursor.line, exc) from None
         return report
 
     def _import(self, batch: Batch, lines, report: ImportReport, cursor: Cursor, progress, judging) -> None:
-        """Offer every line, chunk by chunk, the cases let go judged meanwhile (`early`);
-        then, if none was refused, judge and project the rest."""
-        early = EarlyJudging(batch, self.judging_processes - 1)
-        try:
-            for chunk in chunks(lines, CHUNK):
-                size = import_chunk(batch, chunk, report, cursor)
-                # Written even once a line failed (the transaction is rolled back at the
-                # end): later lines are then checked against the true state of the log.
-                cursor.line = chunk[0][0]
-                batch.flush()
-                if not report.errors:  # a refused file is rolled back: nothing to judge
-                    early.step()
-                if progress:
-                    progress(size)
-            report.head_position = batch.log.head.position
-            report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
-            cursor.line = None
-            if not report.errors:
-                early.drain()
-                pool = self._judging_pool(batch)
-                try:
-                    batch.finish(judging, early.final_pool(pool))
-                finally:
-                    if pool is not None:
-                        pool.shutdown(cancel_futures=True)
-        finally:
-            early.close()
+        """Offer every line, chunk by chunk; then, if none was refused, judge and project."""
+        for chunk in chunks(lines, CHUNK):
+            size = import_chunk(batch, chunk, report, cursor)
+            # Written even once a line failed (the transaction is rolled back at the
+            # end): later lines are then checked against the true state of the log.
+            cursor.line = chunk[0][0]
+            batch.flush()
+            if progress:
+                progress(size)
+        report.head_position = batch.log.head.position
+        report.errors.sort(key=lambda error: error.line)  # a chunk's parse errors came first
+        cursor.line = None
+        if not report.errors:  # a refused file is rolled back: nothing to judge
+            pool = self._judging_pool(batch)
+            try:
+                batch.finish(judging, pool)
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
 
     def _judging_pool(self, batch: Batch):
         """Processes to judge a large import's cases in (none for a small one, or on one core).

@@ -78,9 +78,6 @@ class Batch:
         # The stored rows of the streams this batch created (all their rows): projected from
         # there instead of read back (`registry.after_append`).
         self._held = HeldRows(tuning.hold_rows)
-        # The held streams, least recently stored to first: {stream: position of its last row}
-        # (`let_go`: a case long untouched is judged early, `register.early`).
-        self._recent: OrderedDict[str, int] = OrderedDict()
         # Ids stored, with their stored content (`rows.content_of`): read from the database
         # for the ids a chunk names, None for those this batch appended (read on demand).
         self._known: dict[str, tuple | None] = {}
@@ -154,9 +151,7 @@ class Batch:
         elif head.marks is not None:
             head.marks.add(stored, self.plausible.marked)
         self._touched.add(stream)
-        if self._held.add(stream, self.log.last_row):
-            self._recent[stream] = stored.position
-            self._recent.move_to_end(stream)
+        self._held.add(stream, self.log.last_row)
         self._known[event.id] = None
         return Outcome("stored", stored)
 
@@ -182,20 +177,6 @@ class Batch:
             if state is not None and not correction_problems(event, state):
                 mine = content_of(corrected_as_stored(event, state))
         return mine == stored
-
-    def let_go(self, until: int, limit: int) -> dict[str, list[tuple]]:
-        """Up to `limit` held streams whose last row is at or before position `until`, least
-        recently stored first, with all their rows, taken out of the held rows (`HeldRows.take`)."""
-        taken: dict[str, list[tuple]] = {}
-        recent = self._recent
-        while recent and len(taken) < limit:
-            stream, last = recent.popitem(last=False)
-            if last > until:
-                recent[stream] = last
-                recent.move_to_end(stream, last=False)
-                break
-            taken[stream] = self._held.take(stream)
-        return taken
 
     def flush(self) -> int:
         """Write pending events; forget the least recently used heads beyond the cap, and
@@ -232,7 +213,6 @@ class Batch:
         self._since = head
         self._touched = set()
         self._held.clear()
-        self._recent.clear()
 
     def _project(self, head: int, progress, pool) -> None:
         """Hand what was appended since the projections stood to each of them (`registry`)."""
