@@ -52,17 +52,20 @@ class Chainer:
         )
         digest = link(self.head.hash, canonical_row(*row))
         self.head = Head(position, digest)
-        self.last_row = (*row, digest.hex())
+        text = digest.hex()
+        self.last_row = (*row, text)
+        # positionally, in `Event`'s field order (id, kind, case, occurred_at, actor, data,
+        # position, version, recorded_at, registrar, hash): a third cheaper than by keyword
         return Event(
-            id=event.id,
-            kind=event.kind,
-            case=event.case,
-            occurred_at=event.occurred_at,
-            actor=event.actor,
-            data=event.data,
-            position=position,
-            version=version,
-            recorded_at=self.recorded_at_dt,
-            registrar=self.registrar,
-            hash=digest.hex(),
+            event.id,
+            event.kind,
+            event.case,
+            event.occurred_at,
+            event.actor,
+            event.data,
+            position,
+            version,
+            self.recorded_at_dt,
+            self.registrar,
+            text,
         )

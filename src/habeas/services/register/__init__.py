@@ -60,15 +60,21 @@ __all__ = [
 
 # Import chunking: events decided between two writes. Bounded memory per chunk.
 CHUNK = 2000
-# Case heads kept in memory during a batch (a few dozen bytes each).
-CACHE_HEADS = 200_000
+# Case heads kept in memory during a batch, the least recently touched let go beyond (~330
+# bytes each with the case's marks, measured: 12,618 heads 3 MB more than 3,000). A case let
+# go and touched again is read again from the log, one query per chunk for all such. About
+# 30,000 cases are open at a time at the national rate (bench/README), so 64,000 keeps every
+# open one; 200,000 kept every case of a 1,000,000-event import (~126,000: ~42 MB).
+CACHE_HEADS = 64_000
 # An import that touched at least this many cases judges them in a pool of processes.
 POOL_MIN_CASES = 2000
 # Rows of the cases a batch created, held in memory to project them without reading them back
 # (about 840 bytes each). Beyond this many, the least recently touched held cases' rows are
 # written to a temporary file (`services.held`). 100,000 took a 1,000,000-event import's peak
-# RSS to 327 MB (target < 300).
-HOLD_ROWS = 50_000
+# RSS to 327 MB (target < 300); 50,000 to 311 MB once the law grew (7 December 2026). 25,000:
+# peak RSS at 100,000 events 151 MB against 164-166, in the same time (the judging processes
+# read the rows written out, not this one).
+HOLD_ROWS = 25_000
 # A batch of at least this many events, that at least doubles the log, writes its projections
 # without their read indexes and builds them once at the end (SQLite; `db.engine.drop_indexes`).
 BULK_EVENTS = 50_000

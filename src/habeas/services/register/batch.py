@@ -208,6 +208,11 @@ class Batch:
         (`registry.judging_pool`) folds and judges them in other processes."""
         self.log.flush()
         head = self.log.head.position
+        # Projecting reads no head: their memory (up to `cache_heads` of them, with each
+        # case's marks: ~100 MB at 1,000,000 events) serves the judging's answers instead,
+        # and the judging processes, forked after this, do not inherit them. (A head asked
+        # for later is read again from the log.)
+        self._heads.clear()
         if self.conn is not None:
             self._project(head, progress, pool)
         self._since = head
