@@ -161,14 +161,19 @@ class _HoldsFloat(Exception):
 
 
 def _float_found(text: str) -> float:
-    raise _HoldsFloat
+    """A float as msgspec spelt it: kept when Python's repr spells it the same (2.0, 12.5),
+    else the answer is encoded by `json` (1e16, which repr spells 1e+16)."""
+    number = float(text)
+    if repr(number) != text:
+        raise _HoldsFloat
+    return number
 
 
 def dumps(answer: Any) -> str:
     """The answer as indented JSON: `json.dumps(answer, ensure_ascii=False, indent=2)`, the
     same text, through msgspec's encoder (several times faster than json's pure-Python
-    indenting encoder) unless the answer holds a float (msgspec spells some floats otherwise
-    than Python's repr: 1e16, 0.00001) or a value msgspec cannot encode. Whether it holds a
+    indenting encoder) unless the answer holds a float msgspec spells otherwise
+    than Python's repr (1e16) or a value msgspec cannot encode. Whether it holds such a
     float is asked of msgspec's own parser (`float_hook`), never of a pattern over the text:
     a time's "24.777050" inside a string is no float. A NaN or an infinity (no JSON: json
     writes NaN, msgspec null) never reaches an answer: recorded numbers are finite."""

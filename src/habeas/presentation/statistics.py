@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
+from habeas.presentation.findings import dumps
 from habeas.statistics.report import COLUMNS, Report
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    """The report as indented JSON, as `json.dumps(…, ensure_ascii=False, indent=2)` writes it
+    (through msgspec where that gives the same text: a year's table is thousands of cells)."""
+    return dumps(report.to_dict())
 
 
 def to_csv(report: Report) -> str:

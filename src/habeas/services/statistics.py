@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
 from habeas import config
@@ -69,6 +69,20 @@ def reference_data(jurisdiction: str | None = None) -> dict:
     return reference.load(jurisdiction or config.jurisdiction())
 
 
+_PARSED: dict[int, tuple[Mapping, Definitions]] = {}
+
+
+def indicator_definitions(raw: Mapping) -> Definitions:
+    """indicators.yaml read into Definitions, once per loaded package (`reference.load` keeps
+    it): parsing it took a public report's request a fifth of its time."""
+    found = _PARSED.get(id(raw))
+    if found is None or found[0] is not raw:
+        if len(_PARSED) > 16:  # packages loaded again and again (tests): forget the old ones
+            _PARSED.clear()
+        found = _PARSED[id(raw)] = (raw, Definitions.parse(raw))
+    return found[1]
+
+
 def min_count(jurisdiction: str | None = None) -> int:
     """The suppression threshold in force: the setting, else the package's (indicators.yaml)."""
     setting = os.environ.get(ENV_MIN_COUNT)
@@ -80,7 +94,7 @@ def min_count(jurisdiction: str | None = None) -> int:
         if value < 1:
             raise SpecError(f"{ENV_MIN_COUNT}: must be at least 1")
         return value
-    return Definitions.parse(reference_data(jurisdiction)["indicators"]).min_count()
+    return indicator_definitions(reference_data(jurisdiction)["indicators"]).min_count()
 
 
 def report(
@@ -132,7 +146,7 @@ def export(
     ref = reference_data(name)
     limit = threshold if threshold is not None else min_count(name)
     cells = released(engine, spec.years, as_of, name, limit, now, replica, _catching_up(engine, name, load, catch_up))
-    national = Definitions.parse(ref["indicators"]).national
+    national = indicator_definitions(ref["indicators"]).national
     if kind == "offences":
         return exports.OPEN_DATA_COLUMNS, exports.open_data(cells, limit, national)
     return exports.UN_CTS_COLUMNS, exports.un_cts(cells, ref["un-cts"], limit, national)
@@ -164,12 +178,12 @@ EXPORTS = ("offences", "un-cts")
 
 def national(jurisdiction: str | None = None) -> str:
     """The code of the whole country in the tables (the package's indicators.yaml `national`)."""
-    return Definitions.parse(reference_data(jurisdiction)["indicators"]).national
+    return indicator_definitions(reference_data(jurisdiction)["indicators"]).national
 
 
 def last_closed_year(as_of: datetime, jurisdiction: str | None = None) -> int:
     """The last year whose figures may be published at `as_of`."""
-    defs = Definitions.parse(reference_data(jurisdiction)["indicators"])
+    defs = indicator_definitions(reference_data(jurisdiction)["indicators"])
     return defs.last_closed(_naive_utc(as_of))
 
 
@@ -189,7 +203,7 @@ def released(
     closed year, never live. The kept cells are read from the `replica` if there is one;
     `current` catches the projection up before a release (before any read, without one)."""
     ref = reference_data(name)
-    defs = Definitions.parse(ref["indicators"])
+    defs = indicator_definitions(ref["indicators"])
     moment = _naive_utc(as_of)
     clock = _naive_utc(now if now is not None else SystemClock().now())
     closed_by = min(moment, clock)
@@ -236,12 +250,27 @@ def _release(engine: Engine, years: list[int], as_of: datetime, name: str, limit
             pass  # released meanwhile by another request: that release stands
 
 
+# A release's cells as read, by database, threshold, year, the release's moment, head and size:
+# a release is never changed, so a public report reads its thousands of cells once per
+# process (a release withdrawn and made again, migration 0012, is another key).
+_RELEASES: dict[tuple, list[Cell]] = {}
+
+
 def _kept(engine: Engine, years: Sequence[int], limit: int) -> dict[int, list[Cell]]:
-    query = select(stat_releases.c.year, stat_releases.c.cells).where(
-        stat_releases.c.year.in_(list(years)), stat_releases.c.min_count == limit
-    )
+    r = stat_releases.c
+    size = func.length(r.cells)  # a row changed in place (never by habeas) is read again
+    which = select(r.year, r.released_at, r.position, size).where(r.year.in_(list(years)), r.min_count == limit)
     with engine.connect() as conn:
-        return {year: [Cell(**c) for c in json.loads(cells)] for year, cells in conn.execute(query)}
+        keys = {row[0]: (str(engine.url), limit, *row) for row in conn.execute(which)}
+        unread = [year for year, key in keys.items() if key not in _RELEASES]
+        if unread:
+            if len(_RELEASES) > 64:
+                _RELEASES.clear()
+            cells = select(r.year, r.cells).where(r.year.in_(unread), r.min_count == limit)
+            for year, text in conn.execute(cells):
+                if year in keys:
+                    _RELEASES[keys[year]] = [Cell(**c) for c in json.loads(text)]
+    return {year: _RELEASES[key] for year, key in keys.items() if key in _RELEASES}
 
 
 def report_from_log(
@@ -300,7 +329,7 @@ def _report(found, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int,
 
 def _present(cells, spec: ReportSpec, as_of: datetime, ref: dict, threshold: int) -> Report:
     """The report of `spec` from the cells of its years."""
-    defs = Definitions.parse(ref["indicators"])
+    defs = indicator_definitions(ref["indicators"])
     regions = Regions(ref["regions"])
     national = defs.national
     indicators, shown, chosen = select_cells(cells, spec, defs.sections(), regions.codes, national)
