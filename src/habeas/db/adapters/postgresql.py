@@ -11,6 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from habeas.db.adapters.base import Adapter, Stream, run
 
+# The read log's columns that are not text, for the arrays `write_read_log` sends.
+_READ_TYPES = {"id": "bigint", "read_at": "timestamp", "allowed": "boolean", "assigned": "boolean"}
 READS_CHUNK = 2000  # read records per INSERT, within the driver's 65,535 parameters
 _REPLAYED = text("SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= CAST(:position AS pg_lsn)")
 _SEPARATOR = "\x1f"  # chr(31), the unit separator: no id or stream has one
@@ -122,18 +124,22 @@ class PostgreSQL(Adapter):
         return (0, None) if found is None else (found[1], found[2])
 
     def write_read_log(self, conn: Connection, columns: Sequence[str], rows: Sequence[tuple], start: int) -> None:
-        """A chunk at a time, the records and the head in one round trip."""
+        """A chunk at a time, the records and the head in one round trip. The records go as one
+        array a column (`unnest`), so the statement's text is the same whatever their number:
+        the driver parses it once (a VALUES list of a placeholder a value was parsed again at
+        each read: a board's 100 records, 1,500 placeholders, took a fifth of its request)."""
         names = ", ".join(f'"{c}"' for c in columns)
-        one = f"({self.marks(len(columns))})"
+        arrays = ", ".join(f"%s::{_READ_TYPES.get(c, 'text')}[]" for c in columns)
+        statement = (
+            f"WITH added AS (INSERT INTO reads ({names})"
+            f" SELECT * FROM unnest({arrays}))"
+            " INSERT INTO read_head (id, position, hash) VALUES (1, %s, %s)"
+            " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash"
+        )
         for first in range(0, len(rows), READS_CHUNK):
             chunk = rows[first : first + READS_CHUNK]
             last = chunk[-1]
-            conn.exec_driver_sql(
-                f"WITH added AS (INSERT INTO reads ({names}) VALUES {', '.join([one] * len(chunk))})"
-                " INSERT INTO read_head (id, position, hash) VALUES (1, %s, %s)"
-                " ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, hash = EXCLUDED.hash",
-                (*(value for row in chunk for value in row), last[0], last[-1]),
-            )
+            conn.exec_driver_sql(statement, (*(list(column) for column in zip(*chunk, strict=True)), last[0], last[-1]))
 
 
 def _copy_types(conn: Connection, table: str, columns: Sequence[str]) -> list[int]:
