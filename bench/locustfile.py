@@ -2,8 +2,9 @@
 
 Not run by hand: `bench/load.py` seeds a register, serves it, signs the users in and writes
 the plan (tokens, the seeded cases, each profile's users and rate) to the JSON file named by
-$HABEAS_LOAD_PLAN. One class per profile; each user of a profile keeps to its rate
-(`constant_throughput`), so the offered load is the plan's, not what the server can take.
+$HABEAS_LOAD_PLAN. One class per profile; each user of a profile sends a Poisson stream of
+requests at its rate (`_Profile.wait_time`), so the offered load is the plan's, not what the
+server can take.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import itertools
 import json
 import os
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from locust import HttpUser, constant_throughput, task
+import gevent
+from locust import HttpUser, task
 
 PLAN = json.loads(Path(os.environ["HABEAS_LOAD_PLAN"]).read_text(encoding="utf-8"))
 RATE = PLAN["per_user_rate"]
@@ -27,13 +30,26 @@ def _users(profile: str) -> int:
 
 
 class _Profile(HttpUser):
+    """A user who sends requests at the plan's rate as a Poisson stream: independent users
+    at a mean rate, as a country's officials are. (`constant_throughput` started every user
+    of a step at the same instant and kept them in step: all of them asked at once, once a
+    second, and the last of each burst waited for the whole burst.)"""
+
     abstract = True
-    wait_time = constant_throughput(RATE)
     login = "reader"
 
     def on_start(self) -> None:
-        self.client.headers["Authorization"] = f"Bearer {PLAN['tokens'][self.login]}"
+        if self.login:
+            self.client.headers["Authorization"] = f"Bearer {PLAN['tokens'][self.login]}"
         self.pick = random.Random(PLAN["seed"] + id(self))
+        gevent.sleep(self.pick.expovariate(RATE))  # the first arrival too: users spawned together start apart
+
+    def wait_time(self) -> float:
+        """Until this user's next arrival: arrivals a Poisson stream of rate RATE, whatever
+        each request took (so the offered rate is the plan's while the server keeps up)."""
+        now = time.monotonic()
+        self.next_at = max(getattr(self, "next_at", now), now - 1 / RATE) + self.pick.expovariate(RATE)
+        return max(0.0, self.next_at - now)
 
 
 class Investigator(_Profile):
@@ -82,12 +98,10 @@ class Monitor(_Profile):
 
 
 class Public(_Profile):
-    """The public on the statistics (no sign-in: the header is dropped)."""
+    """The public on the statistics (no sign-in: no token sent)."""
 
     fixed_count = _users("public")
-
-    def on_start(self) -> None:
-        self.pick = random.Random(PLAN["seed"] + id(self))
+    login = None
 
     @task
     def statistics(self) -> None:
