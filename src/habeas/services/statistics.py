@@ -252,7 +252,8 @@ def _release(engine: Engine, years: list[int], as_of: datetime, name: str, limit
 
 # A release's cells as read, by database, threshold, year, the release's moment, head and size:
 # a release is never changed, so a public report reads its thousands of cells once per
-# process (a release withdrawn and made again, migration 0012, is another key).
+# process. A release withdrawn (migration 0012) and made again at another moment or head is
+# another key; made again at the same moment over the same head, it is the same cells.
 _RELEASES: dict[tuple, list[Cell]] = {}
 
 
