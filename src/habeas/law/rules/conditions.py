@@ -348,26 +348,23 @@ def possible(cond: Condition, facts: Facts) -> bool:
         if kinds and present.isdisjoint(kinds):
             return False
     spec = cond.recorded
-    if spec is None:
-        return True
-    for ev in facts.of_kinds(spec.kinds):
-        data = ev.data or {}
-        if spec.contains_any and not _contains_any(data, spec.contains_any):
-            continue
-        if all(data.get(k) in v for k, v in spec.fields.items()):
-            return True
-    return False
+    return spec is None or any(_shows(spec, ev.data or {}) for ev in facts.of_kinds(spec.kinds))
 
 
 def _recorded(spec: Recorded, ctx: Context) -> Event | None:
     for ev in ctx.facts.of_kinds(spec.kinds):
         if ev.occurred_at > ctx.event.occurred_at:
             break
-        if spec.match == "person" and (ev.data or {}).get("person") != ctx.person:
-            continue
         data = ev.data or {}
-        if spec.contains_any and not _contains_any(data, spec.contains_any):
+        if spec.match == "person" and data.get("person") != ctx.person:
             continue
-        if all(data.get(k) in v for k, v in spec.fields.items()):
+        if _shows(spec, data):
             return ev
     return None
+
+
+def _shows(spec: Recorded, data: dict) -> bool:
+    """Whether an event's data are what `recorded` asks for: its values, and one of `contains_any`."""
+    if spec.contains_any and not _contains_any(data, spec.contains_any):
+        return False
+    return all(data.get(k) in v for k, v in spec.fields.items())
