@@ -46,6 +46,22 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
+    def statistics(self, spec, as_of: datetime, now: datetime):
+        """A public statistics report (`services.statistics.report`) as the API and the web
+        page serve it: by this register's law, its released figures read on the replica
+        (public, and may lag a little)."""
+        from habeas.services import statistics as stats  # not at import time: it brings SciPy
+
+        return stats.report(
+            self.engine,
+            spec,
+            as_of,
+            jurisdiction=self.law.jurisdiction,
+            load=lambda: self.law,
+            now=now,
+            replica=self.reading.replica,
+        )
+
     async def pause(self, seconds: float) -> None:
         """Hold a sign-in attempt (`services.throttle`); tests replace it to count the delays."""
         if seconds > 0:

@@ -74,15 +74,7 @@ def statistics(
     try:
         last = stats.last_closed_year(min(as_of, ctx.now()), ctx.law.jurisdiction)  # published per closed year
         spec = stats.ReportSpec.parse(f"years={years or last}&sections={sections}&regions={regions}")
-        found = stats.report(
-            ctx.engine,
-            spec,
-            as_of,
-            jurisdiction=ctx.law.jurisdiction,
-            load=lambda: ctx.law,
-            now=ctx.now(),
-            replica=ctx.reading.replica,  # public, and may lag a little
-        )
+        found = ctx.statistics(spec, as_of, ctx.now())
     except stats.SpecError as exc:
         raise ApiError(422, "invalid", str(exc), exc.part) from None
     if format == "csv":

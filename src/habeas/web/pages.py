@@ -264,15 +264,7 @@ def _custom_report(ctx, years: str, sections: list[str], chosen_regions: list[st
                 }
             )
         )
-        report = stats.report(
-            ctx.engine,
-            spec,
-            at,
-            jurisdiction=ctx.law.jurisdiction,
-            load=lambda: ctx.law,
-            now=at,
-            replica=ctx.reading.replica,  # public, and may lag a little
-        )
+        report = ctx.statistics(spec, at, at)
     except stats.SpecError as exc:
         error = str(exc)
     return report, error
